@@ -1,0 +1,142 @@
+"""Settings from the environment, in one place.
+
+Every setting has a description: ``docs/configuration.md`` is generated from
+this class (``ocrbot config-docs``), so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import cached_property
+
+from cryptography.fernet import Fernet
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MenuStyle(str, Enum):
+    TEXT = "text"
+    MSGMENU = "msgmenu"
+
+
+class ReplyMode(str, Enum):
+    PUSH = "push"  # answer later with the customer-service / app message API
+    PASSIVE = "passive"  # answer only passively, inside WeChat's retry window
+
+
+class ConfigError(ValueError):
+    """The settings cannot run the bot (raised at startup, never later)."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    env: str = Field(
+        "development",
+        description="`production` or `development`. Production refuses to start without "
+        "`DATA_KEY` and never mounts the simulator.",
+    )
+
+    # Official Account
+    wechat_appid: str = Field("", description="Official Account AppID (开发 → 基本配置).")
+    wechat_secret: str = Field("", description="Official Account AppSecret.")
+    wechat_token: str = Field("", description="Token entered in the server configuration.")
+    wechat_aes_key: str = Field(
+        "",
+        description="EncodingAESKey (43 characters). Empty: plaintext mode only.",
+    )
+    wechat_api_base: str = Field(
+        "https://api.weixin.qq.com", description="Official Account API host."
+    )
+    wechat_menu_style: MenuStyle = Field(
+        MenuStyle.TEXT,
+        description="`text`: numbered text menu as the passive reply (every account). "
+        "`msgmenu`: tappable menu through the customer-service API (verified service "
+        "accounts), falling back to text on 40200.",
+    )
+    wechat_reply_mode: ReplyMode = Field(
+        ReplyMode.PUSH,
+        description="`push`: results are sent with the customer-service API. `passive`: "
+        "for accounts without it, the webhook waits for the result inside WeChat's retry "
+        "window; later the user sends 结果 to fetch it.",
+    )
+
+    # WeCom app
+    wecom_corp_id: str = Field("", description="WeCom corp ID (我的企业 → 企业ID).")
+    wecom_agent_id: int = Field(0, description="WeCom app AgentId.")
+    wecom_secret: str = Field("", description="WeCom app Secret.")
+    wecom_token: str = Field("", description="Token of the app's API receive settings.")
+    wecom_aes_key: str = Field("", description="EncodingAESKey of the app's API receive settings.")
+    wecom_api_base: str = Field("https://qyapi.weixin.qq.com", description="WeCom API host.")
+
+    # Infrastructure
+    redis_url: str = Field(
+        "", description="Redis URL. Unset under `ocrbot dev`: an embedded redis-server is started."
+    )
+    queue_name: str = Field("ocr", description="RQ queue the recognition jobs go to.")
+    ocr_engine: str = Field(
+        "local",
+        description="`local` (offline RapidOCR engine), `wechat` (cloud API), or a fallback "
+        "chain such as `wechat,local`.",
+    )
+    admin_users: str = Field(
+        "", description="Comma-separated openids / WeCom userids allowed to run admin commands."
+    )
+    signature_max_age: int = Field(
+        300, description="Seconds a request's timestamp may be old; `0` turns the check off."
+    )
+    data_key: str = Field(
+        "",
+        description="Fernet key for what the bot keeps about a user in Redis. Required in "
+        "production; in development a key is generated per process.",
+    )
+    state_ttl: int = Field(600, description="Seconds a pending photo waits for its type.")
+    result_ttl: int = Field(
+        86400, description="Seconds an undelivered result is kept (encrypted) for 结果."
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, description="Largest webhook request body accepted (413 above)."
+    )
+    max_image_bytes: int = Field(
+        10 * 1024 * 1024, description="Largest image a job downloads; larger ones are refused."
+    )
+    http_timeout: float = Field(10.0, description="Seconds for each call to the WeChat APIs.")
+    log_level: str = Field("INFO", description="Python log level.")
+
+    @field_validator("wechat_aes_key", "wecom_aes_key")
+    @classmethod
+    def _aes_key_length(cls, v: str) -> str:
+        if v and len(v) != 43:
+            raise ValueError("an EncodingAESKey has 43 characters")
+        return v
+
+    @model_validator(mode="after")
+    def _production_needs_data_key(self) -> Settings:
+        if self.is_production and not self.data_key:
+            raise ConfigError("DATA_KEY is required in production (Fernet.generate_key())")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env.lower() in ("production", "prod")
+
+    @cached_property
+    def fernet(self) -> Fernet:
+        # A generated key is fine in development: data does not outlive the process's Redis.
+        return Fernet(self.data_key.encode() if self.data_key else Fernet.generate_key())
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.admin_users.split(",") if u.strip())
+
+    @property
+    def engine_chain(self) -> tuple[str, ...]:
+        return tuple(e.strip() for e in self.ocr_engine.split(",") if e.strip())
+
+    @property
+    def official_enabled(self) -> bool:
+        return bool(self.wechat_token)
+
+    @property
+    def wecom_enabled(self) -> bool:
+        return bool(self.wecom_token and self.wecom_aes_key and self.wecom_corp_id)
