@@ -6,7 +6,7 @@ this class (``ocrbot config-docs``), so the two cannot drift.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 
 from cryptography.fernet import Fernet
@@ -14,12 +14,12 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class MenuStyle(str, Enum):
+class MenuStyle(StrEnum):
     TEXT = "text"
     MSGMENU = "msgmenu"
 
 
-class ReplyMode(str, Enum):
+class ReplyMode(StrEnum):
     PUSH = "push"  # answer later with the customer-service / app message API
     PASSIVE = "passive"  # answer only passively, inside WeChat's retry window
 

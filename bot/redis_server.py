@@ -64,11 +64,16 @@ def start_redis(port: int | None = None, *, quiet: bool = True) -> EmbeddedRedis
     workdir = tempfile.TemporaryDirectory(prefix="ocrbot-redis-")
     cmd = [
         find_redis_server(),
-        "--port", str(port),
-        "--bind", "127.0.0.1",
-        "--save", "",
-        "--appendonly", "no",
-        "--dir", workdir.name,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        workdir.name,
     ]
     out = subprocess.DEVNULL if quiet else None
     process = subprocess.Popen(cmd, stdout=out, stderr=out)

@@ -1,0 +1,65 @@
+"""The conversation, as data: which handler answers which message in which state.
+
+Every handler is a pure function ``(Incoming, State, Context) -> Outcome``:
+no Flask, no Redis, no clock but ``ctx.now``. The whole flow:
+
+    photo ───────────────▶ AWAITING_TYPE ──(digit / label / tap)──▶ queued, IDLE
+      ▲                         │ 10 min                                 ▲
+      │                         ▼                                        │
+      │                   "照片已过期"                                    │
+    CLICK OCR_* / choice ─▶ AWAITING_PHOTO ──────── photo ───────────────┘
+
+取消 clears, 帮助 explains, anything we cannot read gets "please send a photo".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.incoming import Incoming, Kind
+
+from .choice import on_choice, parse_choice
+from .help import help_text, please_send_photo
+from .menu_events import on_event
+from .photo import on_photo, type_menu
+from .state import IDLE, Context, Outcome, State, Step
+
+CANCEL_WORDS = {"取消", "cancel", "退出", "算了"}
+HELP_WORDS = {"帮助", "help", "?", "？", "菜单", "menu", "说明"}
+RESULT_WORDS = {"结果", "result"}
+
+
+def handle(msg: Incoming, state: State, ctx: Context) -> Outcome:
+    """The one entry point: route the message by its kind."""
+    if state.expired(ctx.now, ctx.pending_ttl) and state.step is Step.AWAITING_PHOTO:
+        state = IDLE  # a preselected type that was never used is simply forgotten
+    route: Callable[[Incoming, State, Context], Outcome] = ROUTES[msg.kind]
+    return route(msg, state, ctx)
+
+
+def on_text(msg: Incoming, state: State, ctx: Context) -> Outcome:
+    word = msg.text.strip()
+    lowered = word.lower()
+    if lowered in CANCEL_WORDS:
+        pending = state.step is not Step.IDLE
+        return Outcome(state=IDLE, reply="已取消。" if pending else "当前没有待识别的照片。")
+    if lowered in HELP_WORDS:
+        return Outcome(state=state, reply=help_text(ctx))
+    if lowered in RESULT_WORDS and ctx.passive_results:
+        return Outcome(state=state, fetch_result=True)
+    doc_type = parse_choice(word, ctx.options)
+    if doc_type is not None:
+        return on_choice(doc_type, state, ctx)
+    if state.step is Step.AWAITING_TYPE and not state.expired(ctx.now, ctx.pending_ttl):
+        return Outcome(state=state, reply="没看懂这个选择。\n" + type_menu(ctx).as_text())
+    return Outcome(state=state, reply="请发送证件照片，回复“帮助”查看用法。")
+
+
+ROUTES: dict[Kind, Callable[[Incoming, State, Context], Outcome]] = {
+    Kind.IMAGE: on_photo,
+    Kind.TEXT: on_text,
+    Kind.EVENT: on_event,
+    Kind.OTHER: lambda msg, state, ctx: please_send_photo(state),
+}
+
+__all__ = ["Context", "Outcome", "State", "handle"]

@@ -8,11 +8,11 @@ formatting) is written once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol
 
 
-class DocType(str, Enum):
+class DocType(StrEnum):
     """Document types, named after the WeChat OCR API paths."""
 
     IDCARD = "idcard"
@@ -56,7 +56,7 @@ CLOUD_TYPES: tuple[DocType, ...] = (
 )
 
 
-class Failure(str, Enum):
+class Failure(StrEnum):
     """Why a recognition failed, in the terms the user is told."""
 
     NO_DOCUMENT = "no_document"  # 101001: nothing of that type on the image

@@ -1,0 +1,73 @@
+"""The user says which document the photo is: a digit, a label, a msgmenu tap or a card button."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot.ocr.base import DocType
+
+from .photo import queued_reply
+from .state import IDLE, Context, Outcome, Recognize, State, Step, step_to
+
+# Other words people type for the same documents.
+ALIASES: dict[str, DocType] = {
+    "身份证识别": DocType.IDCARD,
+    "二代身份证": DocType.IDCARD,
+    "银行卡号": DocType.BANKCARD,
+    "信用卡": DocType.BANKCARD,
+    "储蓄卡": DocType.BANKCARD,
+    "驾照": DocType.DRIVINGLICENSE,
+    "驾驶证识别": DocType.DRIVINGLICENSE,
+    "车辆行驶证": DocType.DRIVING,
+    "行驶本": DocType.DRIVING,
+    "执照": DocType.BIZLICENSE,
+    "车牌号": DocType.PLATENUM,
+    "文字": DocType.COMM,
+    "通用": DocType.COMM,
+    "自动": DocType.AUTO,
+}
+
+EXPIRED = "照片已超过10分钟，请重新发送照片。"
+
+
+def parse_choice(text: str, options: tuple[DocType, ...]) -> DocType | None:
+    """The document type a reply names, if it names one on offer.
+
+    Accepts the menu number (full-width digits too), the label (身份证), a few
+    common aliases, the API name (idcard) and menu keys (OCR_IDCARD).
+    """
+    word = unicodedata.normalize("NFKC", text).strip().rstrip("。.！!").strip()
+    if word.isdigit():
+        index = int(word) - 1
+        return options[index] if 0 <= index < len(options) else None
+    lowered = word.lower().removeprefix("ocr_")
+    for doc_type in options:
+        if word == doc_type.label or lowered == doc_type.value:
+            return doc_type
+    alias = ALIASES.get(word)
+    return alias if alias in options else None
+
+
+def on_choice(doc_type: DocType, state: State, ctx: Context) -> Outcome:
+    """A type was chosen: queue the pending photo, or wait for one."""
+    if state.step is Step.AWAITING_TYPE:
+        if state.expired(ctx.now, ctx.pending_ttl):
+            return Outcome(state=IDLE, reply=EXPIRED)
+        return Outcome(
+            state=IDLE,
+            reply=queued_reply(doc_type),
+            recognize=Recognize(doc_type, state.media_id, state.pic_url),
+            card_choice=f"已选择：{doc_type.label}",
+        )
+    waiting = step_to(Step.AWAITING_PHOTO, ctx.now, doc_type=doc_type.value)
+    return Outcome(state=waiting, reply=f"请发送{doc_type.label}的照片。")
+
+
+def on_card_button(key: str, task_id: str, state: State, ctx: Context) -> Outcome:
+    """A WeCom card button was tapped. Only the card of the pending photo counts."""
+    doc_type = parse_choice(key, ctx.options)
+    if state.step is not Step.AWAITING_TYPE or task_id != state.task_id:
+        return Outcome(state=state, reply="这张卡片已失效，请重新发送照片。", card_choice="已失效")
+    if doc_type is None:
+        return Outcome(state=state, reply="请选择卡片上的证件类型。")
+    return on_choice(doc_type, state, ctx)

@@ -1,0 +1,95 @@
+"""What the bot remembers about one user between messages, and what a handler decides.
+
+Plain values only: the handlers are pure functions from (Incoming, State,
+Context) to Outcome; ``bot/conversation.py`` stores the State in Redis and
+``bot/webhook.py`` carries the Outcome out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+
+from bot.ocr.base import DocType
+
+
+class Step(StrEnum):
+    IDLE = "idle"
+    AWAITING_TYPE = "awaiting_type"  # a photo waits for the user to say what it is
+    AWAITING_PHOTO = "awaiting_photo"  # a type was chosen first; the next photo goes straight on
+
+
+@dataclass(frozen=True)
+class State:
+    step: Step = Step.IDLE
+    since: float = 0.0  # when this step began (epoch seconds)
+    media_id: str = ""
+    pic_url: str = ""
+    doc_type: str = ""
+    task_id: str = ""  # WeCom: the menu card waiting for a tap
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> State:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["step"] = Step(known.get("step", Step.IDLE))
+        return cls(**known)
+
+    def expired(self, now: float, ttl: int) -> bool:
+        return self.step is not Step.IDLE and now - self.since > ttl
+
+
+IDLE = State()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler may know about the world, handed in by the webhook."""
+
+    now: float
+    options: tuple[DocType, ...]  # the menu: the types the configured engine reads
+    pending_ttl: int = 600  # seconds a pending photo (or a preselected type) stays valid
+    is_admin: bool = False
+    passive_results: bool = False  # results come back passively: 结果 fetches them
+
+
+@dataclass(frozen=True)
+class Menu:
+    """Ask which document a photo is. The channel decides how it looks:
+    a numbered text, a msgmenu, or a WeCom card with buttons."""
+
+    head: str
+    options: tuple[DocType, ...]
+    tail: str = "回复“取消”放弃"
+
+    def as_text(self) -> str:
+        lines = [self.head]
+        lines += [f"{i}. {t.label}" for i, t in enumerate(self.options, 1)]
+        lines.append(f"回复数字选择，{self.tail}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Recognize:
+    """Queue a recognition of this image as this type."""
+
+    doc_type: DocType
+    media_id: str
+    pic_url: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State = field(default_factory=State)
+    reply: str = ""  # passive text reply; "" answers `success` (nothing shown)
+    menu: Menu | None = None
+    recognize: Recognize | None = None
+    card_choice: str = ""  # WeCom: replace the tapped card's buttons with this text
+    fetch_result: bool = False  # answer with the stored result (passive reply mode)
+
+
+def step_to(step: Step, now: float, **changes: str) -> State:
+    """A fresh state at ``step`` from ``now`` on (fields not given are cleared)."""
+    return replace(IDLE, step=step, since=now, **changes)
