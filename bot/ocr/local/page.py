@@ -1,0 +1,151 @@
+"""What the recognizer hands to the field extractors: a page of text lines.
+
+A :class:`Page` is plain data (it can be saved as JSON and loaded back), so
+the extractors can be tested on recorded recognizer outputs without running
+a model. Coordinates in ``box`` are in the *upright, deskewed* frame of the
+page (x to the right, y down), which is what layout rules reason about;
+``orig`` keeps the same quadrilateral in the original image's pixels, which is
+what the ``comm`` answer reports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]  # left_top, right_top, right_bottom, left_bottom
+
+# Re-reads one line of the image again (tighter crops, other scales) and returns the
+# candidate texts with their scores. Only available when the image is at hand.
+Reread = Callable[["Line"], list[tuple[str, float]]]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One detected text line: its text, its box, the recognizer's confidence."""
+
+    text: str
+    box: Quad
+    score: float
+    orig: Quad | None = None
+    rgb: tuple[int, int, int] | None = None  # mean colour inside the box (plate colours)
+
+    @property
+    def x0(self) -> float:
+        return min(p[0] for p in self.box)
+
+    @property
+    def x1(self) -> float:
+        return max(p[0] for p in self.box)
+
+    @property
+    def y0(self) -> float:
+        return min(p[1] for p in self.box)
+
+    @property
+    def y1(self) -> float:
+        return max(p[1] for p in self.box)
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    def with_text(self, text: str, score: float | None = None) -> Line:
+        score = self.score if score is None else score
+        return Line(text, self.box, score, self.orig, self.rgb)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "text": self.text,
+            "score": round(self.score, 4),
+            "box": [[round(x, 1), round(y, 1)] for x, y in self.box],
+        }
+        if self.orig is not None:
+            data["orig"] = [[round(x, 1), round(y, 1)] for x, y in self.orig]
+        if self.rgb is not None:
+            data["rgb"] = list(self.rgb)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Line:
+        def quad(points: Sequence[Sequence[float]]) -> Quad:
+            p = [(float(x), float(y)) for x, y in points]
+            return (p[0], p[1], p[2], p[3])
+
+        orig = quad(data["orig"]) if data.get("orig") else None
+        rgb = tuple(int(c) for c in data["rgb"]) if data.get("rgb") else None
+        return cls(data["text"], quad(data["box"]), float(data["score"]), orig, rgb)  # type: ignore[arg-type]
+
+
+@dataclass
+class Page:
+    """The recognized lines of one image, upright.
+
+    ``width``/``height`` are the upright page's size, ``orig_size`` the original
+    image's (``w``, ``h``); ``rotation`` is how many degrees clockwise the
+    original was turned to stand upright; ``warnings`` collects image-quality
+    remarks made before extraction (blur, size, cut-off edges).
+    """
+
+    lines: list[Line]
+    width: int
+    height: int
+    orig_size: tuple[int, int]
+    rotation: int = 0
+    skew: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    reread: Reread | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def reread_line(self, line: Line) -> list[tuple[str, float]]:
+        """Candidate re-readings of ``line`` (empty when the image is not at hand)."""
+        return self.reread(line) if self.reread is not None else []
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "width": self.width,
+            "height": self.height,
+            "orig_size": list(self.orig_size),
+            "rotation": self.rotation,
+            "skew": round(self.skew, 3),
+            "warnings": list(self.warnings),
+            "lines": [line.to_json() for line in self.lines],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Page:
+        return cls(
+            lines=[Line.from_json(d) for d in data["lines"]],
+            width=int(data["width"]),
+            height=int(data["height"]),
+            orig_size=(int(data["orig_size"][0]), int(data["orig_size"][1])),
+            rotation=int(data.get("rotation", 0)),
+            skew=float(data.get("skew", 0.0)),
+            warnings=list(data.get("warnings", [])),
+        )
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Page:
+        return cls.from_json(json.loads(path.read_text()))

@@ -1,0 +1,250 @@
+"""From image bytes to an upright :class:`~bot.ocr.local.page.Page` of text lines.
+
+One pass of each model, like plain RapidOCR, with the orientation decided in
+between:
+
+1. decode with Pillow (EXIF orientation honoured), scale the longest side down
+   to ``WORK_SIDE`` (recognition reads 48-pixel-high crops, so more pixels buy
+   nothing but time);
+2. detect text boxes;
+3. orientation: if most of the text area lies in tall boxes the page is turned
+   by 90 or 270 degrees; the 0/180 classifier, asked about the longest lines
+   once they are laid horizontal, settles the rest;
+4. turn the image upright (a lossless ``cv2.rotate``), crop every box and
+   recognize all crops in one batch;
+5. measure the skew from the long lines' top edges and express every box in
+   the deskewed frame, which is what the layout rules reason about.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from bot.ocr.base import Failure, OcrError
+from bot.ocr.local.models import Models
+from bot.ocr.local.page import Line, Page, Quad
+
+WORK_SIDE = 1600  # longest side the models see (see docs/ocr.md for the measurement)
+MIN_SCORE = 0.5  # recognizer confidence below which a line is dropped (RapidOCR's own default)
+ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
+BLUR_THRESHOLD = 60.0  # variance of the Laplacian over text, at 32-pixel text height
+SMALL_SIDE = 360  # an image whose short side is under this many pixels is too small
+
+_Rotate = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def decode(data: bytes) -> np.ndarray:
+    """Decode encoded image bytes to a BGR array, upright per EXIF. Raises BAD_IMAGE."""
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im = ImageOps.exif_transpose(im) or im
+            rgb = np.asarray(im.convert("RGB"))
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise OcrError(Failure.BAD_IMAGE, f"cannot decode image: {exc}", errcode=101002) from exc
+    if rgb.ndim != 3 or min(rgb.shape[:2]) < 8:
+        raise OcrError(Failure.BAD_IMAGE, "image too small to decode", errcode=101002)
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+
+def _rotate_points(points: np.ndarray, degrees: int, w: int, h: int) -> np.ndarray:
+    """Map points of a ``w`` x ``h`` image turned clockwise by ``degrees``."""
+    x, y = points[..., 0], points[..., 1]
+    if degrees == 90:
+        out = np.stack([h - y, x], axis=-1)
+    elif degrees == 180:
+        out = np.stack([w - x, h - y], axis=-1)
+    elif degrees == 270:
+        out = np.stack([y, w - x], axis=-1)
+    else:
+        out = points.copy()
+    return out.astype(np.float32)
+
+
+def _start_top_left(quad: np.ndarray) -> np.ndarray:
+    """Re-start a clockwise quadrilateral at its top-left corner."""
+    start = int(np.argmin(quad[:, 0] + quad[:, 1]))
+    return np.roll(quad, -start, axis=0)
+
+
+def _sides(quad: np.ndarray) -> tuple[float, float]:
+    w = float(np.linalg.norm(quad[0] - quad[1]))
+    h = float(np.linalg.norm(quad[0] - quad[3]))
+    return w, h
+
+
+def _crop(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    return get_rotate_crop_image(img, quad.astype(np.float32).copy())
+
+
+def find_rotation(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
+    """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes."""
+    tall = wide = 0.0
+    for quad in boxes:
+        w, h = _sides(quad)
+        if h > 1.5 * w:
+            tall += w * h
+        elif w > 1.5 * h:
+            wide += w * h
+    base = 90 if tall > wide else 0
+    h_img, w_img = img.shape[:2]
+    turned = _rotate_points(boxes, base, w_img, h_img) if base else boxes
+    upright = cv2.rotate(img, _Rotate[base]) if base else img
+    long_first = sorted(turned, key=lambda q: -max(_sides(q)))
+    crops = []
+    for quad in long_first[:ORIENT_SAMPLE]:
+        w, h = _sides(_start_top_left(quad))
+        if w > 1.5 * h:
+            crops.append(_crop(upright, _start_top_left(quad)))
+    if not crops:
+        return base
+    votes = models.cls(crops).cls_res
+    flipped = sum(score for label, score in votes if "180" in label)
+    straight = sum(score for label, score in votes if "180" not in label)
+    return (base + 180) % 360 if flipped > straight else base
+
+
+def _skew(quads: Sequence[np.ndarray]) -> float:
+    """Median angle (radians) of the top edges of long horizontal boxes."""
+    angles = []
+    for quad in quads:
+        w, h = _sides(quad)
+        if w > 3 * h:
+            dx, dy = quad[1] - quad[0]
+            angles.append(math.atan2(float(dy), float(dx)))
+    return float(np.median(angles)) if angles else 0.0
+
+
+def _deskew(quad: np.ndarray, angle: float, cx: float, cy: float) -> Quad:
+    c, s = math.cos(-angle), math.sin(-angle)
+    pts = []
+    for x, y in quad:
+        dx, dy = float(x) - cx, float(y) - cy
+        pts.append((cx + c * dx - s * dy, cy + s * dx + c * dy))
+    return (pts[0], pts[1], pts[2], pts[3])
+
+
+def _as_quad(points: np.ndarray) -> Quad:
+    p = [(float(x), float(y)) for x, y in points]
+    return (p[0], p[1], p[2], p[3])
+
+
+def _sharpness(img: np.ndarray, quads: Sequence[np.ndarray]) -> float | None:
+    """Variance of the Laplacian over the text crops, each scaled to 32-pixel height."""
+    values = []
+    for quad in sorted(quads, key=lambda q: -max(_sides(q)))[:8]:
+        crop = _crop(img, quad)
+        if crop.shape[0] < 8 or crop.shape[1] < 8:
+            continue
+        scale = 32.0 / crop.shape[0]
+        crop = cv2.resize(crop, (max(8, int(crop.shape[1] * scale)), 32))
+        gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+        values.append(float(cv2.Laplacian(gray, cv2.CV_64F).var()))
+    return float(np.median(values)) if values else None
+
+
+def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
+    """Detect, orient and recognize the text of a BGR image."""
+    orig_h, orig_w = image.shape[:2]
+    scale = min(1.0, WORK_SIDE / max(orig_h, orig_w))
+    work = image
+    if scale < 1.0:
+        size = (round(orig_w * scale), round(orig_h * scale))
+        work = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    h, w = work.shape[:2]
+    warnings: list[str] = []
+    if min(orig_w, orig_h) < SMALL_SIDE:
+        warnings.append("图片分辨率过低")
+
+    det = models.det(work)
+    if det.boxes is None or len(det.boxes) == 0:
+        return Page([], w, h, (orig_w, orig_h), warnings=warnings)
+    boxes = np.asarray(det.boxes, dtype=np.float32)
+
+    rotation = find_rotation(models, work, boxes)
+    upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
+    up_h, up_w = upright.shape[:2]
+    quads = [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
+
+    crops = [_crop(upright, q) for q in quads]
+    rec = models.rec(_rec_input(crops))
+    angle = _skew(quads)
+    lines: list[Line] = []
+    raw: dict[Line, np.ndarray] = {}
+    for quad, crop, text, score, orig in zip(
+        quads, crops, rec.txts, rec.scores, boxes, strict=True
+    ):
+        text = text.strip()
+        if not text or score < min_score:
+            continue
+        mean = crop.reshape(-1, 3).mean(axis=0)
+        line = Line(
+            text=text,
+            box=_deskew(quad, angle, up_w / 2, up_h / 2),
+            score=float(score),
+            orig=_as_quad(_start_top_left(orig) / scale),
+            rgb=(int(mean[2]), int(mean[1]), int(mean[0])),
+        )
+        lines.append(line)
+        raw[line] = quad
+    lines.sort(key=lambda ln: (ln.cy, ln.x0))
+
+    if lines:
+        sharp = _sharpness(upright, [raw[ln] for ln in lines])
+        if sharp is not None and sharp < BLUR_THRESHOLD:
+            warnings.append("图片模糊")
+        margin = 2.0
+        if any(
+            ln.x0 <= margin or ln.y0 <= margin or ln.x1 >= up_w - margin or ln.y1 >= up_h - margin
+            for ln in lines
+            if ln in raw
+        ):
+            warnings.append("证件可能超出画面边缘")
+
+    def reread(line: Line) -> list[tuple[str, float]]:
+        quad = raw.get(line)
+        if quad is None:
+            return []
+        return reread_quad(models, upright, quad)
+
+    return Page(
+        lines=lines,
+        width=up_w,
+        height=up_h,
+        orig_size=(orig_w, orig_h),
+        rotation=rotation,
+        skew=math.degrees(angle),
+        warnings=warnings,
+        reread=reread,
+    )
+
+
+def _rec_input(crops: list[np.ndarray]):
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    return TextRecInput(img=crops)
+
+
+def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple[str, float]]:
+    """Recognize one box again from a few slightly different crops.
+
+    A tighter crop drops a neighbour's ink, a looser one gives back a clipped
+    stroke, an upscaled sharpened one separates touching digits.
+    """
+    centre = quad.mean(axis=0)
+    variants = []
+    for sx, sy in ((1.0, 0.85), (1.02, 1.15), (0.98, 1.0)):
+        variants.append(_crop(img, (quad - centre) * np.array([sx, sy]) + centre))
+    base = _crop(img, quad)
+    big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
+    variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
+    out = models.rec(_rec_input(variants))
+    return [(t.strip(), float(s)) for t, s in zip(out.txts, out.scores, strict=True) if t.strip()]
