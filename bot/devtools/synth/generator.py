@@ -1,0 +1,111 @@
+"""``generate()``: one synthetic document image with its ground truth."""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from bot.ocr.base import DocType
+
+from . import photo
+from .docs import Doc, idcard
+
+MODES = ("photo", "scan")
+
+# doc type -> module with make(data, style, side) -> Doc
+_MAKERS = {
+    DocType.IDCARD: idcard.make,
+}
+
+
+def supported_types() -> tuple[DocType, ...]:
+    return tuple(_MAKERS)
+
+
+@dataclass
+class Sample:
+    """One generated image and its truth.
+
+    ``truth`` holds the fields exactly as the WeChat OCR API names and formats
+    them (plus documented extras such as ``authority``). ``meta`` says how the
+    image was made: ``doc_type``, ``side``, ``mode``, ``rotation``, ``seed``,
+    ``quality``, fonts and photo parameters.
+    """
+
+    image: Image.Image
+    jpeg: bytes
+    truth: dict[str, Any]
+    doc_type: DocType
+    meta: dict[str, Any]
+
+    @property
+    def rotation(self) -> int:
+        return int(self.meta.get("rotation", 0))
+
+
+def _rngs(seed: int, doc_type: DocType) -> tuple[random.Random, random.Random, random.Random]:
+    """Three independent streams: content, look, and photo conditions."""
+    return tuple(
+        random.Random(f"{seed}:{doc_type.value}:{part}") for part in ("data", "style", "photo")
+    )  # type: ignore[return-value]
+
+
+def generate(
+    doc_type: DocType | str,
+    *,
+    seed: int,
+    mode: str = "photo",
+    side: str | None = None,
+    rotation: int | None = None,
+) -> Sample:
+    """Make one document of ``doc_type``, deterministic from ``seed``.
+
+    ``mode`` is ``scan`` (the flat document, sharp) or ``photo`` (on a
+    background, tilted, lit unevenly, sometimes turned by a quarter).
+    ``side`` picks the ID card side (``Front``/``Back``; random when None).
+    ``rotation`` forces the quarter turn of a photo (0/90/180/270).
+    """
+    doc_type = DocType(doc_type)
+    if doc_type not in _MAKERS:
+        raise ValueError(f"no synthetic generator for {doc_type.value!r}")
+    if mode not in MODES:
+        raise ValueError(f"mode is one of {MODES}, not {mode!r}")
+    data, style, cond = _rngs(seed, doc_type)
+    doc: Doc = _MAKERS[doc_type](data, style, side)
+    meta: dict[str, Any] = {
+        "doc_type": doc_type.value,
+        "side": doc.side,
+        "mode": mode,
+        "seed": seed,
+        **doc.info,
+    }
+    if mode == "scan":
+        image = _flatten(doc.image)
+        meta.update(rotation=0, quality=92)
+    else:
+        image, params = photo.photograph(doc.image, cond, rotation=rotation)
+        meta.update(
+            rotation=params.rotation,
+            tilt=params.tilt,
+            fill=params.fill,
+            blur=params.blur,
+            noise=params.noise,
+            background=params.background,
+            quality=cond.randint(60, 90),
+        )
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=meta["quality"])
+    return Sample(image=image, jpeg=buf.getvalue(), truth=doc.truth, doc_type=doc_type, meta=meta)
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """A scan: the document on white, at most MAX_SIDE px on its long side."""
+    if img.mode == "RGBA":
+        white = Image.new("RGB", img.size, (255, 255, 255))
+        white.paste(img, (0, 0), img)
+        img = white
+    return photo.shrink(img.convert("RGB"))

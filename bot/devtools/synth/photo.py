@@ -1,0 +1,190 @@
+"""Turn a flat document into a phone photo: a busy background, tilt,
+perspective, a shadow, uneven light, blur, noise and sometimes a quarter turn.
+
+The rotation recorded is PIL's convention: the angle (degrees,
+counter-clockwise) by which the upright document was turned, one of 0, 90,
+180, 270. ``image.rotate(-rotation, expand=True)`` puts it upright again.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+MAX_SIDE = 1280
+
+
+@dataclass(frozen=True)
+class PhotoParams:
+    rotation: int  # 0/90/180/270, counter-clockwise
+    tilt: float  # small in-plane rotation, degrees
+    fill: float  # share of the canvas width the document covers
+    blur: float
+    noise: float
+    background: str
+
+
+def _wood(gen: np.random.Generator, w: int, h: int) -> np.ndarray:
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = np.array([gen.uniform(120, 190), gen.uniform(80, 130), gen.uniform(40, 80)], np.float32)
+    warp = 18 * np.sin(x / gen.uniform(60, 160)) + 6 * np.sin(x / 23.0 + y / 97.0)
+    grain = np.sin((y + warp) / gen.uniform(3.0, 7.0)) * 0.5 + 0.5
+    rings = np.sin((y + warp * 2) / gen.uniform(25, 60)) * 0.5 + 0.5
+    shade = 0.75 + 0.15 * grain + 0.12 * rings
+    return base * shade[..., None]
+
+
+def _desk(gen: np.random.Generator, w: int, h: int) -> np.ndarray:
+    base = gen.uniform(40, 230, 3).astype(np.float32)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    shade = 0.85 + 0.15 * (x / w) * gen.uniform(-1, 1) + 0.1 * (y / h)
+    return base * shade[..., None] + gen.normal(0, 6, (h, w, 1))
+
+
+def _fabric(gen: np.random.Generator, w: int, h: int) -> np.ndarray:
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = gen.uniform(50, 200, 3).astype(np.float32)
+    period = gen.uniform(4, 9)
+    weave = 0.9 + 0.06 * np.sin(x / period * math.pi) * np.sin(y / period * math.pi)
+    return base * weave[..., None] + gen.normal(0, 8, (h, w, 1))
+
+
+BACKGROUNDS = {"wood": _wood, "desk": _desk, "fabric": _fabric}
+
+
+def _clutter(img: Image.Image, rng: random.Random) -> None:
+    """Pens, coins, paper corners and a phone: shapes a detector must ignore."""
+    d = ImageDraw.Draw(img, "RGBA")
+    w, h = img.size
+    for _ in range(rng.randint(2, 7)):
+        kind = rng.random()
+        color = (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255), 255)
+        x, y = rng.uniform(-0.1, 1.0) * w, rng.uniform(-0.1, 1.0) * h
+        if kind < 0.3:  # pen
+            length, angle = rng.uniform(0.2, 0.5) * w, rng.uniform(0, math.pi)
+            x2, y2 = x + length * math.cos(angle), y + length * math.sin(angle)
+            d.line((x, y, x2, y2), fill=color, width=rng.randint(8, 16))
+        elif kind < 0.55:  # coin
+            r = rng.uniform(0.02, 0.05) * w
+            d.ellipse(
+                (x - r, y - r, x + r, y + r), fill=(200, 180, 120, 255), outline=(120, 100, 60)
+            )
+        elif kind < 0.8:  # sheet of paper
+            s = rng.uniform(0.2, 0.45) * w
+            pts = [
+                (x, y),
+                (x + s, y + s * 0.1),
+                (x + s * 0.9, y + s * 1.3),
+                (x - s * 0.1, y + s * 1.2),
+            ]
+            shade = rng.randint(215, 250)
+            d.polygon(pts, fill=(shade, shade, shade - 5, 255))
+            for k in range(1, 8):  # ruled lines, no text
+                t = k / 8
+                d.line(
+                    (
+                        x + s * 0.05 * (1 - t),
+                        y + s * 1.2 * t,
+                        x + s * 0.95,
+                        y + s * (0.1 + 1.2 * t),
+                    ),
+                    fill=(150, 170, 210, 120),
+                    width=2,
+                )
+        else:  # phone
+            pw, ph = rng.uniform(0.12, 0.2) * w, rng.uniform(0.25, 0.4) * w
+            d.rounded_rectangle((x, y, x + pw, y + ph), radius=pw * 0.15, fill=(25, 25, 30, 255))
+
+
+def _perspective_coeffs(src: list[tuple[float, float]], dst: list[tuple[float, float]]) -> list:
+    """Coefficients for ``Image.transform(PERSPECTIVE)``: output ``dst`` to input ``src``."""
+    rows = []
+    for (x, y), (u, v) in zip(dst, src, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    a = np.array(rows, np.float64)
+    b = np.array([c for p in src for c in p], np.float64)
+    return np.linalg.solve(a, b).tolist()
+
+
+def _lighting(arr: np.ndarray, gen: np.random.Generator) -> np.ndarray:
+    h, w = arr.shape[:2]
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy = gen.uniform(0, w), gen.uniform(0, h)
+    dist = np.hypot(x - cx, y - cy) / math.hypot(w, h)
+    light = gen.uniform(1.0, 1.15) - gen.uniform(0.2, 0.45) * dist
+    light += gen.uniform(-0.08, 0.08) * (x / w - 0.5)
+    return arr * light[..., None]
+
+
+def photograph(
+    doc: Image.Image, rng: random.Random, rotation: int | None = None
+) -> tuple[Image.Image, PhotoParams]:
+    """Place ``doc`` (RGB or RGBA) in a photo; returns the RGB photo and what was done.
+
+    ``rotation`` forces the quarter turn; by default 70 % of photos are upright.
+    """
+    gen = np.random.default_rng(rng.getrandbits(32))
+    doc = doc.convert("RGBA")
+    turn = rng.choices((0, 90, 180, 270), weights=(70, 10, 10, 10))[0]
+    rotation = turn if rotation is None else rotation
+    if rotation not in (0, 90, 180, 270):
+        raise ValueError(f"rotation is 0, 90, 180 or 270, not {rotation}")
+    tilt = rng.uniform(-6, 6)
+    fill = rng.uniform(0.55, 0.85)
+    landscape = doc.width >= doc.height
+    cw = int(doc.width / fill)
+    ch = int(cw * (rng.uniform(0.66, 0.8) if landscape else rng.uniform(1.2, 1.4)))
+    ch = max(ch, int(doc.height / 0.85))
+    bg_name = rng.choice(sorted(BACKGROUNDS))
+    bg = Image.fromarray(BACKGROUNDS[bg_name](gen, cw, ch).clip(0, 255).astype(np.uint8), "RGB")
+    _clutter(bg, rng)
+    # Where the document's corners land: centred-ish, tilted, each corner nudged.
+    cx = cw / 2 + rng.uniform(-0.06, 0.06) * cw
+    cy = ch / 2 + rng.uniform(-0.06, 0.06) * ch
+    a = math.radians(tilt)
+    corners = []
+    for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+        x, y = sx * doc.width / 2, sy * doc.height / 2
+        x += rng.uniform(-0.035, 0.035) * doc.width
+        y += rng.uniform(-0.035, 0.035) * doc.height
+        corners.append(
+            (cx + x * math.cos(a) - y * math.sin(a), cy + x * math.sin(a) + y * math.cos(a))
+        )
+    src = [(0, 0), (doc.width, 0), (doc.width, doc.height), (0, doc.height)]
+    coeffs = _perspective_coeffs(src, corners)
+    warped = doc.transform((cw, ch), Image.PERSPECTIVE, coeffs, Image.BICUBIC)
+    # A soft shadow under the document.
+    alpha = warped.getchannel("A")
+    shadow = Image.new("RGBA", (cw, ch), (0, 0, 0, 0))
+    off = (rng.randint(4, 18), rng.randint(4, 18))
+    shadow.paste((0, 0, 0, 110), off, alpha)
+    shadow = shadow.filter(ImageFilter.GaussianBlur(rng.uniform(6, 14)))
+    photo = bg.convert("RGBA")
+    photo.alpha_composite(shadow)
+    photo.alpha_composite(warped)
+    arr = _lighting(np.asarray(photo.convert("RGB"), np.float32), gen)
+    noise = rng.uniform(2.0, 7.0)
+    arr += gen.normal(0, noise, arr.shape)
+    photo = Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
+    blur = rng.choice((0.0, rng.uniform(0.3, 1.3)))
+    if blur:
+        photo = photo.filter(ImageFilter.GaussianBlur(blur))
+    if rotation:
+        photo = photo.rotate(rotation, expand=True)
+    photo = shrink(photo)
+    return photo, PhotoParams(
+        rotation, round(tilt, 2), round(fill, 3), round(blur, 2), round(noise, 2), bg_name
+    )
+
+
+def shrink(img: Image.Image, max_side: int = MAX_SIDE) -> Image.Image:
+    """Scale down so the long side is at most ``max_side`` (phones upload resized images too)."""
+    scale = max_side / max(img.size)
+    if scale >= 1:
+        return img
+    return img.resize((round(img.width * scale), round(img.height * scale)), Image.LANCZOS)
