@@ -1,0 +1,82 @@
+"""Masking rules fixed by the owner.
+
+- ID numbers: first 3 and last 4 kept, length kept: ``110***********1234``.
+- Bank cards: first 4 and last 4 kept, grouped by 4: ``6222 **** **** 1234``.
+- Passport numbers: first 2 and last 2 kept: ``E1*****78``.
+
+``mask_text`` finds such numbers in free text (general-text OCR, warnings).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.cards.common import parse_date
+
+STAR = "*"
+
+
+def _keep(value: str, head: int, tail: int) -> str:
+    """Stars between the first ``head`` and last ``tail`` characters, length kept.
+
+    Short values (nothing left to hide) are fully starred, never shown.
+    """
+    if len(value) <= head + tail:
+        return STAR * len(value)
+    return value[:head] + STAR * (len(value) - head - tail) + value[len(value) - tail :]
+
+
+def mask_id(number: str) -> str:
+    """``110101199003071234`` -> ``110***********1234``."""
+    return _keep(_compact(number), 3, 4)
+
+
+def mask_card(number: str) -> str:
+    """``6222021234567891234`` -> ``6222 **** **** *** 1234``.
+
+    The first and last four digits stand as their own groups; the stars between
+    them come in groups of four, the last group shorter when the length needs it,
+    so the masked number keeps the card's length.
+    """
+    digits = re.sub(r"\D", "", number)
+    if len(digits) <= 8:
+        return STAR * len(digits)
+    middle = STAR * (len(digits) - 8)
+    groups = [middle[i : i + 4] for i in range(0, len(middle), 4)]
+    return " ".join([digits[:4], *groups, digits[-4:]])
+
+
+def mask_passport(number: str) -> str:
+    """``E12345678`` -> ``E1*****78``."""
+    return _keep(_compact(number), 2, 2)
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"\s", "", value)
+
+
+# An 18-character ID number (17 digits and a digit or X) or a 15-digit old one.
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+# 13 to 19 digits, possibly in groups separated by single spaces.
+_CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d(?: ?\d){12,18}(?![0-9A-Za-z])")
+
+
+def _is_id_like(number: str) -> bool:
+    """Whether a bare 15/18-character number reads as an ID number.
+
+    18 characters: ends in X, or has a birth date where an ID has one (so an ID
+    misread in one digit is still masked the ID way). 15 digits: old ID numbers.
+    An 18-digit bank card without a date in that place is left to the card rule.
+    """
+    if len(number) == 15 or number[-1] in "Xx":
+        return True
+    return parse_date(number[6:14]) is not None and 1900 <= int(number[6:10]) <= 2100
+
+
+def mask_text(text: str) -> str:
+    """Scrub every ID-like (15/18) or card-like (13-19 digits) number in ``text``.
+
+    Both hide all but a few digits; only the pattern of stars differs.
+    """
+    text = _ID_RE.sub(lambda m: mask_id(m[0]) if _is_id_like(m[0]) else m[0], text)
+    return _CARD_RE.sub(lambda m: mask_card(m[0]), text)
