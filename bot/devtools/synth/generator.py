@@ -12,13 +12,14 @@ from PIL import Image
 from bot.ocr.base import DocType
 
 from . import photo
-from .docs import Doc, idcard
+from .docs import Doc, bankcard, idcard
 
 MODES = ("photo", "scan")
 
 # doc type -> module with make(data, style, side) -> Doc
 _MAKERS = {
     DocType.IDCARD: idcard.make,
+    DocType.BANKCARD: bankcard.make,
 }
 
 
