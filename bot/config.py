@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(
         10 * 1024 * 1024, description="Largest image a job downloads; larger ones are refused."
     )
+    retry_intervals: list[int] = Field(
+        [10, 30, 90],
+        description="Seconds between the tries of a recognition that failed for a transient "
+        "reason (JSON list; its length is the number of retries).",
+    )
     http_timeout: float = Field(10.0, description="Seconds for each call to the WeChat APIs.")
     log_level: str = Field("INFO", description="Python log level.")
 
