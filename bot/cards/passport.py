@@ -1,0 +1,58 @@
+"""护照 (passport), read by the local engine only, from the machine-readable zone.
+
+Fields (named after the MRZ): ``number``, ``surname``, ``given_names``,
+``nationality`` and ``country`` (ICAO three-letter codes), ``birth_date``,
+``sex`` (``M``/``F``), ``expiry_date``, and ``mrz_valid`` (whether every MRZ
+check digit matched). The number is masked (first 2 and last 2 kept).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.cards.common import Check, Fields, Spec, date_checks, expiry_check, parse_date
+from bot.cards.masking import mask_passport
+
+LABELS = {
+    "surname": "姓",
+    "given_names": "名",
+    "sex": "性别",
+    "nationality": "国籍",
+    "birth_date": "出生日期",
+    "number": "护照号",
+    "country": "签发国",
+    "expiry_date": "有效期至",
+}
+
+# Many countries refuse entry on a passport with less than six months left.
+SIX_MONTHS_DAYS = 183
+
+
+def checks(fields: Fields, today: date) -> list[Check]:
+    found: list[Check] = []
+    if "mrz_valid" in fields:
+        if fields["mrz_valid"] is True:
+            found.append(Check("mrz", True, "机读码校验通过"))
+        else:
+            found.append(Check("mrz", False, "机读码校验未通过，可能识别有误"))
+    found += date_checks(
+        fields, LABELS, real=("birth_date", "expiry_date"), past=("birth_date",), today=today
+    )
+    end = parse_date(fields.get("expiry_date"))
+    if end:
+        expiry = expiry_check(end, today, what="护照")
+        found.append(expiry)
+        if expiry.ok and (end - today).days < SIX_MONTHS_DAYS:
+            found.append(Check("six_months", None, "有效期不足6个月，部分国家不准入境"))
+    return found
+
+
+def mask(fields: Fields) -> dict[str, Any]:
+    masked = dict(fields)
+    if masked.get("number"):
+        masked["number"] = mask_passport(str(masked["number"]))
+    return masked
+
+
+SPEC = Spec(labels=LABELS, checks=checks, mask=mask)
