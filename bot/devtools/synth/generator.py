@@ -12,7 +12,7 @@ from PIL import Image
 from bot.ocr.base import DocType
 
 from . import photo
-from .docs import Doc, bankcard, idcard
+from .docs import Doc, bankcard, idcard, licences
 
 MODES = ("photo", "scan")
 
@@ -20,6 +20,8 @@ MODES = ("photo", "scan")
 _MAKERS = {
     DocType.IDCARD: idcard.make,
     DocType.BANKCARD: bankcard.make,
+    DocType.DRIVINGLICENSE: licences.make_drivinglicense,
+    DocType.DRIVING: licences.make_driving,
 }
 
 

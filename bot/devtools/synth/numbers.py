@@ -80,6 +80,17 @@ def group_card_number(number: str) -> str:
 # --- vehicles ---------------------------------------------------------------
 
 PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# Province code (first two digits of a region code) -> plate abbreviation.
+_PROVINCE_CODES = (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45)
+_PROVINCE_CODES += (46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65)
+PLATE_PROVINCES = {
+    str(code): abbr
+    for code, abbr in zip(
+        _PROVINCE_CODES,
+        "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新",
+        strict=True,
+    )
+}
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
 PLATE_CHARS = PLATE_LETTERS + string.digits
 
@@ -90,7 +101,7 @@ class Plate:
     color: str  # 蓝 / 黄 / 绿 / 白 / 黄绿
 
 
-def plate(rng: random.Random, kind: str | None = None) -> Plate:
+def plate(rng: random.Random, kind: str | None = None, province: str | None = None) -> Plate:
     """A plate of ``kind``: blue, yellow, green (new energy), police, coach or trailer."""
     kind = (
         kind
@@ -99,6 +110,7 @@ def plate(rng: random.Random, kind: str | None = None) -> Plate:
         )[0]
     )
     prov = rng.choice(PROVINCE_ABBR)
+    prov = PLATE_PROVINCES.get(province or "", prov)  # the owner's province when known
     city = rng.choice(PLATE_LETTERS[:12])
     if kind == "green":
         # Small new-energy cars: D/F + 5 (mostly digits); large: 5 digits + D/F.

@@ -1,0 +1,249 @@
+"""The two traffic-police cards: 机动车驾驶证 (driving licence) and 机动车行驶证
+(vehicle licence), main pages, 88 x 60 mm at 10 px/mm.
+
+Both are a bordered table of bilingual labels and values with the issuing
+detachment's red seal, on a pale security-printed background.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from functools import partial
+
+from PIL import Image, ImageDraw
+
+from .. import canvas, fonts, numbers, people
+from . import Doc
+
+W, H = 880, 600
+LINE = (90, 90, 110)
+LABEL = (30, 30, 40)
+INK = (10, 10, 10)
+
+CAR_CLASSES = ("C1", "C1", "C1", "C2", "C1E", "B1", "B2", "A1", "A2", "D")
+VEHICLE_TYPES = ("小型轿车", "小型普通客车", "小型越野客车", "中型普通客车", "轻型普通货车")
+USE_CHARACTERS = ("非营运", "非营运", "非营运", "营运", "出租客运", "预约出租客运", "货运")
+COMPANY_SUFFIXES = ("有限公司", "贸易有限公司", "科技有限公司", "物流有限公司", "机械厂")
+
+
+def _background(style: random.Random, tint: tuple[int, int, int]) -> Image.Image:
+    img = canvas.gradient((W, H), tint, (250, 250, 248), style.uniform(0, 3.1))
+    canvas.guilloche(img, style, (170, 170, 200), lines=style.randint(20, 36))
+    return canvas.paper_noise(img, style, 2.5)
+
+
+class _Table:
+    """Rows of label cells and value cells drawn on a card, left to right."""
+
+    def __init__(self, img: Image.Image, style: random.Random, top: int, row_h: int) -> None:
+        self.draw = ImageDraw.Draw(img)
+        self.top, self.row_h = top, row_h
+        self.label_cn = fonts.load(fonts.pick(style, "sans"), 22)
+        self.label_en = fonts.load(fonts.pick(style, "sans"), 11)
+        self.value_spec = fonts.pick(style, style.choice(("sans", "serif", "kai")))
+        self.value = fonts.load(self.value_spec, 28)
+        self.left, self.right = 30, W - 30
+
+    def y(self, row: int) -> int:
+        return self.top + row * self.row_h
+
+    def cell_label(self, x: int, row: int, cn: str, en: str, width: int) -> None:
+        y = self.y(row)
+        self.draw.text((x + width / 2, y + self.row_h * 0.42), cn, font=self.label_cn,
+                       fill=LABEL, anchor="mm")  # fmt: skip
+        self.draw.text((x + width / 2, y + self.row_h * 0.8), en, font=self.label_en,
+                       fill=LABEL, anchor="mm")  # fmt: skip
+        self.draw.line((x + width, y, x + width, y + self.row_h), fill=LINE, width=1)
+
+    def cell_value(self, x: int, row: int, text: str, width: int, lines: int = 1) -> int:
+        """Write ``text`` in the cell, wrapping onto ``lines`` rows; returns the rows used."""
+        y = self.y(row)
+        font = canvas.fit_font(partial(fonts.load, self.value_spec), text, 28, width * lines - 20)
+        parts = canvas.wrap(text, font, width - 20)
+        line_h = self.row_h * lines / max(len(parts), 1)
+        for i, part in enumerate(parts):
+            baseline = y + line_h * (i + 0.5) + font.size * 0.35
+            canvas.draw_text(self.draw, (x + 10, baseline), part, font, INK)
+        return len(parts)
+
+    def hline(self, row: int, x0: int | None = None, x1: int | None = None) -> None:
+        y = self.y(row)
+        self.draw.line((x0 or self.left, y, x1 or self.right, y), fill=LINE, width=1)
+
+
+def _title(img: Image.Image, style: random.Random, cn: str, en: str) -> None:
+    draw = ImageDraw.Draw(img)
+    spec = fonts.pick(style, "serif_bold")
+    draw.text((W / 2, 52), cn, font=fonts.load(spec, 38), fill=INK, anchor="mm")
+    en_font = fonts.load(fonts.pick(style, "serif"), 16)
+    draw.text((W / 2, 88), en, font=en_font, fill=LABEL, anchor="mm")
+
+
+def _seal_text(region: people.Region) -> str:
+    return f"{region.province}{region.city}公安局交通警察支队"
+
+
+def driving_licence(data: random.Random, style: random.Random) -> Doc:
+    p = people.person(data, min_age=18, max_age=70)
+    first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 6, 1))
+    # Renewals: 6 years, then 10 years, then long-term; print the current period.
+    valid_from, years = first, 6
+    while people.add_years(valid_from, years) < date(2024, 1, 1):
+        valid_from, years = people.add_years(valid_from, years), 10
+    valid_to = people.add_years(valid_from, years) - timedelta(days=0)
+    car_class = data.choice(CAR_CLASSES)
+    seal = _seal_text(p.region)
+    img = _background(style, (232, 238, 246))
+    _title(
+        img,
+        style,
+        "中华人民共和国机动车驾驶证",
+        "Driving License of the People's Republic of China",
+    )
+    t = _Table(img, style, 108, 56)
+    lw = 150  # label column
+    t.hline(0)
+    t.cell_label(t.left, 0, "证号", "License No.", lw)
+    t.cell_value(t.left + lw, 0, p.id_number, 560)
+    t.hline(1)
+    t.cell_label(t.left, 1, "姓名", "Name", lw)
+    t.cell_value(t.left + lw, 1, p.name, 190)
+    t.draw.line((t.left + lw + 190, t.y(1), t.left + lw + 190, t.y(2)), fill=LINE)
+    t.cell_label(t.left + lw + 190, 1, "性别", "Sex", 80)
+    t.cell_value(t.left + lw + 270, 1, p.sex, 70)
+    t.draw.line((t.left + lw + 340, t.y(1), t.left + lw + 340, t.y(2)), fill=LINE)
+    t.cell_label(t.left + lw + 340, 1, "国籍", "Nationality", 100)
+    t.cell_value(t.left + lw + 440, 1, "中国", 120)
+    t.hline(2)
+    t.cell_label(t.left, 2, "住址", "Address", lw)
+    t.cell_value(t.left + lw, 2, p.address, 560, lines=2)
+    photo_x = t.left + lw + 560
+    t.hline(4, x1=photo_x)
+    canvas.portrait(img, (photo_x + 15, t.y(4) + 10, t.right - 10, t.y(7) - 10), style)
+    rows = (
+        ("出生日期", "Date of Birth", f"{p.birth:%Y-%m-%d}"),
+        ("初次领证日期", "Date of First Issue", f"{first:%Y-%m-%d}"),
+        ("准驾车型", "Class", car_class),
+    )
+    for i, (cn, en, val) in enumerate(rows):
+        t.cell_label(t.left, 4 + i, cn, en, lw)
+        t.cell_value(t.left + lw, 4 + i, val, 400)
+        t.hline(5 + i, x1=photo_x)
+    t.cell_label(t.left, 7, "有效期限", "Valid Period", lw)
+    t.cell_value(t.left + lw, 7, f"{valid_from:%Y-%m-%d} 至 {valid_to:%Y-%m-%d}", 560)
+    t.hline(8)
+    t.draw.rectangle((t.left, t.y(0), t.right, t.y(8)), outline=LINE, width=2)
+    t.draw.line((photo_x, t.y(0), photo_x, t.y(8)), fill=LINE)
+    seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
+    canvas.seal(img, (115 + style.randint(-10, 10), t.y(6) + 20), 74, seal, seal_font, style)
+    truth = {
+        "id_num": p.id_number,
+        "name": p.name,
+        "sex": p.sex,
+        "nationality": "中国",
+        "address": p.address,
+        "birth_date": f"{p.birth:%Y-%m-%d}",
+        "issue_date": f"{first:%Y-%m-%d}",
+        "car_class": car_class,
+        "valid_from": f"{valid_from:%Y-%m-%d}",
+        "valid_to": f"{valid_to:%Y-%m-%d}",
+        "official_seal": seal,
+    }
+    return Doc(canvas.round_corners(img, 20), truth, None, {"fonts": [t.value_spec.key]})
+
+
+def _owner(data: random.Random) -> tuple[str, people.Region, str]:
+    """A person or (one time in five) a company, with its region and address."""
+    if data.random() < 0.8:
+        p = people.person(data, min_age=18)
+        return p.name, p.region, p.address
+    region = people.random_region(data)
+    word = data.choice(people.ROAD_WORDS) + data.choice(people.ESTATE_WORDS)
+    city = region.city or region.province
+    return city + word + data.choice(COMPANY_SUFFIXES), region, people.address(data, region)
+
+
+def vehicle_licence(data: random.Random, style: random.Random) -> Doc:
+    owner, region, addr = _owner(data)
+    plate = numbers.plate(
+        data, data.choice(("blue", "blue", "green", "yellow")), province=region.code[:2]
+    )
+    wmi, brand, code = data.choice(numbers.MAKERS)
+    register = people.random_date(data, date(2010, 1, 1), date(2025, 10, 1))
+    issue = (
+        register if data.random() < 0.7 else people.random_date(data, register, date(2025, 12, 1))
+    )
+    vin = numbers.vin(data, wmi, register.year)
+    model = (
+        brand + code + "".join(data.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(4))
+    )
+    vehicle_type = "轻型普通货车" if plate.color == "黄" else data.choice(VEHICLE_TYPES[:3])
+    use = "货运" if plate.color == "黄" else data.choice(USE_CHARACTERS[:6])
+    engine = numbers.engine_number(data)
+    seal = _seal_text(region)
+    img = _background(style, (240, 236, 232))
+    _title(
+        img,
+        style,
+        "中华人民共和国机动车行驶证",
+        "Vehicle License of the People's Republic of China",
+    )
+    t = _Table(img, style, 115, 58)
+    lw = 170
+    mid = t.left + lw + 250
+    t.hline(0)
+    t.cell_label(t.left, 0, "号牌号码", "Plate No.", lw)
+    t.cell_value(t.left + lw, 0, plate.number, 250)
+    t.draw.line((mid, t.y(0), mid, t.y(1)), fill=LINE)
+    t.cell_label(mid, 0, "车辆类型", "Vehicle Type", 140)
+    t.cell_value(mid + 140, 0, vehicle_type, t.right - mid - 140)
+    t.hline(1)
+    t.cell_label(t.left, 1, "所有人", "Owner", lw)
+    t.cell_value(t.left + lw, 1, owner, t.right - t.left - lw)
+    t.hline(2)
+    t.cell_label(t.left, 2, "住址", "Address", lw)
+    t.cell_value(t.left + lw, 2, addr, t.right - t.left - lw)
+    t.hline(3)
+    t.cell_label(t.left, 3, "使用性质", "Use Character", lw)
+    t.cell_value(t.left + lw, 3, use, 250)
+    t.draw.line((mid, t.y(3), mid, t.y(4)), fill=LINE)
+    t.cell_label(mid, 3, "品牌型号", "Model", 140)
+    t.cell_value(mid + 140, 3, model, t.right - mid - 140)
+    t.hline(4)
+    t.cell_label(t.left, 4, "车辆识别代号", "VIN", lw)
+    t.cell_value(t.left + lw, 4, vin, t.right - t.left - lw)
+    t.hline(5)
+    t.cell_label(t.left, 5, "发动机号码", "Engine No.", lw)
+    t.cell_value(t.left + lw, 5, engine, t.right - t.left - lw)
+    t.hline(6)
+    t.cell_label(t.left, 6, "注册日期", "Register Date", lw)
+    t.cell_value(t.left + lw, 6, f"{register:%Y-%m-%d}", 250)
+    t.draw.line((mid, t.y(6), mid, t.y(7)), fill=LINE)
+    t.cell_label(mid, 6, "发证日期", "Issue Date", 140)
+    t.cell_value(mid + 140, 6, f"{issue:%Y-%m-%d}", t.right - mid - 140)
+    t.hline(7)
+    t.draw.rectangle((t.left, t.y(0), t.right, t.y(7)), outline=LINE, width=2)
+    seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
+    canvas.seal(img, (W - 150 + style.randint(-10, 10), t.y(6) + 10), 80, seal, seal_font, style)
+    truth = {
+        "plate_num": plate.number,
+        "vehicle_type": vehicle_type,
+        "owner": owner,
+        "addr": addr,
+        "use_character": use,
+        "model": model,
+        "vin": vin,
+        "engine_num": engine,
+        "register_date": f"{register:%Y-%m-%d}",
+        "issue_date": f"{issue:%Y-%m-%d}",
+    }
+    return Doc(canvas.round_corners(img, 20), truth, None, {"fonts": [t.value_spec.key]})
+
+
+def make_drivinglicense(data: random.Random, style: random.Random, side: str | None) -> Doc:
+    return driving_licence(data, style)
+
+
+def make_driving(data: random.Random, style: random.Random, side: str | None) -> Doc:
+    return vehicle_licence(data, style)
