@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         "window; later the user sends 结果 to fetch it.",
     )
 
+    wechat_reply_window: float = Field(
+        5.0,
+        description="Seconds WeChat waits for a passive reply before it retries (it tries "
+        "three times). Only tests change this.",
+    )
+
     # WeCom app
     wecom_corp_id: str = Field("", description="WeCom corp ID (我的企业 → 企业ID).")
     wecom_agent_id: int = Field(0, description="WeCom app AgentId.")
