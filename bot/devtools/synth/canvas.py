@@ -169,13 +169,14 @@ def seal(
         for k in range(10)
     ]
     d.polygon(star, fill=(*color, 255))
-    size = max(8, int(radius * 0.28))
-    font = font_load(size)
     n = len(text)
-    span = min(240.0, 22.0 * n)
+    span = min(250.0, 24.0 * n)
+    per_char = radius * 0.74 * math.radians(span) / n  # arc length each character gets
+    size = max(8, int(min(radius * 0.28, per_char * 0.95)))
+    font = font_load(size)
     for i, ch in enumerate(text):
         ang = math.radians(-90 - span / 2 + span * (i + 0.5) / n)
-        r = radius * 0.74
+        r = radius * 0.8 - size * 0.3
         glyph = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((size, size), ch, font=font, fill=(*color, 255), anchor="mm")
         glyph = glyph.rotate(-math.degrees(ang) - 90, resample=Image.BICUBIC)

@@ -12,7 +12,7 @@ from PIL import Image
 from bot.ocr.base import DocType
 
 from . import photo
-from .docs import Doc, bankcard, idcard, licences
+from .docs import Doc, bankcard, bizlicense, idcard, licences
 
 MODES = ("photo", "scan")
 
@@ -22,6 +22,7 @@ _MAKERS = {
     DocType.BANKCARD: bankcard.make,
     DocType.DRIVINGLICENSE: licences.make_drivinglicense,
     DocType.DRIVING: licences.make_driving,
+    DocType.BIZLICENSE: bizlicense.make,
 }
 
 

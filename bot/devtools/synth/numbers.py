@@ -204,11 +204,12 @@ def engine_number(rng: random.Random) -> str:
 # --- companies --------------------------------------------------------------
 
 
-def uscc_number(rng: random.Random, region_code: str) -> str:
+def uscc_number(rng: random.Random, region_code: str, kind: str | None = None) -> str:
     """统一社会信用代码: 91 (enterprise), region, 9-character organisation code, check."""
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     org = "".join(rng.choice(alphabet) for _ in range(9))
-    body = f"{rng.choice(('91', '91', '91', '92', '93'))}{region_code}{org}"
+    kind = kind or rng.choice(("91", "91", "91", "92", "93"))  # company, sole trader, co-op
+    body = f"{kind}{region_code}{org}"
     return body + uscc.calc_check_digit(body)
 
 

@@ -1,0 +1,161 @@
+"""营业执照 (副本), the landscape 2016+ style: credit code top left, QR code top
+right, two columns of spaced labels, the registration authority's seal."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from functools import partial
+
+from PIL import Image, ImageDraw
+
+from .. import canvas, fonts, numbers, people
+from . import Doc
+
+W, H = 1240, 880
+INK = (20, 20, 20)
+FRAME = (150, 110, 60)
+
+ORG_TYPES = (
+    "有限责任公司(自然人投资或控股)",
+    "有限责任公司(自然人独资)",
+    "有限责任公司(法人独资)",
+    "股份有限公司(非上市、自然人投资或控股)",
+    "有限责任公司(港澳台法人独资)",
+)
+BRAND_WORDS = "华鑫泰瑞恒达盛源丰宏兴隆博远弘创新嘉信诚通汇邦美辰星海安德"
+INDUSTRIES = ("科技", "贸易", "信息技术", "电子", "建筑工程", "餐饮管理", "物流", "文化传媒",
+              "医疗器械", "环保科技", "网络科技", "商贸", "机械设备", "食品")  # fmt: skip
+SCOPE_ITEMS = (
+    "技术开发", "技术咨询", "技术服务", "技术转让", "软件开发", "计算机系统集成",
+    "销售电子产品", "销售计算机软硬件及辅助设备", "货物进出口", "技术进出口",
+    "企业管理咨询", "市场营销策划", "会议及展览服务", "设计、制作、代理、发布广告",
+    "销售五金交电、建筑材料", "道路货物运输", "餐饮服务", "日用百货销售", "机械设备租赁",
+    "物业管理", "家用电器销售", "食品经营",
+)  # fmt: skip
+SCOPE_TAIL = "(依法须经批准的项目,经相关部门批准后方可开展经营活动)"
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+
+
+def chinese_upper(n: int) -> str:
+    """1..9999 in financial capitals: 2050 -> 贰仟零伍拾."""
+    if not 0 < n < 10000:
+        raise ValueError(n)
+    out, zero = "", False
+    for digit, unit in zip(f"{n:04d}", ("仟", "佰", "拾", ""), strict=True):
+        if digit == "0":
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += _DIGITS[int(digit)] + unit
+    return out
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month:02d}月{d.day:02d}日"
+
+
+def _qr(draw: ImageDraw.ImageDraw, x: int, y: int, size: int, rng: random.Random) -> None:
+    """A QR-code-looking block (random modules, three finder squares)."""
+    n = 25
+    cell = size / n
+    for i in range(n):
+        for j in range(n):
+            if rng.random() < 0.5:
+                draw.rectangle((x + i * cell, y + j * cell, x + (i + 1) * cell, y + (j + 1) * cell),
+                               fill=INK)  # fmt: skip
+    for fx, fy in ((0, 0), (n - 7, 0), (0, n - 7)):
+        x0, y0 = x + fx * cell, y + fy * cell
+        draw.rectangle((x0, y0, x0 + 7 * cell, y0 + 7 * cell), fill="white")
+        draw.rectangle((x0, y0, x0 + 7 * cell, y0 + 7 * cell), outline=INK, width=int(cell))
+        draw.rectangle((x0 + 2 * cell, y0 + 2 * cell, x0 + 5 * cell, y0 + 5 * cell), fill=INK)
+
+
+def make(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
+    region = people.random_region(data)
+    city = region.city or region.province
+    name = (
+        city
+        + "".join(data.sample(BRAND_WORDS, 2))
+        + data.choice(INDUSTRIES)
+        + ("股份有限公司" if data.random() < 0.1 else "有限公司")
+    )
+    org_type = data.choice(ORG_TYPES[3:4] if name.endswith("股份有限公司") else ORG_TYPES[:3])
+    legal = people.chinese_name(data, data.choice(("男", "女")))
+    code = numbers.uscc_number(data, region.code, kind="91")
+    capital = (
+        data.choice(("人民币", ""))
+        + chinese_upper(data.choice((10, 50, 100, 200, 300, 500, 800, 1000, 2000, 5000, 1050, 250)))
+        + "万元整"
+    )
+    founded = people.random_date(data, date(2000, 1, 1), date(2025, 6, 1))
+    forever = data.random() < 0.6
+    until = people.add_years(founded, data.choice((20, 30, 50)))
+    valid_text = f"{_cn_date(founded)}至" + ("长期" if forever else _cn_date(until))
+    valid_truth = f"{founded:%Y-%m-%d}至" + ("长期" if forever else f"{until:%Y-%m-%d}")
+    scope = "、".join(data.sample(SCOPE_ITEMS, data.randint(4, 9))) + "。" + SCOPE_TAIL
+    address = people.address(data, region)
+    issued = people.random_date(data, founded, date(2025, 12, 1))
+    authority = f"{city}市场监督管理局"
+
+    img = Image.new("RGB", (W, H), (252, 250, 244))
+    img = canvas.paper_noise(img, style, 2.0)
+    draw = ImageDraw.Draw(img)
+    for inset, width in ((18, 6), (34, 2)):
+        draw.rectangle((inset, inset, W - inset, H - inset), outline=FRAME, width=width)
+    label_spec = fonts.pick(style, "sans_bold")
+    value_spec = fonts.pick(style, style.choice(("serif", "sans", "kai")))
+    small = fonts.load(label_spec, 22)
+    canvas.draw_text(draw, (70, 100), "统一社会信用代码", small, INK)
+    canvas.draw_text(draw, (70, 138), code, fonts.load(value_spec, 26), INK, spacing=1)
+    _qr(draw, W - 210, 70, 130, style)
+    title = fonts.load(fonts.pick(style, "serif_bold"), 84)
+    title_w = canvas.text_width("营业执照", title, spacing=36)
+    canvas.draw_text(draw, ((W - title_w) / 2, 215), "营业执照", title, (190, 20, 20), spacing=36)
+    draw.text((W / 2, 250), "(副  本)", font=fonts.load(label_spec, 24), fill=INK, anchor="mm")
+    label = fonts.load(label_spec, 24)
+    value = fonts.load(value_spec, 26)
+
+    def field(x: int, y: int, lab: str, text: str, x_end: int, max_lines: int = 1) -> int:
+        """Draw a spaced label and its wrapped value; returns the next row's y."""
+        spacing = max(0.0, (96 - label.getlength(lab)) / max(len(lab) - 1, 1))
+        canvas.draw_text(draw, (x, y), lab, label, INK, spacing=spacing)
+        width = x_end - x - 140
+        font = value
+        lines = canvas.wrap(text, font, width)
+        if len(lines) > max_lines:
+            font = canvas.fit_font(partial(fonts.load, value_spec), text, 26, width * max_lines)
+            lines = canvas.wrap(text, font, width)
+        for i, line in enumerate(lines):
+            canvas.draw_text(draw, (x + 140, y + i * 38), line, font, INK)
+        return y + max(len(lines), 1) * 38 + 24
+
+    left, right = 80, W // 2 + 40
+    y = 330
+    y = field(left, y, "名称", name, right - 30, 2)
+    y = field(left, y, "类型", org_type, right - 30, 2)
+    y = field(left, y, "法定代表人", legal, right - 30)
+    field(left, y, "经营范围", scope, right - 30, 8)
+    y = 330
+    y = field(right, y, "注册资本", capital, W - 70)
+    y = field(right, y, "成立日期", _cn_date(founded), W - 70)
+    y = field(right, y, "营业期限", valid_text, W - 70, 2)
+    field(right, y, "住所", address, W - 70, 3)
+    canvas.draw_text(draw, (right + 180, H - 150), "登记机关", label, INK, spacing=8)
+    seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
+    canvas.seal(img, (right + 430, H - 170), 95, authority, seal_font, style)
+    canvas.draw_text(draw, (right + 300, H - 80), _cn_date(issued), value, INK)
+    truth = {
+        "reg_num": code,
+        "enterprise_name": name,
+        "type_of_organization": org_type,
+        "legal_representative": legal,
+        "business_scope": scope,
+        "registered_capital": capital,
+        "registered_date": f"{founded:%Y-%m-%d}",
+        "valid_period": valid_truth,
+        "address": address,
+    }
+    return Doc(img, truth, None, {"fonts": [label_spec.key, value_spec.key]})
