@@ -260,7 +260,7 @@ class _Peer:
         """Query parameters and body for one try."""
         raise NotImplementedError
 
-    def _encrypt(self, xml: str, timestamp: str, nonce: str) -> tuple[str, str]:
+    def encrypt(self, xml: str, timestamp: str, nonce: str) -> tuple[str, str]:
         """(Encrypt, msg_signature) made by wechatpy."""
         assert self._crypto is not None
         if self.fixed_prefix is None:
@@ -424,7 +424,7 @@ class OfficialPeer(_Peer):
         xml = message.to_xml()
         if self.mode == "plain":
             return query, xml
-        encrypt, msg_signature = self._encrypt(xml, timestamp, nonce)
+        encrypt, msg_signature = self.encrypt(xml, timestamp, nonce)
         query["encrypt_type"] = "aes"
         query["msg_signature"] = _tamper(msg_signature) if bad_signature else msg_signature
         if self.mode == "safe":
@@ -510,7 +510,7 @@ class WeComPeer(_Peer):
     def _prepare(
         self, message: Message, timestamp: str, nonce: str, bad_signature: bool
     ) -> tuple[dict[str, str], str]:
-        encrypt, msg_signature = self._encrypt(message.to_xml(), timestamp, nonce)
+        encrypt, msg_signature = self.encrypt(message.to_xml(), timestamp, nonce)
         query = {
             "msg_signature": _tamper(msg_signature) if bad_signature else msg_signature,
             "timestamp": timestamp,
@@ -532,7 +532,7 @@ class WeComPeer(_Peer):
         plain = echostr or str(secrets.randbits(63))
         stamp = str(timestamp if timestamp is not None else int(time.time()))
         nonce = str(secrets.randbelow(10**10))
-        encrypted, msg_signature = self._encrypt(plain, stamp, nonce)
+        encrypted, msg_signature = self.encrypt(plain, stamp, nonce)
         query = {
             "msg_signature": _tamper(msg_signature) if bad_signature else msg_signature,
             "timestamp": stamp,
