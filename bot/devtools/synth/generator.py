@@ -12,7 +12,7 @@ from PIL import Image
 from bot.ocr.base import DocType
 
 from . import photo
-from .docs import Doc, bankcard, bizlicense, idcard, licences
+from .docs import Doc, bankcard, bizlicense, idcard, licences, plate
 
 MODES = ("photo", "scan")
 
@@ -23,6 +23,7 @@ _MAKERS = {
     DocType.DRIVINGLICENSE: licences.make_drivinglicense,
     DocType.DRIVING: licences.make_driving,
     DocType.BIZLICENSE: bizlicense.make,
+    DocType.PLATENUM: plate.make,
 }
 
 

@@ -1,0 +1,75 @@
+"""Licence plates (GA 36): blue and yellow 7-character, green new-energy
+8-character, white police (红 警), yellow coach (学) and trailer (挂) plates,
+at 2 px per mm (440 x 140 mm, new-energy 480 x 140 mm)."""
+
+from __future__ import annotations
+
+import random
+
+from PIL import Image, ImageDraw
+
+from .. import canvas, fonts, numbers
+from . import Doc
+
+COLORS = {  # plate colour -> (background, text)
+    "蓝": ((10, 70, 190), (250, 250, 250)),
+    "黄": ((250, 200, 20), (15, 15, 15)),
+    "白": ((245, 245, 245), (15, 15, 15)),
+    "绿": ((120, 220, 140), (15, 15, 15)),
+    "黄绿": ((250, 200, 20), (15, 15, 15)),
+}
+RED = (200, 20, 20)
+
+
+def _glyph(ch: str, font, box: tuple[int, int], color) -> Image.Image:
+    """One character stretched into its box, like the narrow plate typeface."""
+    probe = Image.new("L", (font.size * 2, font.size * 2), 0)
+    ImageDraw.Draw(probe).text((font.size, font.size), ch, font=font, fill=255, anchor="mm")
+    bbox = probe.getbbox() or (0, 0, 1, 1)
+    crop = probe.crop(bbox)
+    # Full height; width scaled alike (narrow glyphs such as 1 stay narrow) up to the box.
+    width = min(box[0], max(8, round(crop.width * box[1] / crop.height * 0.8)))
+    mask = Image.new("L", box, 0)
+    mask.paste(crop.resize((width, box[1]), Image.LANCZOS), ((box[0] - width) // 2, 0))
+    out = Image.new("RGBA", box, (*color, 0))
+    out.putalpha(mask)
+    return out
+
+
+def make(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
+    plate = numbers.plate(data)
+    number = plate.number
+    new_energy = len(number) == 8
+    w, h = (960 if new_energy else 880), 280
+    bg, ink = COLORS[plate.color]
+    if plate.color == "绿":
+        img = canvas.gradient((w, h), (245, 250, 245), bg, 1.57)
+    elif plate.color == "黄绿":
+        img = Image.new("RGB", (w, h), bg)
+        ImageDraw.Draw(img).rectangle((int(w * 0.27), 0, w, h), fill=(120, 220, 140))
+    else:
+        img = Image.new("RGB", (w, h), bg)
+    img = canvas.paper_noise(img, style, 2.0)
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((8, 8, w - 9, h - 9), radius=18, outline=ink, width=5)
+    for rx in (w * 0.2, w * 0.8):  # rivets
+        draw.ellipse((rx - 9, 22, rx + 9, 40), fill=tuple(max(0, c - 40) for c in bg))
+    font = fonts.load(fonts.pick(style, "sans_bold"), 160)
+    n = len(number)
+    char_w = 86 if not new_energy else 82
+    gap = 24 if not new_energy else 18
+    dot = 40
+    x = (w - (n * char_w + (n - 1) * gap + dot)) / 2
+    img_rgba = img.convert("RGBA")
+    for i, ch in enumerate(number):
+        color = RED if ch == "警" else ink
+        glyph = _glyph(ch, font, (char_w, 180), color)
+        img_rgba.alpha_composite(glyph, (int(x), 50))
+        x += char_w + gap
+        if i == 1:  # the separator dot after the province and city letter
+            ImageDraw.Draw(img_rgba).ellipse(
+                (x - gap + dot / 2 - 8, h / 2 - 8, x - gap + dot / 2 + 8, h / 2 + 8), fill=ink
+            )
+            x += dot
+    truth = {"number": number, "color": plate.color}
+    return Doc(canvas.round_corners(img_rgba.convert("RGB"), 24), truth, None, {})
