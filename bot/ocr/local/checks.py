@@ -1,0 +1,97 @@
+"""Number checks the extractors use to *correct* readings, not only to judge them.
+
+A recognizer confuses a few shapes (O/0, I/1, B/8, S/5, Z/2, G/6). In a
+position that can only hold a digit the fix is certain; the check digit then
+tells whether the whole reading is right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from stdnum import luhn
+from stdnum.cn import ric, uscc
+
+TO_DIGIT = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1",
+     "Z": "2", "z": "2", "B": "8", "S": "5", "s": "5", "G": "6", "b": "6", "T": "7",
+     "g": "9", "q": "9"}
+)  # fmt: skip
+TO_LETTER = str.maketrans({"0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6": "G"})
+
+
+def digits_only(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def id_number(text: str) -> str | None:
+    """A mainland ID number (18 characters) in ``text``, confusions fixed, or ``None``."""
+    t = re.sub(r"[\s·.\-]", "", text).upper()
+    for m in re.finditer(r"[0-9A-Z|]{17}[0-9A-Z|]", t):
+        cand = m.group(0)
+        fixed = cand[:17].translate(TO_DIGIT) + cand[17].replace("K", "X").translate(TO_DIGIT)
+        if fixed[:17].isdigit() and (fixed[17].isdigit() or fixed[17] == "X"):
+            return fixed
+    return None
+
+
+def id_valid(number: str) -> bool:
+    return ric.is_valid(number)
+
+
+def luhn_valid(number: str) -> bool:
+    return number.isdigit() and 13 <= len(number) <= 19 and luhn.is_valid(number)
+
+
+def uscc_valid(code: str) -> bool:
+    return uscc.is_valid(code)
+
+
+def uscc_fix(text: str) -> str | None:
+    """An 18-character unified social credit code in ``text``, confusions fixed."""
+    t = re.sub(r"[\s·.\-]", "", text).upper()
+    for m in re.finditer(r"[0-9A-Z]{18}", t):
+        cand = m.group(0)
+        if uscc.is_valid(cand):
+            return cand
+        # Positions 3-8 are the region code (digits); the check character varies.
+        fixed = cand[:2] + cand[2:8].translate(TO_DIGIT) + cand[8:]
+        fixed = fixed.replace("O", "0").replace("I", "1")  # uscc never uses I, O, S, V, Z
+        if uscc.is_valid(fixed):
+            return fixed
+        return fixed
+    return None
+
+
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# Ordinary: province + letter + 5 (blue/yellow/...) or 6 (new energy) characters; last may be
+# 挂学警港澳领使试超. Embassy plates start with 使; armed police WJ; military ones are left out.
+PLATE = re.compile(
+    rf"^([{PROVINCES}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0-9挂学警港澳领试超]"
+    rf"|使[0-9]{{6}}|[{PROVINCES}][0-9]{{6}}领|WJ[{PROVINCES}]?[0-9A-Z]{{5}})$"
+)
+_PLATE_CHARS = re.compile(rf"[{PROVINCES}A-Z0-9挂学警港澳领使试超]")
+
+
+def plate_candidates(text: str) -> Iterable[str]:
+    """Plate spellings to try for a reading, most literal first."""
+    raw = "".join(_PLATE_CHARS.findall(text.upper().replace("·", "").replace("•", "")))
+    yield raw
+    if len(raw) >= 3:
+        head, tail = raw[:2], raw[2:]
+        # The second character is always a letter; I and O never appear in plates.
+        yield head[0] + head[1].translate(TO_LETTER) + tail.replace("O", "0").replace("I", "1")
+
+
+def plate_fix(text: str) -> str | None:
+    """A well-formed plate number from ``text``, or ``None``."""
+    for cand in plate_candidates(text):
+        if PLATE.match(cand):
+            return cand
+    return None
+
+
+def mask(number: str) -> str:
+    """A number with only its first 3 and last 2 characters kept, for warnings and logs."""
+    return number[:3] + "*" * max(0, len(number) - 5) + number[-2:] if len(number) > 5 else "***"

@@ -1,0 +1,71 @@
+"""名片 (business card): name, title, company, phones, e-mails, address."""
+
+from __future__ import annotations
+
+import re
+
+from bot.ocr.local.extract import Result
+from bot.ocr.local.layout import clean
+from bot.ocr.local.page import Page
+
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d[-\s]?\d{4}[-\s]?\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}[-\s]?\d{7,8})(?!\d)")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_TITLE = re.compile(
+    r"(董事长|总经理|副总经理|经理|总监|主管|工程师|总裁|董事|主任|顾问|设计师|专员|合伙人|"
+    r"律师|会计师|教授|医师|店长|代表|助理|CEO|CTO|CFO|Manager|Director|Engineer)"
+)
+_COMPANY = re.compile(r"(公司|集团|有限|工作室|事务所|研究院|研究所|中心|银行|医院|大学|学院)$")
+_ADDRESS = re.compile(r"^(地址|Add|ADD|Address)[:：]?")
+_ADDR_WORDS = re.compile(r"(省|市|区|县|路|街|号|大厦|室)")
+_LABEL = re.compile(
+    r"^(电话|手机|座机|Tel|TEL|Mob|M|T|Fax|传真|邮箱|E-?mail|Email|网址|Web)[:：.]?", re.I
+)
+_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+
+
+def extract(page: Page) -> Result:
+    result = Result()
+    phones: list[str] = []
+    emails: list[str] = []
+    for ln in page.lines:
+        t = ln.text
+        emails += [e for e in _EMAIL.findall(t) if e not in emails]
+        if _EMAIL.search(t):
+            continue
+        for m in _MOBILE.findall(t) + _LANDLINE.findall(t):
+            number = re.sub(r"\s", "", m)
+            if number not in phones:
+                phones.append(number)
+    names = []
+    for ln in page.lines:
+        t = clean(ln.text)
+        if _TITLE.search(t) and "title" not in result.fields:
+            # "张三 销售经理": a name may share the line with the title.
+            words = ln.text.split()
+            if len(words) == 2 and _NAME.match(words[0]):
+                names.append((ln.height * 1.2, words[0]))
+                result.put("title", words[1])
+            else:
+                result.put("title", t)
+        elif _COMPANY.search(t) and "company" not in result.fields:
+            result.put("company", t)
+        elif _ADDRESS.match(t) and "address" not in result.fields:
+            result.put("address", _ADDRESS.sub("", t))
+        elif _NAME.match(t) and not _LABEL.match(t):
+            names.append((ln.height, t))
+    if "address" not in result.fields:
+        for ln in page.lines:
+            t = clean(ln.text)
+            if len(_ADDR_WORDS.findall(t)) >= 2 and not _COMPANY.search(t) and not _LABEL.match(t):
+                result.put("address", t)
+                break
+    if names:
+        result.put("name", max(names)[1])
+    result.put("phones", phones)
+    result.put("emails", emails)
+    if not (set(result.fields) & {"phones", "emails"}) or len(result.fields) < 2:
+        return Result()
+    order = ["name", "title", "company", "phones", "emails", "address"]
+    result.fields = {k: result.fields[k] for k in order if k in result.fields}
+    return result

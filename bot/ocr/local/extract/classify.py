@@ -1,0 +1,47 @@
+"""``DocType.AUTO``: which document is this, from the words on it."""
+
+from __future__ import annotations
+
+from bot.ocr.base import DocType
+from bot.ocr.local.extract import bankcard, businesscard, idcard, passport, platenum
+from bot.ocr.local.layout import clean
+from bot.ocr.local.page import Page
+
+# Words printed on one document type only, with their weight.
+_KEYWORDS: dict[DocType, tuple[tuple[str, int], ...]] = {
+    DocType.IDCARD: (("公民身份号码", 3), ("居民身份证", 3), ("签发机关", 2), ("住址", 1),
+                     ("民族", 2), ("出生", 1)),
+    DocType.DRIVINGLICENSE: (("驾驶证", 4), ("准驾车型", 3), ("初次领证", 3), ("国籍", 1)),
+    DocType.DRIVING: (("行驶证", 4), ("号牌号码", 3), ("车辆识别代号", 3), ("发动机号", 2),
+                      ("使用性质", 2), ("品牌型号", 2)),
+    DocType.BIZLICENSE: (("营业执照", 4), ("统一社会信用代码", 4), ("法定代表人", 2),
+                         ("经营范围", 2), ("注册资本", 2)),
+    DocType.BANKCARD: (("银联", 2), ("UnionPay", 2), ("银行", 1), ("VALID", 1), ("借记卡", 2),
+                       ("信用卡", 2)),
+    DocType.PASSPORT: (("护照", 3), ("PASSPORT", 3), ("P<", 3)),
+    DocType.BUSINESSCARD: (("电话", 1), ("手机", 2), ("邮箱", 1), ("@", 2), ("Tel", 1)),
+}  # fmt: skip
+
+
+def classify(page: Page) -> DocType:
+    """The most likely type; ``COMM`` when nothing specific is recognised."""
+    text = clean(page.text)
+    upper = text.upper()
+    scores = {
+        doc: sum(w for word, w in words if word.upper() in upper)
+        for doc, words in _KEYWORDS.items()
+    }
+    if passport.find_mrz(page):
+        scores[DocType.PASSPORT] += 5
+    if idcard.side(page):
+        scores[DocType.IDCARD] += 2
+    if bankcard.extract(page).found and not bankcard.extract(page).warnings:
+        scores[DocType.BANKCARD] += 3
+    best = max(scores, key=lambda d: scores[d])
+    if scores[best] >= 3:
+        return best
+    if businesscard.extract(page).found and scores[DocType.BUSINESSCARD] >= 2:
+        return DocType.BUSINESSCARD
+    if len(page.lines) <= 3 and platenum.extract(page).found:
+        return DocType.PLATENUM
+    return best if scores[best] >= 2 else DocType.COMM

@@ -1,0 +1,38 @@
+"""Dates as printed on documents, normalised to what the WeChat API returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot.ocr.local.checks import TO_DIGIT
+
+# 2018-07-06, 2018.07.06, 2018年7月6日, 20180706 (the recognizer drops or doubles separators)
+DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]?\s*(\d{1,2})\s*[-./月]?\s*(\d{1,2})\s*日?")
+
+
+def _valid(y: str, m: str, d: str) -> dt.date | None:
+    try:
+        return dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[dt.date]:
+    """Every plausible date in ``text``, in order (O/0, I/1 confusions fixed)."""
+    t = re.sub(r"[OoDQIl|]", lambda m: m.group(0).translate(TO_DIGIT), text)
+    out = []
+    for m in DATE.finditer(t):
+        y, mo, d = m.groups()
+        date = _valid(y, mo, d)
+        if date is not None:
+            out.append(date)
+    return out
+
+
+def iso(date: dt.date) -> str:
+    return date.isoformat()
+
+
+def compact(date: dt.date) -> str:
+    return date.strftime("%Y%m%d")

@@ -1,0 +1,125 @@
+"""居民身份证: the front (人像面) and the back (国徽面)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.ocr.local.checks import id_number, id_valid
+from bot.ocr.local.extract import Result
+from bot.ocr.local.extract.dates import compact, find_dates
+from bot.ocr.local.layout import clean, labelled_values
+from bot.ocr.local.page import Line, Page
+
+FRONT_LABELS = {
+    "name": ["姓名"],
+    "gender": ["性别"],
+    "nationality": ["民族"],
+    "birth": ["出生"],
+    "addr": ["住址"],
+    "id": ["公民身份号码", "身份号码", "公民身份"],
+}
+BACK_LABELS = {"authority": ["签发机关"], "valid": ["有效期限", "有效期"]}
+_ID_ROW = r"\d{12,}|公民身份|身份号码"
+_CJK = re.compile(r"[\u4e00-\u9fff·]+")
+
+
+def side(page: Page) -> str | None:
+    """``Front``, ``Back`` or ``None``, from the labels present."""
+    text = clean(page.text)
+    front = sum(lab in text for lab in ("姓名", "性别", "民族", "出生", "住址", "公民身份号码"))
+    back = sum(lab in text for lab in ("签发机关", "有效期限", "居民身份证", "中华人民共和国"))
+    if front >= 2 and front >= back:
+        return "Front"
+    if back >= 2:
+        return "Back"
+    if id_number(text) and front:
+        return "Front"
+    return None
+
+
+def extract(page: Page) -> Result:
+    found = side(page)
+    if found == "Front":
+        return front(page)
+    if found == "Back":
+        return back(page)
+    return Result()
+
+
+def _read_id(page: Page, lines: tuple[Line, ...], result: Result) -> str | None:
+    """The ID number, re-read from the image while its check digit fails."""
+    candidates = [ln for ln in lines if re.search(r"\d{6}", ln.text)]
+    candidates += [
+        ln for ln in page.lines if ln not in candidates and re.search(r"\d{12}", ln.text)
+    ]
+    first: str | None = None
+    for ln in candidates:
+        number = id_number(ln.text)
+        if number and id_valid(number):
+            return number
+        first = first or number
+        for text, _score in page.reread_line(ln):
+            again = id_number(text)
+            if again and id_valid(again):
+                return again
+    if first:
+        result.warnings.append("身份证号码校验未通过，请核对")
+    return first
+
+
+def front(page: Page) -> Result:
+    values = labelled_values(page, FRONT_LABELS, multiline=["addr"], stop=_ID_ROW)
+    result = Result()
+    result.put("type", "Front")
+    if "name" in values:
+        result.put("name", "".join(_CJK.findall(values["name"].text)))
+    number = _read_id(page, values["id"].lines if "id" in values else (), result)
+    gender = values["gender"].text if "gender" in values else ""
+    gender = "男" if "男" in gender else "女" if "女" in gender else ""
+    if not gender and number and id_valid(number):
+        gender = "男" if int(number[16]) % 2 else "女"
+    if "nationality" in values:
+        nation = "".join(_CJK.findall(values["nationality"].text)).removesuffix("族")
+        result.put("nationality", nation)
+    if "addr" in values:
+        result.put("addr", re.sub(r"\s+", "", values["addr"].text))
+    result.put("id", number)
+    result.put("gender", gender)
+    if number and id_valid(number) and "birth" in values:
+        births = find_dates(values["birth"].text)
+        if births and compact(births[0]) != number[6:14]:
+            result.warnings.append("出生日期与身份证号码不一致")
+    # Keep the WeChat order: type, name, id, addr, gender, nationality.
+    order = ["type", "name", "id", "addr", "gender", "nationality"]
+    result.fields = {k: result.fields[k] for k in order if k in result.fields}
+    return result
+
+
+def _valid_date(text: str) -> str | None:
+    """``YYYYMMDD-YYYYMMDD`` or ``YYYYMMDD-长期`` from the printed validity period."""
+    dates = find_dates(text)
+    if not dates:
+        return None
+    if "长期" in text or (len(dates) == 1 and re.search(r"长|期", text[-3:])):
+        return f"{compact(dates[0])}-长期"
+    if len(dates) >= 2:
+        return f"{compact(dates[0])}-{compact(dates[1])}"
+    return None
+
+
+def back(page: Page) -> Result:
+    values = labelled_values(page, BACK_LABELS)
+    result = Result()
+    result.put("type", "Back")
+    valid = _valid_date(values["valid"].text) if "valid" in values else None
+    if valid is None:
+        for ln in page.lines:
+            valid = _valid_date(clean(ln.text))
+            if valid:
+                break
+    result.put("valid_date", valid)
+    if "authority" in values:
+        result.put("authority", "".join(_CJK.findall(values["authority"].text)))
+    if valid is None:
+        result.warnings.append("未能读出有效期限")
+    return result

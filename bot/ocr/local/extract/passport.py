@@ -1,0 +1,97 @@
+"""护照 (passport): the machine-readable zone, check digits verified with ``mrz``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from mrz.checker.td3 import TD3CodeChecker
+
+from bot.ocr.local.checks import TO_DIGIT, TO_LETTER
+from bot.ocr.local.extract import Result
+from bot.ocr.local.page import Page
+
+_FILLER = str.maketrans({"く": "<", "«": "<", "‹": "<", "〈": "<", "＜": "<", " ": "<"})
+_DIGIT_POS = [*range(9, 10), *range(13, 20), *range(21, 28), 42, 43]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^A-Z0-9<]", "", text.upper().translate(_FILLER))
+
+
+def _fit(line: str, *, second: bool) -> str:
+    """Bring a line to 44 characters by growing or shrinking its filler runs."""
+    if len(line) > 44:
+        excess = len(line) - 44
+        if second:
+            run = "<" * (excess + 1)
+            line = line.replace(run, "<", 1) if run in line else line[:44]
+        else:
+            line = line[:44]
+    if len(line) < 44:
+        if second:
+            line = line[:-2] + "<" * (44 - len(line)) + line[-2:]
+        else:
+            line = line + "<" * (44 - len(line))
+    return line[:44]
+
+
+def _fix_second(line: str) -> str:
+    chars = list(line)
+    for i in _DIGIT_POS:
+        if chars[i] != "<":
+            chars[i] = chars[i].translate(TO_DIGIT)
+    return "".join(chars)
+
+
+def _fix_first(line: str) -> str:
+    return line[:2] + line[2:].translate(TO_LETTER)
+
+
+def _date(yymmdd: str, *, future: bool) -> str | None:
+    try:
+        yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])
+    except ValueError:
+        return None
+    now = dt.date.today().year % 100
+    century = 2000 if (future or yy <= now) else 1900
+    try:
+        return dt.date(century + yy, mm, dd).isoformat()
+    except ValueError:
+        return None
+
+
+def find_mrz(page: Page) -> tuple[str, str] | None:
+    lines = [_norm(ln.text) for ln in page.lines]
+    for i, first in enumerate(lines):
+        if first.startswith("P") and first.count("<") >= 3 and len(first) >= 30:
+            for second in lines[i + 1 : i + 3]:
+                if len(second) >= 30 and sum(c.isdigit() for c in second) >= 10:
+                    return _fit(first, second=False), _fit(second, second=True)
+    return None
+
+
+def extract(page: Page) -> Result:
+    found = find_mrz(page)
+    if found is None:
+        return Result()
+    first, second = found
+    checker = TD3CodeChecker(f"{first}\n{second}")
+    if not checker:
+        fixed = TD3CodeChecker(f"{_fix_first(first)}\n{_fix_second(second)}")
+        if fixed:
+            checker = fixed
+    fields = checker.fields()
+    result = Result()
+    result.put("number", fields.document_number.replace("<", ""))
+    result.put("surname", fields.surname)
+    result.put("given_names", fields.name)
+    result.put("nationality", fields.nationality)
+    result.put("birth_date", _date(fields.birth_date, future=False))
+    result.put("sex", {"M": "M", "F": "F"}.get(fields.sex, ""))
+    result.put("expiry_date", _date(fields.expiry_date, future=True))
+    result.put("country", fields.country)
+    result.fields["mrz_valid"] = bool(checker)
+    if not checker:
+        result.warnings.append("护照机读码校验未通过，请核对")
+    return result

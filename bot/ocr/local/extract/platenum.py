@@ -1,0 +1,74 @@
+"""车牌 (licence plate): the number, checked against the plate formats, and its colour."""
+
+from __future__ import annotations
+
+import colorsys
+
+from bot.ocr.local.checks import plate_candidates, plate_fix
+from bot.ocr.local.extract import Result
+from bot.ocr.local.layout import rows
+from bot.ocr.local.page import Line, Page
+
+
+def plate_color(rgb: tuple[int, int, int] | None, number: str) -> str | None:
+    """Plate colour from the mean colour of the plate's text box and its format."""
+    if len(number) == 8 and number[-1] not in "挂学警港澳领试超":
+        return "green"  # new-energy plates have 6 characters after the city letter
+    if number.endswith("警") or number.startswith("WJ"):
+        return "white"
+    if number.startswith("使") or number.endswith("领"):
+        return "black"
+    if rgb is None:
+        return None
+    h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
+    if v < 0.25:
+        return "black"
+    if s < 0.2:
+        return "white"
+    hue = h * 360
+    if 190 <= hue <= 260:
+        return "blue"
+    if 35 <= hue < 75:
+        return "yellow"
+    if 75 <= hue < 170:
+        return "green"
+    return None
+
+
+def _join_rows(page: Page) -> list[tuple[str, Line]]:
+    """Each row's text (a plate may be read as two boxes either side of its dot)."""
+    out = []
+    for row in rows(page.lines):
+        text = "".join(ln.text for ln in row.lines)
+        widest = max(row.lines, key=lambda ln: ln.width)
+        out.append((text, widest))
+    return out
+
+
+def extract(page: Page) -> Result:
+    result = Result()
+    candidates = _join_rows(page)
+    candidates.sort(key=lambda item: -item[1].height)  # the plate is the biggest print
+    best: tuple[str, Line] | None = None
+    for text, line in candidates:
+        number = plate_fix(text)
+        if number is None:
+            for again, _ in page.reread_line(line):
+                number = plate_fix(again)
+                if number:
+                    break
+        if number:
+            best = (number, line)
+            break
+    if best is None:
+        for text, _line in candidates:
+            raw = next(iter(plate_candidates(text)), "")
+            if 6 <= len(raw) <= 9:
+                result.put("number", raw)
+                result.warnings.append("车牌号码格式不符，请核对")
+                return result
+        return Result()
+    number, line = best
+    result.put("number", number)
+    result.put("color", plate_color(line.rgb, number))
+    return result

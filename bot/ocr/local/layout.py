@@ -1,0 +1,206 @@
+"""Layout rules: rows of text, labels, and the values that sit next to them.
+
+Documents print a label (``姓名``) and its value (``张三``) on one row. The
+recognizer sometimes returns them as one line (``姓名张三``), sometimes as two,
+sometimes merges two label/value pairs (``性别男民族汉``). So we group lines
+into rows, join each row's text, find the known labels in it, and take a
+value to be the text between its label and the next label on the row. Values
+that run over several rows (addresses, business scope) continue on the rows
+below whose text starts under the value's first character and carries no
+label of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.ocr.local.page import Line, Page
+
+_PUNCT = " \t:：,，.。;；、·|_-—'\""
+
+
+def clean(text: str) -> str:
+    """Drop spaces and full-width colons the recognizer keeps between words."""
+    return re.sub(r"[\s:：]+", "", text)
+
+
+@dataclass
+class Row:
+    """Lines whose vertical extents overlap, left to right."""
+
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(clean(ln.text) for ln in self.lines)
+
+    @property
+    def y0(self) -> float:
+        return min(ln.y0 for ln in self.lines)
+
+    @property
+    def y1(self) -> float:
+        return max(ln.y1 for ln in self.lines)
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def height(self) -> float:
+        return sorted(ln.height for ln in self.lines)[len(self.lines) // 2]
+
+    @property
+    def x0(self) -> float:
+        return min(ln.x0 for ln in self.lines)
+
+    def char_x(self, index: int) -> float:
+        """Estimated x of the ``index``-th character of :attr:`text`."""
+        pos = 0
+        for ln in self.lines:
+            t = clean(ln.text)
+            if index < pos + len(t):
+                return ln.x0 + ln.width * (index - pos) / max(1, len(t))
+            pos += len(t)
+        return self.lines[-1].x1 if self.lines else 0.0
+
+
+def rows(lines: Iterable[Line]) -> list[Row]:
+    """Group lines into rows: a line joins a row when it overlaps it by half its height."""
+    out: list[Row] = []
+    for ln in sorted(lines, key=lambda item: item.cy):
+        best: Row | None = None
+        for row in out[-3:]:
+            overlap = min(row.y1, ln.y1) - max(row.y0, ln.y0)
+            if overlap > 0.5 * min(ln.height, row.height):
+                best = row
+        if best is None:
+            out.append(Row([ln]))
+        else:
+            best.lines.append(ln)
+            best.lines.sort(key=lambda item: item.x0)
+    return out
+
+
+@dataclass(frozen=True)
+class Value:
+    """A labelled value: its text, the row it starts on, where its column starts and ends."""
+
+    text: str
+    row: int
+    x: float
+    lines: tuple[Line, ...] = ()
+    x_end: float = float("inf")
+
+
+def _find_all(text: str, label: str) -> list[int]:
+    """Indices of ``label`` in ``text``; labels of 4+ characters may have one misread character."""
+    hits = [m.start() for m in re.finditer(re.escape(label), text)]
+    if hits or len(label) < 4:
+        return hits
+    n = len(label)
+    return [
+        j
+        for j in range(len(text) - n + 1)
+        if sum(a != b for a, b in zip(text[j : j + n], label, strict=True)) <= 1
+    ][:1]
+
+
+def _matches(text: str, labels: Mapping[str, Sequence[str]]) -> list[tuple[int, int, str]]:
+    """(start, end, key) of the labels found in a row's text, without overlaps.
+
+    Longer labels win over labels they contain (``准牵引总质量`` over ``总质量``);
+    each key keeps its first occurrence.
+    """
+    found: list[tuple[int, int, str]] = []
+    for key, names in labels.items():
+        for name in names:
+            found += [(i, i + len(name), key) for i in _find_all(text, name)]
+    found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+    taken: list[tuple[int, int, str]] = []
+    for m in found:
+        if any(m[0] < t[1] and t[0] < m[1] for t in taken):
+            continue
+        if any(t[2] == m[2] for t in taken):
+            continue
+        taken.append(m)
+    return sorted(taken)
+
+
+def _row_lines(row: Row, start: int, end: int) -> tuple[Line, ...]:
+    """The lines of ``row`` that hold characters ``start``..``end`` of its text."""
+    picked, pos = [], 0
+    for ln in row.lines:
+        n = len(clean(ln.text))
+        if pos < end and pos + n > start:
+            picked.append(ln)
+        pos += n
+    return tuple(picked)
+
+
+def labelled_values(
+    page: Page | Sequence[Line],
+    labels: Mapping[str, Sequence[str]],
+    *,
+    multiline: Iterable[str] = (),
+    stop: str | None = None,
+) -> dict[str, Value]:
+    """Values of the ``labels`` found on the page (first occurrence of each key wins).
+
+    ``labels`` maps a field key to the label spellings that introduce it. A
+    value is the text after its label up to the next label on the row. Keys in
+    ``multiline`` also take the lines below that stay in the value's column
+    (from its first character to the next label on its first row), as long as
+    those lines do not start with a label or match the regex ``stop``.
+    """
+    lines = page.lines if isinstance(page, Page) else list(page)
+    multi = set(multiline)
+    stop_rx = re.compile(stop) if stop else None
+    out: dict[str, Value] = {}
+    bottom: dict[str, float] = {}  # lower edge of each open multi-line value
+    for r, row in enumerate(rows(lines)):
+        rest = list(row.lines)
+        tol = row.height
+        for key in list(bottom):
+            value = out[key]
+            col = [ln for ln in rest if value.x - 1.5 * tol <= ln.x0 and ln.x0 < value.x_end]
+            sub = Row(col)
+            starts_label = any(m[0] <= 1 for m in _matches(sub.text, labels)) if col else False
+            if (
+                not col
+                or row.y0 - bottom[key] > 1.2 * tol
+                or starts_label
+                or (stop_rx and stop_rx.search(sub.text))
+            ):
+                del bottom[key]
+                continue
+            out[key] = Value(
+                value.text + sub.text, value.row, value.x, value.lines + tuple(col), value.x_end
+            )
+            bottom[key] = row.y1
+            rest = [ln for ln in rest if ln not in col]
+        if not rest:
+            continue
+        sub = Row(rest)
+        text = sub.text
+        found = [m for m in _matches(text, labels) if m[2] not in out]
+        for i, (_start, end, key) in enumerate(found):
+            nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
+            x_end = sub.char_x(nxt) if i + 1 < len(found) else float("inf")
+            text_value = text[end:nxt].strip(_PUNCT)
+            out[key] = Value(text_value, r, sub.char_x(end), _row_lines(sub, end, nxt), x_end)
+            if key in multi:
+                bottom[key] = sub.y1
+    return out
+
+
+def first(lines: Iterable[Line], pattern: str | re.Pattern[str]) -> re.Match[str] | None:
+    """The first match of ``pattern`` in the lines' cleaned texts, in reading order."""
+    rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+    for ln in lines:
+        m = rx.search(clean(ln.text))
+        if m:
+            return m
+    return None
