@@ -41,7 +41,7 @@ def phone_ok(phone: str) -> bool:
     digits = digits.removeprefix("0086").removeprefix("86") if len(digits) > 11 else digits
     if not digits.isdigit():
         return False
-    if digits.startswith("1"):
+    if len(digits) == 11 and digits.startswith("1"):
         return bool(_MOBILE_RE.fullmatch(digits))
     return len(digits) in _LANDLINE_DIGITS
 
