@@ -261,3 +261,8 @@ def test_every_type_renders_under_the_limit_with_huge_fields(doc_type):
 def test_checks_and_warnings_alone_over_the_limit_are_cut_safely():
     text, _ = reply(DocType.PLATENUM, {"number": "京A12345"}, warnings=["很长的提示" * 300])
     assert text.startswith("【车牌】") and text.endswith("…")
+
+
+def test_an_unresolved_type_shows_raw_fields_masked():
+    text, lines = reply(DocType.AUTO, {"text": f"号码{ID}", "count": 3})
+    assert lines == ["【自动识别】", "text：号码110***********1233", "count：3"]

@@ -28,7 +28,10 @@ LABELS = {
     "passengers_num": "核定载人数",
     "total_quality": "总质量",
     "prepare_quality": "整备质量",
+    "load_quality": "核定载质量",
+    "traction": "准牵引总质量",
     "overall_size": "外廓尺寸",
+    "inspection": "检验记录",
 }
 
 # ISO 3779 check digit (position 9): letter values and position weights.

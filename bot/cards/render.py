@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.cards.common import Check, china_today, text_value
+from bot.cards.common import Check, text_value
 from bot.cards.masking import mask_text
 from bot.cards.specs import checks, mask, spec_for
 from bot.ocr.base import Recognition
@@ -60,7 +60,7 @@ def render(rec: Recognition, *, masked: bool = True, today: date | None = None) 
     if not body:
         body = ["（没有识别到内容）"]
 
-    found = checks(rec.doc_type, rec.fields, today=today or china_today())
+    found = checks(rec.doc_type, rec.fields, today=today)
     tail = check_lines(found)
     warnings = [mask_text(w) if masked else w for w in rec.warnings]
     if warnings:
