@@ -12,7 +12,7 @@ from PIL import Image
 from bot.ocr.base import DocType
 
 from . import photo
-from .docs import Doc, bankcard, bizlicense, idcard, licences, plate
+from .docs import Doc, bankcard, bizlicense, idcard, licences, passport, plate
 
 MODES = ("photo", "scan")
 
@@ -24,6 +24,7 @@ _MAKERS = {
     DocType.DRIVING: licences.make_driving,
     DocType.BIZLICENSE: bizlicense.make,
     DocType.PLATENUM: plate.make,
+    DocType.PASSPORT: passport.make,
 }
 
 
