@@ -546,17 +546,15 @@ class WeComPeer(_Peer):
 Peer = OfficialPeer | WeComPeer
 
 # Builders reachable from a JSON description ({"type": ..., "from": ..., ...}).
-_BUILDERS: dict[str, str] = {
-    "text": "text",
-    "image": "image",
-    "voice": "voice",
-    "video": "video",
-    "location": "location",
-    "link": "link",
-    "file": "file",
+_BUILDERS = frozenset(
+    {"text", "image", "voice", "video", "location", "link", "file"}
+    | {"subscribe", "unsubscribe", "click", "enter_agent", "template_card_event"}
+)
+# Events with their own builder, by the name WeChat puts in Event.
+_EVENT_BUILDERS = {
     "subscribe": "subscribe",
     "unsubscribe": "unsubscribe",
-    "click": "click",
+    "CLICK": "click",
     "enter_agent": "enter_agent",
     "template_card_event": "template_card_event",
 }
@@ -577,12 +575,10 @@ def message_from_dict(peer: Peer, data: dict[str, Any]) -> Message:
         raise ValueError("message needs a 'from' user")
     if kind == "event":
         event = str(data.pop("event", ""))
-        name = _BUILDERS.get(event.lower())
-        if name is None:
+        if event not in _EVENT_BUILDERS:
             return peer.event(user, event, **data)
-        kind = name
-    name = _BUILDERS.get(str(kind))
-    builder = getattr(peer, name, None) if name else None
+        kind = _EVENT_BUILDERS[event]
+    builder = getattr(peer, str(kind), None) if kind in _BUILDERS else None
     if builder is None:
         raise ValueError(f"unknown message type {kind!r} for the {peer.channel} channel")
     try:
