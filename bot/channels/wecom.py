@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from wechatpy.exceptions import InvalidCorpIdException, InvalidSignatureException
+from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.work import parse_message
 from wechatpy.work.crypto import WeChatCrypto
+from wechatpy.work.exceptions import InvalidCorpIdException
 
 from bot.config import Settings
 from bot.incoming import Channel
