@@ -12,7 +12,7 @@ from PIL import Image
 from bot.ocr.base import DocType
 
 from . import photo
-from .docs import Doc, bankcard, bizlicense, idcard, licences, passport, plate
+from .docs import Doc, bankcard, bizlicense, businesscard, idcard, licences, passport, plate
 
 MODES = ("photo", "scan")
 
@@ -25,6 +25,7 @@ _MAKERS = {
     DocType.BIZLICENSE: bizlicense.make,
     DocType.PLATENUM: plate.make,
     DocType.PASSPORT: passport.make,
+    DocType.BUSINESSCARD: businesscard.make,
 }
 
 

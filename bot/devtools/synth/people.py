@@ -229,3 +229,15 @@ def police_authority(region: Region) -> str:
     if county.endswith("区") and region.province.endswith("市"):  # municipalities
         return f"{region.province}公安局{county}分局"
     return f"{county}公安局"
+
+
+BRAND_WORDS = "华鑫泰瑞恒达盛源丰宏兴隆博远弘创新嘉信诚通汇邦美辰星海安德"
+INDUSTRIES = ("科技", "贸易", "信息技术", "电子", "建筑工程", "餐饮管理", "物流", "文化传媒",
+              "医疗器械", "环保科技", "网络科技", "商贸", "机械设备", "食品")  # fmt: skip
+
+
+def company_name(rng: random.Random, region: Region) -> str:
+    """城市 + 字号 + 行业 + 组织形式, e.g. 深圳市鑫泰科技有限公司."""
+    city = region.city or region.province
+    suffix = "股份有限公司" if rng.random() < 0.1 else "有限公司"
+    return city + "".join(rng.sample(BRAND_WORDS, 2)) + rng.choice(INDUSTRIES) + suffix

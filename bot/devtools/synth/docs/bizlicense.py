@@ -23,9 +23,6 @@ ORG_TYPES = (
     "股份有限公司(非上市、自然人投资或控股)",
     "有限责任公司(港澳台法人独资)",
 )
-BRAND_WORDS = "华鑫泰瑞恒达盛源丰宏兴隆博远弘创新嘉信诚通汇邦美辰星海安德"
-INDUSTRIES = ("科技", "贸易", "信息技术", "电子", "建筑工程", "餐饮管理", "物流", "文化传媒",
-              "医疗器械", "环保科技", "网络科技", "商贸", "机械设备", "食品")  # fmt: skip
 SCOPE_ITEMS = (
     "技术开发", "技术咨询", "技术服务", "技术转让", "软件开发", "计算机系统集成",
     "销售电子产品", "销售计算机软硬件及辅助设备", "货物进出口", "技术进出口",
@@ -76,12 +73,7 @@ def _qr(draw: ImageDraw.ImageDraw, x: int, y: int, size: int, rng: random.Random
 def make(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
     region = people.random_region(data)
     city = region.city or region.province
-    name = (
-        city
-        + "".join(data.sample(BRAND_WORDS, 2))
-        + data.choice(INDUSTRIES)
-        + ("股份有限公司" if data.random() < 0.1 else "有限公司")
-    )
+    name = people.company_name(data, region)
     org_type = data.choice(ORG_TYPES[3:4] if name.endswith("股份有限公司") else ORG_TYPES[:3])
     legal = people.chinese_name(data, data.choice(("男", "女")))
     code = numbers.uscc_number(data, region.code, kind="91")
