@@ -12,7 +12,17 @@ from PIL import Image
 from bot.ocr.base import DocType
 
 from . import photo
-from .docs import Doc, bankcard, bizlicense, businesscard, idcard, licences, passport, plate
+from .docs import (
+    Doc,
+    bankcard,
+    bizlicense,
+    businesscard,
+    comm,
+    idcard,
+    licences,
+    passport,
+    plate,
+)
 
 MODES = ("photo", "scan")
 
@@ -26,6 +36,7 @@ _MAKERS = {
     DocType.PLATENUM: plate.make,
     DocType.PASSPORT: passport.make,
     DocType.BUSINESSCARD: businesscard.make,
+    DocType.COMM: comm.make,
 }
 
 
