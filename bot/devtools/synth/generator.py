@@ -25,6 +25,7 @@ from .docs import (
 )
 
 MODES = ("photo", "scan")
+SCAN_QUALITY = 85
 
 # doc type -> module with make(data, style, side) -> Doc
 _MAKERS = {
@@ -102,8 +103,10 @@ def generate(
         **doc.info,
     }
     if mode == "scan":
+        if rotation:
+            raise ValueError("scans are upright: rotation applies to photos only")
         image = _flatten(doc.image)
-        meta.update(rotation=0, quality=92)
+        meta.update(rotation=0, quality=SCAN_QUALITY)
     else:
         image, params = photo.photograph(doc.image, cond, rotation=rotation)
         meta.update(
