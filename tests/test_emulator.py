@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from bot.devtools.emulator import EmulatorConfig, RunningEmulator
 from tests.fixtures.emulator import TEST_CREDENTIALS, EchoWebhook, settings_for
@@ -547,3 +547,28 @@ def test_reset_forgets_everything(emulator: RunningEmulator) -> None:
     assert send_text(emulator, tok, "u") == 40001
     knobs = requests.get(emulator.url + "/_emulator/settings", timeout=5).json()
     assert knobs["msgmenu_allowed"] is True and knobs["strict_window"] is False
+
+
+def test_webhook_base_survives_reset(emulator: RunningEmulator, echo_webhook: EchoWebhook) -> None:
+    emulator.set_webhook_base(echo_webhook.url)
+    try:
+        emulator.reset()
+        peer = emulator.official_peer()
+        assert peer.url == echo_webhook.url + "/wechat" and peer.mode == "safe"
+        assert peer.deliver(peer.text("u", "hi")).reply["Content"] == "echo: hi"
+    finally:
+        emulator.set_webhook_base("")
+    with pytest.raises(ValueError, match="webhook_base"):
+        emulator.official_peer()
+
+
+def test_local_engine_answers_uncanned_images(emulator: RunningEmulator) -> None:
+    """The real offline engine behind the emulator (loads RapidOCR: a few seconds)."""
+    image = Image.new("RGB", (400, 120), "white")
+    ImageDraw.Draw(image).text((10, 40), "HELLO WORLD 12345", fill="black")
+    data = io.BytesIO()
+    image.save(data, "PNG")
+    control(emulator, "/settings", {"local_engine": True})
+    answer = ocr(emulator, "comm", token(emulator), data.getvalue())
+    assert answer["errcode"] == 0 and answer["errmsg"] == "ok"
+    assert isinstance(answer["items"], list) and answer["items"]

@@ -200,7 +200,13 @@ class RunningEmulator:
         assert isinstance(peer, WeComPeer)
         return peer
 
+    def set_webhook_base(self, url: str) -> None:
+        """Where the bot listens (``/wechat``, ``/wecom`` below it); survives :meth:`reset`."""
+        self.config.webhook_base = url
+        self.state.update_knobs({"webhook_base": url})
+
     def reset(self) -> None:
+        """Forget everything (``POST /_emulator/reset``); settings back to the config's."""
         self.state.reset()
 
     def stop(self) -> None:
