@@ -541,6 +541,8 @@ def test_reset_forgets_everything(emulator: RunningEmulator) -> None:
     send_text(emulator, tok, "u")
     control(emulator, "/settings", {"msgmenu_allowed": False, "strict_window": True})
     assert control(emulator, "/settings", {"colour": "red"}).status_code == 400
+    assert control(emulator, "/settings", {"strict_window": "no"}).status_code == 400
+    assert control(emulator, "/settings", {"token_ttl": "soon"}).status_code == 400
     assert control(emulator, "/reset").json() == {"reset": True}
     assert requests.get(emulator.url + "/_emulator/messages", timeout=5).json() == []
     assert requests.get(emulator.url + "/_emulator/calls", timeout=5).json() == []

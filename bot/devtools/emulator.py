@@ -231,9 +231,11 @@ def serve(config: EmulatorConfig, host: str = "127.0.0.1", port: int = 8090) -> 
     app = create_emulator_app(config)
     server = _make_server(app, host, port)
     url = f"http://{host}:{server.server_port}"
-    print(f"WeChat API emulator on {url}; configure the bot with:")
-    for name, value in config.bot_env(url).items():
-        print(f"  {name}={value}")
+    print(f"WeChat API emulator on {url}")
+    print(f"  WECHAT_API_BASE={url}")
+    print(f"  WECOM_API_BASE={url}{WECOM_PREFIX}")
+    if config.webhook_base:
+        print(f"  delivering to {config.webhook_base}/wechat and /wecom")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

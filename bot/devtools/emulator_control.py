@@ -110,6 +110,7 @@ def faults() -> Response:
 
     ``{"path": ..., "errcode": 45015}``, ``{"status": 500}``, ``{"delay": 6}``
     (then answered normally, or with the errcode/status given alongside).
+    ``path`` is the path as called: WeCom's start with ``/wecom-api``.
     """
     body = _json()
     path = body.get("path")
@@ -155,7 +156,10 @@ def settings() -> Response:
     unknown = set(changes) - set(KNOBS)
     if unknown:
         raise ControlError(f"unknown settings {sorted(unknown)}; known: {list(KNOBS)}")
-    return jsonify(current_state().update_knobs(changes))
+    try:
+        return jsonify(current_state().update_knobs(changes))
+    except ValueError as exc:
+        raise ControlError(str(exc)) from exc
 
 
 @bp.post("/deliver")

@@ -108,8 +108,12 @@ class EmulatorState:
             return self.now()
 
     def update_knobs(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change behaviour knobs; a value of the wrong type raises ValueError."""
         with self._lock:
-            for name, value in changes.items():
+            checked = {
+                name: _same_type(getattr(self.knobs, name), v) for name, v in changes.items()
+            }
+            for name, value in checked.items():
                 setattr(self.knobs, name, value)
             return self.knobs.knobs()
 
@@ -334,6 +338,18 @@ class EmulatorState:
                 on_deliver=lambda message: self.note_inbound("wecom", message),
             )
         raise ValueError(f"unknown channel {channel!r}: official or wecom")
+
+
+def _same_type(current: Any, value: Any) -> Any:
+    """``value`` as the type of ``current`` (bools strictly: "false" is not False)."""
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, not {value!r}")
+        return value
+    try:
+        return type(current)(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"expected a {type(current).__name__}, not {value!r}") from exc
 
 
 def current_state() -> EmulatorState:
