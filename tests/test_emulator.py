@@ -504,6 +504,9 @@ def test_calls_log_hides_secrets(emulator: RunningEmulator) -> None:
     assert [c["errcode"] for c in calls] == [0, 0, 40001, 101001]
     assert calls[3]["body"].startswith("img: ") and "sha256" in calls[3]["body"]
     assert all(c["ms"] >= 0 and c["status"] == 200 for c in calls)
+    later = requests.get(emulator.url + "/_emulator/calls", params={"after": calls[1]["seq"]})
+    assert [c["path"] for c in later.json()] == [CUSTOM_SEND, "/cv/ocr/idcard"]
+    assert later.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_deliver_endpoint(emulator: RunningEmulator, echo_webhook: EchoWebhook) -> None:

@@ -287,6 +287,16 @@ def test_concurrent_retries_overlap(echo_webhook: EchoWebhook) -> None:
     assert max(r["started"] for r in received) < min(r["ended"] for r in received)
 
 
+def test_until_answered_retries_only_after_a_timeout(echo_webhook: EchoWebhook) -> None:
+    peer = official(echo_webhook, timeout=0.2)
+    answered = peer.deliver(peer.text("u", "x"), tries=3, until_answered=True)
+    assert [a.status for a in answered.attempts] == [200]
+    echo_webhook.delay = 0.4
+    slow = peer.deliver(peer.text("u", "y"), tries=3, until_answered=True)
+    assert [a.status for a in slow.attempts] == [None, None, None]
+    assert all("Timeout" in a.error for a in slow.attempts)
+
+
 def test_timeout_is_reported_not_raised(echo_webhook: EchoWebhook) -> None:
     echo_webhook.delay = 0.5
     peer = official(echo_webhook, timeout=0.1)

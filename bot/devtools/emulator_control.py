@@ -78,7 +78,21 @@ def messages() -> Response:
 
 @bp.get("/calls")
 def calls() -> Response:
-    return jsonify(current_state().list_calls())
+    """Every API call in order; ``?after=SEQ`` for only those after ``seq`` SEQ."""
+    try:
+        after = int(request.args.get("after", 0))
+    except ValueError as exc:
+        raise ControlError("after must be a call's seq number") from exc
+    return jsonify(current_state().list_calls(after))
+
+
+@bp.after_request
+def _allow_browsers(response: Response) -> Response:
+    """The chat simulator's page may live on the bot's origin: let it read and post here."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    return response
 
 
 @bp.post("/ocr")
@@ -168,8 +182,8 @@ def deliver() -> Response:
 
     ``{"channel": "official"|"wecom", "mode": "plain"|"compat"|"safe",
     "message": {"type": "text", "from": USER, "content": ...}, "tries": 1,
-    "concurrent": false}``; optional ``webhook_base``, ``timestamp``,
-    ``bad_signature``. An image given by ``media_id`` alone gets its PicUrl.
+    "concurrent": false}``; optional ``until_answered``, ``webhook_base``,
+    ``timestamp``, ``bad_signature``. An image given by ``media_id`` alone gets its PicUrl.
     """
     body = _json()
     state = current_state()
@@ -189,6 +203,7 @@ def deliver() -> Response:
         message,
         tries=tries,
         concurrent=bool(body.get("concurrent", False)),
+        until_answered=bool(body.get("until_answered", False)),
         timestamp=body.get("timestamp"),
         bad_signature=bool(body.get("bad_signature", False)),
     )

@@ -88,6 +88,7 @@ class EmulatorState:
             self.media: dict[str, Media] = {}
             self.messages: list[dict[str, Any]] = []
             self.calls: deque[dict[str, Any]] = deque(maxlen=MAX_CALLS_KEPT)
+            self.call_seq = 0
             self.faults: dict[str, deque[Fault]] = {}
             self.windows: dict[str, Window] = {}
             self.ocr_used: dict[tuple[str, str], int] = {}
@@ -190,12 +191,14 @@ class EmulatorState:
             return [m for m in self.messages if touser is None or m["touser"] == touser]
 
     def record_call(self, call: dict[str, Any]) -> None:
+        """Keep a call; ``seq`` numbers them so a poller can ask for the new ones only."""
         with self._lock:
-            self.calls.append({**call, "at": self.now()})
+            self.call_seq += 1
+            self.calls.append({"seq": self.call_seq, **call, "at": self.now()})
 
-    def list_calls(self) -> list[dict[str, Any]]:
+    def list_calls(self, after: int = 0) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self.calls)
+            return [c for c in self.calls if c["seq"] > after]
 
     # -- faults ---------------------------------------------------------------
 

@@ -285,6 +285,7 @@ class _Peer:
         *,
         tries: int = 1,
         concurrent: bool = False,
+        until_answered: bool = False,
         timestamp: int | None = None,
         bad_signature: bool = False,
     ) -> Delivery:
@@ -293,6 +294,8 @@ class _Peer:
         Every try carries the same message (same MsgId) with a fresh nonce.
         ``concurrent`` sends them all at once from threads, as happens when the
         bot is slow and WeChat's retry arrives while the first is still running.
+        ``until_answered`` retries only as WeChat does: after a try that got no
+        HTTP 200 within ``timeout`` (so at most ``tries`` tries, maybe fewer).
         """
         if self.on_deliver is not None:
             self.on_deliver(message)
@@ -305,9 +308,12 @@ class _Peer:
 
         if concurrent and tries > 1:
             with ThreadPoolExecutor(max_workers=tries) as pool:
-                attempts = list(pool.map(one_try, range(tries)))
-        else:
-            attempts = [one_try(i) for i in range(tries)]
+                return Delivery(message, list(pool.map(one_try, range(tries))))
+        attempts: list[Attempt] = []
+        for i in range(tries):
+            attempts.append(one_try(i))
+            if until_answered and attempts[-1].status == 200:
+                break
         return Delivery(message, attempts)
 
     def deliver_raw(self, body: str | bytes, query: dict[str, str] | None = None) -> Attempt:
