@@ -19,8 +19,11 @@ between:
 from __future__ import annotations
 
 import io
+import json
 import math
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -37,6 +40,14 @@ BLUR_THRESHOLD = 60.0  # variance of the Laplacian over text, at 32-pixel text h
 SMALL_SIDE = 360  # an image whose short side is under this many pixels is too small
 
 _Rotate = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+@cache
+def _t2s() -> dict[int, str]:
+    """Traditional-only characters to simplified: the multilingual recognizer sometimes
+    answers 漢 for 汉; mainland documents print simplified characters only."""
+    pairs = json.loads((Path(__file__).parent / "t2s.json").read_text(encoding="utf-8"))["map"]
+    return {ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)}
 
 
 def decode(data: bytes) -> np.ndarray:
@@ -181,7 +192,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     for quad, crop, text, score, orig in zip(
         quads, crops, rec.txts, rec.scores, boxes, strict=True
     ):
-        text = text.strip()
+        text = text.strip().translate(_t2s())
         if not text or score < min_score:
             continue
         mean = crop.reshape(-1, 3).mean(axis=0)
@@ -247,4 +258,9 @@ def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple
     blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
     variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
     out = models.rec(_rec_input(variants))
-    return [(t.strip(), float(s)) for t, s in zip(out.txts, out.scores, strict=True) if t.strip()]
+    table = _t2s()
+    return [
+        (t.strip().translate(table), float(s))
+        for t, s in zip(out.txts, out.scores, strict=True)
+        if t.strip()
+    ]
