@@ -334,6 +334,8 @@ def test_ocr_image_errors(emulator: RunningEmulator) -> None:
     assert unreachable["errcode"] == 101000
     missing = ocr(emulator, "comm", tok, img_url=emulator.url + "/_emulator/pic/nope")
     assert missing["errcode"] == 101000
+    big_url = upload(emulator, too_big)["pic_url"]
+    assert ocr(emulator, "comm", tok, img_url=big_url)["errcode"] == 40006
     assert ocr(emulator, "comm", tok)["errcode"] == 41005
     assert ocr(emulator, "idcard", "bad-token", png())["errcode"] == 40001
     unknown = requests.post(f"{emulator.url}/cv/ocr/passport", params={"access_token": tok})

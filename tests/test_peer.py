@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import xmltodict
+from flask import Flask
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.messages import (
@@ -25,7 +26,7 @@ from wechatpy.work import parse_message as parse_work_message
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
 from bot.devtools.peer import OfficialPeer, WeComPeer, message_from_dict
-from tests.fixtures.emulator import TEST_CREDENTIALS, EchoWebhook
+from tests.fixtures.emulator import TEST_CREDENTIALS, EchoWebhook, serve_app
 
 C = TEST_CREDENTIALS
 
@@ -302,6 +303,27 @@ def test_timeout_is_reported_not_raised(echo_webhook: EchoWebhook) -> None:
     peer = official(echo_webhook, timeout=0.1)
     delivery = peer.deliver(peer.text("u", "x"))
     assert delivery.status is None and "Timeout" in delivery.attempts[0].error
+
+
+def test_unopenable_reply_is_reported() -> None:
+    app = Flask("bad_replies")
+    garbage = "<xml><Encrypt><![CDATA[bm90IGEgY2lwaGVy]]></Encrypt></xml>"
+    app.add_url_rule("/encrypted", "encrypted", lambda: garbage, methods=["POST"])
+    app.add_url_rule("/success", "success", lambda: "success", methods=["POST"])
+    url, server = serve_app(app)
+    try:
+        peer = OfficialPeer(url + "/encrypted", "t", "wxapp", C["wechat_aes_key"], "safe")
+        attempt = peer.deliver(peer.text("u", "x")).attempts[0]
+        assert attempt.status == 200 and attempt.reply is None
+        assert attempt.error.startswith("reply: ")
+        plain = OfficialPeer(url + "/encrypted", "t", "wxapp")
+        assert "no AES key" in plain.deliver(plain.text("u", "x")).attempts[0].error
+        plain.url = url + "/success"
+        quiet = plain.deliver(plain.text("u", "x"))
+        assert quiet.body == "success" and quiet.reply is None and quiet.attempts[0].error is None
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_plain_peer_refuses_encrypted_modes_without_key() -> None:
