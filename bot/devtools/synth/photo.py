@@ -100,6 +100,11 @@ def _clutter(img: Image.Image, rng: random.Random) -> None:
             d.rounded_rectangle((x, y, x + pw, y + ph), radius=pw * 0.15, fill=(25, 25, 30, 255))
 
 
+def choose_rotation(rng: random.Random) -> int:
+    """Most photos are upright; one in ten is turned by each quarter."""
+    return rng.choices((0, 90, 180, 270), weights=(70, 10, 10, 10))[0]
+
+
 def _perspective_coeffs(src: list[tuple[float, float]], dst: list[tuple[float, float]]) -> list:
     """Coefficients for ``Image.transform(PERSPECTIVE)``: output ``dst`` to input ``src``."""
     rows = []
@@ -130,16 +135,21 @@ def photograph(
     """
     gen = np.random.default_rng(rng.getrandbits(32))
     doc = doc.convert("RGBA")
-    turn = rng.choices((0, 90, 180, 270), weights=(70, 10, 10, 10))[0]
+    turn = choose_rotation(rng)
     rotation = turn if rotation is None else rotation
     if rotation not in (0, 90, 180, 270):
         raise ValueError(f"rotation is 0, 90, 180 or 270, not {rotation}")
     tilt = rng.uniform(-6, 6)
     fill = rng.uniform(0.55, 0.85)
     landscape = doc.width >= doc.height
+    aspect = rng.uniform(0.66, 0.8) if landscape else rng.uniform(1.2, 1.4)
     cw = int(doc.width / fill)
-    ch = int(cw * (rng.uniform(0.66, 0.8) if landscape else rng.uniform(1.2, 1.4)))
-    ch = max(ch, int(doc.height / 0.85))
+    ch = max(int(cw * aspect), int(doc.height / 0.85))
+    # Work at the final size: scale the document so the canvas fits MAX_SIDE.
+    scale = min(1.0, MAX_SIDE / max(cw, ch))
+    if scale < 1.0:
+        doc = doc.resize((round(doc.width * scale), round(doc.height * scale)), Image.LANCZOS)
+        cw, ch = min(MAX_SIDE, round(cw * scale)), min(MAX_SIDE, round(ch * scale))
     bg_name = rng.choice(sorted(BACKGROUNDS))
     bg = Image.fromarray(BACKGROUNDS[bg_name](gen, cw, ch).clip(0, 255).astype(np.uint8), "RGB")
     _clutter(bg, rng)
