@@ -9,7 +9,6 @@ instead of sleeping.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import threading
 import time
@@ -19,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 
-from bot.devtools.emulator_config import EmulatorConfig
+from bot.devtools.emulator_config import KNOBS, EmulatorConfig
 from bot.devtools.peer import Message, Mode, OfficialPeer, Peer, WeComPeer
 
 WINDOW_SECONDS = 48 * 3600  # customer-service messages: 48 h after the user's last message
@@ -65,10 +64,6 @@ class Media:
     content_type: str
     filename: str
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
 
 class EmulatorState:
     """The emulator's memory. Every public method takes the lock: safe from any thread."""
@@ -109,7 +104,10 @@ class EmulatorState:
             return self.now()
 
     def update_knobs(self, changes: dict[str, Any]) -> dict[str, Any]:
-        """Change behaviour knobs; a value of the wrong type raises ValueError."""
+        """Change behaviour knobs; an unknown knob or a value of the wrong type: ValueError."""
+        unknown = set(changes) - set(KNOBS)
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; known: {list(KNOBS)}")
         with self._lock:
             checked = {
                 name: _same_type(getattr(self.knobs, name), v) for name, v in changes.items()
