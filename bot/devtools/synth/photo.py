@@ -30,7 +30,8 @@ class PhotoParams:
 
 def _wood(gen: np.random.Generator, w: int, h: int) -> np.ndarray:
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    base = np.array([gen.uniform(120, 190), gen.uniform(80, 130), gen.uniform(40, 80)], np.float32)
+    red = gen.uniform(110, 200)
+    base = np.array([red, red * gen.uniform(0.55, 0.7), red * gen.uniform(0.3, 0.45)], np.float32)
     warp = 18 * np.sin(x / gen.uniform(60, 160)) + 6 * np.sin(x / 23.0 + y / 97.0)
     grain = np.sin((y + warp) / gen.uniform(3.0, 7.0)) * 0.5 + 0.5
     rings = np.sin((y + warp * 2) / gen.uniform(25, 60)) * 0.5 + 0.5
