@@ -149,8 +149,9 @@ def test_vehicle_licence_vin_plate_and_dates(seed):
 def test_business_licence_credit_code_and_dates(seed):
     t = generate("bizlicense", seed=seed, mode="scan").truth
     assert uscc.is_valid(t["reg_num"]) and t["reg_num"].startswith("91")
-    assert ISO_DATE.match(t["registered_date"])
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d至(长期|\d{4}-\d\d-\d\d)", t["valid_period"])
+    date_cn = r"\d{4}年\d\d月\d\d日"
+    assert re.fullmatch(date_cn, t["registered_date"])
+    assert re.fullmatch(f"{date_cn}至(长期|{date_cn})", t["valid_period"])
     assert t["valid_period"].startswith(t["registered_date"])
     assert t["registered_capital"].endswith("万元整")
 

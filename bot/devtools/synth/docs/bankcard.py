@@ -51,6 +51,24 @@ def _unionpay(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], font) -
     )
 
 
+def _logo(draw: ImageDraw.ImageDraw, box, ink, style: random.Random) -> None:
+    """A graphic bank mark (ring, square or coin shape), never letters: real logos are drawings."""
+    x0, y0, x1, y1 = box
+    cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2
+    kind = style.randrange(3)
+    if kind == 0:  # coin with a square hole
+        draw.ellipse(box, outline=ink, width=7)
+        d = r * 0.35
+        draw.rectangle((cx - d, cy - d, cx + d, cy + d), outline=ink, width=6)
+    elif kind == 1:  # ring cut by a bar
+        draw.ellipse(box, outline=ink, width=9)
+        draw.rectangle((cx - 4, y0 - 4, cx + 4, y1 + 4), fill=ink)
+    else:  # diamond in a ring
+        draw.ellipse(box, outline=ink, width=5)
+        d = r * 0.6
+        draw.polygon([(cx, cy - d), (cx + d, cy), (cx, cy + d), (cx - d, cy)], fill=ink)
+
+
 def make(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
     bin_ = data.choice(numbers.BINS)
     number = numbers.card_number(data, bin_)
@@ -64,9 +82,7 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     name_spec = fonts.pick(style, style.choice(("sans_bold", "serif_bold", "kai")))
     name_font = fonts.load(name_spec, style.randint(40, 50))
     # Logo: a ring with the bank's first character, then the name.
-    draw.ellipse((40, 40, 110, 110), outline=ink, width=6)
-    mark = bin_.bank[2] if bin_.bank.startswith("中国") else bin_.bank[0]
-    draw.text((75, 76), mark, font=fonts.load(name_spec, 36), fill=ink, anchor="mm")
+    _logo(draw, (40, 40, 110, 110), ink, style)
     canvas.draw_text(draw, (128, 95), bin_.bank, name_font, ink, spacing=2)
     # Chip.
     cx, cy = 80 + style.randint(-6, 6), 190 + style.randint(-6, 6)

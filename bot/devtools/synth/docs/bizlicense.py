@@ -16,12 +16,13 @@ W, H = 1240, 880
 INK = (20, 20, 20)
 FRAME = (150, 110, 60)
 
+# As printed: full-width brackets and commas, like every official document.
 ORG_TYPES = (
-    "有限责任公司(自然人投资或控股)",
-    "有限责任公司(自然人独资)",
-    "有限责任公司(法人独资)",
-    "股份有限公司(非上市、自然人投资或控股)",
-    "有限责任公司(港澳台法人独资)",
+    "有限责任公司（自然人投资或控股）",
+    "有限责任公司（自然人独资）",
+    "有限责任公司（法人独资）",
+    "股份有限公司（非上市、自然人投资或控股）",
+    "有限责任公司（港澳台法人独资）",
 )
 SCOPE_ITEMS = (
     "技术开发", "技术咨询", "技术服务", "技术转让", "软件开发", "计算机系统集成",
@@ -30,7 +31,7 @@ SCOPE_ITEMS = (
     "销售五金交电、建筑材料", "道路货物运输", "餐饮服务", "日用百货销售", "机械设备租赁",
     "物业管理", "家用电器销售", "食品经营",
 )  # fmt: skip
-SCOPE_TAIL = "(依法须经批准的项目,经相关部门批准后方可开展经营活动)"
+SCOPE_TAIL = "（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 
 
@@ -86,7 +87,6 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     forever = data.random() < 0.6
     until = people.add_years(founded, data.choice((20, 30, 50)))
     valid_text = f"{_cn_date(founded)}至" + ("长期" if forever else _cn_date(until))
-    valid_truth = f"{founded:%Y-%m-%d}至" + ("长期" if forever else f"{until:%Y-%m-%d}")
     scope = "、".join(data.sample(SCOPE_ITEMS, data.randint(4, 9))) + "。" + SCOPE_TAIL
     address = people.address(data, region)
     issued = people.random_date(data, founded, date(2025, 12, 1))
@@ -146,8 +146,9 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
         "legal_representative": legal,
         "business_scope": scope,
         "registered_capital": capital,
-        "registered_date": f"{founded:%Y-%m-%d}",
-        "valid_period": valid_truth,
+        # As printed, like the engine and bot/cards (WECHAT.md's YYYY-MM-DD rule is for cards).
+        "registered_date": _cn_date(founded),
+        "valid_period": valid_text,
         "address": address,
     }
     return Doc(img, truth, None, {"fonts": [label_spec.key, value_spec.key]})

@@ -65,9 +65,10 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     for line in lines:
         canvas.draw_text(draw, (80, y), line, small, ink)
         y += 42
-    addr_lines = canvas.wrap("地址：" + address, small, W - 160)
-    for line in addr_lines[:2]:
-        canvas.draw_text(draw, (80, y), line, small, ink)
+    addr_text = "地址：" + address
+    addr_font = canvas.fit_font(partial(fonts.load, small_spec), addr_text, 26, 2 * (W - 170))
+    for line in canvas.wrap(addr_text, addr_font, W - 160):  # two lines at most, all of it
+        canvas.draw_text(draw, (80, y), line, addr_font, ink)
         y += 40
     truth = {
         "name": sur_cn + given_cn,

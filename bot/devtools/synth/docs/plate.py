@@ -19,6 +19,8 @@ COLORS = {  # plate colour -> (background, text)
     "黄绿": ((250, 200, 20), (15, 15, 15)),
 }
 RED = (200, 20, 20)
+# The ``color`` field, as the local engine names it (large new-energy plates count as green).
+API_COLORS = {"蓝": "blue", "黄": "yellow", "白": "white", "绿": "green", "黄绿": "green"}
 
 
 def _glyph(ch: str, font, box: tuple[int, int], color) -> Image.Image:
@@ -71,5 +73,5 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
                 (x - gap + dot / 2 - 8, h / 2 - 8, x - gap + dot / 2 + 8, h / 2 + 8), fill=ink
             )
             x += dot
-    truth = {"number": number, "color": plate.color}
+    truth = {"number": number, "color": API_COLORS[plate.color]}
     return Doc(canvas.round_corners(img_rgba.convert("RGB"), 24), truth, None, {})
