@@ -278,3 +278,12 @@ def test_cli_writes_images_and_truth(tmp_path, capsys):
     for r in lines:
         assert (tmp_path / r["file"]).read_bytes()[:2] == b"\xff\xd8"
         assert r["truth"] == generate(r["doc_type"], seed=r["seed"], mode="scan").truth
+
+
+def test_every_font_role_has_an_installed_face():
+    from bot.devtools.synth import fonts
+
+    for role in fonts.ROLES:
+        faces = fonts.candidates(role)
+        assert faces and all(Path(f.path).exists() for f in faces), role
+    assert "fonts-noto-cjk" in fonts.FONT_PACKAGES  # what the error message tells people to install

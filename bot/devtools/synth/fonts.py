@@ -39,6 +39,9 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+_MONO_ONLY = ("DejaVu Sans Mono", "Liberation Mono", "OCR-B", "OCRB")
+
+
 class FontsMissing(RuntimeError):
     """No CJK font is installed: nothing can be rendered."""
 
@@ -75,18 +78,17 @@ def _fc_list(pattern: str) -> list[FontSpec]:
 @cache
 def installed() -> dict[str, FontSpec]:
     """All usable faces, keyed ``"Family:Style"`` and also ``"Family"`` (regular face)."""
+    zh = _fc_list(":lang=zh")
+    if not zh:
+        raise FontsMissing(
+            "no CJK font found (`fc-list :lang=zh` lists nothing); "
+            f"install the Debian packages: apt-get install {FONT_PACKAGES}"
+        )
     faces: dict[str, FontSpec] = {}
-    for spec in _fc_list(":lang=zh") + _fc_list(":spacing=mono"):
+    for spec in zh + _fc_list(":spacing=mono"):
         faces.setdefault(spec.key, spec)
         if spec.style.lower() in ("regular", "book", "light", "medium"):
             faces.setdefault(spec.family, spec)
-    if not any(
-        f.family in sum((ROLES[r] for r in ROLES if r != "mono"), ()) for f in faces.values()
-    ):
-        raise FontsMissing(
-            "no CJK font found (fc-list :lang=zh is empty or has none of the expected families); "
-            f"install the Debian packages: apt-get install {FONT_PACKAGES}"
-        )
     return faces
 
 
@@ -94,8 +96,8 @@ def candidates(role: str) -> list[FontSpec]:
     """The installed faces for ``role``, best first."""
     faces = installed()
     found = [faces[name] for name in ROLES[role] if name in faces]
-    if not found and role != "mono":
-        found = [f for k, f in faces.items() if k == f.family]  # any CJK regular face
+    if not found and role != "mono":  # none of ours: any CJK regular face will do
+        found = [f for k, f in faces.items() if k == f.family and f.family not in _MONO_ONLY]
     if not found:  # mono: any CJK face still draws digits
         found = candidates("sans")
     return found
