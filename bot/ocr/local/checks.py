@@ -8,7 +8,7 @@ tells whether the whole reading is right.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from stdnum import luhn
 from stdnum.cn import ric, uscc
@@ -49,18 +49,18 @@ def uscc_valid(code: str) -> bool:
 
 
 def uscc_fix(text: str) -> str | None:
-    """An 18-character unified social credit code in ``text``, confusions fixed."""
+    """An 18-character unified social credit code in ``text``, confusions fixed.
+
+    The code never uses I, O, S, V or Z; positions 3-8 are a region code (digits).
+    The result may still fail its check character: callers check.
+    """
     t = re.sub(r"[\s·.\-]", "", text).upper()
     for m in re.finditer(r"[0-9A-Z]{18}", t):
         cand = m.group(0)
         if uscc.is_valid(cand):
             return cand
-        # Positions 3-8 are the region code (digits); the check character varies.
         fixed = cand[:2] + cand[2:8].translate(TO_DIGIT) + cand[8:]
-        fixed = fixed.replace("O", "0").replace("I", "1")  # uscc never uses I, O, S, V, Z
-        if uscc.is_valid(fixed):
-            return fixed
-        return fixed
+        return fixed.translate(str.maketrans({"O": "0", "I": "1", "S": "5", "Z": "2", "V": "U"}))
     return None
 
 
@@ -95,3 +95,27 @@ def plate_fix(text: str) -> str | None:
 def mask(number: str) -> str:
     """A number with only its first 3 and last 2 characters kept, for warnings and logs."""
     return number[:3] + "*" * max(0, len(number) - 5) + number[-2:] if len(number) > 5 else "***"
+
+
+# Shapes the recognizer mixes up, both ways.
+CONFUSABLE: dict[str, str] = {
+    "0": "OD8", "O": "0DQ", "D": "0O", "Q": "O0", "1": "I7", "I": "1L", "7": "1", "8": "B30",
+    "B": "8", "5": "S6", "S": "5", "2": "Z", "Z": "2", "6": "G58", "G": "6", "3": "8",
+    "M": "N", "N": "M", "U": "V", "V": "U", "4": "A", "A": "4", "9": "g",
+}  # fmt: skip
+
+
+def single_fix(
+    text: str, is_valid: Callable[[str], bool], allowed: str | None = None
+) -> str | None:
+    """The one reading that differs from ``text`` by a single confusable character and
+    passes ``is_valid``; ``None`` when there is none or more than one (no guessing)."""
+    found = set()
+    for i, ch in enumerate(text):
+        for alt in CONFUSABLE.get(ch, ""):
+            if allowed is not None and alt not in allowed:
+                continue
+            cand = text[:i] + alt + text[i + 1 :]
+            if is_valid(cand):
+                found.add(cand)
+    return found.pop() if len(found) == 1 else None

@@ -156,6 +156,7 @@ def labelled_values(
     those lines do not start with a label or match the regex ``stop``.
     """
     lines = page.lines if isinstance(page, Page) else list(page)
+    lines = _expand_spaced_labels(lines, labels)
     multi = set(multiline)
     stop_rx = re.compile(stop) if stop else None
     out: dict[str, Value] = {}
@@ -166,18 +167,26 @@ def labelled_values(
         for key in list(bottom):
             value = out[key]
             col = [ln for ln in rest if value.x - 1.5 * tol <= ln.x0 and ln.x0 < value.x_end]
-            sub = Row(col)
-            starts_label = any(m[0] <= 1 for m in _matches(sub.text, labels)) if col else False
+            # A label further right on this row starts another column: stop before it.
+            for j, ln in enumerate(col[1:], start=1):
+                if any(m[0] == 0 for m in _matches(clean(ln.text), labels)):
+                    value = Value(value.text, value.row, value.x, value.lines, ln.x0)
+                    col = col[:j]
+                    break
             if (
                 not col
                 or row.y0 - bottom[key] > 1.2 * tol
-                or starts_label
-                or (stop_rx and stop_rx.search(sub.text))
+                or _labelled(col, rest, labels)
+                or (stop_rx and stop_rx.search(Row(col).text))
             ):
                 del bottom[key]
                 continue
             out[key] = Value(
-                value.text + sub.text, value.row, value.x, value.lines + tuple(col), value.x_end
+                value.text + Row(col).text,
+                value.row,
+                value.x,
+                value.lines + tuple(col),
+                value.x_end,
             )
             bottom[key] = row.y1
             rest = [ln for ln in rest if ln not in col]
@@ -193,6 +202,41 @@ def labelled_values(
             out[key] = Value(text_value, r, sub.char_x(end), _row_lines(sub, end, nxt), x_end)
             if key in multi:
                 bottom[key] = sub.y1
+    return out
+
+
+def _labelled(col: list[Line], rest: list[Line], labels: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the column's lines are a new labelled value rather than a continuation.
+
+    They are when a label on the row touches their first character: it starts
+    there (``成立日期2014年...``), ends there (``住所 | 辽宁省...``) or spans
+    it (``类 | 型有限责任公司``, a spaced label split across two boxes).
+    """
+    row = Row(rest)
+    start = sum(len(clean(ln.text)) for ln in row.lines[: row.lines.index(col[0])])
+    return any(m[0] <= start + 1 and m[1] >= start for m in _matches(row.text, labels))
+
+
+def _expand_spaced_labels(lines: list[Line], labels: Mapping[str, Sequence[str]]) -> list[Line]:
+    """Widely spaced two-character labels (``名    称``) may come back as one lone
+    character; a lone character that belongs to a two-character label missing
+    from its row is read as the whole label."""
+    singles = {}
+    for names in labels.values():
+        for name in names:
+            if len(name) == 2:
+                singles.setdefault(name[0], name)
+                singles.setdefault(name[1], name)
+    grid = rows(lines)
+    out = []
+    for row in grid:
+        text = row.text
+        for ln in row.lines:
+            t = clean(ln.text)
+            name = singles.get(t)
+            if name and name not in text:
+                ln = ln.with_text(name)
+            out.append(ln)
     return out
 
 

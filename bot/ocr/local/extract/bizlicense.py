@@ -1,14 +1,15 @@
-"""营业执照 (business licence), the 2019 layout and the older one alike."""
+"""营业执照 (business licence): two label columns, values that wrap, a code with a check."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from bot.ocr.local.checks import uscc_fix, uscc_valid
+from bot.ocr.local.checks import single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.layout import clean, labelled_values
-from bot.ocr.local.page import Page
+from bot.ocr.local.page import Line, Page
 
 LABELS = {
     "reg_num": ["统一社会信用代码", "注册号"],
@@ -23,13 +24,55 @@ LABELS = {
     "valid_period": ["营业期限", "经营期限", "合伙期限"],
     "address": ["住所", "营业场所", "经营场所", "主要经营场所"],
     "form": ["组成形式"],
+    "authority": ["登记机关"],
 }
-_SCOPE_STOP = r"^(登记机关|请于|国家企业信用|市场主体应当|\d{4}年\d{1,2}月\d{1,2}日$)"
+TEXT_KEYS = (
+    "enterprise_name",
+    "type_of_organization",
+    "legal_representative",
+    "business_scope",
+    "registered_capital",
+    "paid_in_capital",
+    "address",
+)
+_STOP = r"^(登记机关|请于|国家企业信用|市场主体应当|\d{4}年\d{1,2}月\d{1,2}日$)"
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-def _cn_date(text: str) -> str | None:
-    dates = find_dates(text)
-    return f"{dates[0].year}年{dates[0].month:02d}月{dates[0].day:02d}日" if dates else None
+def printed(date: dt.date) -> str:
+    """Dates as the licence prints them (and the WeChat API returns them): 2014年10月27日."""
+    return f"{date.year}年{date.month:02d}月{date.day:02d}日"
+
+
+def balance(text: str) -> str:
+    """Full-width parentheses, closed: the recognizer reads ）as ) and drops a final one."""
+    text = text.replace("(", "（").replace(")", "）")
+    if text.count("（") > text.count("）"):
+        text += "）"
+    return text
+
+
+def _read_code(page: Page, values: dict, result: Result) -> str | None:
+    lines: list[Line] = list(values["reg_num"].lines) if "reg_num" in values else []
+    lines += [ln for ln in page.lines if ln not in lines and re.search(r"[0-9A-Z]{15}", ln.text)]
+    first: str | None = None
+    for ln in lines:
+        code = uscc_fix(ln.text)
+        if code is None:
+            continue
+        if uscc_valid(code):
+            return code
+        first = first or code
+        for again, _ in page.reread_line(ln):
+            fixed = uscc_fix(again)
+            if fixed and uscc_valid(fixed):
+                return fixed
+        fixed = single_fix(code, uscc_valid, _USCC_CHARS)
+        if fixed:
+            return fixed
+    if first:
+        result.warnings.append("统一社会信用代码校验未通过，请核对")
+    return first
 
 
 def extract(page: Page) -> Result:
@@ -37,54 +80,28 @@ def extract(page: Page) -> Result:
     if not ("营业执照" in text or "统一社会信用代码" in text):
         return Result()
     values = labelled_values(
-        page, LABELS, multiline=["business_scope", "address"], stop=_SCOPE_STOP
+        page, LABELS, multiline=[k for k in LABELS if k != "reg_num"], stop=_STOP
     )
     result = Result()
-    code = None
-    if "reg_num" in values:
-        code = uscc_fix(values["reg_num"].text)
-    if code is None:
-        for ln in page.lines:
-            code = uscc_fix(ln.text)
-            if code:
-                break
-    if code and not uscc_valid(code):
-        for ln in values["reg_num"].lines if "reg_num" in values else ():
-            for again, _ in page.reread_line(ln):
-                fixed = uscc_fix(again)
-                if fixed and uscc_valid(fixed):
-                    code = fixed
-        if not uscc_valid(code):
-            result.warnings.append("统一社会信用代码校验未通过，请核对")
-    result.put("reg_num", code)
+    result.put("reg_num", _read_code(page, values, result))
     if "serial" in values:
         result.put("serial", re.sub(r"[^0-9A-Z]", "", values["serial"].text.upper()))
-    for key in (
-        "legal_representative",
-        "enterprise_name",
-        "type_of_organization",
-        "address",
-        "business_scope",
-        "registered_capital",
-        "paid_in_capital",
-    ):
+    for key in TEXT_KEYS:
         if key in values:
-            result.put(key, values[key].text.strip("()（）"))
+            result.put(key, balance(values[key].text))
     if "registered_date" in values:
-        result.put("registered_date", _cn_date(values["registered_date"].text))
+        dates = find_dates(values["registered_date"].text)
+        result.put("registered_date", printed(dates[0]) if dates else None)
     if "valid_period" in values:
         period = values["valid_period"].text
         dates = find_dates(period)
         if len(dates) >= 2:
-            a, b = dates[0], dates[1]
-            result.put(
-                "valid_period",
-                f"{a.year}年{a.month:02d}月{a.day:02d}日至{b.year}年{b.month:02d}月{b.day:02d}日",
-            )
+            result.put("valid_period", f"{printed(dates[0])}至{printed(dates[1])}")
         elif dates and "长期" in period:
-            a = dates[0]
-            result.put("valid_period", f"{a.year}年{a.month:02d}月{a.day:02d}日至长期")
+            result.put("valid_period", f"{printed(dates[0])}至长期")
         else:
             result.put("valid_period", period)
     result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
+    if len(result.fields) <= 1:
+        return Result()
     return result
