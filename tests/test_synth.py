@@ -6,7 +6,7 @@ import io
 import json
 import random
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -287,3 +287,9 @@ def test_every_font_role_has_an_installed_face():
         faces = fonts.candidates(role)
         assert faces and all(Path(f.path).exists() for f in faces), role
     assert "fonts-noto-cjk" in fonts.FONT_PACKAGES  # what the error message tells people to install
+
+
+def test_the_youngest_holders_still_get_valid_dates():
+    youngest = people.add_years(people.TODAY, -16) - timedelta(days=1)
+    issue, expiry = people.id_validity(random.Random(1), youngest)
+    assert issue >= people.add_years(youngest, 16) and expiry == people.add_years(issue, 10)

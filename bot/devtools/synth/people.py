@@ -213,7 +213,8 @@ def person(rng: random.Random, *, min_age: int = 16, max_age: int = 75) -> Perso
 
 def id_validity(rng: random.Random, birth: date) -> tuple[date, date | None]:
     """Issue date and expiry of an ID card (None: 长期), by the age at issue."""
-    issue = random_date(rng, max(add_years(birth, 16), date(2006, 1, 1)), date(2025, 12, 1))
+    # Issued at 16 or later, by the end of 2025 (people are at least 16 on TODAY).
+    issue = random_date(rng, max(add_years(birth, 16), date(2006, 1, 1)), TODAY - timedelta(days=1))
     age = (issue - birth).days // 365
     if age >= 46:
         return issue, None

@@ -85,8 +85,8 @@ def _seal_text(region: people.Region) -> str:
 
 
 def driving_licence(data: random.Random, style: random.Random) -> Doc:
-    p = people.person(data, min_age=18, max_age=70)
-    first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 6, 1))
+    p = people.person(data, min_age=19, max_age=70)  # licensed at 18, at least a year ago
+    first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 12, 1))
     # Renewals: 6 years, then 10 years, then long-term; print the current period.
     valid_from, years = first, 6
     while people.add_years(valid_from, years) < date(2024, 1, 1):
