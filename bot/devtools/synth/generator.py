@@ -49,8 +49,8 @@ def supported_types() -> tuple[DocType, ...]:
 class Sample:
     """One generated image and its truth.
 
-    ``truth`` holds the fields exactly as the WeChat OCR API names and formats
-    them (plus documented extras such as ``authority``). ``meta`` says how the
+    ``truth`` holds the fields as the WeChat OCR API names them (plus the
+    extras listed in the package docstring, such as ``authority``). ``meta`` says how the
     image was made: ``doc_type``, ``side``, ``mode``, ``rotation``, ``seed``,
     ``quality``, fonts and photo parameters.
     """
