@@ -22,8 +22,8 @@ _PUNCT = " \t:：,，.。;；、·|_-—'\""
 
 
 def clean(text: str) -> str:
-    """Drop spaces and full-width colons the recognizer keeps between words."""
-    return re.sub(r"[\s:：]+", "", text)
+    """Drop spaces, colons and decorative marks (a seal's ★) the recognizer keeps."""
+    return re.sub(r"[\s:：★☆●◆■□]+", "", text)
 
 
 @dataclass
@@ -67,15 +67,22 @@ class Row:
         return self.lines[-1].x1 if self.lines else 0.0
 
 
+def _overlap(a: Line, b: Line) -> float:
+    """Vertical overlap of two lines, as a share of the shorter one's height."""
+    return (min(a.y1, b.y1) - max(a.y0, b.y0)) / max(1.0, min(a.height, b.height))
+
+
 def rows(lines: Iterable[Line]) -> list[Row]:
-    """Group lines into rows: a line joins a row when it overlaps it by half its height."""
+    """Group lines into rows: a line joins a row when it overlaps *every* line of it by
+    half its height (so a tall stamp cannot bridge two rows)."""
     out: list[Row] = []
     for ln in sorted(lines, key=lambda item: item.cy):
         best: Row | None = None
+        best_score = 0.5
         for row in out[-3:]:
-            overlap = min(row.y1, ln.y1) - max(row.y0, ln.y0)
-            if overlap > 0.5 * min(ln.height, row.height):
-                best = row
+            score = min(_overlap(ln, other) for other in row.lines)
+            if score > best_score:
+                best, best_score = row, score
         if best is None:
             out.append(Row([ln]))
         else:
@@ -198,7 +205,7 @@ def labelled_values(
         for i, (_start, end, key) in enumerate(found):
             nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
             x_end = sub.char_x(nxt) if i + 1 < len(found) else float("inf")
-            text_value = text[end:nxt].strip(_PUNCT)
+            text_value = text[end:nxt].lstrip(_PUNCT).rstrip(" \t:：|_")
             out[key] = Value(text_value, r, sub.char_x(end), _row_lines(sub, end, nxt), x_end)
             if key in multi:
                 bottom[key] = sub.y1
@@ -220,7 +227,7 @@ def _labelled(col: list[Line], rest: list[Line], labels: Mapping[str, Sequence[s
 def _expand_spaced_labels(lines: list[Line], labels: Mapping[str, Sequence[str]]) -> list[Line]:
     """Widely spaced two-character labels (``名    称``) may come back as one lone
     character; a lone character that belongs to a two-character label missing
-    from its row is read as the whole label."""
+    from its row, with more text to its right, is read as the whole label."""
     singles = {}
     for names in labels.values():
         for name in names:
@@ -234,7 +241,8 @@ def _expand_spaced_labels(lines: list[Line], labels: Mapping[str, Sequence[str]]
         for ln in row.lines:
             t = clean(ln.text)
             name = singles.get(t)
-            if name and name not in text:
+            # Only where a label stands: with a value to its right on the row.
+            if name and name not in text and ln is not row.lines[-1]:
                 ln = ln.with_text(name)
             out.append(ln)
     return out

@@ -22,6 +22,9 @@ Quad = tuple[Point, Point, Point, Point]  # left_top, right_top, right_bottom, l
 # Re-reads one line of the image again (tighter crops, other scales) and returns the
 # candidate texts with their scores. Only available when the image is at hand.
 Reread = Callable[["Line"], list[tuple[str, float]]]
+# Re-reads several lines at once from crops widened by about a character on both sides
+# (a small 、 or 。 at a line's edge can fall outside its detected box).
+Widen = Callable[[Sequence["Line"]], list[str]]
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class Page:
     skew: float = 0.0
     warnings: list[str] = field(default_factory=list)
     reread: Reread | None = field(default=None, repr=False, compare=False)
+    widen: Widen | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -119,6 +123,10 @@ class Page:
     def reread_line(self, line: Line) -> list[tuple[str, float]]:
         """Candidate re-readings of ``line`` (empty when the image is not at hand)."""
         return self.reread(line) if self.reread is not None else []
+
+    def widened_texts(self, lines: Sequence[Line]) -> list[str]:
+        """The lines read again from wider crops (their own texts without the image)."""
+        return self.widen(lines) if self.widen is not None else [ln.text for ln in lines]
 
     def to_json(self) -> dict[str, Any]:
         return {

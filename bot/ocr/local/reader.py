@@ -225,6 +225,12 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
             return []
         return reread_quad(models, upright, quad)
 
+    def widen(chosen: Sequence[Line]) -> list[str]:
+        quads = [raw.get(ln) for ln in chosen]
+        texts = widen_quads(models, upright, [q for q in quads if q is not None])
+        it = iter(texts)
+        return [next(it) if q is not None else ln.text for ln, q in zip(chosen, quads, strict=True)]
+
     return Page(
         lines=lines,
         width=up_w,
@@ -234,6 +240,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         skew=math.degrees(angle),
         warnings=warnings,
         reread=reread,
+        widen=widen,
     )
 
 
@@ -241,6 +248,25 @@ def _rec_input(crops: list[np.ndarray]):
     from rapidocr.ch_ppocr_rec import TextRecInput
 
     return TextRecInput(img=crops)
+
+
+def _widened(quad: np.ndarray, chars: float = 0.8) -> np.ndarray:
+    """The quad stretched along its text direction by ``chars`` line heights each side."""
+    h = float(np.linalg.norm(quad[0] - quad[3]))
+    along = (quad[1] - quad[0]) / max(1.0, float(np.linalg.norm(quad[1] - quad[0])))
+    out = quad.copy()
+    out[[0, 3]] -= along * chars * h
+    out[[1, 2]] += along * chars * h
+    return out
+
+
+def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) -> list[str]:
+    """Texts of the quads read from widened crops, in one batch."""
+    if not quads:
+        return []
+    out = models.rec(_rec_input([_crop(img, _widened(q)) for q in quads]))
+    table = _t2s()
+    return [t.strip().translate(table) for t in out.txts]
 
 
 def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple[str, float]]:
@@ -253,6 +279,7 @@ def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple
     variants = []
     for sx, sy in ((1.0, 0.85), (1.02, 1.15), (0.98, 1.0)):
         variants.append(_crop(img, (quad - centre) * np.array([sx, sy]) + centre))
+
     base = _crop(img, quad)
     big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
     blurred = cv2.GaussianBlur(big, (0, 0), 2.0)

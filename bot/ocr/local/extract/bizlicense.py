@@ -75,6 +75,16 @@ def _read_code(page: Page, values: dict, result: Result) -> str | None:
     return first
 
 
+def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -> str:
+    """Put back a 、/。/， the recognizer dropped at a wrapped line's start or end."""
+    wrapped = [ln for ln in lines if clean(ln.text) in value]
+    for ln, wide in zip(wrapped, page.widened_texts(wrapped), strict=True):
+        old, new = clean(ln.text), clean(wide)
+        if new != old and new.replace(old, "", 1) in ("、", "。", "，", "；") and old in new:
+            value = value.replace(old, new, 1)
+    return value
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
@@ -88,7 +98,11 @@ def extract(page: Page) -> Result:
         result.put("serial", re.sub(r"[^0-9A-Z]", "", values["serial"].text.upper()))
     for key in TEXT_KEYS:
         if key in values:
-            result.put(key, balance(values[key].text))
+            value = balance(values[key].text)
+            if key == "business_scope":  # 、 between items is often read as a middle dot
+                value = _restore_edge_punctuation(page, value, values[key].lines)
+                value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
+            result.put(key, value)
     if "registered_date" in values:
         dates = find_dates(values["registered_date"].text)
         result.put("registered_date", printed(dates[0]) if dates else None)
