@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from mrz.base.errors import FieldError as MrzError
 from mrz.checker.td3 import TD3CodeChecker
 
-from bot.ocr.local.checks import TO_DIGIT, TO_LETTER
+from bot.ocr.local.checks import TO_DIGIT, TO_LETTER, single_fix
 from bot.ocr.local.extract import Result
+from bot.ocr.local.layout import rows
 from bot.ocr.local.page import Page
 
 _FILLER = str.maketrans({"く": "<", "«": "<", "‹": "<", "〈": "<", "＜": "<", " ": "<"})
@@ -45,7 +47,8 @@ def _fix_second(line: str) -> str:
 
 
 def _fix_first(line: str) -> str:
-    return line[:2] + line[2:].translate(TO_LETTER)
+    """Line 1 holds only letters and fillers after the document type's first letter."""
+    return line[:1] + line[1:].translate(TO_LETTER)
 
 
 def _date(yymmdd: str, *, future: bool) -> str | None:
@@ -62,25 +65,46 @@ def _date(yymmdd: str, *, future: bool) -> str | None:
 
 
 def find_mrz(page: Page) -> tuple[str, str] | None:
-    lines = [_norm(ln.text) for ln in page.lines]
-    for i, first in enumerate(lines):
+    """The two MRZ lines (44 characters each), joined across boxes on the same row."""
+    texts = [_norm("".join(ln.text for ln in row.lines)) for row in rows(page.lines)]
+    for i, first in enumerate(texts):
         if first.startswith("P") and first.count("<") >= 3 and len(first) >= 30:
-            for second in lines[i + 1 : i + 3]:
+            for second in texts[i + 1 : i + 3]:
                 if len(second) >= 30 and sum(c.isdigit() for c in second) >= 10:
                     return _fit(first, second=False), _fit(second, second=True)
     return None
+
+
+def _check(first: str, second: str) -> TD3CodeChecker | None:
+    """The checker, falsy when a check digit fails; ``None`` when the text is unusable."""
+    try:
+        return TD3CodeChecker(f"{first}\n{second}")
+    except MrzError:
+        return None
+
+
+def _repair(first: str, second: str) -> tuple[str, str]:
+    """Confusions fixed where the format is certain (digits in date and check positions,
+    letters in names), then one confusable character anywhere in line 2 if that alone
+    makes every check digit agree."""
+    first = _fix_first(first)  # line 1 carries no check digit: fix it unconditionally
+    if _check(first, second):
+        return first, second
+    second = _fix_second(second)
+    if _check(first, second):
+        return first, second
+    found = single_fix(second, lambda cand: bool(_check(first, cand)))
+    return first, found or second
 
 
 def extract(page: Page) -> Result:
     found = find_mrz(page)
     if found is None:
         return Result()
-    first, second = found
-    checker = TD3CodeChecker(f"{first}\n{second}")
-    if not checker:
-        fixed = TD3CodeChecker(f"{_fix_first(first)}\n{_fix_second(second)}")
-        if fixed:
-            checker = fixed
+    first, second = _repair(*found)
+    checker = _check(first, second)
+    if checker is None:
+        return Result()
     fields = checker.fields()
     result = Result()
     result.put("number", fields.document_number.replace("<", ""))
@@ -88,9 +112,10 @@ def extract(page: Page) -> Result:
     result.put("given_names", fields.name)
     result.put("nationality", fields.nationality)
     result.put("birth_date", _date(fields.birth_date, future=False))
-    result.put("sex", {"M": "M", "F": "F"}.get(fields.sex, ""))
+    result.put("sex", fields.sex if fields.sex in ("M", "F") else None)
     result.put("expiry_date", _date(fields.expiry_date, future=True))
     result.put("country", fields.country)
+    result.put("mrz", [first, second])
     result.fields["mrz_valid"] = bool(checker)
     if not checker:
         result.warnings.append("护照机读码校验未通过，请核对")
