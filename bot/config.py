@@ -121,6 +121,14 @@ class Settings(BaseSettings):
             raise ValueError("an EncodingAESKey has 43 characters")
         return v
 
+    @field_validator("ocr_engine")
+    @classmethod
+    def _known_engines(cls, v: str) -> str:
+        from bot.ocr import check_chain
+
+        check_chain([e.strip() for e in v.split(",") if e.strip()])
+        return v
+
     @model_validator(mode="after")
     def _production_needs_data_key(self) -> Settings:
         if self.is_production and not self.data_key:
