@@ -113,6 +113,31 @@ class Settings(BaseSettings):
     )
     http_timeout: float = Field(10.0, description="Seconds for each call to the WeChat APIs.")
     log_level: str = Field("INFO", description="Python log level.")
+    log_format: str = Field(
+        "text",
+        description="`text` (one readable line) or `json` (one JSON object a line, with the "
+        "request or job id). ID and card numbers are masked in both.",
+    )
+
+    # Guard rails and operations (docs/operations.md)
+    rate_limit_photos: int = Field(
+        20, description="Photos one user may send per `RATE_LIMIT_WINDOW`; `0` turns it off."
+    )
+    rate_limit_window: int = Field(3600, description="Seconds of the per-user photo limit.")
+    wechat_ocr_daily_quota: int = Field(
+        100,
+        description="WeChat OCR calls per endpoint per day (Beijing date). At the quota the "
+        "cloud engine answers 'out of quota' without calling WeChat, so `wechat,local` falls "
+        "back to `local`.",
+    )
+    metrics_token: str = Field(
+        "", description="Bearer token `GET /metrics` requires. Empty: the endpoint is open."
+    )
+    admin_timeout: float = Field(
+        3.0,
+        description="Seconds an admin command may wait on WeChat (`/menu sync`) so that its "
+        "answer still leaves inside the passive-reply window.",
+    )
 
     @field_validator("wechat_aes_key", "wecom_aes_key")
     @classmethod
