@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     )
     http_timeout: float = Field(10.0, description="Seconds for each call to the WeChat APIs.")
     log_level: str = Field("INFO", description="Python log level.")
+    emulator_url: str = Field(
+        "",
+        description="Development only: URL of the WeChat API emulator that the chat simulator "
+        "page (`/simulator`) drives. Set by `ocrbot dev`. The page is never mounted in production.",
+    )
     log_format: str = Field(
         "text",
         description="`text` (one readable line) or `json` (one JSON object a line, with the "
