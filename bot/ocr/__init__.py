@@ -37,12 +37,17 @@ def readable_types(names: Sequence[str]) -> tuple[DocType, ...]:
     return tuple(t for t in MENU_ORDER if t in readable)
 
 
+# Told when an engine of a chain failed and the next one is tried: (engine name, why).
+FallbackHook = Callable[[str, Failure], None]
+
+
 class Chain:
     """Engines tried in order; a failure of one falls back to the next."""
 
-    def __init__(self, engines: Sequence[Engine]) -> None:
+    def __init__(self, engines: Sequence[Engine], on_fallback: FallbackHook | None = None) -> None:
         self.engines = tuple(engines)
         self.name = ",".join(e.name for e in self.engines)
+        self.on_fallback = on_fallback
 
     @property
     def doc_types(self) -> tuple[DocType, ...]:
@@ -59,11 +64,17 @@ class Chain:
             except OcrError as error:
                 log.warning("engine %s failed (%s): %s", engine.name, error.failure.value, error)
                 last = error
+                if self.on_fallback is not None and engine is not candidates[-1]:
+                    self.on_fallback(engine.name, error.failure)
         assert last is not None
         raise last
 
 
-def build_engine(names: Sequence[str], factories: dict[str, Callable[[], Engine]]) -> Engine:
+def build_engine(
+    names: Sequence[str],
+    factories: dict[str, Callable[[], Engine]],
+    on_fallback: FallbackHook | None = None,
+) -> Engine:
     """One engine, or a :class:`Chain` when several are named."""
     engines = [factories[n]() for n in check_chain(names)]
-    return engines[0] if len(engines) == 1 else Chain(engines)
+    return engines[0] if len(engines) == 1 else Chain(engines, on_fallback)
