@@ -13,7 +13,7 @@ import logging
 
 from rq import SimpleWorker
 
-from bot import jobs
+from bot import jobs, logs
 from bot.config import Settings
 from bot.runtime import Runtime
 
@@ -23,16 +23,14 @@ log = logging.getLogger("ocrbot.worker")
 def build_worker(runtime: Runtime, name: str | None = None) -> SimpleWorker:
     """A worker for this runtime's queues (quick pushes first), engine loaded."""
     jobs.install(runtime)
-    engine = runtime.engine  # load the models now, not in the first job
+    engine = runtime.current_engine()  # load the models now, not in the first job
     log.info("engine %s ready", engine.name)
     return SimpleWorker(runtime.queues, connection=runtime.redis, name=name)
 
 
 def main(burst: bool = False, with_scheduler: bool = True) -> None:
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.setup(settings.log_level, settings.log_format)
     worker = build_worker(Runtime(settings))
     # The scheduler moves retries with a backoff interval back onto the queue.
     worker.work(burst=burst, with_scheduler=with_scheduler)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
+from bot import logs
 from bot.config import Settings
 from bot.incoming import Channel
 from bot.runtime import Runtime
@@ -15,18 +14,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     """The web app. ``settings`` default to the environment; nothing happens at import."""
     settings = settings or (runtime.settings if runtime else Settings())
     runtime = runtime or Runtime(settings)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.setup(settings.log_level, settings.log_format)
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["ocrbot"] = runtime
     app.extensions["ocrbot.channels"] = _channels(settings)
 
+    from bot import metrics
     from bot.webhook import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(metrics.bp)
+    logs.init_app(app)
     return app
 
 

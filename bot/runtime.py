@@ -13,13 +13,16 @@ import redis
 from rq import Queue
 
 from bot.config import ReplyMode, Settings
-from bot.conversation import Deliveries, Results, States, Vault
+from bot.conversation import Deliveries, Results, States, Vault, key
 from bot.incoming import Channel
-from bot.ocr import ENGINE_TYPES, build_engine, readable_types
-from bot.ocr.base import DocType, Engine
+from bot.limits import Blocks, Quota, QuotaGuard, RateLimit, Usage
+from bot.ocr import ENGINE_TYPES, Chain, check_chain, readable_types
+from bot.ocr.base import DocType, Engine, Failure
 from bot.wechat_api import ApiError, OfficialApi, WeComApi, fetch_url
 
 log = logging.getLogger(__name__)
+
+ENGINE_KEY = key("engine")  # the chain /engine chose; absent: OCR_ENGINE
 
 
 class Runtime:
@@ -44,6 +47,25 @@ class Runtime:
     @cached_property
     def deliveries(self) -> Deliveries:
         return Deliveries(self.vault)
+
+    # --- guard rails and usage (bot/limits.py) ----------------------------------
+    @cached_property
+    def blocks(self) -> Blocks:
+        return Blocks(self.redis)
+
+    @cached_property
+    def rate_limit(self) -> RateLimit:
+        return RateLimit(
+            self.redis, self.settings.rate_limit_photos, self.settings.rate_limit_window
+        )
+
+    @cached_property
+    def quota(self) -> Quota:
+        return Quota(self.redis, self.settings.wechat_ocr_daily_quota)
+
+    @cached_property
+    def usage(self) -> Usage:
+        return Usage(self.redis)
 
     # --- queues --------------------------------------------------------------
     @cached_property
@@ -93,11 +115,52 @@ class Runtime:
     # --- OCR -----------------------------------------------------------------
     @property
     def menu_types(self) -> tuple[DocType, ...]:
-        return readable_types(self.settings.engine_chain)
+        return readable_types(self.engine_chain())
+
+    def engine_chain(self) -> tuple[str, ...]:
+        """The chain in force for every process: the one ``/engine`` chose, else OCR_ENGINE.
+
+        Kept in Redis without expiry, so it survives restarts of the bot and is
+        forgotten only with Redis itself.
+        """
+        stored = self.redis.get(ENGINE_KEY)
+        if stored:
+            try:
+                return check_chain(stored.decode().split(","))
+            except ValueError:
+                log.warning("ignoring an unknown engine chain in Redis: %r", stored)
+        return self.settings.engine_chain
+
+    def set_engine_chain(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Switch every worker to ``names`` from its next job on (ValueError if unknown)."""
+        chain = check_chain(names)
+        self.redis.set(ENGINE_KEY, ",".join(chain))
+        return chain
+
+    def current_engine(self) -> Engine:
+        """The engine for the chain in force; each engine is built once per process."""
+        return self.engine_for(self.engine_chain())
 
     @cached_property
     def engine(self) -> Engine:
-        return build_engine(self.settings.engine_chain, self.engine_factories())
+        """The OCR_ENGINE chain, whatever Redis says (the CLI's ``recognize``)."""
+        return self.engine_for(self.settings.engine_chain)
+
+    def engine_for(self, names: tuple[str, ...]) -> Engine:
+        engines = [self._built(name) for name in check_chain(names)]
+        return engines[0] if len(engines) == 1 else Chain(engines, self._fallback)
+
+    @cached_property
+    def _engines(self) -> dict[str, Engine]:
+        return {}
+
+    def _built(self, name: str) -> Engine:
+        if name not in self._engines:
+            self._engines[name] = self.engine_factories()[name]()
+        return self._engines[name]
+
+    def _fallback(self, engine: str, failure: Failure) -> None:
+        self.usage.count(f"fallback:{engine}:{failure.value}")
 
     def engine_factories(self) -> dict:
         def local() -> Engine:
@@ -108,7 +171,7 @@ class Runtime:
         def wechat() -> Engine:
             from bot.ocr.wechat import WeChatEngine
 
-            return WeChatEngine(self.official)
+            return QuotaGuard(WeChatEngine(self.official), self.quota)
 
         factories = {"local": local, "wechat": wechat}
         assert factories.keys() == ENGINE_TYPES.keys()

@@ -1,0 +1,255 @@
+"""Guard rails and usage counts, kept in Redis so every web and worker process agrees.
+
+- :class:`Blocks`: users an admin blocked, and the one refusal a day they get.
+- :class:`RateLimit`: photos per user per sliding window.
+- :class:`Quota`: WeChat OCR calls per endpoint per day, and the cloud engine
+  wrapper (:class:`QuotaGuard`) that stops calling WeChat at the quota.
+- :class:`Usage`: the daily counters ``/stats`` reads.
+
+Days are Beijing days (UTC+8): WeChat's quotas reset at Beijing midnight, and
+the operators read their statistics in that calendar too. Keys hold user ids
+and endpoint names, never anything a user sent.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+import redis
+
+from bot.conversation import key
+from bot.ocr.base import DocType, Engine, Failure, OcrError, Recognition
+
+BEIJING = timezone(timedelta(hours=8))
+DAY_KEEP = 9 * 86400  # daily counters outlive a 7-day report
+
+
+def beijing_day(now: float | None = None) -> date:
+    return datetime.fromtimestamp(time.time() if now is None else now, BEIJING).date()
+
+
+def seconds_to_beijing_midnight(now: float | None = None) -> int:
+    moment = datetime.fromtimestamp(time.time() if now is None else now, BEIJING)
+    midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), BEIJING)
+    return max(1, int((midnight - moment).total_seconds()))
+
+
+class Blocks:
+    """Blocked user ids (one set for both channels: openids and userids never collide)."""
+
+    NAME = key("blocked")
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+
+    def block(self, user: str) -> bool:
+        """True when the user was not blocked before."""
+        return bool(self.redis.sadd(self.NAME, user))
+
+    def unblock(self, user: str) -> bool:
+        self.redis.delete(key("refused", user))
+        return bool(self.redis.srem(self.NAME, user))
+
+    def is_blocked(self, user: str) -> bool:
+        return bool(self.redis.sismember(self.NAME, user))
+
+    def claim_refusal(self, user: str, now: float | None = None) -> bool:
+        """True once per Beijing day: the blocked user is due their polite refusal."""
+        ttl = seconds_to_beijing_midnight(now)
+        return bool(self.redis.set(key("refused", user), "1", nx=True, ex=ttl))
+
+    def all(self) -> list[str]:
+        return sorted(m.decode() for m in self.redis.smembers(self.NAME))
+
+
+class RateLimit:
+    """At most ``limit`` photos per user in any ``window`` seconds (a sliding window)."""
+
+    def __init__(self, client: redis.Redis, limit: int, window: int) -> None:
+        self.redis = client
+        self.limit = limit
+        self.window = window
+
+    def take(self, channel: str, user: str, now: float | None = None) -> float:
+        """Count one photo. Returns 0 when allowed, else when the user may try again.
+
+        A refused photo is not counted, so a user who keeps trying is not
+        locked out for longer.
+        """
+        if self.limit <= 0:
+            return 0.0
+        now = time.time() if now is None else now
+        name = key("rate", channel, user)
+        pipe = self.redis.pipeline()
+        pipe.zremrangebyscore(name, 0, now - self.window)
+        pipe.zrange(name, 0, -1, withscores=True)
+        _, entries = pipe.execute()
+        if len(entries) >= self.limit:
+            oldest = entries[len(entries) - self.limit][1]
+            return oldest + self.window
+        pipe = self.redis.pipeline()
+        pipe.zadd(name, {f"{now:.6f}": now})
+        pipe.expire(name, self.window)
+        pipe.execute()
+        return 0.0
+
+
+class Quota:
+    """WeChat OCR calls per endpoint per Beijing day, shared by every worker."""
+
+    def __init__(self, client: redis.Redis, daily: int) -> None:
+        self.redis = client
+        self.daily = daily
+
+    @staticmethod
+    def name(day: date) -> str:
+        return key("quota", day.isoformat())
+
+    def take(self, endpoint: str, now: float | None = None) -> bool:
+        """Count one call; False (and not counted) when today's quota is used up."""
+        name = self.name(beijing_day(now))
+        pipe = self.redis.pipeline()
+        pipe.hincrby(name, endpoint, 1)
+        pipe.expire(name, DAY_KEEP)
+        used, _ = pipe.execute()
+        if used > self.daily:
+            self.redis.hincrby(name, endpoint, -1)
+            return False
+        return True
+
+    def exhaust(self, endpoint: str, now: float | None = None) -> None:
+        """WeChat said 101003: nothing more today, whatever our count says."""
+        self.redis.hset(self.name(beijing_day(now)), endpoint, max(self.daily, 0))
+
+    def used(self, day: date | None = None) -> dict[str, int]:
+        raw = self.redis.hgetall(self.name(day or beijing_day()))
+        return {k.decode(): int(v) for k, v in raw.items()}
+
+
+class QuotaGuard:
+    """The cloud engine, counted against :class:`Quota`.
+
+    At the quota it answers ``Failure.QUOTA`` without calling WeChat, so a
+    chain such as ``wechat,local`` falls through to the local engine.
+    """
+
+    def __init__(self, engine: Engine, quota: Quota) -> None:
+        self.engine = engine
+        self.quota = quota
+        self.name = engine.name
+
+    @property
+    def doc_types(self) -> tuple[DocType, ...]:
+        return self.engine.doc_types
+
+    def recognize(self, image: bytes, doc_type: DocType, *, mode: str = "photo") -> Recognition:
+        if doc_type in self.doc_types and not self.quota.take(doc_type.value):
+            raise OcrError(Failure.QUOTA, f"daily quota of {self.quota.daily} calls used")
+        try:
+            return self.engine.recognize(image, doc_type, mode=mode)
+        except OcrError as error:
+            if error.errcode == 101003:
+                self.quota.exhaust(doc_type.value)
+            raise
+
+
+@dataclass
+class Report:
+    """What ``/stats`` shows for a span of days (plain values for the handler)."""
+
+    days: list[date]
+    counts: dict[str, int] = field(default_factory=dict)
+    durations: list[float] = field(default_factory=list)
+    quota_used: dict[str, int] = field(default_factory=dict)  # today only
+    quota_daily: int = 0
+
+    def get(self, name: str) -> int:
+        return self.counts.get(name, 0)
+
+    def jobs(self) -> dict[tuple[str, str, str], int]:
+        """(doc_type, engine, outcome) -> count."""
+        out: dict[tuple[str, str, str], int] = {}
+        for name, n in self.counts.items():
+            if name.startswith("job:"):
+                doc_type, engine, outcome = name.split(":")[1:4]
+                out[(doc_type, engine, outcome)] = n
+        return out
+
+    def fallbacks(self) -> dict[str, int]:
+        return {
+            k[len("fallback:") :]: n for k, n in self.counts.items() if k.startswith("fallback:")
+        }
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.durations) if self.durations else None
+
+    @property
+    def p95(self) -> float | None:
+        if not self.durations:
+            return None
+        ordered = sorted(self.durations)
+        return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+class Usage:
+    """Daily counters for ``/stats``: one hash and one duration list per Beijing day."""
+
+    MAX_DURATIONS = 20000  # per day; enough for a median and a p95
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+
+    @staticmethod
+    def _names(day: date) -> tuple[str, str]:
+        return key("usage", day.isoformat()), key("usage", day.isoformat(), "seconds")
+
+    def count(self, name: str, n: int = 1, now: float | None = None) -> None:
+        counts, _ = self._names(beijing_day(now))
+        pipe = self.redis.pipeline()
+        pipe.hincrby(counts, name, n)
+        pipe.expire(counts, DAY_KEEP)
+        pipe.execute()
+
+    def job(self, doc_type: str, engine: str, outcome: str, seconds: float | None = None) -> None:
+        """One answered job; ``seconds`` from the photo's arrival to the answer."""
+        counts, durations = self._names(beijing_day())
+        pipe = self.redis.pipeline()
+        pipe.hincrby(counts, f"job:{doc_type}:{engine or '-'}:{outcome}", 1)
+        pipe.expire(counts, DAY_KEEP)
+        if seconds is not None and seconds >= 0:
+            pipe.lpush(durations, f"{seconds:.3f}")
+            pipe.ltrim(durations, 0, self.MAX_DURATIONS - 1)
+            pipe.expire(durations, DAY_KEEP)
+        pipe.execute()
+
+    def report(self, days: Iterable[date], quota: Quota) -> Report:
+        report = Report(days=list(days), quota_used=quota.used(), quota_daily=quota.daily)
+        for day in report.days:
+            counts, durations = self._names(day)
+            for name, n in self.redis.hgetall(counts).items():
+                report.counts[name.decode()] = report.get(name.decode()) + int(n)
+            report.durations += [float(s) for s in self.redis.lrange(durations, 0, -1)]
+        return report
+
+
+def last_days(n: int, now: float | None = None) -> list[date]:
+    today = beijing_day(now)
+    return [today - timedelta(days=i) for i in range(n)]
+
+
+__all__ = [
+    "BEIJING",
+    "Blocks",
+    "Quota",
+    "QuotaGuard",
+    "RateLimit",
+    "Report",
+    "Usage",
+    "beijing_day",
+    "last_days",
+]
