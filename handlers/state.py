@@ -53,6 +53,9 @@ class Context:
     pending_ttl: int = 600  # seconds a pending photo (or a preselected type) stays valid
     is_admin: bool = False
     passive_results: bool = False  # results come back passively: 结果 fetches them
+    blocked: bool = False  # an admin blocked this user: nothing is queued
+    refusal_due: bool = False  # ... and today's one polite refusal has not been sent yet
+    photo_retry_at: float = 0.0  # this photo is over the rate limit: when to try again
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class Recognize:
     doc_type: DocType
     media_id: str
     pic_url: str = ""
+    photo_at: float = 0.0  # when the photo arrived (epoch seconds): "photo to answer" timing
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,16 @@ class Outcome:
     recognize: Recognize | None = None
     card_choice: str = ""  # WeCom: replace the tapped card's buttons with this text
     fetch_result: bool = False  # answer with the stored result (passive reply mode)
+    admin: AdminCommand | None = None  # run by bot/admin.py; its answer is the reply
+    refused_command: str = ""  # a non-admin tried this admin command: logged, no arguments
+
+
+@dataclass(frozen=True)
+class AdminCommand:
+    """An admin command, parsed and checked by ``handlers/admin.py``."""
+
+    name: str  # stats, queue, retry, purge, engine, block, unblock, menu_sync
+    arg: str = ""
 
 
 def step_to(step: Step, now: float, **changes: str) -> State:
