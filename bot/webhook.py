@@ -141,18 +141,19 @@ def retry_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
 def carry_out(runtime: Runtime, msg: Incoming, outcome: Outcome) -> tuple[Reply, Job | None]:
     """Save the state, enqueue what the handler asked for, and choose the passive reply."""
     state = outcome.state
-    job = None
     reply = Reply("text", outcome.reply) if outcome.reply else NO_REPLY
-    if outcome.menu is not None:
-        if msg.channel is Channel.WECOM:
-            task_id = f"ocr-{uuid.uuid4().hex}"
-            state = replace(state, task_id=task_id)
-            enqueue_menu(runtime, msg.channel, msg.user, outcome.menu, task_id)
-        elif runtime.settings.wechat_menu_style is MenuStyle.MSGMENU:
-            enqueue_menu(runtime, msg.channel, msg.user, outcome.menu, "")
-        else:
-            reply = Reply("text", outcome.menu.as_text())
-    runtime.states.save(msg.channel, msg.user, state)
+    menu = outcome.menu
+    push_menu = menu is not None and (
+        msg.channel is Channel.WECOM or runtime.settings.wechat_menu_style is MenuStyle.MSGMENU
+    )
+    if menu is not None and msg.channel is Channel.WECOM:
+        state = replace(state, task_id=f"ocr-{uuid.uuid4().hex}")  # the card the tap must match
+    elif menu is not None and not push_menu:
+        reply = Reply("text", menu.as_text())
+    runtime.states.save(msg.channel, msg.user, state)  # before any job can act on it
+    if push_menu:
+        enqueue_menu(runtime, msg.channel, msg.user, menu, state.task_id)
+    job = None
     if outcome.recognize is not None:
         job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize)
     if outcome.card_choice and msg.event == "template_card_event":
