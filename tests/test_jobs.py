@@ -244,3 +244,14 @@ def test_passive_mode_answers_a_retry_when_the_job_ends_between_tries(make_bot) 
     bot.work()
     second = peer.deliver(message)
     assert "张三" in second.reply["Content"]
+
+
+def test_timeouts_are_retried(make_bot) -> None:
+    bot = make_bot(http_timeout=0.5)
+    job = queue_idcard(bot, "u11")
+    fault(bot, OCR_PATH, count=1, delay=1.5)
+    bot.work()
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED
+    assert len(calls(bot, OCR_PATH)) == 2
+    assert "张三" in texts(bot, "u11")[0]
