@@ -10,14 +10,19 @@ no Flask, no Redis, no clock but ``ctx.now``. The whole flow:
     CLICK OCR_* / choice ─▶ AWAITING_PHOTO ──────── photo ───────────────┘
 
 取消 clears, 帮助 explains, anything we cannot read gets "please send a photo".
+Before all that, the guard rails: a blocked user is refused (once a day), a
+photo over the rate limit is answered with when to try again. Text starting
+with "/" is an admin command (handlers/admin.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.incoming import Incoming, Kind
 
+from .admin import is_command, on_command, refuse_blocked, too_many_photos
 from .choice import on_choice, parse_choice
 from .help import help_text, please_send_photo
 from .menu_events import on_event
@@ -30,16 +35,26 @@ RESULT_WORDS = {"结果", "result"}
 
 
 def handle(msg: Incoming, state: State, ctx: Context) -> Outcome:
-    """The one entry point: route the message by its kind."""
+    """The one entry point: guard rails first, then route the message by its kind."""
+    if ctx.blocked:
+        return refuse_blocked(state, ctx)
+    if msg.kind is Kind.IMAGE and ctx.photo_retry_at:
+        return too_many_photos(state, ctx)
     if state.expired(ctx.now, ctx.pending_ttl) and state.step is Step.AWAITING_PHOTO:
         state = IDLE  # a preselected type that was never used is simply forgotten
     route: Callable[[Incoming, State, Context], Outcome] = ROUTES[msg.kind]
-    return route(msg, state, ctx)
+    outcome = route(msg, state, ctx)
+    if outcome.recognize is not None:  # "photo to answer" starts when the photo came
+        photo_at = state.since if state.step is Step.AWAITING_TYPE else ctx.now
+        outcome = replace(outcome, recognize=replace(outcome.recognize, photo_at=photo_at))
+    return outcome
 
 
 def on_text(msg: Incoming, state: State, ctx: Context) -> Outcome:
     word = msg.text.strip()
     lowered = word.lower()
+    if is_command(word):
+        return on_command(msg, state, ctx)
     if lowered in CANCEL_WORDS:
         pending = state.step is not Step.IDLE
         return Outcome(state=IDLE, reply="已取消。" if pending else "当前没有待识别的照片。")

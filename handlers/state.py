@@ -81,7 +81,8 @@ class Recognize:
     doc_type: DocType
     media_id: str
     pic_url: str = ""
-    photo_at: float = 0.0  # when the photo arrived (epoch seconds): "photo to answer" timing
+    # When the photo arrived (epoch seconds), for "photo to answer" timing; not part of the ask.
+    photo_at: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)
