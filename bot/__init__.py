@@ -27,6 +27,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(bp)
     app.register_blueprint(metrics.bp)
     logs.init_app(app)
+
+    from bot.devtools import simulator
+
+    simulator.register(app, settings)  # the chat simulator page; never in production
     return app
 
 
