@@ -20,8 +20,9 @@ Point = tuple[float, float]
 Quad = tuple[Point, Point, Point, Point]  # left_top, right_top, right_bottom, left_bottom
 
 # Re-reads one line of the image again (tighter crops, other scales) and returns the
-# candidate texts with their scores. Only available when the image is at hand.
-Reread = Callable[["Line"], list[tuple[str, float]]]
+# candidate texts with their scores; the pair selects a horizontal part of the line
+# (0..1 of its length). Only available when the image is at hand.
+Reread = Callable[["Line", tuple[float, float]], list[tuple[str, float]]]
 # Re-reads several lines at once from crops widened by about a character on both sides
 # (a small 、 or 。 at a line's edge can fall outside its detected box).
 Widen = Callable[[Sequence["Line"]], list[str]]
@@ -113,6 +114,8 @@ class Page:
     rotation: int = 0
     skew: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    # Lines the recognizer was unsure of (kept out of ``lines``): worth a re-read.
+    weak: list[Line] = field(default_factory=list)
     reread: Reread | None = field(default=None, repr=False, compare=False)
     widen: Widen | None = field(default=None, repr=False, compare=False)
 
@@ -120,9 +123,12 @@ class Page:
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
 
-    def reread_line(self, line: Line) -> list[tuple[str, float]]:
-        """Candidate re-readings of ``line`` (empty when the image is not at hand)."""
-        return self.reread(line) if self.reread is not None else []
+    def reread_line(
+        self, line: Line, part: tuple[float, float] = (0.0, 1.0)
+    ) -> list[tuple[str, float]]:
+        """Candidate re-readings of ``line`` or of a ``part`` of it, from ``part[0]`` to
+        ``part[1]`` of its length (empty when the image is not at hand)."""
+        return self.reread(line, part) if self.reread is not None else []
 
     def widened_texts(self, lines: Sequence[Line]) -> list[str]:
         """The lines read again from wider crops (their own texts without the image)."""
@@ -137,6 +143,7 @@ class Page:
             "skew": round(self.skew, 3),
             "warnings": list(self.warnings),
             "lines": [line.to_json() for line in self.lines],
+            "weak": [line.to_json() for line in self.weak],
         }
 
     @classmethod
@@ -149,6 +156,7 @@ class Page:
             rotation=int(data.get("rotation", 0)),
             skew=float(data.get("skew", 0.0)),
             warnings=list(data.get("warnings", [])),
+            weak=[Line.from_json(d) for d in data.get("weak", [])],
         )
 
     def save(self, path: Path) -> None:

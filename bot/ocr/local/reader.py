@@ -34,7 +34,8 @@ from bot.ocr.local.models import Models
 from bot.ocr.local.page import Line, Page, Quad
 
 WORK_SIDE = 1600  # longest side the models see (see docs/ocr.md for the measurement)
-MIN_SCORE = 0.5  # recognizer confidence below which a line is dropped (RapidOCR's own default)
+MIN_SCORE = 0.5  # recognizer confidence below which a line is weak (RapidOCR's own cut-off)
+WEAK_SCORE = 0.2  # below this a line is dropped altogether
 ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
 BLUR_THRESHOLD = 60.0  # variance of the Laplacian over text, at 32-pixel text height
 SMALL_SIDE = 360  # an image whose short side is under this many pixels is too small
@@ -78,8 +79,9 @@ def _rotate_points(points: np.ndarray, degrees: int, w: int, h: int) -> np.ndarr
 
 
 def _start_top_left(quad: np.ndarray) -> np.ndarray:
-    """Re-start a clockwise quadrilateral at its top-left corner."""
-    start = int(np.argmin(quad[:, 0] + quad[:, 1]))
+    """Re-start a clockwise quadrilateral at its top-left corner: the start of the edge
+    that runs furthest to the right (the top edge of upright text)."""
+    start = int(np.argmax((np.roll(quad, -1, axis=0) - quad)[:, 0]))
     return np.roll(quad, -start, axis=0)
 
 
@@ -99,7 +101,7 @@ def find_rotation(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
     """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes."""
     tall = wide = 0.0
     for quad in boxes:
-        w, h = _sides(quad)
+        w, h = np.ptp(quad[:, 0]), np.ptp(quad[:, 1])  # extents: independent of corner order
         if h > 1.5 * w:
             tall += w * h
         elif w > 1.5 * h:
@@ -188,12 +190,13 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     rec = models.rec(_rec_input(crops))
     angle = _skew(quads)
     lines: list[Line] = []
+    weak: list[Line] = []
     raw: dict[Line, np.ndarray] = {}
     for quad, crop, text, score, orig in zip(
         quads, crops, rec.txts, rec.scores, boxes, strict=True
     ):
         text = text.strip().translate(_t2s())
-        if not text or score < min_score:
+        if not text or score < WEAK_SCORE:
             continue
         mean = crop.reshape(-1, 3).mean(axis=0)
         line = Line(
@@ -203,12 +206,12 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
             orig=_as_quad(_start_top_left(orig) / scale),
             rgb=(int(mean[2]), int(mean[1]), int(mean[0])),
         )
-        lines.append(line)
+        (lines if score >= min_score else weak).append(line)
         raw[line] = quad
     lines.sort(key=lambda ln: (ln.cy, ln.x0))
 
     if lines:
-        sharp = _sharpness(upright, [raw[ln] for ln in lines])
+        sharp = _sharpness(upright, [raw[ln] for ln in lines if ln in raw])
         if sharp is not None and sharp < BLUR_THRESHOLD:
             warnings.append("图片模糊")
         margin = 2.0
@@ -219,10 +222,17 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         ):
             warnings.append("证件可能超出画面边缘")
 
-    def reread(line: Line) -> list[tuple[str, float]]:
+    def reread(line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
         quad = raw.get(line)
         if quad is None:
             return []
+        if part != (0.0, 1.0):
+            a, b = part
+            top, bottom = quad[1] - quad[0], quad[2] - quad[3]
+            quad = np.array(
+                [quad[0] + a * top, quad[0] + b * top, quad[3] + b * bottom, quad[3] + a * bottom],
+                dtype=np.float32,
+            )
         return reread_quad(models, upright, quad)
 
     def widen(chosen: Sequence[Line]) -> list[str]:
@@ -239,6 +249,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         rotation=rotation,
         skew=math.degrees(angle),
         warnings=warnings,
+        weak=weak,
         reread=reread,
         widen=widen,
     )

@@ -75,9 +75,23 @@ def extract(page: Page) -> Result:
         if needle in upper:
             result.put("card_type", card_type)
             break
-    for ln in page.lines:
-        m = _VALID_THRU.search(ln.text)
-        if m:
-            result.put("valid_thru", f"{m.group(1)}/{m.group(2)}")
-            break
+    result.put("valid_thru", _valid_thru(page))
     return result
+
+
+def _valid_thru(page: Page) -> str | None:
+    """``MM/YY``. Printed beside a two-line "VALID / THRU" that the detector often boxes
+    together with the date; then the box's right part is read on its own."""
+    for ln in page.lines:
+        m = _VALID_THRU.search(ln.text.translate(TO_DIGIT))
+        if m:
+            return f"{m.group(1)}/{m.group(2)}"
+    for ln in page.lines + page.weak:
+        if "/" not in ln.text and not re.search(r"[VY]A[LI]|THRU|RU", ln.text.upper()):
+            continue
+        for part in ((0.45, 1.0), (0.35, 1.0), (0.55, 1.0)):
+            for text, _ in page.reread_line(ln, part):
+                m = _VALID_THRU.search(text.translate(TO_DIGIT))
+                if m:
+                    return f"{m.group(1)}/{m.group(2)}"
+    return None
