@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need. Installed when missing (as root, or with sudo -n).
 set -euo pipefail
-packages=(fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai chromium)
+packages=(fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-noto-color-emoji chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

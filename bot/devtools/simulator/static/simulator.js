@@ -59,7 +59,7 @@ function clock() {
 
 function renderMsgmenu(chat, menu) {
   const box = el("div", { class: "bubble", "data-from": "bot" });
-  if (menu.head_content) box.append(menu.head_content + "\n");
+  if (menu.head_content) box.append(el("div", {}, menu.head_content));
   for (const item of menu.list || []) {
     box.append(
       el("a", { class: "menu-item", "data-menu": item.content, onclick: () => sendText(item.content) },
