@@ -21,7 +21,7 @@ from redis import Redis
 from rq import Callback, Retry, get_current_job
 from rq.job import Job
 
-from bot import cards
+from bot import cards, metrics
 from bot.config import Settings
 from bot.incoming import Channel
 from bot.ocr.base import DocType, Failure, OcrError
@@ -79,6 +79,7 @@ def enqueue_recognition(rt: Runtime, channel: Channel, user: str, request: Recog
         request.doc_type.value,
         request.media_id,
         request.pic_url,
+        request.photo_at,
         retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_failure),
         result_ttl=RESULT_TTL,
@@ -107,8 +108,18 @@ def enqueue_menu(rt: Runtime, channel: Channel, user: str, menu: Menu, task_id: 
 # --- the jobs (the worker process) ----------------------------------------------
 
 
-def recognize(channel: str, user: str, doc_type: str, media_id: str, pic_url: str = "") -> dict:
-    """Download, recognize, check, mask, format and push. Returns a field-free summary."""
+def recognize(
+    channel: str,
+    user: str,
+    doc_type: str,
+    media_id: str,
+    pic_url: str = "",
+    photo_at: float = 0.0,
+) -> dict:
+    """Download, recognize, check, mask, format and push. Returns a field-free summary.
+
+    ``photo_at`` is when the photo reached the webhook: "photo to answer" in /stats.
+    """
     rt = runtime()
     started = time.monotonic()
     where, kind = Channel(channel), DocType(doc_type)
@@ -118,13 +129,16 @@ def recognize(channel: str, user: str, doc_type: str, media_id: str, pic_url: st
         if not error.transient:
             give_up()
         raise
+    engine = rt.current_engine()  # the chain /engine chose; each engine built once
     try:
-        result = rt.engine.recognize(image, kind)
+        with metrics.RECOGNITION_SECONDS.labels(engine.name).time():
+            result = engine.recognize(image, kind)
     except OcrError as error:
         if not error.retryable:
             give_up()
         raise
     deliver(rt, where, user, cards.render(result))
+    record_answer(rt, result.doc_type.value, result.engine, "ok", photo_at)
     return {
         "doc_type": result.doc_type.value,
         "engine": result.engine,
@@ -172,14 +186,23 @@ def deliver(rt: Runtime, channel: Channel, user: str, text: str) -> None:
         time.sleep(wait)
         try:
             api.send_text(user, text)
+            metrics.PUSHES.labels(channel.value, "ok").inc()
             return
         except ApiError as error:
+            metrics.PUSHES.labels(channel.value, str(error.errcode)).inc()
             if error.final:
                 log.warning("push to user refused: %s %s", error.errcode, error.errmsg)
                 give_up()
                 raise PushRefused(error.errcode, error.errmsg) from None
             last = error
     raise last
+
+
+def record_answer(rt: Runtime, doc_type: str, engine: str, outcome: str, photo_at: float) -> None:
+    """Count an ended job for /stats and /metrics, with its photo-to-answer time."""
+    seconds = time.time() - photo_at if photo_at else None
+    rt.usage.job(doc_type, engine, outcome, seconds)
+    metrics.JOBS.labels(doc_type, engine, outcome).inc()
 
 
 def give_up() -> None:
@@ -199,9 +222,12 @@ def report_failure(
     """RQ failure callback: on the final failure, tell the user in plain words."""
     if job.should_retry:
         return  # RQ will try again
+    channel, user, doc_type = Channel(job.args[0]), job.args[1], DocType(job.args[2])
+    photo_at = job.args[5] if len(job.args) > 5 else 0.0
+    reason = exc.failure.value if isinstance(exc, OcrError) else type(exc).__name__
+    record_answer(runtime(), doc_type.value, "-", reason, photo_at)
     if isinstance(exc, PushRefused):
         return  # the user cannot be reached; the failed registry has the reason
-    channel, user, doc_type = Channel(job.args[0]), job.args[1], DocType(job.args[2])
     if isinstance(exc, OcrError):
         text = failure_text(exc.failure, doc_type)
     elif isinstance(exc, ApiError) and not exc.transient:

@@ -16,12 +16,13 @@ from flask import Blueprint, Response, abort, current_app, request
 from rq.job import Job, JobStatus
 
 import handlers
+from bot import admin, metrics
 from bot.channels.base import NO_REPLY, Parsed, Rejected, Reply, render_plain
 from bot.channels.official import OfficialChannel
 from bot.channels.wecom import WeComChannel
 from bot.config import MenuStyle
 from bot.conversation import Delivery
-from bot.incoming import Channel, Incoming
+from bot.incoming import Channel, Incoming, Kind
 from bot.jobs import enqueue_menu, enqueue_recognition
 from bot.runtime import Runtime
 from handlers.state import Context, Outcome
@@ -92,12 +93,15 @@ def receive(channel: Channel) -> Response:
         parsed = channel_adapter.parse(request.args, body)
     except Rejected as rejected:
         log.warning("%s request rejected (%s): %s", channel.value, rejected.status, rejected.reason)
+        metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
         abort(rejected.status, rejected.reason)
     delivery = rt().deliveries.arrive(parsed.incoming.dedupe_key)
     if delivery.first:
         xml = first_answer(parsed, delivery, started)
     else:
         xml = retry_answer(parsed, delivery, started)
+    metrics.WEBHOOK_REQUESTS.labels(channel.value, "first" if delivery.first else "retry").inc()
+    metrics.PASSIVE_REPLY_SECONDS.labels(channel.value).observe(time.monotonic() - started)
     return Response(channel_adapter.seal(parsed, xml), mimetype="application/xml")
 
 
@@ -106,14 +110,13 @@ def first_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
     msg = parsed.incoming
     runtime = rt()
     state = runtime.states.load(msg.channel, msg.user)
-    ctx = Context(
-        now=time.time(),
-        options=runtime.menu_types,
-        pending_ttl=runtime.settings.state_ttl,
-        is_admin=msg.user in runtime.settings.admins,
-        passive_results=runtime.passive_results(msg.channel),
-    )
+    ctx = context_for(runtime, msg)
     outcome = handlers.handle(msg, state, ctx)
+    if outcome.refused_command:
+        log.warning(
+            "admin command /%s refused: %s is not an admin", outcome.refused_command, msg.user
+        )
+        metrics.ADMIN_COMMANDS.labels(outcome.refused_command, "refused").inc()
     reply, job = carry_out(runtime, msg, outcome)
     if job is not None and runtime.passive_results(msg.channel):
         runtime.deliveries.remember(delivery, "job", job.id)
@@ -124,6 +127,32 @@ def first_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
     xml = render_plain(msg, reply)
     runtime.deliveries.remember(delivery, "reply", xml)
     return xml
+
+
+def context_for(runtime: Runtime, msg: Incoming) -> Context:
+    """What the handlers may know: the menu, the user's role, and the guard rails' verdicts.
+
+    Counts the message for ``/stats`` and, for a photo, takes one from the user's rate limit.
+    """
+    now = time.time()
+    is_admin = msg.user in runtime.settings.admins
+    blocked = not is_admin and runtime.blocks.is_blocked(msg.user)
+    photo = msg.kind is Kind.IMAGE
+    runtime.usage.count("messages")
+    if photo:
+        runtime.usage.count("photos")
+    return Context(
+        now=now,
+        options=runtime.menu_types,
+        pending_ttl=runtime.settings.state_ttl,
+        is_admin=is_admin,
+        passive_results=runtime.passive_results(msg.channel),
+        blocked=blocked,
+        refusal_due=blocked and runtime.blocks.claim_refusal(msg.user),
+        photo_retry_at=runtime.rate_limit.take(msg.channel.value, msg.user, now)
+        if photo and not blocked
+        else 0.0,
+    )
 
 
 def retry_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
@@ -160,6 +189,8 @@ def carry_out(runtime: Runtime, msg: Incoming, outcome: Outcome) -> tuple[Reply,
         reply = Reply("button", outcome.card_choice)
     if outcome.fetch_result:
         reply = Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
+    if outcome.admin is not None:
+        reply = Reply("text", admin.run(runtime, msg, outcome.admin))
     return reply, job
 
 
