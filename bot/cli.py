@@ -164,5 +164,49 @@ def configuration_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+@main.group()
+def menu() -> None:
+    """The Official Account's custom menu (bot/menu.toml)."""
+
+
+@menu.command("show")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None)
+def menu_show(path: str | None) -> None:
+    """Check the menu file and print it as menu/create receives it."""
+    from bot import menu as menu_file
+
+    loaded = menu_file.load(Path(path) if path else menu_file.MENU_FILE)
+    click.echo(json.dumps(loaded, ensure_ascii=False, indent=2))
+
+
+@menu.command("sync")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None)
+def menu_sync(path: str | None) -> None:
+    """Push the menu file to WeChat (menu/create) and report the result."""
+    import redis as redis_lib
+
+    from bot import menu as menu_file
+    from bot.redis_server import start_redis
+    from bot.wechat_api import ApiError, OfficialApi
+
+    settings = Settings()
+    if not settings.official_enabled:
+        raise click.ClickException("WECHAT_TOKEN (and the Official Account credentials) unset")
+    embedded = None if settings.redis_url else start_redis()  # only to hold the access token
+    client = redis_lib.Redis.from_url(settings.redis_url or embedded.url)
+    try:
+        pushed = menu_file.sync(
+            OfficialApi(settings, client), Path(path) if path else menu_file.MENU_FILE
+        )
+    except (ApiError, menu_file.MenuError) as error:
+        raise click.ClickException(f"menu not synced: {error}") from None
+    finally:
+        client.close()
+        if embedded is not None:
+            embedded.stop()
+    keys = menu_file.click_keys(pushed)
+    click.echo(f"menu synced: {len(pushed['button'])} buttons, {len(keys)} click keys")
+
+
 if __name__ == "__main__":
     main()
