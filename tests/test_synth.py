@@ -58,6 +58,12 @@ def test_each_type_renders_with_the_api_field_names(doc_type):
             else {"type", "valid_date", "authority"}
         )
         assert set(sample.truth) == expected
+    elif doc_type is DocType.DRIVING:
+        back = {"plate_num_b", "record", "passengers_num", "total_quality", "prepare_quality",
+                "overall_size"}  # fmt: skip
+        assert set(sample.truth) == EXPECTED_FIELDS[doc_type] | (
+            back if sample.side == "Both" else set()
+        )
     elif doc_type is DocType.BANKCARD:
         assert (
             EXPECTED_FIELDS[doc_type]
@@ -143,6 +149,18 @@ def test_vehicle_licence_vin_plate_and_dates(seed):
     assert numbers.plate_valid(t["plate_num"]), t["plate_num"]
     assert ISO_DATE.match(t["register_date"]) and ISO_DATE.match(t["issue_date"])
     assert t["register_date"] <= t["issue_date"]
+
+
+def test_vehicle_licence_back_page_fields():
+    t = generate("driving", seed=5, mode="scan", side="Both").truth
+    assert t["plate_num_b"] == t["plate_num"]
+    assert re.fullmatch(r"\d{12}", t["record"]) and re.fullmatch(r"[2-7]人", t["passengers_num"])
+    total, prepare = (int(t[k].removesuffix("kg")) for k in ("total_quality", "prepare_quality"))
+    assert prepare < total
+    assert re.fullmatch(r"\d{4}x\d{4}x\d{4}mm", t["overall_size"])
+    front = generate("driving", seed=5, mode="scan", side="Front")
+    assert front.side == "Front" and "record" not in front.truth
+    assert all(front.truth[k] == t[k] for k in front.truth)
 
 
 @pytest.mark.parametrize("seed", range(4))

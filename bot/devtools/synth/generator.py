@@ -62,6 +62,10 @@ class Sample:
     meta: dict[str, Any]
 
     @property
+    def side(self) -> str | None:
+        return self.meta.get("side")
+
+    @property
     def rotation(self) -> int:
         return int(self.meta.get("rotation", 0))
 
@@ -85,7 +89,8 @@ def generate(
 
     ``mode`` is ``scan`` (the flat document, sharp) or ``photo`` (on a
     background, tilted, lit unevenly, sometimes turned by a quarter).
-    ``side`` picks the ID card side (``Front``/``Back``; random when None).
+    ``side`` picks the ID card side (``Front``/``Back``) or the vehicle licence's
+    pages (``Front``: main page, ``Both``: with the 副页); random when None.
     ``rotation`` forces the quarter turn of a photo (0/90/180/270).
     """
     doc_type = DocType(doc_type)

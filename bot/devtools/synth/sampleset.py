@@ -5,9 +5,9 @@ Regenerate it with::
     .venv/bin/python -m bot.devtools.synth.sampleset tests/data/synth
 
 Every type once as a scan and once as an upright photo, ID cards on both
-sides, plus ID fronts photographed at 90/180/270 degrees and one turned bank
-card. Each line of ``truth.jsonl`` carries what ``generate()`` needs to make
-the same image again.
+sides, vehicle licences with and without their 副页, plus ID fronts
+photographed at 90/180/270 degrees and one turned bank card. Each line of
+``truth.jsonl`` carries what ``generate()`` needs to make the same image again.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def items() -> list[Item]:
     out: list[Item] = []
     seed = 1000
     for t in supported_types():
-        sides = ("Front", "Back") if t.value == "idcard" else (None,)
+        sides = {"idcard": ("Front", "Back"), "driving": ("Front", "Both")}.get(t.value, (None,))
         for side in sides:
             out.append(Item(t.value, seed, "scan", side))
             out.append(Item(t.value, seed + 1, "photo", side, rotation=0))

@@ -164,7 +164,8 @@ def _owner(data: random.Random) -> tuple[str, people.Region, str]:
     return city + word + data.choice(COMPANY_SUFFIXES), region, people.address(data, region)
 
 
-def vehicle_licence(data: random.Random, style: random.Random) -> Doc:
+def vehicle_licence(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
+    """The main page; with ``side="Both"`` (or by chance) the 副页 below it and its fields."""
     owner, region, addr = _owner(data)
     plate = numbers.plate(
         data, data.choice(("blue", "blue", "green", "yellow")), province=region.code[:2]
@@ -238,7 +239,83 @@ def vehicle_licence(data: random.Random, style: random.Random) -> Doc:
         "register_date": f"{register:%Y-%m-%d}",
         "issue_date": f"{issue:%Y-%m-%d}",
     }
-    return Doc(canvas.round_corners(img, 20), truth, None, {"fonts": [t.value_spec.key]})
+    pages = side or ("Both" if data.random() < 0.5 else "Front")
+    if pages.lower() == "front":
+        return Doc(canvas.round_corners(img, 20), truth, "Front", {"fonts": [t.value_spec.key]})
+    if pages.lower() != "both":
+        raise ValueError(f"a vehicle licence is photographed as Front or Both, not {side!r}")
+    back, extra = _vehicle_back(data, style, plate, region)
+    truth.update(extra)
+    # Main page above the 副页, as the unfolded card sits in its sleeve.
+    both = Image.new("RGBA", (W, 2 * H + 24), (0, 0, 0, 0))
+    both.alpha_composite(canvas.round_corners(img, 20), (0, 0))
+    both.alpha_composite(canvas.round_corners(back, 20), (0, H + 24))
+    return Doc(both, truth, "Both", {"fonts": [t.value_spec.key]})
+
+
+def _vehicle_back(
+    data: random.Random, style: random.Random, plate: numbers.Plate, region: people.Region
+) -> tuple[Image.Image, dict[str, str]]:
+    """The 副页: file number, passengers, masses, dimensions, inspection record."""
+    truck = plate.color == "黄"
+    record = region.code + "".join(data.choice("0123456789") for _ in range(6))
+    if truck:
+        passengers = data.choice((2, 3))
+        total = data.choice((4495, 4495, 7360, 18000))
+        prepare = int(total * data.uniform(0.45, 0.6))
+        load = total - prepare - 65 * passengers
+        size = (data.randint(5200, 8600), data.choice((2000, 2100, 2300, 2500)),
+                data.randint(2300, 3400))  # fmt: skip
+    else:
+        passengers = data.choice((5, 5, 5, 7))
+        prepare = data.randint(1100, 2300)
+        total = prepare + 75 * passengers + data.randint(80, 200)
+        load = 0
+        size = (data.randint(4100, 5100), data.randint(1700, 1960), data.randint(1400, 1800))
+    inspection = people.add_years(date(2026, 1, 1), data.randint(0, 2)).replace(
+        month=data.randint(1, 12)
+    )
+    img = _background(style, (236, 240, 232))
+    t = _Table(img, style, 50, 76)
+    lw, mid = 190, t.left + 190 + 230
+    rows = (
+        ("号牌号码", "Plate No.", plate.number, "档案编号", "File No.", record),
+        ("核定载人数", "Approved Passengers", f"{passengers}人", "总质量", "Gross Mass",
+         f"{total}kg"),
+        ("整备质量", "Unladen Mass", f"{prepare}kg", "核定载质量", "Approved Load",
+         f"{load}kg" if load else "--"),
+        ("外廓尺寸", "Overall Dimension", "{}×{}×{}mm".format(*size), "准牵引总质量",
+         "Traction Mass", "--"),
+    )  # fmt: skip
+    for i, (cn1, en1, v1, cn2, en2, v2) in enumerate(rows):
+        t.hline(i)
+        t.cell_label(t.left, i, cn1, en1, lw)
+        if i == 3:  # dimensions need the width
+            t.cell_value(t.left + lw, i, v1, t.right - t.left - lw)
+            continue
+        t.cell_value(t.left + lw, i, v1, 230)
+        t.draw.line((mid, t.y(i), mid, t.y(i + 1)), fill=LINE)
+        t.cell_label(mid, i, cn2, en2, 170)
+        t.cell_value(mid + 170, i, v2, t.right - mid - 170)
+    t.hline(4)
+    t.cell_label(t.left, 4, "备注", "Notes", lw)
+    t.hline(5)
+    t.cell_label(t.left, 5, "检验记录", "Inspection Record", lw)
+    abbr = numbers.PLATE_PROVINCES.get(region.code[:2], plate.number[0])
+    t.cell_value(t.left + lw, 5, f"检验有效期至{inspection:%Y年%m月}{abbr}({plate.number[1]})",
+                 t.right - t.left - lw)  # fmt: skip
+    t.hline(6)
+    t.draw.rectangle((t.left, t.y(0), t.right, t.y(6)), outline=LINE, width=2)
+    extra = {
+        "plate_num_b": plate.number,
+        "record": record,
+        "passengers_num": f"{passengers}人",
+        "total_quality": f"{total}kg",
+        "prepare_quality": f"{prepare}kg",
+        # The API writes the dimensions with a Latin x (its own sample: 4582x1795x1458mm).
+        "overall_size": "{}x{}x{}mm".format(*size),
+    }
+    return img, extra
 
 
 def make_drivinglicense(data: random.Random, style: random.Random, side: str | None) -> Doc:
@@ -246,4 +323,4 @@ def make_drivinglicense(data: random.Random, style: random.Random, side: str | N
 
 
 def make_driving(data: random.Random, style: random.Random, side: str | None) -> Doc:
-    return vehicle_licence(data, style)
+    return vehicle_licence(data, style, side)
