@@ -223,7 +223,8 @@ async function poll() {
 // -- the debug drawer ----------------------------------------------------------------------
 
 function xml(text) {
-  return (text || "").replace(/></g, ">\n<");
+  // One element a line: break after each closing tag (CDATA sections stay whole).
+  return (text || "").replace(/(<\/[^>]+>)(?=<)/g, "$1\n").replace(/^<xml>(?=<)/, "<xml>\n");
 }
 
 function section(title, text) {
