@@ -124,7 +124,14 @@ def _lighting(arr: np.ndarray, gen: np.random.Generator) -> np.ndarray:
     dist = np.hypot(x - cx, y - cy) / math.hypot(w, h)
     light = gen.uniform(1.0, 1.15) - gen.uniform(0.2, 0.45) * dist
     light += gen.uniform(-0.08, 0.08) * (x / w - 0.5)
-    return arr * light[..., None]
+    out = arr * light[..., None]
+    if gen.random() < 0.3:  # glare: a lamp reflected on a laminated card
+        gx, gy = gen.uniform(0.2, 0.8) * w, gen.uniform(0.2, 0.8) * h
+        radius = gen.uniform(0.06, 0.16) * math.hypot(w, h)
+        out += (
+            gen.uniform(25, 60) * np.exp(-(((x - gx) ** 2 + (y - gy) ** 2) / radius**2))[..., None]
+        )
+    return out
 
 
 def photograph(

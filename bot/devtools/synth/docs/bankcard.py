@@ -7,7 +7,7 @@ from functools import partial
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from .. import canvas, fonts, numbers
+from .. import canvas, fonts, numbers, pinyin
 from . import Doc
 
 W, H = 856, 540
@@ -73,6 +73,8 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     bin_ = data.choice(numbers.BINS)
     number = numbers.card_number(data, bin_)
     show_valid = bin_.card_type == "信用卡" or data.random() < 0.5
+    # Credit cards carry the holder's name in pinyin (not a field: a distractor).
+    holder = " ".join(pinyin.name(data, data.choice(("男", "女")))[2:4])
     valid_thru = f"{data.randint(1, 12):02d}/{data.randint(26, 35)}"
     top, bottom, ink = style.choice(PALETTES)
     img = canvas.gradient((W, H), top, bottom, style.uniform(0, 3.1))
@@ -81,7 +83,7 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     draw = ImageDraw.Draw(img)
     name_spec = fonts.pick(style, style.choice(("sans_bold", "serif_bold", "kai")))
     name_font = fonts.load(name_spec, style.randint(40, 50))
-    # Logo: a ring with the bank's first character, then the name.
+    # Logo (a drawing), then the bank's name.
     _logo(draw, (40, 40, 110, 110), ink, style)
     canvas.draw_text(draw, (128, 95), bin_.bank, name_font, ink, spacing=2)
     # Chip.
@@ -90,20 +92,29 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     for k in range(1, 3):
         draw.line((cx, cy + 26 * k, cx + 105, cy + 26 * k), fill=(150, 120, 60), width=2)
     draw.line((cx + 52, cy, cx + 52, cy + 80), fill=(150, 120, 60), width=2)
-    # Number: big embossed groups.
+    # Number: big groups, embossed on most cards, flat-printed on newer debit cards.
     num_spec = fonts.pick(style, "mono")
     grouped = numbers.group_card_number(number)
+    if len(number) == 19 and style.random() < 0.3:
+        grouped = f"{number[:6]} {number[6:]}"  # older 19-digit debit cards: 6 + 13
     num_font = canvas.fit_font(partial(fonts.load, num_spec), grouped, 62, W - 140)
     metal = (235, 235, 235) if sum(top) < 400 else (50, 45, 40)
-    _embossed(img, (55, 360), grouped, num_font, metal, spacing=2)
+    if bin_.card_type == "借记卡" and style.random() < 0.35:
+        canvas.draw_text(draw, (55, 360), grouped, num_font, metal, spacing=2)
+    else:
+        _embossed(img, (55, 360), grouped, num_font, metal, spacing=2)
     small_spec = fonts.pick(style, "sans")
     small = fonts.load(small_spec, 22)
     if show_valid:
         canvas.draw_text(draw, (330, 420), "VALID", small, ink)
         canvas.draw_text(draw, (330, 444), "THRU", small, ink)
         _embossed(img, (400, 445), valid_thru, fonts.load(num_spec, 36), metal, spacing=1)
+    if bin_.card_type == "信用卡":
+        _embossed(img, (60, 470), holder, fonts.load(num_spec, 28), metal, spacing=2)
     type_font = fonts.load(fonts.pick(style, "sans_bold"), 34)
-    canvas.draw_text(draw, (60, 500), bin_.card_type, type_font, ink, spacing=4)
+    # 借记卡 bottom left; 信用卡 top right (the holder's name takes the bottom left).
+    type_xy = (60, 500) if bin_.card_type == "借记卡" else (W - 190, 95)
+    canvas.draw_text(draw, type_xy, bin_.card_type, type_font, ink, spacing=4)
     _unionpay(draw, (640, 420, 800, 510), fonts.load(fonts.pick(style, "sans_bold"), 34))
     truth = {
         "number": number,
