@@ -80,6 +80,7 @@ class Child:
     name: str
     process: subprocess.Popen
     reader: threading.Thread | None = None
+    stop_last: bool = False  # infrastructure (Redis): the others need it while they stop
 
 
 @dataclass
@@ -99,7 +100,9 @@ class Supervisor:
             self.out.write(f"{prefix} {line.rstrip()}\n")
             self.out.flush()
 
-    def start(self, name: str, argv: list[str], env: Mapping[str, str]) -> Child:
+    def start(
+        self, name: str, argv: list[str], env: Mapping[str, str], *, stop_last: bool = False
+    ) -> Child:
         process = subprocess.Popen(
             argv,
             env=dict(env),
@@ -111,7 +114,7 @@ class Supervisor:
             bufsize=1,
             process_group=0,  # its own group: Ctrl-C is ours to handle, killpg gets its children
         )
-        child = Child(name, process)
+        child = Child(name, process, stop_last=stop_last)
         child.reader = threading.Thread(target=self._pump, args=(child,), daemon=True)
         child.reader.start()
         self.children.append(child)
@@ -128,11 +131,15 @@ class Supervisor:
         return next((c for c in self.children if c.process.poll() is not None), None)
 
     def stop_all(self) -> None:
-        """SIGTERM every child's group (last started first), then SIGKILL what remains."""
-        for child in reversed(self.children):
+        """Stop the apps, then the infrastructure: SIGTERM each group, SIGKILL what remains."""
+        self._stop([c for c in self.children if not c.stop_last])
+        self._stop([c for c in self.children if c.stop_last])
+
+    def _stop(self, children: list[Child]) -> None:
+        for child in children:
             _signal_group(child.process, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE
-        for child in reversed(self.children):
+        for child in children:
             try:
                 child.process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -226,7 +233,9 @@ def run(host: str = "127.0.0.1", port: int = 8000, emulator_port: int = 0) -> in
         if not redis_url:
             redis_port = free_port()
             redis_url = f"redis://127.0.0.1:{redis_port}/0"
-            supervisor.start("redis", redis_argv(redis_port, workdir.name), os.environ)
+            supervisor.start(
+                "redis", redis_argv(redis_port, workdir.name), os.environ, stop_last=True
+            )
         else:
             supervisor.say("dev", "using REDIS_URL from the environment")
         env = session_env(
