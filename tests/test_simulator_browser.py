@@ -148,3 +148,37 @@ def test_wecom_card_buttons_and_admin_toggle(simulated, page: Page) -> None:
     assert "3446" in result.inner_text()
     assert "✅" in result.inner_text()  # the Luhn check passes
     screenshot(page, "simulator-wecom-bankcard.png")
+
+
+def test_plaintext_mode_and_the_numbered_menu_without_msgmenu(simulated, page: Page) -> None:
+    bot, url = simulated(ocr_engine="wechat")
+    sample = simulator.SAMPLES_DIR / "bankcard.jpg"
+    canned = {"errcode": 0, "errmsg": "ok", "number": NUMBER}
+    bot.emulator_post(
+        "ocr", sha256=hashlib.sha256(sample.read_bytes()).hexdigest(), response=canned
+    )
+    page.goto(url)
+    page.click('[data-mode="plain"]')
+    page.uncheck("#msgmenu")  # the account may not use msgmenu: 40200, the bot falls back
+    expect(page.locator("#chat-official")).to_contain_text("数字菜单")
+    assert bot.emulator.state.knobs.msgmenu_allowed is False
+
+    page.click("#plus")
+    page.click('[data-sample="bankcard.jpg"]')
+    chat = page.locator("#chat-official")
+    menu = chat.locator('.row.bot .bubble:has-text("2. 银行卡")')
+    work_until(bot, lambda: menu.count() > 0)
+
+    page.fill("#text", "2")
+    page.press("#text", "Enter")
+    expect(chat.locator('.row.me .bubble:text-is("2")')).to_be_visible()
+    expect(chat).to_contain_text("正在识别银行卡")
+    result = chat.locator('.row.bot .bubble:has-text("卡号")')
+    work_until(bot, lambda: result.count() > 0)
+    assert NUMBER not in result.inner_text()
+
+    log = page.locator("#log")
+    expect(log).to_contain_text("errcode 40200")  # msgmenu refused, as a real account would
+    first = log.locator("li.exchange").first
+    first.locator("summary").click()
+    expect(first).not_to_contain_text("<Encrypt>")  # plaintext mode

@@ -276,6 +276,7 @@ function setChannel(channel) {
     button.classList.toggle("on", button.dataset.channel === channel);
   }
   for (const [name, chat] of Object.entries(chats)) chat.classList.toggle("hidden", name !== channel);
+  $("msgmenu").disabled = channel !== "official";
   // WeCom is always encrypted; the Official Account needs an AES key for safe mode.
   for (const button of document.querySelectorAll("[data-mode]")) {
     button.disabled = channel === "wecom" || (button.dataset.mode === "safe" && !config.encrypted);
@@ -305,6 +306,22 @@ function setup() {
   for (const button of document.querySelectorAll("[data-mode]")) {
     button.classList.toggle("on", button.dataset.mode === state.mode);
   }
+
+  // msgmenu is for verified accounts: without it (40200) the bot falls back to a numbered menu.
+  const msgmenu = $("msgmenu");
+  $("msgmenu-label").classList.toggle("hidden", config.menuStyle !== "msgmenu");
+  msgmenu.addEventListener("change", async () => {
+    await fetch(api + "/settings", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ msgmenu_allowed: msgmenu.checked }),
+    });
+    note(msgmenu.checked ? "账号可用 msgmenu 菜单" : "账号无 msgmenu 权限：数字菜单", false, chats.official);
+  });
+  fetch(api + "/settings")
+    .then((res) => res.json())
+    .then((knobs) => { msgmenu.checked = knobs.msgmenu_allowed; })
+    .catch(() => {}); // no emulator: the note above already says so
 
   const admin = $("admin");
   admin.disabled = !config.adminUser;
