@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import (
@@ -25,9 +27,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from rq import Worker
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 WEBHOOK_REQUESTS = Counter(
     "ocrbot_webhook_requests",
@@ -66,10 +71,10 @@ ADMIN_COMMANDS = Counter(
 class QueueCollector(Collector):
     """``ocrbot_queue_depth`` and ``ocrbot_workers``, read from RQ when scraped."""
 
-    def __init__(self, runtime) -> None:  # bot.runtime.Runtime (not imported: no cycle)
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         depth = GaugeMetricFamily(
             "ocrbot_queue_depth", "Jobs per RQ queue and state.", labels=["queue", "state"]
         )
@@ -88,7 +93,7 @@ class QueueCollector(Collector):
         yield workers
 
 
-def scrape(runtime) -> bytes:
+def scrape(runtime: Runtime) -> bytes:
     """Every metric of every process (multiprocess mode) or of this one, plus the queues."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         counted = CollectorRegistry()
