@@ -33,14 +33,19 @@ class LocalEngine:
     def doc_types(self) -> tuple[DocType, ...]:
         return tuple(DocType)
 
-    def read(self, image: bytes) -> Page:
-        """The upright page of text lines (no field extraction); raises BAD_IMAGE."""
-        return reader.read(self.models, reader.decode(image))
+    def read(self, image: bytes, doc_type: DocType = DocType.AUTO) -> Page:
+        """The upright page of text lines (no field extraction); raises BAD_IMAGE.
+
+        A driving licence is read with its red seal's ink dropped: the seal sits on
+        the 准驾车型 row and would hide the class.
+        """
+        drop_red = doc_type is DocType.DRIVINGLICENSE
+        return reader.read(self.models, reader.decode(image), drop_red=drop_red)
 
     def recognize(self, image: bytes, doc_type: DocType, *, mode: str = "photo") -> Recognition:
         started = time.perf_counter()
         doc_type = DocType(doc_type)
-        page = self.read(image)
+        page = self.read(image, doc_type)
         return self.extract(page, doc_type, mode=mode, started=started)
 
     def extract(

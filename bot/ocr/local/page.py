@@ -118,6 +118,9 @@ class Page:
     weak: list[Line] = field(default_factory=list)
     reread: Reread | None = field(default=None, repr=False, compare=False)
     widen: Widen | None = field(default=None, repr=False, compare=False)
+    # Texts read around round seals (best first); read on first use, then kept.
+    stamps: list[str] | None = None
+    read_stamps: Callable[[], list[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -127,8 +130,15 @@ class Page:
         self, line: Line, part: tuple[float, float] = (0.0, 1.0)
     ) -> list[tuple[str, float]]:
         """Candidate re-readings of ``line`` or of a ``part`` of it, from ``part[0]`` to
-        ``part[1]`` of its length (empty when the image is not at hand)."""
+        ``part[1]`` of its length (empty when the image is not at hand). ``line`` may
+        also be a region drawn by the caller (see :func:`region`)."""
         return self.reread(line, part) if self.reread is not None else []
+
+    def stamp_texts(self) -> list[str]:
+        """Readings of the seal's arc text, best first (read once, when first asked)."""
+        if self.stamps is None:
+            self.stamps = self.read_stamps() if self.read_stamps is not None else []
+        return self.stamps
 
     def widened_texts(self, lines: Sequence[Line]) -> list[str]:
         """The lines read again from wider crops (their own texts without the image)."""
@@ -144,6 +154,7 @@ class Page:
             "warnings": list(self.warnings),
             "lines": [line.to_json() for line in self.lines],
             "weak": [line.to_json() for line in self.weak],
+            "stamps": self.stamps,
         }
 
     @classmethod
@@ -157,6 +168,7 @@ class Page:
             skew=float(data.get("skew", 0.0)),
             warnings=list(data.get("warnings", [])),
             weak=[Line.from_json(d) for d in data.get("weak", [])],
+            stamps=data.get("stamps"),
         )
 
     def save(self, path: Path) -> None:
@@ -165,3 +177,8 @@ class Page:
     @classmethod
     def load(cls, path: Path) -> Page:
         return cls.from_json(json.loads(path.read_text()))
+
+
+def region(x0: float, y0: float, x1: float, y1: float) -> Line:
+    """An empty line covering a rectangle of the page, to be read with ``reread_line``."""
+    return Line("", ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), 0.0)

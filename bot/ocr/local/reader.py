@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bot.ocr.base import Failure, OcrError
+from bot.ocr.local import seal
 from bot.ocr.local.models import Models
 from bot.ocr.local.page import Line, Page, Quad
 
@@ -163,14 +164,22 @@ def _sharpness(img: np.ndarray, quads: Sequence[np.ndarray]) -> float | None:
     return float(np.median(values)) if values else None
 
 
-def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
-    """Detect, orient and recognize the text of a BGR image."""
+def read(
+    models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE, drop_red: bool = False
+) -> Page:
+    """Detect, orient and recognize the text of a BGR image.
+
+    ``drop_red``: read the print as if red ink were paper (a seal stamped over a
+    value hides it otherwise); the seal itself stays readable through
+    :meth:`Page.stamp_texts`.
+    """
     orig_h, orig_w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(orig_h, orig_w))
-    work = image
+    colour = image
     if scale < 1.0:
         size = (round(orig_w * scale), round(orig_h * scale))
-        work = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        colour = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    work = seal.without_red(colour) if drop_red else colour
     h, w = work.shape[:2]
     warnings: list[str] = []
     if min(orig_w, orig_h) < SMALL_SIDE:
@@ -183,11 +192,12 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
 
     rotation = find_rotation(models, work, boxes)
     upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
+    upright_colour = cv2.rotate(colour, _Rotate[rotation]) if rotation else colour
     up_h, up_w = upright.shape[:2]
     quads = [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
 
     crops = [_crop(upright, q) for q in quads]
-    rec = models.rec(_rec_input(crops))
+    rec = models.rec(rec_input(crops))
     angle = _skew(quads)
     lines: list[Line] = []
     weak: list[Line] = []
@@ -224,8 +234,8 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
 
     def reread(line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
         quad = raw.get(line)
-        if quad is None:
-            return []
+        if quad is None:  # a region the extractor drew: undo the deskew to find it
+            quad = np.array(_deskew(np.array(line.box), -angle, up_w / 2, up_h / 2), np.float32)
         if part != (0.0, 1.0):
             a, b = part
             top, bottom = quad[1] - quad[0], quad[2] - quad[3]
@@ -252,10 +262,11 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         weak=weak,
         reread=reread,
         widen=widen,
+        read_stamps=lambda: [text for text, _ in seal.read_seals(models, upright_colour)],
     )
 
 
-def _rec_input(crops: list[np.ndarray]):
+def rec_input(crops: list[np.ndarray]):
     from rapidocr.ch_ppocr_rec import TextRecInput
 
     return TextRecInput(img=crops)
@@ -275,7 +286,7 @@ def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) ->
     """Texts of the quads read from widened crops, in one batch."""
     if not quads:
         return []
-    out = models.rec(_rec_input([_crop(img, _widened(q)) for q in quads]))
+    out = models.rec(rec_input([_crop(img, _widened(q)) for q in quads]))
     table = _t2s()
     return [t.strip().translate(table) for t in out.txts]
 
@@ -295,7 +306,7 @@ def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple
     big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
     blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
     variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
-    out = models.rec(_rec_input(variants))
+    out = models.rec(rec_input(variants))
     table = _t2s()
     return [
         (t.strip().translate(table), float(s))

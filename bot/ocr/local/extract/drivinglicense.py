@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from bot.ocr.local import places
 from bot.ocr.local.checks import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import clean, labelled_values
-from bot.ocr.local.page import Page
+from bot.ocr.local.page import Page, region
 
 LABELS = {
     "id_num": ["证号"],
@@ -23,11 +24,73 @@ LABELS = {
     "valid": ["有效期限", "有效期至"],
 }
 _CJK = re.compile(r"[\u4e00-\u9fff·]+")
-_CLASS = re.compile(r"(A[123]|B[12]|C[1-6]|D|E|F|M|N|P)")
+_AS_LETTER = {"8": "B", "3": "B", "0": "D", "O": "D", "4": "A", "G": "C", "6": "C"}
+_AS_DIGIT = {"I": "1", "L": "1", "|": "1", "Z": "2", "S": "5", "O": "0"}
+_NUMBERED = {"A": "123", "B": "12", "C": "123456"}
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
 )
 _EN = re.compile(r"^[A-Za-z .']+$")
+
+
+def car_class(text: str) -> str:
+    """准驾车型 such as ``C1``, ``A2D`` or ``D``: letters A-F, M, N, P, the first three
+    followed by a digit. A letter's place never holds a digit and back (B2 read as 32)."""
+    t = re.sub(r"[^0-9A-Z|]", "", text.upper())
+    out, i = [], 0
+    while i < len(t):
+        letter = t[i] if t[i] in "ABCDEFMNP" else _AS_LETTER.get(t[i])
+        if letter is None:
+            i += 1
+            continue
+        digit = _AS_DIGIT.get(t[i + 1], t[i + 1]) if i + 1 < len(t) else ""
+        if letter in _NUMBERED and digit in _NUMBERED[letter]:
+            out.append(letter + digit)
+            i += 2
+        else:
+            out.append(letter)
+            i += 1
+    return "".join(out)
+
+
+def _class_beside_label(page: Page) -> str | None:
+    """A lone class letter (``D``) is easily missed by the detector, above all under the
+    seal: read the place right of the 准驾车型 label directly."""
+    label = next((ln for ln in page.lines if clean(ln.text).startswith("准驾车型")), None)
+    if label is None or clean(label.text) != "准驾车型":
+        return None
+    h = label.height
+    votes: dict[str, float] = {}
+    for a, b in ((0.3, 3.0), (0.5, 4.5), (1.0, 3.0)):  # a few crops, then a vote
+        box = region(label.x1 + a * h, label.y0 - 0.15 * h, label.x1 + b * h, label.y1 + 0.15 * h)
+        for text, score in page.reread_line(box):
+            found = car_class(text)
+            if found:
+                votes[found] = votes.get(found, 0.0) + score
+    best = max(votes, key=lambda k: votes[k], default=None)
+    return best if best is not None and votes[best] >= 1.5 else None
+
+
+def _seal(page: Page, values: dict, result: Result) -> str | None:
+    """The issuing detachment, read around the red seal and snapped onto a real name.
+
+    The seal's curved, patchy print often reads badly: a reading is kept only when
+    it is close to an actual ``<province><city>公安局交通警察支队``.
+    """
+    for ln in page.lines:  # a flat, printed seal line (scans of reissued licences)
+        m = _SEAL.search(clean(ln.text))
+        if m and not (values.get("address") and ln in values["address"].lines):
+            return m.group(0)
+    address = values["address"].text if "address" in values else ""
+    choices = places.police_seals()
+    homes = [c for c in choices if address and address.startswith(c[: c.index("公安局")])]
+    prior = max(homes, key=len) if homes else None  # the holder's city, if the address says
+    for text in page.stamp_texts():
+        snapped = places.snap(text, choices, prior=prior)
+        if snapped:
+            return snapped
+    result.warnings.append("印章文字未能识别")
+    return None
 
 
 def extract(page: Page) -> Result:
@@ -61,8 +124,9 @@ def extract(page: Page) -> Result:
         if dates:
             result.put(key, iso(dates[0]))
     if "car_class" in values:
-        m = _CLASS.findall(values["car_class"].text.upper())
-        result.put("car_class", "".join(m))
+        result.put("car_class", car_class(values["car_class"].text))
+    if "car_class" not in result.fields:
+        result.put("car_class", _class_beside_label(page))
     starts = find_dates(values["valid_from"].text) if "valid_from" in values else []
     period = values["valid"].text if "valid" in values else ""
     ends = find_dates(period)
@@ -74,13 +138,7 @@ def extract(page: Page) -> Result:
         result.put("valid_to", iso(ends[-1]))
     elif "长期" in period:
         result.put("valid_to", "长期")
-    seal = None
-    for ln in page.lines:
-        m = _SEAL.search(clean(ln.text))
-        if m and not (values.get("address") and ln in values["address"].lines):
-            seal = m.group(0)
-            break
-    result.put("official_seal", seal)
+    result.put("official_seal", _seal(page, values, result))
     order = list(LABELS) + ["valid_to", "official_seal"]
     result.fields = {k: result.fields[k] for k in order if k in result.fields}
     return result
