@@ -219,8 +219,8 @@ def run(host: str = "127.0.0.1", port: int = 8000, emulator_port: int = 0) -> in
     def on_signal(signum: int, _frame: object) -> None:
         supervisor.stopping.set()
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: terminal closed
+        signal.signal(signum, on_signal)
 
     port = port or free_port()
     emulator_port = emulator_port or free_port()
