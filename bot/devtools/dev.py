@@ -241,6 +241,13 @@ def run(host: str = "127.0.0.1", port: int = 8000, emulator_port: int = 0) -> in
         env = session_env(
             os.environ, web_url=web_url, emulator_url=emulator_url, redis_url=redis_url
         )
+        for label, names in (("Official Account", OFFICIAL_VARS), ("WeCom", WECOM_VARS)):
+            given = any(os.environ.get(name) for name in names)
+            source = "from the environment" if given else "generated for this session"
+            supervisor.say("dev", f"{label} credentials {source}")
+        for name in API_BASE_VARS:
+            if os.environ.get(name):
+                supervisor.say("dev", f"{name} from the environment: {os.environ[name]}")
         emulator = [sys.executable, "-m", "bot.cli", "emulator", "--host", host]
         emulator += ["--port", str(emulator_port), "--webhook", web_url]
         supervisor.start("emulator", emulator, env)
