@@ -296,6 +296,7 @@ function setup() {
     const button = document.querySelector(`[data-channel="${name}"]`);
     button.disabled = !enabled;
     note(enabled ? clock() : "此渠道未配置", !enabled, chats[name]);
+    if (enabled) note("点 ＋ 发送证件照片，或选一张示例证件", false, chats[name]);
   }
   if (!config.emulatorUrl) note("未设置 EMULATOR_URL：请用 ocrbot dev 启动", true);
   document.querySelectorAll("[data-channel]").forEach((button) =>
