@@ -28,7 +28,13 @@ ENGINE_KEY = key("engine")  # the chain /engine chose; absent: OCR_ENGINE
 class Runtime:
     def __init__(self, settings: Settings, client: redis.Redis | None = None) -> None:
         self.settings = settings
-        self.redis = client or redis.Redis.from_url(settings.redis_url)
+        if client is not None:
+            self.redis = client
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        """Connected on first use: ``ocrbot recognize`` with the local engine needs none."""
+        return redis.Redis.from_url(self.settings.redis_url)
 
     # --- storage -------------------------------------------------------------
     @cached_property
