@@ -102,17 +102,21 @@ class Value:
     x_end: float = float("inf")
 
 
-def _find_all(text: str, label: str) -> list[int]:
-    """Indices of ``label`` in ``text``; labels of 4+ characters may have one misread character."""
-    hits = [m.start() for m in re.finditer(re.escape(label), text)]
+def _find_all(text: str, label: str) -> list[tuple[int, int]]:
+    """Indices of ``label`` in ``text``. A label of 4+ characters may come back with one
+    character misread or missing (a seal's ink over 准驾车型 leaves 准驾型)."""
+    hits = [(m.start(), m.end()) for m in re.finditer(re.escape(label), text)]
     if hits or len(label) < 4:
         return hits
     n = len(label)
-    return [
-        j
-        for j in range(len(text) - n + 1)
-        if sum(a != b for a, b in zip(text[j : j + n], label, strict=True)) <= 1
-    ][:1]
+    for j in range(len(text) - n + 2):
+        window = text[j : j + n]
+        if len(window) == n and sum(a != b for a, b in zip(window, label, strict=True)) <= 1:
+            return [(j, j + n)]
+        short = text[j : j + n - 1]
+        if len(short) == n - 1 and any(label[:k] + label[k + 1 :] == short for k in range(n)):
+            return [(j, j + n - 1)]
+    return []
 
 
 def _matches(text: str, labels: Mapping[str, Sequence[str]]) -> list[tuple[int, int, str]]:
@@ -124,7 +128,7 @@ def _matches(text: str, labels: Mapping[str, Sequence[str]]) -> list[tuple[int, 
     found: list[tuple[int, int, str]] = []
     for key, names in labels.items():
         for name in names:
-            found += [(i, i + len(name), key) for i in _find_all(text, name)]
+            found += [(i, j, key) for i, j in _find_all(text, name)]
     found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
     taken: list[tuple[int, int, str]] = []
     for m in found:
