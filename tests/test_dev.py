@@ -197,6 +197,17 @@ def test_dev_stops_everything_when_a_child_dies(start_dev, redis_url: str) -> No
     assert re.search(r"worker exited \(code -9\)", "".join(run.lines))
 
 
+def test_children_stop_even_when_dev_itself_is_killed(start_dev, redis_url: str) -> None:
+    run = start_dev(clean_env(REDIS_URL=redis_url, OCR_ENGINE="wechat"))
+    run.wait_for(r"chat simulator: ")
+    pids = run.descendants()
+    assert len(pids) >= 4
+
+    run.process.kill()  # SIGKILL: no cleanup in ocrbot dev; the kernel tells the children
+    run.process.wait(10)
+    assert wait_gone(pids, timeout=20) == set(), "orphans left behind"
+
+
 def test_session_env_keeps_what_is_set_and_generates_the_rest() -> None:
     environ = {
         "WECHAT_TOKEN": "mytoken",

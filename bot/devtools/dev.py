@@ -47,6 +47,17 @@ DEV_ADMIN = "sim-admin"  # the simulator's admin toggle sends as this user
 STOP_GRACE = 10.0  # seconds a child gets to stop (the worker finishes its job) before SIGKILL
 READY_TIMEOUT = 60.0
 
+# Run a child through this first, on Linux: the kernel sends it SIGTERM if ``ocrbot dev`` dies
+# without cleaning up (SIGKILL, a crash), so that not even then are children orphaned.
+# prctl(PR_SET_PDEATHSIG) survives the exec; the ppid check closes the race with our death.
+ORPHAN_GUARD = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit('ocrbot dev is gone')\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+
 COLOURS = {"redis": 31, "emulator": 35, "web": 36, "worker": 33, "dev": 32}
 
 
@@ -103,6 +114,8 @@ class Supervisor:
     def start(
         self, name: str, argv: list[str], env: Mapping[str, str], *, stop_last: bool = False
     ) -> Child:
+        if sys.platform == "linux":
+            argv = [sys.executable, "-c", ORPHAN_GUARD, str(os.getpid()), *argv]
         process = subprocess.Popen(
             argv,
             env=dict(env),
