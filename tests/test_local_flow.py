@@ -6,28 +6,17 @@ by RapidOCR in the worker, checked, masked and pushed to the emulator.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from rq.job import JobStatus
 
 from bot.ocr.base import DocType
-
-SYNTH = Path(__file__).parent / "data" / "synth"
-
-
-def sample(name: str) -> tuple[bytes, dict]:
-    for line in (SYNTH / "truth.jsonl").read_text().splitlines():
-        entry = json.loads(line)
-        if entry["file"] == name:
-            return (SYNTH / name).read_bytes(), entry["truth"]
-    raise KeyError(name)
+from tests.samples import find
 
 
 @pytest.fixture(scope="module")
 def idcard_front() -> tuple[bytes, dict]:
-    return sample("0001_idcard.jpg")  # a photo, on a background
+    sample = find("idcard", side="Front", mode="photo", rotation=0)  # on a background
+    return sample["path"].read_bytes(), sample["truth"]
 
 
 def test_offline_engine_reads_the_photo_in_the_worker(make_bot, idcard_front) -> None:
