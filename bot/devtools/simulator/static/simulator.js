@@ -10,7 +10,7 @@ const state = {
   channel: config.channels.official ? "official" : "wecom",
   mode: config.encrypted ? "safe" : "plain",
   admin: false,
-  messageIndex: null, // how many of the emulator's recorded messages we have looked at
+  seen: {}, // user -> how many of the messages pushed to them are on the page
   callSeq: null, // the last API call shown in the debug drawer
 };
 const $ = (id) => document.getElementById(id);
@@ -181,18 +181,16 @@ function tapCard(box, button) {
 // -- polling the emulator ----------------------------------------------------------------
 
 async function pollMessages() {
-  const res = await fetch(api + "/messages");
-  const all = await res.json();
-  if (state.messageIndex === null || all.length < state.messageIndex) {
-    state.messageIndex = all.length; // start (or emulator reset): show only what comes next
-    return;
-  }
-  for (const message of all.slice(state.messageIndex)) {
-    if (message.touser === me || (config.adminUser && message.touser === config.adminUser)) {
-      renderPushed(message);
+  // Per user we send as: how many of their pushed messages we have shown.
+  for (const who of [me, config.adminUser].filter(Boolean)) {
+    const res = await fetch(`${api}/messages?touser=${encodeURIComponent(who)}`);
+    const messages = await res.json();
+    const seen = state.seen[who];
+    if (seen !== undefined && messages.length >= seen) {
+      messages.slice(seen).forEach(renderPushed);
     }
+    state.seen[who] = messages.length; // first poll (or an emulator reset): from here on
   }
-  state.messageIndex = all.length;
 }
 
 async function pollCalls() {
