@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cached_property
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -94,7 +94,9 @@ class Settings(BaseSettings):
     data_key: str = Field(
         "",
         description="Fernet key for what the bot keeps about a user in Redis. Required in "
-        "production; in development a key is generated per process.",
+        "production; in development a key is generated per process. To rotate, set "
+        "`NEW,OLD`: new values are written with the first key, and values under any key "
+        "are read.",
     )
     state_ttl: int = Field(600, description="Seconds a pending photo waits for its type.")
     result_ttl: int = Field(
@@ -169,10 +171,20 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.env.lower() in ("production", "prod")
 
+    @field_validator("data_key")
+    @classmethod
+    def _fernet_keys(cls, v: str) -> str:
+        for k in v.split(","):
+            if k.strip():
+                Fernet(k.strip().encode())  # raises ValueError on a malformed key
+        return v
+
     @cached_property
-    def fernet(self) -> Fernet:
+    def fernet(self) -> MultiFernet:
+        """Encrypts with the first ``DATA_KEY`` key, decrypts with any (key rotation)."""
+        keys = [k.strip().encode() for k in self.data_key.split(",") if k.strip()]
         # A generated key is fine in development: data does not outlive the process's Redis.
-        return Fernet(self.data_key.encode() if self.data_key else Fernet.generate_key())
+        return MultiFernet([Fernet(k) for k in keys] or [Fernet(Fernet.generate_key())])
 
     @property
     def admins(self) -> frozenset[str]:

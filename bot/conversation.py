@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 import redis
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken, MultiFernet
 
 from bot.incoming import Channel
 from handlers.state import IDLE, State
@@ -30,7 +30,7 @@ def key(*parts: str) -> str:
 class Vault:
     """JSON values in Redis, encrypted with Fernet, each with a TTL."""
 
-    def __init__(self, client: redis.Redis, fernet: Fernet) -> None:
+    def __init__(self, client: redis.Redis, fernet: MultiFernet) -> None:
         self.redis = client
         self.fernet = fernet
 
