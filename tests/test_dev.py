@@ -208,12 +208,15 @@ def test_children_stop_even_when_dev_itself_is_killed(start_dev, redis_url: str)
     assert wait_gone(pids, timeout=20) == set(), "orphans left behind"
 
 
+DATA_KEY = "kZ4kqSOXDFp4SUJ9lO9L2tNrCz3PDpAkJSbmtTvIjU0="
+
+
 def test_session_env_keeps_what_is_set_and_generates_the_rest() -> None:
     environ = {
         "WECHAT_TOKEN": "mytoken",
         "WECHAT_APPID": "wxmine",
         "WECOM_API_BASE": "https://qyapi.weixin.qq.com",
-        "DATA_KEY": "k",
+        "DATA_KEY": DATA_KEY,
     }
     env = dev.session_env(
         environ,
@@ -228,7 +231,7 @@ def test_session_env_keeps_what_is_set_and_generates_the_rest() -> None:
     assert len(env["WECOM_AES_KEY"]) == 43 and env["WECOM_CORP_ID"].startswith("ww")
     assert env["WECHAT_API_BASE"] == "http://127.0.0.1:9000"
     assert env["WECOM_API_BASE"] == "https://qyapi.weixin.qq.com"  # set: kept
-    assert env["DATA_KEY"] == "k"
+    assert env["DATA_KEY"] == DATA_KEY
     assert env["REDIS_URL"] == "redis://127.0.0.1:1/0"
     assert env["EMULATOR_URL"] == "http://127.0.0.1:9000"
     settings = Settings(
