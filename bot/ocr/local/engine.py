@@ -36,10 +36,10 @@ class LocalEngine:
     def read(self, image: bytes, doc_type: DocType = DocType.AUTO) -> Page:
         """The upright page of text lines (no field extraction); raises BAD_IMAGE.
 
-        A driving licence is read with its red seal's ink dropped: the seal sits on
-        the 准驾车型 row and would hide the class.
+        Driving and vehicle licences are read with their red seal's ink dropped: the
+        seal sits on a row of values (准驾车型, 发证日期) and would hide them.
         """
-        drop_red = doc_type is DocType.DRIVINGLICENSE
+        drop_red = doc_type in (DocType.DRIVINGLICENSE, DocType.DRIVING)
         return reader.read(self.models, reader.decode(image), drop_red=drop_red)
 
     def recognize(self, image: bytes, doc_type: DocType, *, mode: str = "photo") -> Recognition:

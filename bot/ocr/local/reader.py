@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -50,6 +51,12 @@ def _t2s() -> dict[int, str]:
     answers 漢 for 汉; mainland documents print simplified characters only."""
     pairs = json.loads((Path(__file__).parent / "t2s.json").read_text(encoding="utf-8"))["map"]
     return {ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)}
+
+
+def fix_latin(text: str) -> str:
+    """Digits the recognizer puts inside lower-case words: ``tota1`` -> ``total``."""
+    text = re.sub(r"(?<=[a-z]{2})1(?![0-9])", "l", text)
+    return re.sub(r"(?<=[a-z])0(?=[a-z])", "o", text)
 
 
 def decode(data: bytes) -> np.ndarray:
@@ -205,7 +212,7 @@ def read(
     for quad, crop, text, score, orig in zip(
         quads, crops, rec.txts, rec.scores, boxes, strict=True
     ):
-        text = text.strip().translate(_t2s())
+        text = fix_latin(text.strip().translate(_t2s()))
         if not text or score < WEAK_SCORE:
             continue
         mean = crop.reshape(-1, 3).mean(axis=0)

@@ -6,7 +6,7 @@ import re
 
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import clean
-from bot.ocr.local.page import Page
+from bot.ocr.local.page import Line, Page
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d[-\s]?\d{4}[-\s]?\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}[-\s]?\d{7,8})(?!\d)")
@@ -22,6 +22,24 @@ _LABEL = re.compile(
     r"^(电话|手机|座机|Tel|TEL|Mob|M|T|Fax|传真|邮箱|E-?mail|Email|网址|Web)[:：.]?", re.I
 )
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+
+
+def _continuation(page: Page, first: Line) -> str:
+    """The rest of a wrapped address: lines just below, starting under it, unlabelled."""
+    text, last = "", first
+    for ln in page.lines:
+        if ln.cy <= last.cy or ln is first:
+            continue
+        gap = ln.y0 - last.y1
+        aligned = first.x0 - first.height <= ln.x0 <= first.x1
+        t = clean(ln.text)
+        if 0 <= gap + 0.3 * ln.height < 1.2 * ln.height and aligned:
+            if _LABEL.match(t) or _EMAIL.search(t) or _COMPANY.search(t):
+                break
+            text, last = text + t, ln
+        elif ln.y0 > last.y1 + 1.2 * ln.height:
+            break
+    return text
 
 
 def extract(page: Page) -> Result:
@@ -51,7 +69,7 @@ def extract(page: Page) -> Result:
         elif _COMPANY.search(t) and "company" not in result.fields:
             result.put("company", t)
         elif _ADDRESS.match(t) and "address" not in result.fields:
-            result.put("address", _ADDRESS.sub("", t))
+            result.put("address", _ADDRESS.sub("", t) + _continuation(page, ln))
         elif _NAME.match(t) and not _LABEL.match(t):
             names.append((ln.height, t))
     if "address" not in result.fields:
