@@ -254,6 +254,10 @@ def run(host: str = "127.0.0.1", port: int = 8000, emulator_port: int = 0) -> in
         env = session_env(
             os.environ, web_url=web_url, emulator_url=emulator_url, redis_url=redis_url
         )
+        # /metrics adds up the web and worker processes (docs/operations.md).
+        metrics_dir = os.path.join(workdir.name, "metrics")
+        os.makedirs(metrics_dir)
+        env.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
         for label, names in (("Official Account", OFFICIAL_VARS), ("WeCom", WECOM_VARS)):
             given = any(os.environ.get(name) for name in names)
             source = "from the environment" if given else "generated for this session"
