@@ -180,7 +180,7 @@ def labelled_values(
             col = [ln for ln in rest if value.x - 1.5 * tol <= ln.x0 and ln.x0 < value.x_end]
             # A label further right on this row starts another column: stop before it.
             for j, ln in enumerate(col[1:], start=1):
-                if any(m[0] == 0 for m in _matches(clean(ln.text), labels)):
+                if any(m[0] == 0 for m in _matches(Row(col[j:]).text, labels)):
                     value = Value(value.text, value.row, value.x, value.lines, ln.x0)
                     col = col[:j]
                     break

@@ -102,6 +102,7 @@ def extract(page: Page) -> Result:
             if key == "business_scope":  # 、 between items is often read as a middle dot
                 value = _restore_edge_punctuation(page, value, values[key].lines)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
+                value = re.sub(r"[·•](?=（依法)", "。", value)
             result.put(key, value)
     if "registered_date" in values:
         dates = find_dates(values["registered_date"].text)

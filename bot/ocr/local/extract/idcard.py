@@ -46,7 +46,22 @@ def extract(page: Page) -> Result:
     return Result()
 
 
-def _read_id(page: Page, lines: tuple[Line, ...], result: Result) -> str | None:
+def _repair_id(number: str, birth: str | None) -> str | None:
+    """A failing ID number made valid by the printed birth date (digits 7-14).
+
+    Nothing weaker: with a mod-11 check, trying single-digit swaps would now and
+    then "repair" a misread into someone else's valid number.
+    """
+    if birth and number[6:14] != birth:
+        fixed = number[:6] + birth + number[14:]
+        if id_valid(fixed):
+            return fixed
+    return None
+
+
+def _read_id(
+    page: Page, lines: tuple[Line, ...], result: Result, birth: str | None = None
+) -> str | None:
     """The ID number, re-read from the image while its check digit fails."""
     candidates = [ln for ln in lines if re.search(r"\d{6}", ln.text)]
     candidates += [
@@ -63,6 +78,9 @@ def _read_id(page: Page, lines: tuple[Line, ...], result: Result) -> str | None:
             if again and id_valid(again):
                 return again
     if first:
+        repaired = _repair_id(first, birth)
+        if repaired:
+            return repaired
         result.warnings.append("身份证号码校验未通过，请核对")
     return first
 
@@ -73,7 +91,9 @@ def front(page: Page) -> Result:
     result.put("type", "Front")
     if "name" in values:
         result.put("name", "".join(_CJK.findall(values["name"].text)))
-    number = _read_id(page, values["id"].lines if "id" in values else (), result)
+    births = find_dates(values["birth"].text) if "birth" in values else []
+    birth = compact(births[0]) if births else None
+    number = _read_id(page, values["id"].lines if "id" in values else (), result, birth)
     gender = values["gender"].text if "gender" in values else ""
     gender = "男" if "男" in gender else "女" if "女" in gender else ""
     if not gender and number and id_valid(number):
@@ -85,10 +105,8 @@ def front(page: Page) -> Result:
         result.put("addr", re.sub(r"\s+", "", values["addr"].text))
     result.put("id", number)
     result.put("gender", gender)
-    if number and id_valid(number) and "birth" in values:
-        births = find_dates(values["birth"].text)
-        if births and compact(births[0]) != number[6:14]:
-            result.warnings.append("出生日期与身份证号码不一致")
+    if number and id_valid(number) and birth and birth != number[6:14]:
+        result.warnings.append("出生日期与身份证号码不一致")
     # Keep the WeChat order: type, name, id, addr, gender, nationality.
     order = ["type", "name", "id", "addr", "gender", "nationality"]
     result.fields = {k: result.fields[k] for k in order if k in result.fields}
