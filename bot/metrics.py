@@ -29,6 +29,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from redis.exceptions import RedisError
 from rq import Worker
 
 if TYPE_CHECKING:
@@ -75,6 +76,18 @@ class QueueCollector(Collector):
         self.runtime = runtime
 
     def collect(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily("ocrbot_redis_up", "1 when Redis answered this scrape.")
+        try:
+            families = list(self._from_redis())
+        except RedisError:
+            up.add_metric([], 0)  # /metrics keeps answering: the outage is what to alert on
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from families
+
+    def _from_redis(self) -> Iterator[Metric]:
         depth = GaugeMetricFamily(
             "ocrbot_queue_depth", "Jobs per RQ queue and state.", labels=["queue", "state"]
         )

@@ -116,3 +116,13 @@ def test_multiprocess_mode_adds_up_every_process(tmp_path: Path, redis_url: str)
     assert samples[("ocrbot_pushes_total", (("channel", "wecom"), ("outcome", "ok")))] == 3
     assert ("ocrbot_queue_depth", (("queue", "ocr"), ("state", "queued"))) in samples
     assert list(tmp_path.glob("counter_*.db"))  # the processes' files
+
+
+def test_metrics_keep_answering_when_redis_is_down(make_bot) -> None:
+    bot = make_bot(redis_url="redis://127.0.0.1:1/0")
+    res = requests.get(f"{bot.url}/metrics", timeout=10)
+    assert res.status_code == 200
+    assert "ocrbot_redis_up 0.0" in res.text
+    assert "ocrbot_queue_depth" not in res.text
+    healthy = make_bot()
+    assert "ocrbot_redis_up 1.0" in requests.get(f"{healthy.url}/metrics", timeout=10).text
