@@ -31,7 +31,7 @@ LABELS = {
     "inspection": ["检验记录"],
 }
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
-_EN = re.compile(r"^[A-Za-z .']+$")
+_EN = re.compile(r"^(VIN|[A-Z][a-z]+\.?( [A-Za-z][a-z]*\.?)*)$")  # English sub-labels
 
 
 def _vin(text: str) -> str:

@@ -30,7 +30,7 @@ _NUMBERED = {"A": "123", "B": "12", "C": "123456"}
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
 )
-_EN = re.compile(r"^[A-Za-z .']+$")
+_EN = re.compile(r"^(VIN|[A-Z][a-z]+\.?( [A-Za-z][a-z]*\.?)*)$")  # English sub-labels
 
 
 def car_class(text: str) -> str:
