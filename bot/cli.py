@@ -187,13 +187,15 @@ def menu_sync(path: str | None) -> None:
 
     from bot import menu as menu_file
     from bot.redis_server import start_redis
+    from bot.runtime import connect
     from bot.wechat_api import ApiError, OfficialApi
 
     settings = Settings()
     if not settings.official_enabled:
         raise click.ClickException("WECHAT_TOKEN (and the Official Account credentials) unset")
-    embedded = None if settings.redis_url else start_redis()  # only to hold the access token
-    client = redis_lib.Redis.from_url(settings.redis_url or embedded.url)
+    configured = settings.redis_url or settings.redis_sentinels
+    embedded = None if configured else start_redis()  # only to hold the access token
+    client = connect(settings) if configured else redis_lib.Redis.from_url(embedded.url)
     try:
         pushed = menu_file.sync(
             OfficialApi(settings, client), Path(path) if path else menu_file.MENU_FILE

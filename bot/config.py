@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     redis_url: str = Field(
         "", description="Redis URL. Unset under `ocrbot dev`: an embedded redis-server is started."
     )
+    redis_sentinels: str = Field(
+        "",
+        description="Redis Sentinel addresses, `host:port,host:port`. Set: the bot asks them "
+        "for the current master of `REDIS_SENTINEL_MASTER` (and follows failovers); "
+        "`REDIS_URL` then only gives the database, user and password.",
+    )
+    redis_sentinel_master: str = Field(
+        "mymaster", description="The master's name in the Sentinel configuration."
+    )
     queue_name: str = Field("ocr", description="RQ queue the recognition jobs go to.")
     ocr_engine: str = Field(
         "local",

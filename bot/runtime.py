@@ -10,6 +10,8 @@ import logging
 from functools import cached_property
 
 import redis
+from redis.connection import parse_url
+from redis.sentinel import Sentinel
 from rq import Queue
 
 from bot.config import ReplyMode, Settings
@@ -25,6 +27,20 @@ log = logging.getLogger(__name__)
 ENGINE_KEY = key("engine")  # the chain /engine chose; absent: OCR_ENGINE
 
 
+def connect(settings: Settings) -> redis.Redis:
+    """A Redis client from ``REDIS_URL``, or the current master through Sentinel."""
+    if not settings.redis_sentinels:
+        return redis.Redis.from_url(settings.redis_url)
+    given = parse_url(settings.redis_url) if settings.redis_url else {}
+    options = {k: v for k, v in given.items() if k in ("db", "username", "password")}
+    sentinels = []
+    for address in settings.redis_sentinels.split(","):
+        host, _, port = address.strip().rpartition(":")
+        sentinels.append((host, int(port)))
+    sentinel = Sentinel(sentinels, socket_timeout=settings.http_timeout)
+    return sentinel.master_for(settings.redis_sentinel_master, **options)
+
+
 class Runtime:
     def __init__(self, settings: Settings, client: redis.Redis | None = None) -> None:
         self.settings = settings
@@ -34,7 +50,7 @@ class Runtime:
     @cached_property
     def redis(self) -> redis.Redis:
         """Connected on first use: ``ocrbot recognize`` with the local engine needs none."""
-        return redis.Redis.from_url(self.settings.redis_url)
+        return connect(self.settings)
 
     # --- storage -------------------------------------------------------------
     @cached_property
