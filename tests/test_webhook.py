@@ -274,3 +274,20 @@ def test_healthz_checks_redis(make_bot) -> None:
     broken = make_bot(redis_url="redis://127.0.0.1:1/0")
     res = requests.get(f"{broken.url}/healthz", timeout=5)
     assert res.status_code == 503
+
+
+def test_entity_expansion_is_refused(make_bot) -> None:
+    """A "billion laughs" body: refused by the parser's amplification limit, quickly."""
+    bot = make_bot()
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY e0 "lol">{entities}]>'
+        "<xml><ToUserName>gh</ToUserName><FromUserName>u</FromUserName>"
+        "<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&e9;</Content>"
+        "<MsgId>1</MsgId></xml>"
+    )
+    started = time.monotonic()
+    attempt = bot.official("plain").deliver_raw(body.encode())
+    assert attempt.status == 400
+    assert time.monotonic() - started < 2
+    assert nothing_processed(bot)
