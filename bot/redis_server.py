@@ -58,23 +58,20 @@ class EmbeddedRedis:
         self.workdir.cleanup()
 
 
+def redis_argv(port: int, workdir: str) -> list[str]:
+    """redis-server on 127.0.0.1:``port``, data in ``workdir``, nothing saved to disk."""
+    return [
+        find_redis_server(),
+        *("--port", str(port), "--bind", "127.0.0.1"),
+        *("--save", "", "--appendonly", "no", "--dir", workdir),
+    ]
+
+
 def start_redis(port: int | None = None, *, quiet: bool = True) -> EmbeddedRedis:
     """Start redis-server on 127.0.0.1 (a free port by default) and wait until it answers."""
     port = port or free_port()
     workdir = tempfile.TemporaryDirectory(prefix="ocrbot-redis-")
-    cmd = [
-        find_redis_server(),
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        workdir.name,
-    ]
+    cmd = redis_argv(port, workdir.name)
     out = subprocess.DEVNULL if quiet else None
     process = subprocess.Popen(cmd, stdout=out, stderr=out)
     url = f"redis://127.0.0.1:{port}/0"

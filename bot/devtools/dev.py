@@ -38,7 +38,7 @@ import requests
 from cryptography.fernet import Fernet
 
 from bot.devtools.emulator_config import EmulatorConfig
-from bot.redis_server import find_redis_server, free_port
+from bot.redis_server import free_port, redis_argv
 
 OFFICIAL_VARS = ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TOKEN", "WECHAT_AES_KEY")
 WECOM_VARS = ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY")
@@ -190,22 +190,6 @@ def answers(url: str) -> Callable[[], bool]:
             return False
 
     return check
-
-
-def redis_argv(port: int, workdir: str) -> list[str]:
-    return [
-        find_redis_server(),
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        workdir,
-    ]
 
 
 def web_argv(host: str, port: int) -> list[str]:
