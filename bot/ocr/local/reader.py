@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -35,7 +36,8 @@ from bot.ocr.local import seal
 from bot.ocr.local.models import Models
 from bot.ocr.local.page import Line, Page, Quad
 
-WORK_SIDE = 1600  # longest side the models see (see docs/ocr.md for the measurement)
+WORK_SIDE = 1600  # longest side the recognizer's crops come from
+DET_SIDE = int(os.environ.get("OCR_DET_SIDE", "736"))  # short side the detector sees (measured)
 MIN_SCORE = 0.5  # recognizer confidence below which a line is weak (RapidOCR's own cut-off)
 WEAK_SCORE = 0.2  # below this a line is dropped altogether
 ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
@@ -192,10 +194,16 @@ def read(
     if min(orig_w, orig_h) < SMALL_SIDE:
         warnings.append("图片分辨率过低")
 
-    det = models.det(work)
+    # The detector needs less resolution than the recognizer: find the boxes on a copy
+    # whose short side is DET_SIDE, crop the text from the full-resolution image.
+    det_scale = min(1.0, DET_SIDE / min(h, w))
+    det_img = work
+    if det_scale < 1.0:
+        det_img = cv2.resize(work, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
+    det = models.det(det_img)
     if det.boxes is None or len(det.boxes) == 0:
         return Page([], w, h, (orig_w, orig_h), warnings=warnings)
-    boxes = np.asarray(det.boxes, dtype=np.float32)
+    boxes = np.asarray(det.boxes, dtype=np.float32) / det_scale
 
     rotation = find_rotation(models, work, boxes)
     upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
