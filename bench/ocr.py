@@ -32,8 +32,15 @@ from bot.ocr.local import LocalEngine  # noqa: E402
 
 
 def rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident set size of this process so far, in MB.
+
+    ``VmHWM`` belongs to the address space, which exec replaces, whereas
+    ``getrusage``'s maximum survives fork and exec and would report the parent's.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
 def p95(values: list[float]) -> float:
