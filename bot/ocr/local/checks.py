@@ -21,10 +21,6 @@ TO_DIGIT = str.maketrans(
 TO_LETTER = str.maketrans({"0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6": "G"})
 
 
-def digits_only(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
 def id_number(text: str) -> str | None:
     """A mainland ID number (18 characters) in ``text``, confusions fixed, or ``None``."""
     t = re.sub(r"[\s·.\-]", "", text).upper()
@@ -90,11 +86,6 @@ def plate_fix(text: str) -> str | None:
         if PLATE.match(cand):
             return cand
     return None
-
-
-def mask(number: str) -> str:
-    """A number with only its first 3 and last 2 characters kept, for warnings and logs."""
-    return number[:3] + "*" * max(0, len(number) - 5) + number[-2:] if len(number) > 5 else "***"
 
 
 # Shapes the recognizer mixes up, both ways.

@@ -250,13 +250,3 @@ def _expand_spaced_labels(lines: list[Line], labels: Mapping[str, Sequence[str]]
                 ln = ln.with_text(name)
             out.append(ln)
     return out
-
-
-def first(lines: Iterable[Line], pattern: str | re.Pattern[str]) -> re.Match[str] | None:
-    """The first match of ``pattern`` in the lines' cleaned texts, in reading order."""
-    rx = re.compile(pattern) if isinstance(pattern, str) else pattern
-    for ln in lines:
-        m = rx.search(clean(ln.text))
-        if m:
-            return m
-    return None

@@ -35,7 +35,8 @@ def classify(page: Page) -> DocType:
         scores[DocType.PASSPORT] += 5
     if idcard.side(page):
         scores[DocType.IDCARD] += 2
-    if bankcard.extract(page).found and not bankcard.extract(page).warnings:
+    card = bankcard.extract(page)
+    if card.found and not card.warnings:
         scores[DocType.BANKCARD] += 3
     best = max(scores, key=lambda d: scores[d])
     if scores[best] >= 3:
