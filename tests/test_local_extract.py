@@ -210,9 +210,25 @@ def test_rows_are_not_bridged_by_a_tall_stamp() -> None:
     upper, lower = line("上一行", 0, 0, 30), line("下一行", 0, 28, 58)
     stamp = line("市场监督", 300, 10, 60)  # overlaps both rows
     grouped = rows([upper, stamp, lower])
-    assert [sorted(ln.text for ln in row.lines) for row in grouped] == [
-        ["上一行", "市场监督"],
-        ["下一行"],
+    row_of = {ln.text: i for i, row in enumerate(grouped) for ln in row.lines}
+    assert row_of["上一行"] != row_of["下一行"]
+    assert len(grouped) == 2
+
+
+def test_a_line_half_a_row_lower_starts_its_own_row() -> None:
+    """Two columns drift apart on a tilted photo: 住所's value starts half a line below
+    法定代表人 and belongs with 住所, not with the row above."""
+
+    def line(text: str, x: float, y0: float, y1: float) -> Line:
+        return Line(text, ((x, y0), (x + 100, y0), (x + 100, y1), (x, y1)), 1.0)
+
+    legal = line("法定代表人司马宏兰", 265, 546, 577)
+    value = line("安徽省六安市霍邱县", 746, 563, 590)
+    label = line("住所", 653, 563, 591)
+    grouped = rows([legal, value, label])
+    assert [[ln.text for ln in row.lines] for row in grouped] == [
+        ["法定代表人司马宏兰"],
+        ["住所", "安徽省六安市霍邱县"],
     ]
 
 

@@ -33,19 +33,14 @@ class LocalEngine:
     def doc_types(self) -> tuple[DocType, ...]:
         return tuple(DocType)
 
-    def read(self, image: bytes, doc_type: DocType = DocType.AUTO) -> Page:
-        """The upright page of text lines (no field extraction); raises BAD_IMAGE.
-
-        Driving and vehicle licences are read with their red seal's ink dropped: the
-        seal sits on a row of values (准驾车型, 发证日期) and would hide them.
-        """
-        drop_red = doc_type in (DocType.DRIVINGLICENSE, DocType.DRIVING)
-        return reader.read(self.models, reader.decode(image), drop_red=drop_red)
+    def read(self, image: bytes) -> Page:
+        """The upright page of text lines (no field extraction); raises BAD_IMAGE."""
+        return reader.read(self.models, reader.decode(image))
 
     def recognize(self, image: bytes, doc_type: DocType, *, mode: str = "photo") -> Recognition:
         started = time.perf_counter()
         doc_type = DocType(doc_type)
-        page = self.read(image, doc_type)
+        page = self.read(image)
         return self.extract(page, doc_type, mode=mode, started=started)
 
     def extract(

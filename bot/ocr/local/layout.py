@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.ocr.local.page import Line, Page
+from bot.ocr.local.page import Line, Page, region
 
 _PUNCT = " \t:：,，.。;；、·|_-—'\""
 
@@ -74,14 +74,16 @@ def _overlap(a: Line, b: Line) -> float:
 
 def rows(lines: Iterable[Line]) -> list[Row]:
     """Group lines into rows: a line joins a row when it overlaps *every* line of it by
-    half its height (so a tall stamp cannot bridge two rows)."""
+    half its height (so a tall stamp cannot bridge two rows) and its centre is near the
+    row's (so a line half-way down, from another column, starts its own row)."""
     out: list[Row] = []
     for ln in sorted(lines, key=lambda item: item.cy):
         best: Row | None = None
         best_score = 0.5
         for row in out[-3:]:
             score = min(_overlap(ln, other) for other in row.lines)
-            if score > best_score:
+            centred = abs(ln.cy - row.cy) < 0.45 * min(ln.height, row.height)
+            if score > best_score and centred:
                 best, best_score = row, score
         if best is None:
             out.append(Row([ln]))
@@ -249,4 +251,20 @@ def _expand_spaced_labels(lines: list[Line], labels: Mapping[str, Sequence[str]]
             if name and name not in text and ln is not row.lines[-1]:
                 ln = ln.with_text(name)
             out.append(ln)
+    return out
+
+
+def read_beside(page: Page, label: str, widths: Sequence[float]) -> list[tuple[str, float]]:
+    """Re-read the place right of the line that starts with ``label``, from a few crops
+    ``widths`` line-heights wide: for values the detector missed or cut short (under a
+    seal, a lone letter)."""
+    line = next((ln for ln in page.lines if clean(ln.text).startswith(label)), None)
+    if line is None:
+        return []
+    h = line.height
+    start = line.x0 + (line.x1 - line.x0) * len(label) / max(1, len(clean(line.text)))
+    out: list[tuple[str, float]] = []
+    for width in widths:
+        box = region(start + 0.3 * h, line.y0 - 0.15 * h, start + width * h, line.y1 + 0.15 * h)
+        out += page.reread_line(box)
     return out

@@ -42,6 +42,7 @@ MIN_SCORE = 0.5  # recognizer confidence below which a line is weak (RapidOCR's 
 WEAK_SCORE = 0.2  # below this a line is dropped altogether
 ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
 BLUR_THRESHOLD = 120.0  # variance of the Laplacian over text at 32-pixel text height (measured)
+RED_SHARE = 0.03  # a crop with more red ink than this is read again without the red
 SMALL_SIDE = 360  # an image whose short side is under this many pixels is too small
 
 _Rotate = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -131,6 +132,12 @@ def find_rotation(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
     votes = models.cls(crops).cls_res
     flipped = sum(score for label, score in votes if "180" in label)
     straight = sum(score for label, score in votes if "180" not in label)
+    if len(crops) < 4 or abs(flipped - straight) < 0.5 * (flipped + straight):
+        # Little or split evidence (a plate's one italic line fooled the classifier):
+        # ask the recognizer which way round it reads with more confidence.
+        upright_rec = models.rec(rec_input(crops)).scores
+        turned_rec = models.rec(rec_input([cv2.rotate(c, cv2.ROTATE_180) for c in crops])).scores
+        flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
     return (base + 180) % 360 if flipped > straight else base
 
 
@@ -173,53 +180,76 @@ def _sharpness(img: np.ndarray, quads: Sequence[np.ndarray]) -> float | None:
     return float(np.median(values)) if values else None
 
 
-def read(
-    models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE, drop_red: bool = False
-) -> Page:
-    """Detect, orient and recognize the text of a BGR image.
+def _red_share(crop: np.ndarray) -> float:
+    """Share of a crop's pixels that are red ink."""
+    return float(np.count_nonzero(seal.red_mask(crop))) / max(1, crop.shape[0] * crop.shape[1])
 
-    ``drop_red``: read the print as if red ink were paper (a seal stamped over a
-    value hides it otherwise); the seal itself stays readable through
-    :meth:`Page.stamp_texts`.
+
+def _without_red_ink(
+    models: Models,
+    upright: np.ndarray,
+    quads: list[np.ndarray],
+    crops: list[np.ndarray],
+    texts: list[str],
+    scores: list[float],
+) -> np.ndarray:
+    """Read again, with red turned to paper, the lines that red ink touches (in place).
+
+    A seal stamped over printed values garbles them; without the red they come back.
+    The better-scored reading wins, so red print that *is* the text (a plate's 警,
+    a red card) keeps its first reading. Returns the red-free image (for re-reads).
     """
+    inked = [i for i, crop in enumerate(crops) if _red_share(crop) > RED_SHARE]
+    if not inked:
+        return upright
+    clean = seal.without_red(upright)
+    again = models.rec(rec_input([_crop(clean, quads[i]) for i in inked]))
+    for i, text, score in zip(inked, again.txts, again.scores, strict=True):
+        if text.strip() and score > scores[i]:
+            texts[i], scores[i] = text, float(score)
+    return clean
+
+
+def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
+    """Detect, orient and recognize the text of a BGR image."""
     orig_h, orig_w = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(orig_h, orig_w))
-    colour = image
+    work = image
     if scale < 1.0:
         size = (round(orig_w * scale), round(orig_h * scale))
-        colour = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    work = seal.without_red(colour) if drop_red else colour
+        work = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     h, w = work.shape[:2]
     warnings: list[str] = []
     if min(orig_w, orig_h) < SMALL_SIDE:
         warnings.append("图片分辨率过低")
 
     # The detector needs less resolution than the recognizer: find the boxes on a copy
-    # whose short side is DET_SIDE, crop the text from the full-resolution image.
+    # whose short side is DET_SIDE, crop the text from the full-resolution image. Where a
+    # seal is stamped, the detector looks at a copy without red ink: print under the
+    # seal would otherwise be cut into pieces or missed.
     det_scale = min(1.0, DET_SIDE / min(h, w))
-    det_img = work
+    det_img = seal.without_red(work) if seal.find_seals(work) else work
     if det_scale < 1.0:
-        det_img = cv2.resize(work, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
+        det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
     det = models.det(det_img)
     if det.boxes is None or len(det.boxes) == 0:
         return Page([], w, h, (orig_w, orig_h), warnings=warnings)
     boxes = np.asarray(det.boxes, dtype=np.float32) / det_scale
 
-    rotation = find_rotation(models, work, boxes)
+    rotation = find_rotation(models, work, boxes)  # colour: the classifier saw colour
     upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
-    upright_colour = cv2.rotate(colour, _Rotate[rotation]) if rotation else colour
     up_h, up_w = upright.shape[:2]
     quads = [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
 
     crops = [_crop(upright, q) for q in quads]
     rec = models.rec(rec_input(crops))
+    texts, scores = list(rec.txts), [float(x) for x in rec.scores]
+    clean = _without_red_ink(models, upright, quads, crops, texts, scores)
     angle = _skew(quads)
     lines: list[Line] = []
     weak: list[Line] = []
     raw: dict[Line, np.ndarray] = {}
-    for quad, crop, text, score, orig in zip(
-        quads, crops, rec.txts, rec.scores, boxes, strict=True
-    ):
+    for quad, crop, text, score, orig in zip(quads, crops, texts, scores, boxes, strict=True):
         text = fix_latin(text.strip().translate(_t2s()))
         if not text or score < WEAK_SCORE:
             continue
@@ -258,7 +288,8 @@ def read(
                 [quad[0] + a * top, quad[0] + b * top, quad[3] + b * bottom, quad[3] + a * bottom],
                 dtype=np.float32,
             )
-        return reread_quad(models, upright, quad)
+        inked = _red_share(_crop(upright, quad)) > RED_SHARE
+        return reread_quad(models, clean if inked else upright, quad)
 
     def widen(chosen: Sequence[Line]) -> list[str]:
         quads = [raw.get(ln) for ln in chosen]
@@ -277,7 +308,7 @@ def read(
         weak=weak,
         reread=reread,
         widen=widen,
-        read_stamps=lambda: [text for text, _ in seal.read_seals(models, upright_colour)],
+        read_stamps=lambda: [text for text, _ in seal.read_seals(models, upright)],
     )
 
 

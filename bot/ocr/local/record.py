@@ -32,7 +32,7 @@ def record(
     from bot.ocr.local import LocalEngine
 
     sample = generate(doc_type, seed=seed, mode=mode, side=side, rotation=rotation)
-    page = LocalEngine().read(sample.jpeg, DocType(doc_type))
+    page = LocalEngine().read(sample.jpeg)
     page.stamp_texts()  # read the seal now, so the recording holds it
     data = {
         "source": {

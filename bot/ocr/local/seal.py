@@ -4,7 +4,7 @@ The detector cannot read curved text, so we unroll the seal: a polar warp
 around the seal's centre turns the ring of characters into a straight strip
 (angle along x, radius along y, outward up), which the recognizer reads like
 any line. Red ink is also what hides printed text under a seal, so
-:func:`without_red` gives the detector a copy in which red ink is paper.
+:func:`without_red` gives the recognizer a copy in which red ink is paper.
 """
 
 from __future__ import annotations
@@ -76,11 +76,13 @@ def unroll(
 BANDS = ((0.5, 0.9), (0.45, 0.88), (0.55, 0.93))
 
 
-def read_seals(models, img: np.ndarray) -> list[tuple[str, float]]:
+def read_seals(
+    models, img: np.ndarray, seals: list[tuple[float, float, float]] | None = None
+) -> list[tuple[str, float]]:
     """Readings of the largest seal's arc text, from a few bands, best score first."""
     from bot.ocr.local.reader import rec_input
 
-    seals = find_seals(img)
+    seals = find_seals(img) if seals is None else seals
     if not seals:
         return []
     out = models.rec(rec_input([unroll(img, seals[0], band) for band in BANDS]))

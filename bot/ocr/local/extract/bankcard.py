@@ -66,10 +66,12 @@ def extract(page: Page) -> Result:
     if number is None:
         return Result()
     result.put("number", number)
+    for ln in page.lines:  # line by line: a neighbour's 信用卡 must not join the name
+        bank = _BANK.search(re.sub(r"^.*?(借记卡|信用卡|储蓄卡|贷记卡)", "", clean(ln.text)))
+        if bank:
+            result.put("bank_name", bank.group(1))
+            break
     text = clean(page.text)
-    bank = _BANK.search(text)
-    if bank:
-        result.put("bank_name", bank.group(1))
     upper = text.upper()
     for needle, card_type in _TYPES:
         if needle in upper:

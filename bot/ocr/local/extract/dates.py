@@ -7,8 +7,12 @@ import re
 
 from bot.ocr.local.checks import TO_DIGIT
 
-# 2018-07-06, 2018.07.06, 2018年7月6日, 20180706 (the recognizer drops or doubles separators)
-DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]?\s*(\d{1,2})\s*[-./月]?\s*(\d{1,2})\s*日?")
+# 2018-07-06, 2018.07.06, 2018年7月6日 (separators required), or 20180706 (exactly eight
+# digits): a date cut short (2018 12) must not pass for 2018-01-02.
+DATE = re.compile(
+    r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})(?!\d)\s*日?"
+    r"|(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"
+)
 
 
 def _valid(y: str, m: str, d: str) -> dt.date | None:
@@ -23,7 +27,7 @@ def find_dates(text: str) -> list[dt.date]:
     t = re.sub(r"[OoDQIl|]", lambda m: m.group(0).translate(TO_DIGIT), text)
     out = []
     for m in DATE.finditer(t):
-        y, mo, d = m.groups()
+        y, mo, d = m.groups()[:3] if m.group(1) else m.groups()[3:]
         date = _valid(y, mo, d)
         if date is not None:
             out.append(date)

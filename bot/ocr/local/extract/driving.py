@@ -7,7 +7,7 @@ import re
 from bot.ocr.local.checks import TO_DIGIT, plate_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
-from bot.ocr.local.layout import clean, labelled_values
+from bot.ocr.local.layout import clean, labelled_values, read_beside
 from bot.ocr.local.page import Page
 
 LABELS = {
@@ -65,8 +65,13 @@ def extract(page: Page) -> Result:
         put("vin", vin)
     if "engine_num" in values:
         put("engine_num", re.sub(r"[^0-9A-Z]", "", values["engine_num"].text.upper()))
-    for key in ("register_date", "issue_date"):
+    for key, label in (("register_date", "注册日期"), ("issue_date", "发证日期")):
         dates = find_dates(values[key].text) if key in values else []
+        if not dates:  # cut short (the seal sits on 发证日期): read the place itself
+            for reading, _ in read_beside(page, label, (7.0, 6.0)):
+                dates = find_dates(reading)
+                if dates:
+                    break
         if dates:
             put(key, iso(dates[0]))
     # 副页 (second page)

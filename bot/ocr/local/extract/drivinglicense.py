@@ -8,8 +8,8 @@ from bot.ocr.local import places
 from bot.ocr.local.checks import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
-from bot.ocr.local.layout import clean, labelled_values
-from bot.ocr.local.page import Page, region
+from bot.ocr.local.layout import clean, labelled_values, read_beside
+from bot.ocr.local.page import Page
 
 LABELS = {
     "id_num": ["证号"],
@@ -55,18 +55,12 @@ def car_class(text: str) -> str:
 
 def _class_beside_label(page: Page) -> str | None:
     """A lone class letter (``D``) is easily missed by the detector, above all under the
-    seal: read the place right of the 准驾车型 label directly."""
-    label = next((ln for ln in page.lines if clean(ln.text).startswith("准驾车型")), None)
-    if label is None or clean(label.text) != "准驾车型":
-        return None
-    h = label.height
+    seal: read the place right of the 准驾车型 label directly, from a few crops, and vote."""
     votes: dict[str, float] = {}
-    for a, b in ((0.3, 3.0), (0.5, 4.5), (1.0, 3.0)):  # a few crops, then a vote
-        box = region(label.x1 + a * h, label.y0 - 0.15 * h, label.x1 + b * h, label.y1 + 0.15 * h)
-        for text, score in page.reread_line(box):
-            found = car_class(text)
-            if found:
-                votes[found] = votes.get(found, 0.0) + score
+    for text, score in read_beside(page, "准驾车型", (3.0, 4.5)):
+        found = car_class(text)
+        if found:
+            votes[found] = votes.get(found, 0.0) + score
     best = max(votes, key=lambda k: votes[k], default=None)
     return best if best is not None and votes[best] >= 1.5 else None
 
@@ -119,8 +113,12 @@ def extract(page: Page) -> Result:
         result.put("nationality", "".join(_CJK.findall(values["nationality"].text)))
     if "address" in values:
         result.put("address", values["address"].text)
-    for key in ("birth_date", "issue_date"):
+    for key, label in (("birth_date", "出生日期"), ("issue_date", "初次领证日期")):
         dates = find_dates(values[key].text) if key in values else []
+        if not dates:  # cut short under the seal: read the place itself
+            dates = next(
+                (d for t, _ in read_beside(page, label, (7.0,)) if (d := find_dates(t))), []
+            )
         if dates:
             result.put(key, iso(dates[0]))
     if "car_class" in values:
