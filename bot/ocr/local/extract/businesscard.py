@@ -24,6 +24,12 @@ _LABEL = re.compile(
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
+def is_prose(text: str) -> bool:
+    """A long line that is no card field (a sentence, a paragraph's line)."""
+    t = clean(text)
+    return len(t) > 22 and not (_ADDRESS.match(t) or _LABEL.match(t) or _EMAIL.search(t))
+
+
 def _continuation(page: Page, first: Line) -> str:
     """The rest of a wrapped address: lines just below, starting under it, unlabelled."""
     text, last = "", first

@@ -38,10 +38,14 @@ def classify(page: Page) -> DocType:
     card = bankcard.extract(page)
     if card.found and not card.warnings:
         scores[DocType.BANKCARD] += 3
+    # A business card is a name and short lines; an e-mail inside prose is not one.
+    prose = sum(businesscard.is_prose(ln.text) for ln in page.lines) >= 2
+    if prose or "name" not in businesscard.extract(page).fields:
+        scores[DocType.BUSINESSCARD] = 0
     best = max(scores, key=lambda d: scores[d])
     if scores[best] >= 3:
         return best
-    if businesscard.extract(page).found and scores[DocType.BUSINESSCARD] >= 2:
+    if scores[DocType.BUSINESSCARD] >= 2:
         return DocType.BUSINESSCARD
     if len(page.lines) <= 3 and platenum.extract(page).found:
         return DocType.PLATENUM
