@@ -4,6 +4,8 @@ images (tests/data/synth, truth in truth.jsonl). No mocks; the models load once.
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
 from typing import Any
 
@@ -150,3 +152,23 @@ def test_misread_id_number_is_re_read_from_the_image(engine: LocalEngine) -> Non
     number_line = next(ln for ln in page.lines if entry["truth"]["id"] in ln.text.replace(" ", ""))
     readings = [text.replace(" ", "") for text, _ in page.reread_line(number_line)]
     assert entry["truth"]["id"] in readings
+
+
+def test_models_loaded_before_fork_work_in_the_child(engine: LocalEngine) -> None:
+    """RQ forks a work horse per job: the parent's loaded models must serve the child."""
+    entry = next(e for e in SAMPLES if e["doc_type"] == "idcard" and e["side"] == "Front")
+    image = (SYNTH / entry["file"]).read_bytes()
+    engine.recognize(image, DocType.IDCARD)  # the parent has used its sessions (threads)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the work horse
+        try:
+            fields = LocalEngine().recognize(image, DocType.IDCARD).fields
+            os.write(write_end, json.dumps(fields, ensure_ascii=False).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    assert json.loads(answer)["id"] == entry["truth"]["id"]

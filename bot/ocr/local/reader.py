@@ -6,12 +6,13 @@ between:
 1. decode with Pillow (EXIF orientation honoured), scale the longest side down
    to ``WORK_SIDE`` (recognition reads 48-pixel-high crops, so more pixels buy
    nothing but time);
-2. detect text boxes;
+2. detect text boxes, on a copy 736 px on its short side (and without red ink
+   where a seal is stamped);
 3. orientation: if most of the text area lies in tall boxes the page is turned
    by 90 or 270 degrees; the 0/180 classifier, asked about the longest lines
    once they are laid horizontal, settles the rest;
 4. turn the image upright (a lossless ``cv2.rotate``), crop every box and
-   recognize all crops in one batch;
+   recognize all crops in one batch (lines with red ink again without it);
 5. measure the skew from the long lines' top edges and express every box in
    the deskewed frame, which is what the layout rules reason about.
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -37,7 +37,7 @@ from bot.ocr.local.models import Models
 from bot.ocr.local.page import Line, Page, Quad
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from
-DET_SIDE = int(os.environ.get("OCR_DET_SIDE", "736"))  # short side the detector sees (measured)
+DET_SIDE = 736  # short side the detector sees: its own minimum; full size costs 2x time
 MIN_SCORE = 0.5  # recognizer confidence below which a line is weak (RapidOCR's own cut-off)
 WEAK_SCORE = 0.2  # below this a line is dropped altogether
 ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
