@@ -64,7 +64,9 @@ def extract(page: Page) -> Result:
             result.warnings.append("车辆识别代号长度不对，请核对")
         put("vin", vin)
     if "engine_num" in values:
-        put("engine_num", re.sub(r"[^0-9A-Z]", "", values["engine_num"].text.upper()))
+        # Engine numbers, like VINs, print 0 where a reading may say O.
+        engine = re.sub(r"[^0-9A-Z]", "", values["engine_num"].text.upper()).replace("O", "0")
+        put("engine_num", engine)
     for key, label in (("register_date", "注册日期"), ("issue_date", "发证日期")):
         dates = find_dates(values[key].text) if key in values else []
         if not dates:  # cut short (the seal sits on 发证日期): read the place itself

@@ -65,10 +65,15 @@ def _date(yymmdd: str, *, future: bool) -> str | None:
 
 
 def find_mrz(page: Page) -> tuple[str, str] | None:
-    """The two MRZ lines (44 characters each), joined across boxes on the same row."""
-    texts = [_norm("".join(ln.text for ln in row.lines)) for row in rows(page.lines)]
+    """The two MRZ lines (44 characters each), joined across boxes on the same row.
+
+    MRZ print is upper case only, and line 1 runs into ``<<`` fillers: an English
+    sentence starting with P is not one.
+    """
+    raws = ["".join(ln.text for ln in row.lines) for row in rows(page.lines)]
+    texts = [_norm(raw) if not re.search(r"[a-z]", raw) else "" for raw in raws]
     for i, first in enumerate(texts):
-        if first.startswith("P") and first.count("<") >= 3 and len(first) >= 30:
+        if first.startswith("P") and "<<" in first and len(first) >= 15:
             for second in texts[i + 1 : i + 3]:
                 if len(second) >= 30 and sum(c.isdigit() for c in second) >= 10:
                     return _fit(first, second=False), _fit(second, second=True)
