@@ -99,6 +99,8 @@ def extract(page: Page) -> Result:
     for key in TEXT_KEYS:
         if key in values:
             value = balance(values[key].text)
+            if key in ("registered_capital", "paid_in_capital"):  # financial numerals
+                value = re.sub(r"参(?=[佰仟拾万亿])", "叁", value)
             if key == "business_scope":  # 、 between items is often read as a middle dot
                 value = _restore_edge_punctuation(page, value, values[key].lines)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)

@@ -24,6 +24,14 @@ _LABEL = re.compile(
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
+def _lower_l(email: str) -> str:
+    """An upper-case I in an otherwise lower-case address is an l misread (lwang@...)."""
+    local, _, domain = email.partition("@")
+    if "I" in local and local.replace("I", "").islower():
+        local = local.replace("I", "l")
+    return f"{local}@{domain}"
+
+
 def is_prose(text: str) -> bool:
     """A long line that is no card field (a sentence, a paragraph's line)."""
     t = clean(text)
@@ -54,7 +62,8 @@ def extract(page: Page) -> Result:
     emails: list[str] = []
     for ln in page.lines:
         t = ln.text
-        emails += [e for e in _EMAIL.findall(t) if e not in emails]
+        found = [_lower_l(e) for e in _EMAIL.findall(t)]
+        emails += [e for e in found if e not in emails]
         if _EMAIL.search(t):
             continue
         for m in _MOBILE.findall(t) + _LANDLINE.findall(t):

@@ -46,6 +46,16 @@ def _fix_second(line: str) -> str:
     return "".join(chars)
 
 
+def _letters_in_optional_data(line: str) -> str:
+    """Optional data (characters 29-42) that is mostly letters keeps letters: an O read
+    as 0 there is not caught by a check digit when the field's own check is a filler."""
+    data = line[28:42]
+    letters = sum(c.isalpha() for c in data)
+    if letters >= 2 * sum(c.isdigit() for c in data):
+        data = data.translate(TO_LETTER)
+    return line[:28] + data + line[42:]
+
+
 def _fix_first(line: str) -> str:
     """Line 1 holds only letters and fillers after the document type's first letter."""
     return line[:1] + line[1:].translate(TO_LETTER)
@@ -93,6 +103,7 @@ def _repair(first: str, second: str) -> tuple[str, str]:
     letters in names), then one confusable character anywhere in line 2 if that alone
     makes every check digit agree."""
     first = _fix_first(first)  # line 1 carries no check digit: fix it unconditionally
+    second = _letters_in_optional_data(second)
     if _check(first, second):
         return first, second
     second = _fix_second(second)
