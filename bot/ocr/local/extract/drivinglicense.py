@@ -127,6 +127,8 @@ def extract(page: Page) -> Result:
         result.put("car_class", _class_beside_label(page))
     starts = find_dates(values["valid_from"].text) if "valid_from" in values else []
     period = values["valid"].text if "valid" in values else ""
+    if not period:  # label missed: the period is the one line with two dates and 至
+        period = next((ln.text for ln in page.lines if "至" in ln.text), "")
     ends = find_dates(period)
     if starts:
         result.put("valid_from", iso(starts[0]))
