@@ -8,7 +8,7 @@ import re
 from bot.ocr.local.checks import single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
-from bot.ocr.local.layout import clean, labelled_values
+from bot.ocr.local.layout import clean, labelled_values, rows
 from bot.ocr.local.page import Line, Page
 
 LABELS = {
@@ -85,6 +85,19 @@ def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -
     return value
 
 
+def _name_beside_capital(page: Page) -> str | None:
+    """The name when its 名称 label went unseen: on the licence it shares a row with
+    注册资本, left of it, and reads like a business name."""
+    for row in rows(page.lines):
+        label = next((ln for ln in row.lines if clean(ln.text).startswith("注册资本")), None)
+        if label is None:
+            continue
+        left = "".join(clean(ln.text) for ln in row.lines if ln.x1 <= label.x0 + 2)
+        if re.search(r"(公司|厂|店|中心|合作社|事务所|经营部|商行)$", left):
+            return left
+    return None
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
@@ -96,6 +109,10 @@ def extract(page: Page) -> Result:
     result.put("reg_num", _read_code(page, values, result))
     if "serial" in values:
         result.put("serial", re.sub(r"[^0-9A-Z]", "", values["serial"].text.upper()))
+    if "enterprise_name" not in values:
+        name = _name_beside_capital(page)
+        if name:
+            result.put("enterprise_name", name)
     for key in TEXT_KEYS:
         if key in values:
             value = balance(values[key].text)
