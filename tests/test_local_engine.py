@@ -172,3 +172,13 @@ def test_models_loaded_before_fork_work_in_the_child(engine: LocalEngine) -> Non
         answer = pipe.read()
     os.waitpid(pid, 0)
     assert json.loads(answer)["id"] == entry["truth"]["id"]
+
+
+def test_decompression_bombs_are_a_bad_image(engine: LocalEngine) -> None:
+    """A small PNG that would unpack to 144 megapixels is refused before it is unpacked."""
+    bomb = io.BytesIO()
+    Image.new("1", (12_000, 12_000)).save(bomb, "PNG")
+    assert bomb.tell() < 1_000_000
+    with pytest.raises(OcrError) as caught:
+        engine.recognize(bomb.getvalue(), DocType.IDCARD)
+    assert caught.value.failure is Failure.BAD_IMAGE and caught.value.errcode == 101002

@@ -19,7 +19,6 @@ between:
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -29,8 +28,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 
+from bot.images import open_image
 from bot.ocr.base import Failure, OcrError
 from bot.ocr.local import seal
 from bot.ocr.local.models import Models
@@ -63,13 +62,12 @@ def fix_latin(text: str) -> str:
 
 
 def decode(data: bytes) -> np.ndarray:
-    """Decode encoded image bytes to a BGR array, upright per EXIF. Raises BAD_IMAGE."""
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            im = ImageOps.exif_transpose(im) or im
-            rgb = np.asarray(im.convert("RGB"))
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise OcrError(Failure.BAD_IMAGE, f"cannot decode image: {exc}", errcode=101002) from exc
+    """Decode encoded image bytes to a BGR array, upright per EXIF. Raises BAD_IMAGE.
+
+    Decoding is ``bot.images.open_image``'s, shared with the cloud path: the same
+    refusal of corrupt files and of decompression bombs.
+    """
+    rgb = np.asarray(open_image(data).convert("RGB"))
     if rgb.ndim != 3 or min(rgb.shape[:2]) < 8:
         raise OcrError(Failure.BAD_IMAGE, "image too small to decode", errcode=101002)
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
