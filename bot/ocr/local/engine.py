@@ -20,8 +20,8 @@ class LocalEngine:
     """RapidOCR plus layout rules, answering with the WeChat OCR API's field names.
 
     Constructing it loads the models (once per process: later instances share
-    them). Build it in a worker's parent process before forking so every work
-    horse reuses the loaded models.
+    them). ``worker.py`` builds it before the first job, and its SimpleWorker
+    runs every job in that process.
     """
 
     name = "local"

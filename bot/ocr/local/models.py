@@ -3,8 +3,9 @@
 The three ONNX models (PP-OCRv6 small detector and recognizer, the mobile
 0/180 degree classifier) ship inside the ``rapidocr`` wheel. We name their
 paths explicitly so RapidOCR never tries to download anything, and we load
-all three eagerly: a worker that calls :func:`load_models` before forking
-shares the loaded sessions with its work horses (copy-on-write).
+all three eagerly, once: ``worker.py`` does it before the first job. (A
+forking worker that loaded them before the fork would also share them,
+copy-on-write: ``tests/test_local_engine.py`` checks that it works.)
 """
 
 from __future__ import annotations
