@@ -69,12 +69,3 @@ class Chain:
         assert last is not None
         raise last
 
-
-def build_engine(
-    names: Sequence[str],
-    factories: dict[str, Callable[[], Engine]],
-    on_fallback: FallbackHook | None = None,
-) -> Engine:
-    """One engine, or a :class:`Chain` when several are named."""
-    engines = [factories[n]() for n in check_chain(names)]
-    return engines[0] if len(engines) == 1 else Chain(engines, on_fallback)
