@@ -98,3 +98,9 @@ def test_mask_scrubs_ids_inside_general_text_and_keeps_positions():
 def test_mask_scrubs_unknown_extra_fields():
     masked = mask(DocType.IDCARD, {"id": ID, "raw_text": f"公民身份号码{ID}"})
     assert masked["raw_text"] == "公民身份号码110***********1233"
+
+
+def test_mask_text_catches_id_numbers_glued_to_letters() -> None:
+    """OCR junk such as ``EEO`` before a number must not let the number through a log line."""
+    assert mask_text("EEO150430200506073506") == "EEO150***********3506"
+    assert mask_text("VIN LJ166A2E1E4000551") == "VIN LJ166A2E1E4000551"  # not an ID

@@ -56,7 +56,7 @@ def _compact(value: str) -> str:
 
 
 # An 18-character ID number (17 digits and a digit or X) or a 15-digit old one.
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_ID_RE = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
 # 13 to 19 digits, possibly in groups separated by single spaces.
 _CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d(?: ?\d){12,18}(?![0-9A-Za-z])")
 
