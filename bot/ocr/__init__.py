@@ -68,4 +68,3 @@ class Chain:
                     self.on_fallback(engine.name, error.failure)
         assert last is not None
         raise last
-
