@@ -12,8 +12,6 @@ from bot.ocr.base import Failure, OcrError
 CLOUD_LIMIT = 2 * 1024 * 1024  # the WeChat OCR API refuses images of 2 MB and more
 MAX_PIXELS = 60_000_000  # larger is a decompression bomb, not a phone photo
 
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-
 
 def open_image(data: bytes) -> Image.Image:
     """Decode ``data`` fully, upright per its EXIF orientation, or raise BAD_IMAGE."""
@@ -21,23 +19,28 @@ def open_image(data: bytes) -> Image.Image:
 
 
 def _decode(data: bytes) -> Image.Image:
+    """Decode ``data`` as stored (EXIF orientation not applied), or raise BAD_IMAGE.
+
+    The pixel count is checked from the header, before anything is unpacked.
+    """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with warnings.catch_warnings():  # Pillow's own, looser warning: we refuse below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            image.load()
+        if image.width * image.height > MAX_PIXELS:
+            raise ValueError(f"{image.width}x{image.height} pixels")
+        image.load()
     except (
         UnidentifiedImageError,
         OSError,
         ValueError,
         SyntaxError,
         Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
     ) as exc:
         raise OcrError(
             Failure.BAD_IMAGE, f"undecodable image: {type(exc).__name__}", errcode=101002
         ) from None
-    return ImageOps.exif_transpose(image)
+    return image
 
 
 def shrink(data: bytes, limit: int = CLOUD_LIMIT) -> bytes:

@@ -158,8 +158,11 @@ def test_exif_orientation_is_honoured_when_shrinking() -> None:
     exif[0x0112] = 6  # rotated 90° clockwise
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
-    upright = open_image(shrink(out.getvalue()))
-    assert upright.size == (200, 400)
+    shrunk = shrink(out.getvalue())
+    stored = Image.open(io.BytesIO(shrunk))
+    assert stored.size == (200, 400)  # the pixels themselves are upright now
+    assert stored.getexif().get(0x0112, 1) == 1
+    assert open_image(shrunk).size == (200, 400)
 
 
 @pytest.mark.parametrize("data", [b"", b"not an image", b"\xff\xd8\xff\xe0" + b"\0" * 100])
