@@ -169,19 +169,23 @@ def seal(
         for k in range(10)
     ]
     d.polygon(star, fill=(*color, 255))
+    # Seal text is engraved in condensed characters that fill the band between the
+    # ring and the star: as tall as the band allows, squeezed sideways to fit the arc.
     n = len(text)
     span = min(250.0, 24.0 * n)
-    per_char = radius * 0.74 * math.radians(span) / n  # arc length each character gets
-    size = max(8, int(min(radius * 0.28, per_char * 0.95)))
-    font = font_load(size)
+    height = int(radius * 0.3)
+    r = radius * 0.9 - height / 2  # glyph centres: just inside the ring
+    per_char = r * math.radians(span) / n  # arc length each character gets
+    width = min(height, int(per_char * 0.92))
+    font = font_load(height)
     for i, ch in enumerate(text):
         ang = math.radians(-90 - span / 2 + span * (i + 0.5) / n)
-        r = radius * 0.8 - size * 0.3
-        glyph = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((size, size), ch, font=font, fill=(*color, 255), anchor="mm")
-        glyph = glyph.rotate(-math.degrees(ang) - 90, resample=Image.BICUBIC)
-        gx = cx + r * math.cos(ang) - size
-        gy = cy + r * math.sin(ang) - size
+        glyph = Image.new("RGBA", (height * 2, height * 2), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((height, height), ch, font=font, fill=(*color, 255), anchor="mm")
+        glyph = glyph.resize((max(1, width * 2), height * 2), Image.LANCZOS)
+        glyph = glyph.rotate(-math.degrees(ang) - 90, resample=Image.BICUBIC, expand=True)
+        gx = cx + r * math.cos(ang) - glyph.width / 2
+        gy = cy + r * math.sin(ang) - glyph.height / 2
         layer.alpha_composite(glyph, (int(gx), int(gy)))
     # Ink is never even: fade it in patches.
     gen = np.random.default_rng(rng.getrandbits(32))

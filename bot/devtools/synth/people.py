@@ -60,7 +60,7 @@ TOWN_WORDS = (
     "双溪",
 )
 
-_MUNICIPALITIES = ("11", "12", "31", "50")
+MUNICIPALITIES = ("11", "12", "31", "50")
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def regions() -> tuple[Region, ...]:
         if name in ("市辖区", "县", "市区", "郊区") or "办事处" in name or "直辖" in name:
             continue
         city = ""
-        if code[:2] not in _MUNICIPALITIES:
+        if code[:2] not in MUNICIPALITIES:
             city_cur = _current(raw.get(code[:4] + "00", ""))
             city = city_cur[0] if city_cur else ""
             if "直辖" in city or city == name or not city.endswith(("市", "州", "盟", "地区")):

@@ -306,8 +306,15 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         weak=weak,
         reread=reread,
         widen=widen,
-        read_stamps=lambda: [text for text, _ in seal.read_seals(models, upright)],
+        read_stamps=lambda: seal.read_seals(models, upright, within=_document(quads)),
     )
+
+
+def _document(quads: Sequence[np.ndarray], margin: float = 0.05) -> np.ndarray:
+    """The document's outline, roughly: the hull of its text, a little enlarged."""
+    hull = cv2.convexHull(np.concatenate(quads).reshape(-1, 2)).reshape(-1, 2)
+    centre = hull.mean(axis=0)
+    return centre + (hull - centre) * (1 + margin)
 
 
 def rec_input(crops: list[np.ndarray]):

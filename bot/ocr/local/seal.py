@@ -5,14 +5,47 @@ around the seal's centre turns the ring of characters into a straight strip
 (angle along x, radius along y, outward up), which the recognizer reads like
 any line. Red ink is also what hides printed text under a seal, so
 :func:`without_red` gives the recognizer a copy in which red ink is paper.
+
+A seal's characters are small, patchy and crossed by the print under them, so
+its text is rarely read letter for letter. But it is always one of a few
+hundred names (:func:`places.police_seals`), and :mod:`ctc` scores every name
+against the recognizer's per-frame probabilities: a name is given only when
+the strip makes it far likelier than any other and fits it well.
 """
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any, NamedTuple
+
 import cv2
 import numpy as np
 
+from bot.ocr.local import ctc, places
+
 MIN_RADIUS_SHARE = 0.04  # a seal's radius is at least this share of the image's long side
+# The text band, as shares of the radius, read three ways (the ring's and the star's
+# edges fall differently on each); the strips vote.
+BANDS = ((0.5, 0.9), (0.45, 0.88), (0.55, 0.93))
+# A name is accepted when it has this share of the probability among the known names
+# and its mean log-probability per character is at least this (bench/accuracy.py and
+# docs/ocr.md show how these were chosen: no wrong seal on 240 drivers' licences).
+MIN_SHARE = 0.99
+MIN_CHAR_LOGP = -3.0
+
+
+class Seal(NamedTuple):
+    """A seal's outline: an ellipse (a tilted photo squashes the circle)."""
+
+    cx: float
+    cy: float
+    width: float  # the ellipse's axes, in pixels
+    height: float
+    angle: float  # degrees, as cv2.fitEllipse gives it
+
+    @property
+    def radius(self) -> float:
+        return max(self.width, self.height) / 2
 
 
 def red_mask(img: np.ndarray) -> np.ndarray:
@@ -32,72 +65,108 @@ def without_red(img: np.ndarray) -> np.ndarray:
     return cv2.merge([red, red, red])
 
 
-def find_seals(img: np.ndarray) -> list[tuple[float, float, float]]:
-    """(cx, cy, radius) of round red marks, largest first."""
+def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
+    """Round red marks, largest first; only inside the polygon ``within`` when given
+    (the document: a wooden desk is as red as ink)."""
     mask = red_mask(img)
+    if within is not None:
+        inside = np.zeros_like(mask)
+        cv2.fillConvexPoly(inside, np.asarray(within, np.int32), 255)
+        mask = cv2.bitwise_and(mask, inside)
     if cv2.countNonZero(mask) < 50:
         return []
     k = max(3, int(max(img.shape[:2]) * 0.01)) | 1
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     found = []
-    min_r = MIN_RADIUS_SHARE * max(img.shape[:2])
+    long_side = max(img.shape[:2])
     for c in contours:
-        (cx, cy), r = cv2.minEnclosingCircle(c)
-        x, y, w, h = cv2.boundingRect(c)
-        if not min_r <= r <= 0.25 * max(img.shape[:2]) or not 0.75 < w / max(1, h) < 1.33:
+        if len(c) < 20:
+            continue
+        (cx, cy), (w, h), angle = cv2.fitEllipse(c)
+        seal = Seal(cx, cy, w, h, angle)
+        if not MIN_RADIUS_SHARE * long_side <= seal.radius <= 0.25 * long_side:
+            continue
+        if min(w, h) / max(w, h, 1) < 0.75:
             continue
         # A seal's ink fills its ring and characters, not the whole disc (a red logo does).
-        fill = cv2.countNonZero(mask[y : y + h, x : x + w]) / (np.pi * r * r)
+        x, y, bw, bh = cv2.boundingRect(c)
+        fill = cv2.countNonZero(mask[y : y + bh, x : x + bw]) / (np.pi * w * h / 4)
         if 0.05 < fill < 0.6:
-            found.append((float(cx), float(cy), float(r)))
-    return sorted(found, key=lambda s: -s[2])
+            found.append(seal)
+    return sorted(found, key=lambda s: -s.radius)
 
 
-def unroll(
-    img: np.ndarray, seal: tuple[float, float, float], band: tuple[float, float] = (0.5, 0.9)
-) -> np.ndarray:
-    """The seal's text band (``band`` of its radius) as a straight strip, read clockwise."""
-    cx, cy, r = seal
-    scale = max(1.0, 160.0 / r)  # characters about 45 pixels high once unrolled
-    radial = int(r * scale)
-    angular = int(2 * np.pi * r * 0.72 * scale)  # true arc length at the text's radius
+def _as_circle(img: np.ndarray, seal: Seal, scale: float) -> tuple[np.ndarray, float]:
+    """A square crop in which the seal is a circle, centred, ``scale`` times its size."""
+    radius = seal.radius
+    t = np.radians(seal.angle)
+    to_axes = np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
+    stretch = np.diag([radius / (seal.width / 2), radius / (seal.height / 2)])
+    m = scale * to_axes.T @ stretch @ to_axes
+    size = int(2.3 * radius * scale)
+    shift = np.array([size / 2, size / 2]) - m @ np.array([seal.cx, seal.cy])
+    square = cv2.warpAffine(
+        img,
+        np.hstack([m, shift[:, None]]),
+        (size, size),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return square, radius * scale
+
+
+def unroll(img: np.ndarray, seal: Seal, band: tuple[float, float] = BANDS[0]) -> np.ndarray:
+    """The seal's text band (``band`` of its radius) as a straight strip, read clockwise,
+    dark ink on white."""
+    square, r = _as_circle(img, seal, max(1.0, 160.0 / seal.radius))  # ~45 px characters
+    c = square.shape[0] / 2
+    radial, angular = int(r), int(2 * np.pi * r * 0.72)  # true arc length at the text
     polar = cv2.warpPolar(
-        img, (radial, angular), (cx, cy), r, cv2.WARP_POLAR_LINEAR + cv2.INTER_CUBIC
+        square, (radial, angular), (c, c), r, cv2.WARP_POLAR_LINEAR + cv2.INTER_CUBIC
     )
     # rows: angle 0..360 clockwise from +x; columns: radius 0..r. Start at 90 degrees
     # (straight down), so the upper arc sits in the middle without wrapping.
     polar = np.roll(polar, -angular // 4, axis=0)
     strip = polar[:, int(radial * band[0]) : int(radial * band[1])]
     strip = cv2.rotate(strip, cv2.ROTATE_90_COUNTERCLOCKWISE)  # outward up, clockwise -> right
-    return without_red_to_dark(strip)
+    return red_ink_as_dark(strip)
 
 
-BANDS = ((0.5, 0.9), (0.45, 0.88), (0.55, 0.93))
-
-
-def read_seals(
-    models, img: np.ndarray, seals: list[tuple[float, float, float]] | None = None
-) -> list[tuple[str, float]]:
-    """Readings of the largest seal's arc text, from a few bands, best score first."""
-    from bot.ocr.local.reader import rec_input
-
-    seals = find_seals(img) if seals is None else seals
-    if not seals:
-        return []
-    out = models.rec(rec_input([unroll(img, seals[0], band) for band in BANDS]))
-    found = [(t.strip(), float(s)) for t, s in zip(out.txts, out.scores, strict=True) if t.strip()]
-    return sorted(found, key=lambda item: -item[1])
-
-
-def without_red_to_dark(strip: np.ndarray) -> np.ndarray:
+def red_ink_as_dark(strip: np.ndarray) -> np.ndarray:
     """Red ink as dark grey on white, everything else white: what the recognizer reads best.
 
-    Photos shift the seal's red in hue and strength, so redness is stretched to the
-    strip's own range (its 98th percentile is full ink).
+    JPEG keeps colour at half the resolution of brightness, so colour alone blurs
+    small characters into blobs. Colour says *where* the red ink is; brightness (the
+    green channel) gives its shape; a dark red channel marks black print, which goes.
     """
     b, g, r = (strip[:, :, i].astype(np.float32) for i in range(3))
     redness = np.clip(r - np.maximum(g, b), 0, None)
-    top = max(20.0, float(np.percentile(redness, 98)))
-    ink = np.clip(255 - redness * (255 / top), 0, 255).astype(np.uint8)
+    is_red = np.clip(redness / (0.6 * max(20.0, float(np.percentile(redness, 98)))), 0, 1)
+    paper_g, paper_r = float(np.percentile(g, 90)), float(np.percentile(r, 90))
+    not_black = np.clip((r - 0.45 * paper_r) / (0.3 * paper_r), 0, 1)
+    dark = np.clip(paper_g - g, 0, None) * is_red * not_black
+    ink = np.clip(255 - dark * (255 / max(20.0, float(np.percentile(dark, 99)))), 0, 255)
+    ink = ink.astype(np.uint8)
     return cv2.merge([ink, ink, ink])
+
+
+@cache
+def _lexicon(characters: tuple[str, ...]) -> ctc.Lexicon:
+    return ctc.Lexicon.build(places.police_seals(), characters)
+
+
+def read_seals(models: Any, img: np.ndarray, within: np.ndarray | None = None) -> list[str]:
+    """The name on the largest seal, as a one-item list, or ``[]`` when it is not
+    legible enough to tell (see :data:`MIN_SHARE`, :data:`MIN_CHAR_LOGP`)."""
+    seals = find_seals(img, within)
+    if not seals:
+        return []
+    lexicon = _lexicon(tuple(models.rec.postprocess_op.character))
+    strips = [unroll(img, seals[0], band) for band in BANDS]
+    scores = np.max([lexicon.log_probs(p) for p in ctc.frame_probs(models.rec, strips)], axis=0)
+    best = int(np.argmax(scores))
+    share = 1.0 / float(np.sum(np.exp(scores - scores[best])))
+    if share < MIN_SHARE or scores[best] / lexicon.lengths[best] < MIN_CHAR_LOGP:
+        return []
+    return [lexicon.texts[best]]

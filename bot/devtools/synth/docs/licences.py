@@ -81,7 +81,10 @@ def _title(img: Image.Image, style: random.Random, cn: str, en: str) -> None:
 
 
 def _seal_text(region: people.Region) -> str:
-    return f"{region.province}{region.city}公安局交通警察支队"
+    """The traffic police detachment of the holder's city; a county-level city under its
+    province directly (湖北省仙桃市) has its own. Municipalities: the municipality's."""
+    city = region.city or ("" if region.code[:2] in people.MUNICIPALITIES else region.county)
+    return f"{region.province}{city}公安局交通警察支队"
 
 
 def driving_licence(data: random.Random, style: random.Random) -> Doc:

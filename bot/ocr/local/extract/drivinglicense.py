@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bot.ocr.local import places
 from bot.ocr.local.checks import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
@@ -66,23 +65,16 @@ def _class_beside_label(page: Page) -> str | None:
 
 
 def _seal(page: Page, values: dict, result: Result) -> str | None:
-    """The issuing detachment, read around the red seal and snapped onto a real name.
-
-    The seal's curved, patchy print often reads badly: a reading is kept only when
-    it is close to an actual ``<province><city>公安局交通警察支队``.
-    """
-    for ln in page.lines:  # a flat, printed seal line (scans of reissued licences)
+    """The issuing detachment: a printed line naming it (scans of reissued licences),
+    or the name the reader made out on the round red seal (:mod:`bot.ocr.local.seal`
+    gives one only when the seal leaves no real doubt)."""
+    for ln in page.lines:
         m = _SEAL.search(clean(ln.text))
         if m and not (values.get("address") and ln in values["address"].lines):
             return m.group(0)
-    address = values["address"].text if "address" in values else ""
-    choices = places.police_seals()
-    homes = [c for c in choices if address and address.startswith(c[: c.index("公安局")])]
-    prior = max(homes, key=len) if homes else None  # the holder's city, if the address says
-    for text in page.stamp_texts():
-        snapped = places.snap(text, choices, prior=prior)
-        if snapped:
-            return snapped
+    stamps = page.stamp_texts()
+    if stamps:
+        return stamps[0]
     result.warnings.append("印章文字未能识别")
     return None
 

@@ -1,0 +1,77 @@
+"""Scoring known strings against the recognizer's per-frame character probabilities.
+
+RapidOCR's recognizer is a CTC model: for every few pixels of a text strip (a
+*frame*) it gives a probability for each character and for "blank". Its answer
+is the most likely character per frame, so one smudged character makes the
+text wrong. When the text is known to be one of a list (a seal's issuing
+authority is one of a few hundred), we can do better: the CTC forward algorithm
+gives the probability of each *whole* string, and the best one wins on the
+evidence of every frame, the smudged ones included.
+
+This is the standard lexicon decoding of CTC (Graves et al., 2006), written out
+in numpy: a few hundred strings over a hundred frames take milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+BLANK = 0  # index of CTC blank in RapidOCR's character list
+_NEG = -1e30  # log(0), finite so that sums stay finite
+
+
+def frame_probs(rec: Any, crops: Sequence[np.ndarray]) -> np.ndarray:
+    """(crops, frames, characters) probabilities from RapidOCR's recognizer.
+
+    The same resize and normalisation as ``TextRecognizer.__call__`` (pinned 3.10.0),
+    stopping before its greedy decoding.
+    """
+    _, height, width = rec.rec_image_shape[:3]
+    ratio = max([width / height] + [c.shape[1] / c.shape[0] for c in crops])
+    batch = np.stack([rec.resize_norm_img(c, ratio) for c in crops]).astype(np.float32)
+    return np.asarray(rec.session(batch))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Known strings as label sequences of the recognizer's character list."""
+
+    texts: tuple[str, ...]
+    labels: np.ndarray  # (strings, 2 * longest + 1): CTC's blank-interleaved sequences
+    lengths: np.ndarray  # (strings,): characters in each string
+
+    @classmethod
+    def build(cls, texts: Sequence[str], characters: Sequence[str]) -> Lexicon:
+        index = {ch: i for i, ch in enumerate(characters)}
+        unknown = {ch for text in texts for ch in text if ch not in index}
+        if unknown:
+            raise ValueError(f"characters the recognizer cannot produce: {sorted(unknown)}")
+        longest = max(len(t) for t in texts)
+        labels = np.full((len(texts), 2 * longest + 1), BLANK, np.int64)
+        for k, text in enumerate(texts):
+            labels[k, 1 : 2 * len(text) : 2] = [index[ch] for ch in text]
+        return cls(tuple(texts), labels, np.array([len(t) for t in texts]))
+
+    def log_probs(self, probs: np.ndarray) -> np.ndarray:
+        """log P(text | frames) of every text, from one strip's (frames, characters) probs."""
+        logp = np.log(np.maximum(probs, 1e-12))
+        ext = self.labels
+        k, states = ext.shape
+        # A step may skip the blank between two characters unless they are the same.
+        skip = np.zeros((k, states), bool)
+        skip[:, 2:] = (ext[:, 2:] != BLANK) & (ext[:, 2:] != ext[:, :-2])
+        alpha = np.full((k, states), _NEG)
+        alpha[:, 0] = logp[0, BLANK]
+        alpha[:, 1] = logp[0, ext[:, 1]]
+        pad1, pad2 = np.full((k, 1), _NEG), np.full((k, 2), _NEG)
+        for t in range(1, len(logp)):
+            stay_or_next = np.logaddexp(alpha, np.hstack([pad1, alpha[:, :-1]]))
+            jump = np.where(skip, np.hstack([pad2, alpha[:, :-2]]), _NEG)
+            alpha = np.logaddexp(stay_or_next, jump) + logp[t, ext]
+        rows = np.arange(k)
+        last = 2 * self.lengths  # the final blank; the final character is one before
+        return np.logaddexp(alpha[rows, last], alpha[rows, last - 1])
