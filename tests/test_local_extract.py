@@ -130,6 +130,13 @@ def test_business_licence_with_a_spaced_label_split_in_two_boxes() -> None:
     assert {k: fields.get(k) for k in others} == others
 
 
+def test_id_number_with_junk_glued_to_its_front_is_found() -> None:
+    # Seen on a 270° photo: three stray letters before the number, one of them an O.
+    assert checks.id_number("EEO150430200506073506") == "150430200506073506"
+    assert checks.id_number("证号 15043020050607350X") == "15043020050607350X"
+    assert checks.id_number("1504302005060735") is None  # too short: no number at all
+
+
 def test_id_number_with_a_letter_o_is_corrected() -> None:
     page, _, truth, source = load("idcard_front_id_with_O")
     assert any("O" in ln.text for ln in page.lines), source["edited"]

@@ -22,14 +22,21 @@ TO_LETTER = str.maketrans({"0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6"
 
 
 def id_number(text: str) -> str | None:
-    """A mainland ID number (18 characters) in ``text``, confusions fixed, or ``None``."""
+    """A mainland ID number (18 characters) in ``text``, confusions fixed, or ``None``.
+
+    Every 18-character window is tried (junk can be glued to the number's front, as in
+    ``EEO`` + the number): one that passes the check digit wins, and among those (or, if
+    none passes, among all) the one that needed the fewest confusions fixed, then the first.
+    """
     t = re.sub(r"[\s·.\-]", "", text).upper()
-    for m in re.finditer(r"[0-9A-Z|]{17}[0-9A-Z|]", t):
-        cand = m.group(0)
+    found: list[tuple[bool, int, int, str]] = []
+    for m in re.finditer(r"(?=([0-9A-Z|]{18}))", t):
+        cand = m.group(1)
         fixed = cand[:17].translate(TO_DIGIT) + cand[17].replace("K", "X").translate(TO_DIGIT)
         if fixed[:17].isdigit() and (fixed[17].isdigit() or fixed[17] == "X"):
-            return fixed
-    return None
+            changed = sum(a != b for a, b in zip(cand, fixed, strict=True))
+            found.append((not id_valid(fixed), changed, m.start(), fixed))
+    return min(found)[3] if found else None
 
 
 def id_valid(number: str) -> bool:
