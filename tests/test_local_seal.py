@@ -31,7 +31,7 @@ def test_lexicon_log_probs_equal_the_sum_over_alignments() -> None:
     probs = rng.dirichlet(np.ones(3), size=5)
     texts = ["a", "ab", "aa", "ba", "aba"]
     lexicon = ctc.Lexicon.build(texts, characters)
-    got = lexicon.log_probs(probs)
+    got = lexicon.log_probs(probs[None])[0]
     want = [_brute_force(probs, t, characters) for t in texts]
     assert np.allclose(got, want)
 

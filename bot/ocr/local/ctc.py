@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-BLANK = 0  # index of CTC blank in RapidOCR's character list
+BLANK = 0  # index of CTC's blank in RapidOCR's character list (and in ``columns``)
 _NEG = -1e30  # log(0), finite so that sums stay finite
 
 
@@ -41,7 +41,8 @@ class Lexicon:
     """Known strings as label sequences of the recognizer's character list."""
 
     texts: tuple[str, ...]
-    labels: np.ndarray  # (strings, 2 * longest + 1): CTC's blank-interleaved sequences
+    columns: np.ndarray  # the recognizer's character indices the texts use, blank first
+    labels: np.ndarray  # (strings, 2 * longest + 1): blank-interleaved, indices into columns
     lengths: np.ndarray  # (strings,): characters in each string
 
     @classmethod
@@ -50,28 +51,34 @@ class Lexicon:
         unknown = {ch for text in texts for ch in text if ch not in index}
         if unknown:
             raise ValueError(f"characters the recognizer cannot produce: {sorted(unknown)}")
+        used = sorted({ch for text in texts for ch in text}, key=index.__getitem__)
+        columns = np.array([BLANK] + [index[ch] for ch in used])
+        column = {ch: i + 1 for i, ch in enumerate(used)}  # 0 stays the blank
         longest = max(len(t) for t in texts)
-        labels = np.full((len(texts), 2 * longest + 1), BLANK, np.int64)
+        labels = np.zeros((len(texts), 2 * longest + 1), np.int64)
         for k, text in enumerate(texts):
-            labels[k, 1 : 2 * len(text) : 2] = [index[ch] for ch in text]
-        return cls(tuple(texts), labels, np.array([len(t) for t in texts]))
+            labels[k, 1 : 2 * len(text) : 2] = [column[ch] for ch in text]
+        return cls(tuple(texts), columns, labels, np.array([len(t) for t in texts]))
 
     def log_probs(self, probs: np.ndarray) -> np.ndarray:
-        """log P(text | frames) of every text, from one strip's (frames, characters) probs."""
-        logp = np.log(np.maximum(probs, 1e-12))
+        """log P(text | frames) of every text: (strips, texts) from (strips, frames,
+        characters) probabilities (all strips at once, so numpy does the looping)."""
+        logp = np.log(np.maximum(probs[:, :, self.columns], 1e-12)).astype(np.float32)
+        n, frames = logp.shape[:2]
         ext = self.labels
         k, states = ext.shape
         # A step may skip the blank between two characters unless they are the same.
         skip = np.zeros((k, states), bool)
         skip[:, 2:] = (ext[:, 2:] != BLANK) & (ext[:, 2:] != ext[:, :-2])
-        alpha = np.full((k, states), _NEG)
-        alpha[:, 0] = logp[0, BLANK]
-        alpha[:, 1] = logp[0, ext[:, 1]]
-        pad1, pad2 = np.full((k, 1), _NEG), np.full((k, 2), _NEG)
-        for t in range(1, len(logp)):
-            stay_or_next = np.logaddexp(alpha, np.hstack([pad1, alpha[:, :-1]]))
-            jump = np.where(skip, np.hstack([pad2, alpha[:, :-2]]), _NEG)
-            alpha = np.logaddexp(stay_or_next, jump) + logp[t, ext]
+        alpha = np.full((n, k, states), _NEG, np.float32)
+        alpha[:, :, 0] = logp[:, 0, BLANK, None]
+        alpha[:, :, 1] = logp[:, 0][:, ext[:, 1]]
+        shifted1 = np.full_like(alpha, _NEG)
+        shifted2 = np.full_like(alpha, _NEG)
+        for t in range(1, frames):
+            shifted1[:, :, 1:] = alpha[:, :, :-1]
+            shifted2[:, :, 2:] = np.where(skip[:, 2:], alpha[:, :, :-2], _NEG)
+            alpha = np.logaddexp(np.logaddexp(alpha, shifted1), shifted2) + logp[:, t][:, ext]
         rows = np.arange(k)
         last = 2 * self.lengths  # the final blank; the final character is one before
-        return np.logaddexp(alpha[rows, last], alpha[rows, last - 1])
+        return np.logaddexp(alpha[:, rows, last], alpha[:, rows, last - 1])
