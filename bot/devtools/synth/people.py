@@ -18,6 +18,8 @@ from pathlib import Path
 import stdnum
 from stdnum.cn import ric
 
+from bot.ocr.local.places import MUNICIPALITIES
+
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
@@ -59,8 +61,6 @@ TOWN_WORDS = (
     "三合",
     "双溪",
 )
-
-MUNICIPALITIES = ("11", "12", "31", "50")
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,8 @@ class Page:
     weak: list[Line] = field(default_factory=list)
     reread: Reread | None = field(default=None, repr=False, compare=False)
     widen: Widen | None = field(default=None, repr=False, compare=False)
-    # Texts read around round seals (best first); read on first use, then kept.
+    # The names read on round seals (at most one: the seal reader gives a name only when
+    # it is sure); read on first use, then kept.
     stamps: list[str] | None = None
     read_stamps: Callable[[], list[str]] | None = field(default=None, repr=False, compare=False)
 
@@ -135,7 +136,7 @@ class Page:
         return self.reread(line, part) if self.reread is not None else []
 
     def stamp_texts(self) -> list[str]:
-        """Readings of the seal's arc text, best first (read once, when first asked)."""
+        """The names read on the seals (read once, when first asked)."""
         if self.stamps is None:
             self.stamps = self.read_stamps() if self.read_stamps is not None else []
         return self.stamps

@@ -13,6 +13,8 @@ from functools import partial
 
 from PIL import Image, ImageDraw
 
+from bot.ocr.local import places
+
 from .. import canvas, fonts, numbers, people
 from . import Doc
 
@@ -83,7 +85,7 @@ def _title(img: Image.Image, style: random.Random, cn: str, en: str) -> None:
 def _seal_text(region: people.Region) -> str:
     """The traffic police detachment of the holder's city; a county-level city under its
     province directly (湖北省仙桃市) has its own. Municipalities: the municipality's."""
-    city = region.city or ("" if region.code[:2] in people.MUNICIPALITIES else region.county)
+    city = region.city or ("" if region.code[:2] in places.MUNICIPALITIES else region.county)
     return f"{region.province}{city}公安局交通警察支队"
 
 
