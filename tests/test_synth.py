@@ -311,3 +311,22 @@ def test_the_youngest_holders_still_get_valid_dates():
     youngest = people.add_years(people.TODAY, -16) - timedelta(days=1)
     issue, expiry = people.id_validity(random.Random(1), youngest)
     assert issue >= people.add_years(youngest, 16) and expiry == people.add_years(issue, 10)
+
+
+def test_comm_truth_claims_only_characters_its_font_draws():
+    """WenQuanYi Micro Hei maps ℃ to an empty glyph: such a page says °C instead."""
+    from bot.devtools.synth import fonts
+
+    micro = fonts.installed().get("WenQuanYi Micro Hei:Regular")
+    if micro is not None:  # CI installs it; the check below holds either way
+        assert not fonts.draws(fonts.load(micro, 30), "℃")
+        assert fonts.draws(fonts.load(micro, 30), "°")
+    seen = set()
+    for seed in [700411, *range(40)]:
+        sample = generate("comm", seed=seed, mode="scan")
+        font = fonts.load(fonts.installed()[sample.meta["fonts"][0]], 30)
+        for item in sample.truth["items"]:
+            for char in item["text"].replace(" ", ""):
+                assert fonts.draws(font, char), (seed, char, sample.meta["fonts"])
+                seen.add(char)
+    assert "°" in seen or "℃" in seen  # the temperature line was among them

@@ -111,3 +111,10 @@ def pick(rng: random.Random, role: str) -> FontSpec:
 @cache
 def load(spec: FontSpec, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(spec.path, size=size, index=spec.index)
+
+
+def draws(font: ImageFont.FreeTypeFont, char: str) -> bool:
+    """Whether ``font`` puts ink down for ``char`` (some map a character to an empty
+    glyph: WenQuanYi Micro Hei has no ℃, and the truth must not claim one)."""
+    left, top, right, bottom = font.getbbox(char)
+    return right > left and bottom > top

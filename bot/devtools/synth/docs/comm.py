@@ -72,6 +72,8 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     spec = fonts.pick(style, style.choice(("sans", "serif", "kai")))
     size = style.randint(26, 34)
     font = fonts.load(spec, size)
+    if not fonts.draws(font, "℃"):  # written the other way, as people do without the sign
+        paragraphs = [para.replace("℃", "°C") for para in paragraphs]
     img = canvas.paper_noise(Image.new("RGB", (W, H), (252, 252, 248)), style, 2.0)
     draw = ImageDraw.Draw(img)
     # Lines are broken here, at the page width, and each printed line is one truth item.
