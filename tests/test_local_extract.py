@@ -248,6 +248,14 @@ def test_label_with_a_missing_character_still_labels() -> None:
     values = labelled_values([line("准驾型", 0), line("C1", 100)], {"car_class": ["准驾车型"]})
     assert values["car_class"].text == "C1"
 
+    # The last character missing and the value glued on: the digit is the value's.
+    labels = {"issue_date": ["初次领证日期"]}
+    values = labelled_values([line("初次领证日2024-08-20", 0)], labels)
+    assert values["issue_date"].text == "2024-08-20"
+    # One character misread (a Chinese one, as a recognizer misreads them) still labels.
+    values = labelled_values([line("初次领证日朋2024-08-20", 0)], labels)
+    assert values["issue_date"].text == "2024-08-20"
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

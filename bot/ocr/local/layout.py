@@ -113,7 +113,11 @@ def _find_all(text: str, label: str) -> list[tuple[int, int]]:
     n = len(label)
     for j in range(len(text) - n + 2):
         window = text[j : j + n]
-        if len(window) == n and sum(a != b for a, b in zip(window, label, strict=True)) <= 1:
+        misread = [(a, b) for a, b in zip(window, label, strict=False) if a != b]
+        # A Chinese label character is not misread as a Latin letter or digit: that is
+        # the value starting after a label missing its last character (初次领证日2024).
+        latin_for_chinese = any(a.isascii() and not b.isascii() for a, b in misread)
+        if len(window) == n and len(misread) <= 1 and not latin_for_chinese:
             return [(j, j + n)]
         short = text[j : j + n - 1]
         if len(short) == n - 1 and any(label[:k] + label[k + 1 :] == short for k in range(n)):
