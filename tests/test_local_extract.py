@@ -34,6 +34,7 @@ EXACT = [
     "bankcard_rot270",
     "bankcard_scan",
     "drivinglicense_photo",
+    "drivinglicense_issue_label_unread",
     "driving_photo",
     "bizlicense_photo",
     "plate_yellow",
@@ -300,3 +301,11 @@ def test_police_seals_are_the_cities_with_traffic_police() -> None:
     assert "北京市公安局交通警察支队" in seals  # a municipality
     assert "山东省公安局交通警察支队" not in seals  # no such detachment
     assert "台湾省公安局交通警察支队" not in seals
+
+
+def test_issue_date_whose_label_the_seal_hid_is_the_date_between_its_neighbours() -> None:
+    page, _, truth, _ = load("drivinglicense_issue_label_unread")
+    assert not any("领证" in ln.text for ln in page.lines)  # the seal took the label
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page)
+    assert result.fields["issue_date"] == truth["issue_date"]
+    assert result.fields["birth_date"] == truth["birth_date"] != truth["issue_date"]

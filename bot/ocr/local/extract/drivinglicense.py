@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from bot.ocr.local.checks import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
-from bot.ocr.local.layout import clean, labelled_values, read_beside
+from bot.ocr.local.layout import Value, clean, labelled_values, read_beside
 from bot.ocr.local.page import Page
 
 LABELS = {
@@ -64,6 +65,20 @@ def _class_beside_label(page: Page) -> str | None:
     return best if best is not None and votes[best] >= 1.5 else None
 
 
+def _date_between(page: Page, above: Value | None, below: Value | None) -> list[date]:
+    """The 初次领证日期 row is the one between 出生日期 and 准驾车型; the seal is stamped
+    over its label, which may go unread. Its date is then the only one between them."""
+    if above is None or below is None or not above.lines or not below.lines:
+        return []
+    top = max(ln.y1 for ln in above.lines)
+    bottom = min(ln.y0 for ln in below.lines)
+    x = min(ln.x0 for ln in above.lines) - above.lines[0].height
+    found = [
+        d for ln in page.lines if top <= ln.cy <= bottom and ln.x0 >= x for d in find_dates(ln.text)
+    ]
+    return found if len(found) == 1 else []
+
+
 def _seal(page: Page, values: dict, result: Result) -> str | None:
     """The issuing detachment: a printed line naming it (scans of reissued licences),
     or the name the reader made out on the round red seal (:mod:`bot.ocr.local.seal`
@@ -111,6 +126,8 @@ def extract(page: Page) -> Result:
             dates = next(
                 (d for t, _ in read_beside(page, label, (7.0,)) if (d := find_dates(t))), []
             )
+        if not dates and key == "issue_date":
+            dates = _date_between(page, values.get("birth_date"), values.get("car_class"))
         if dates:
             result.put(key, iso(dates[0]))
     if "car_class" in values:
