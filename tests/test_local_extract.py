@@ -260,7 +260,17 @@ def test_label_with_a_missing_character_still_labels() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("C1", "C1"), ("Cl", "C1"), ("32", "B2"), ("A2D", "A2D"), ("D", "D"), ("0", "D")],
+    [
+        ("C1", "C1"),
+        ("Cl", "C1"),
+        ("32", "B2"),
+        ("A2D", "A2D"),
+        ("D", "D"),
+        ("0", "D"),
+        ("0C1", "C1"),
+        ("B1D", "B1D"),
+        ("A1A2", "A1A2"),
+    ],
 )
 def test_car_class_letters_and_digits_keep_their_places(text: str, expected: str) -> None:
     assert drivinglicense.car_class(text) == expected

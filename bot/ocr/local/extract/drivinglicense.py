@@ -27,6 +27,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff·]+")
 _AS_LETTER = {"8": "B", "3": "B", "0": "D", "O": "D", "4": "A", "G": "C", "6": "C"}
 _AS_DIGIT = {"I": "1", "L": "1", "|": "1", "Z": "2", "S": "5", "O": "0"}
 _NUMBERED = {"A": "123", "B": "12", "C": "123456"}
+# The order classes are printed in (a bare A, B or C is a digit lost: it keeps its place).
+_CLASS_ORDER = ("A1", "A2", "A3", "A", "B1", "B2", "B", "C1", "C2", "C3", "C4", "C5", "C6", "C",
+                "D", "E", "F", "M", "N", "P")  # fmt: skip
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
 )
@@ -35,22 +38,35 @@ _EN = re.compile(r"^(VIN|[A-Z][a-z]+\.?( [A-Za-z][a-z]*\.?)*)$")  # English sub-
 
 def car_class(text: str) -> str:
     """准驾车型 such as ``C1``, ``A2D`` or ``D``: letters A-F, M, N, P, the first three
-    followed by a digit. A letter's place never holds a digit and back (B2 read as 32)."""
+    followed by a digit. A letter's place never holds a digit and back (B2 read as 32).
+    Classes are printed in their standard order, so a digit taken for a letter that
+    breaks the order (a seal's stroke read as ``0`` before ``C1``) is dropped."""
     t = re.sub(r"[^0-9A-Z|]", "", text.upper())
-    out, i = [], 0
+    out: list[tuple[str, bool]] = []  # (class, whether its letter was a guess)
+    i = 0
     while i < len(t):
         letter = t[i] if t[i] in "ABCDEFMNP" else _AS_LETTER.get(t[i])
         if letter is None:
             i += 1
             continue
+        guessed = letter != t[i]
         digit = _AS_DIGIT.get(t[i + 1], t[i + 1]) if i + 1 < len(t) else ""
         if letter in _NUMBERED and digit in _NUMBERED[letter]:
-            out.append(letter + digit)
+            out.append((letter + digit, guessed))
             i += 2
         else:
-            out.append(letter)
+            out.append((letter, guessed))
             i += 1
-    return "".join(out)
+    if not _in_order([c for c, _ in out]):
+        sure = [c for c, guessed in out if not guessed]
+        if sure and _in_order(sure):
+            return "".join(sure)
+    return "".join(c for c, _ in out)
+
+
+def _in_order(classes: list[str]) -> bool:
+    ranks = [_CLASS_ORDER.index(c) for c in classes]
+    return ranks == sorted(set(ranks))
 
 
 def _class_beside_label(page: Page) -> str | None:
