@@ -37,6 +37,7 @@ EXACT = [
     "drivinglicense_issue_label_unread",
     "driving_photo",
     "bizlicense_photo",
+    "bizlicense_address_label_unread",
     "plate_yellow",
     "plate_green_rot180",
     "plate_blue",
@@ -319,3 +320,11 @@ def test_issue_date_whose_label_the_seal_hid_is_the_date_between_its_neighbours(
     result = EXTRACTORS[DocType.DRIVINGLICENSE](page)
     assert result.fields["issue_date"] == truth["issue_date"]
     assert result.fields["birth_date"] == truth["birth_date"] != truth["issue_date"]
+
+
+def test_address_whose_label_went_unread_is_split_off_the_period_above_it() -> None:
+    page, _, truth, _ = load("bizlicense_address_label_unread")
+    assert not any("住所" in ln.text for ln in page.lines)
+    result = EXTRACTORS[DocType.BIZLICENSE](page)
+    assert result.fields["address"] == truth["address"]
+    assert result.fields["valid_period"] == truth["valid_period"]

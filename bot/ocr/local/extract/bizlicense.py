@@ -8,7 +8,7 @@ import re
 from bot.ocr.local.checks import single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
-from bot.ocr.local.layout import clean, labelled_values, rows
+from bot.ocr.local.layout import Value, clean, labelled_values, rows
 from bot.ocr.local.page import Line, Page
 
 LABELS = {
@@ -98,6 +98,17 @@ def _name_beside_capital(page: Page) -> str | None:
     return None
 
 
+def _split_period(period: Value) -> tuple[str, str | None]:
+    """The period's text, and the address when its 住所 label went unseen: the address
+    sits below 营业期限 in the same column, so it reads as the period wrapping. The
+    period ends on the line that holds its second date or 长期."""
+    for i in range(1, len(period.lines)):
+        head = "".join(clean(ln.text) for ln in period.lines[:i])
+        if len(find_dates(head)) >= 2 or "长期" in head:
+            return head, "".join(clean(ln.text) for ln in period.lines[i:])
+    return period.text, None
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
@@ -127,7 +138,9 @@ def extract(page: Page) -> Result:
         dates = find_dates(values["registered_date"].text)
         result.put("registered_date", printed(dates[0]) if dates else None)
     if "valid_period" in values:
-        period = values["valid_period"].text
+        period, address = _split_period(values["valid_period"])
+        if address and "address" not in result.fields:
+            result.put("address", address)
         dates = find_dates(period)
         if len(dates) >= 2:
             result.put("valid_period", f"{printed(dates[0])}至{printed(dates[1])}")
