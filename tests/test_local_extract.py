@@ -38,6 +38,7 @@ EXACT = [
     "driving_photo",
     "bizlicense_photo",
     "bizlicense_address_label_unread",
+    "bizlicense_rot90",
     "plate_yellow",
     "plate_green_rot180",
     "plate_blue",
@@ -240,6 +241,17 @@ def test_a_line_half_a_row_lower_starts_its_own_row() -> None:
     assert [[ln.text for ln in row.lines] for row in grouped] == [
         ["法定代表人司马宏兰"],
         ["住所", "安徽省六安市霍邱县"],
+    ]
+
+    # A third of a line lower, it fits the row above too, which it meets first; it goes
+    # to the row whose centre is nearer (lines as read from a 90° photo).
+    legal, name = line("法定代表人", 246, 530, 562), line("顾欣", 344, 531, 559)
+    value = line("云南省红河哈尼族彝族自治州元", 789, 543, 574)
+    first, second = line("住", 685, 546, 576), line("所", 734, 545, 575)
+    grouped = rows([legal, name, value, first, second])
+    assert [[ln.text for ln in row.lines] for row in grouped] == [
+        ["法定代表人", "顾欣"],
+        ["住", "所", "云南省红河哈尼族彝族自治州元"],
     ]
 
 

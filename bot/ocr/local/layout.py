@@ -75,22 +75,45 @@ def _overlap(a: Line, b: Line) -> float:
 def rows(lines: Iterable[Line]) -> list[Row]:
     """Group lines into rows: a line joins a row when it overlaps *every* line of it by
     half its height (so a tall stamp cannot bridge two rows) and its centre is near the
-    row's (so a line half-way down, from another column, starts its own row)."""
+    row's (so a line half-way down, from another column, starts its own row).
+
+    Lines join in order of height on the page, so a line between two rows joins the
+    first; a second pass moves it to the row whose centre is nearer, when it fits
+    there too (two columns whose rows are a third of a line apart)."""
     out: list[Row] = []
     for ln in sorted(lines, key=lambda item: item.cy):
         best: Row | None = None
         best_score = 0.5
         for row in out[-3:]:
-            score = min(_overlap(ln, other) for other in row.lines)
-            centred = abs(ln.cy - row.cy) < 0.45 * min(ln.height, row.height)
-            if score > best_score and centred:
+            score = _fits(ln, row.lines)
+            if score > best_score:
                 best, best_score = row, score
         if best is None:
             out.append(Row([ln]))
         else:
             best.lines.append(ln)
-            best.lines.sort(key=lambda item: item.x0)
-    return out
+    for i, row in enumerate(out):
+        for ln in list(row.lines):
+            others = [other for other in row.lines if other is not ln]
+            if not others:
+                continue
+            here = abs(ln.cy - Row(others).cy)
+            for near in out[max(0, i - 2) : i + 3]:
+                nearer = abs(ln.cy - near.cy) < 0.5 * here
+                if near is not row and nearer and _fits(ln, near.lines) > 0.5:
+                    row.lines.remove(ln)
+                    near.lines.append(ln)
+                    break
+    for row in out:
+        row.lines.sort(key=lambda item: item.x0)
+    return [row for row in out if row.lines]
+
+
+def _fits(ln: Line, row: Sequence[Line]) -> float:
+    """How well ``ln`` fits a row of ``row`` lines: its least overlap with them, or 0
+    when its centre is off the row's."""
+    centred = abs(ln.cy - Row(list(row)).cy) < 0.45 * min(ln.height, Row(list(row)).height)
+    return min(_overlap(ln, other) for other in row) if centred else 0.0
 
 
 @dataclass(frozen=True)
