@@ -79,6 +79,8 @@ _PLATE_CHARS = re.compile(rf"[{PROVINCES}A-Z0-9挂学警港澳领使试超]")
 
 def plate_candidates(text: str) -> Iterable[str]:
     """Plate spellings to try for a reading, most literal first."""
+    # 警 is 敬 over 言: a plate turned on its side may come back with the two apart.
+    text = text.replace("敬言", "警")
     raw = "".join(_PLATE_CHARS.findall(text.upper().replace("·", "").replace("•", "")))
     yield raw
     if len(raw) >= 3:
