@@ -104,3 +104,18 @@ def test_mask_text_catches_id_numbers_glued_to_letters() -> None:
     """OCR junk such as ``EEO`` before a number must not let the number through a log line."""
     assert mask_text("EEO150430200506073506") == "EEO150***********3506"
     assert mask_text("VIN LJ166A2E1E4000551") == "VIN LJ166A2E1E4000551"  # not an ID
+
+
+def test_mask_text_catches_card_numbers_glued_to_letters_or_dashed() -> None:
+    assert mask_text(f"card{CARD16}") == f"card6225 **** **** {CARD16[-4:]}"
+    assert mask_text(f"No.{CARD19}X") == f"No.6222 **** **** *** {CARD19[-4:]}X"
+    dashed = "-".join(CARD16[i : i + 4] for i in range(0, 16, 4))
+    assert mask_text(f"卡号{dashed}") == f"卡号6225 **** **** {CARD16[-4:]}"
+    # A credit code's digits stay (the code is public and checks out); a broken one doesn't.
+    assert mask_text("91110000600037341L") == "91110000600037341L"
+    assert "0600037" not in mask_text("91110000600037342L")
+    # Dates and phone numbers with dashes are not cards.
+    assert (
+        mask_text("2024-05-29 2030-05-29, 0755-1234-5678")
+        == "2024-05-29 2030-05-29, 0755-1234-5678"
+    )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from stdnum.cn import uscc
+
 from bot.cards.common import parse_date
 
 STAR = "*"
@@ -57,8 +59,9 @@ def _compact(value: str) -> str:
 
 # An 18-character ID number (17 digits and a digit or X) or a 15-digit old one.
 _ID_RE = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
-# 13 to 19 digits, possibly in groups separated by single spaces.
-_CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d(?: ?\d){12,18}(?![0-9A-Za-z])")
+# 13 to 19 digits, possibly in groups separated by single spaces, or 16 to 19 in
+# groups of four separated by dashes.
+_CARD_RE = re.compile(r"(?<!\d)(?:\d(?: ?\d){12,18}|\d{4}(?:-\d{4}){3}(?:-\d{1,3})?)(?![\d-])")
 
 
 def _is_id_like(number: str) -> bool:
@@ -79,4 +82,15 @@ def mask_text(text: str) -> str:
     Both hide all but a few digits; only the pattern of stars differs.
     """
     text = _ID_RE.sub(lambda m: mask_id(m[0]) if _is_id_like(m[0]) else m[0], text)
-    return _CARD_RE.sub(lambda m: mask_card(m[0]), text)
+    return _CARD_RE.sub(_mask_card_match, text)
+
+
+def _mask_card_match(m: re.Match[str]) -> str:
+    """A card-like run is masked, even glued to letters (OCR junk), unless it is the
+    digits of a unified social credit code such as ``91110000600037341L``: public, and
+    checked by its own check character."""
+    token = re.search(r"[0-9A-Za-z]*$", m.string[: m.start()])[0] + m[0]
+    token += re.match(r"[0-9A-Za-z]*", m.string[m.end() :])[0]
+    if len(token) > len(m[0]) and uscc.is_valid(token):
+        return m[0]
+    return mask_card(m[0])
