@@ -17,25 +17,15 @@ import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import redis
 
+from bot.clock import BEIJING, beijing_day, seconds_to_beijing_midnight
 from bot.conversation import key
 from bot.ocr.base import DocType, Engine, Failure, OcrError, Recognition
 
-BEIJING = timezone(timedelta(hours=8))
 DAY_KEEP = 9 * 86400  # daily counters outlive a 7-day report
-
-
-def beijing_day(now: float | None = None) -> date:
-    return datetime.fromtimestamp(time.time() if now is None else now, BEIJING).date()
-
-
-def seconds_to_beijing_midnight(now: float | None = None) -> int:
-    moment = datetime.fromtimestamp(time.time() if now is None else now, BEIJING)
-    midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), BEIJING)
-    return max(1, int((midnight - moment).total_seconds()))
 
 
 class Blocks:

@@ -10,15 +10,14 @@ name only (``refused_command``), never with its arguments.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from bot.clock import BEIJING  # the users' clock
 from bot.incoming import Incoming
 from bot.ocr import check_chain
 
 from .help import help_text
 from .state import IDLE, AdminCommand, Context, Outcome, State
-
-BEIJING = timezone(timedelta(hours=8))  # the users' clock
 
 ADMIN_HELP = (
     "管理命令：\n"

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
+
+from bot.clock import beijing_day
 
 # A date within this many days from today counts as "expiring soon".
 EXPIRY_WARNING_DAYS = 30
@@ -58,8 +60,8 @@ class Spec:
 
 
 def china_today() -> date:
-    """Today in China (UTC+8): the one place the clock is read, for ``today=None``."""
-    return datetime.now(timezone(timedelta(hours=8))).date()
+    """Today in China (UTC+8): where the cards read the clock, for ``today=None``."""
+    return beijing_day()
 
 
 _DATE_RE = re.compile(
