@@ -39,6 +39,7 @@ EXACT = [
     "bizlicense_photo",
     "bizlicense_address_label_unread",
     "bizlicense_rot90",
+    "bizlicense_period_wraps",
     "plate_yellow",
     "plate_green_rot180",
     "plate_blue",
@@ -342,3 +343,11 @@ def test_address_whose_label_went_unread_is_split_off_the_period_above_it() -> N
     result = EXTRACTORS[DocType.BIZLICENSE](page)
     assert result.fields["address"] == truth["address"]
     assert result.fields["valid_period"] == truth["valid_period"]
+
+
+def test_a_period_that_wraps_mid_date_stays_one_period() -> None:
+    page, _, truth, _ = load("bizlicense_period_wraps")
+    assert any(ln.text.endswith("至2065年02月1") for ln in page.lines)  # wrapped mid-date
+    result = EXTRACTORS[DocType.BIZLICENSE](page)
+    assert result.fields["valid_period"] == truth["valid_period"]
+    assert result.fields["address"] == truth["address"]

@@ -101,10 +101,11 @@ def _name_beside_capital(page: Page) -> str | None:
 def _split_period(period: Value) -> tuple[str, str | None]:
     """The period's text, and the address when its 住所 label went unseen: the address
     sits below 营业期限 in the same column, so it reads as the period wrapping. The
-    period ends on the line that holds its second date or 长期."""
+    period ends on the line that ends its second date or 长期 (a period that wraps
+    mid-date, ``...至2065年02月1`` + ``4日``, is one period)."""
     for i in range(1, len(period.lines)):
         head = "".join(clean(ln.text) for ln in period.lines[:i])
-        if len(find_dates(head)) >= 2 or "长期" in head:
+        if re.search(r"至.*(\d日|长期)$", head):
             return head, "".join(clean(ln.text) for ln in period.lines[i:])
     return period.text, None
 
