@@ -27,7 +27,8 @@ MIN_RADIUS_SHARE = 0.04  # a seal's radius is at least this share of the image's
 BAND = (0.5, 0.9)  # the text band, as shares of the radius
 # A name is accepted when it has this share of the probability among the known names
 # and its mean log-probability per character is at least this. Chosen on 160 photos
-# of synthetic licences (no wrong name), checked on a fresh accuracy run (docs/ocr.md).
+# of synthetic licences (no wrong name), checked on 80 fresh photos and an accuracy run
+# (none wrong either; docs/ocr.md).
 MIN_SHARE = 0.999
 MIN_CHAR_LOGP = -5.0
 
