@@ -76,13 +76,11 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
         return []
     k = max(3, int(max(img.shape[:2]) * 0.01)) | 1
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    # Outer boundaries only (not a ring's inner edge), but also those of marks inside
-    # another red area's hole: a seal on a document lying on a red desk.
-    contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     found = []
     long_side = max(img.shape[:2])
-    for c, (_, _, _, parent) in zip(contours, hierarchy[0] if contours else [], strict=True):
-        if len(c) < 20 or parent != -1:
+    for c in contours:
+        if len(c) < 20:
             continue
         (cx, cy), (w, h), angle = cv2.fitEllipse(c)
         seal = Seal(cx, cy, w, h, angle)
