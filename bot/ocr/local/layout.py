@@ -104,15 +104,16 @@ def rows(lines: Iterable[Line]) -> list[Row]:
                     row.lines.remove(ln)
                     near.lines.append(ln)
                     break
-    for row in out:
+    for row in out:  # a row keeps at least one line: only a line with company moves
         row.lines.sort(key=lambda item: item.x0)
-    return [row for row in out if row.lines]
+    return out
 
 
 def _fits(ln: Line, row: Sequence[Line]) -> float:
     """How well ``ln`` fits a row of ``row`` lines: its least overlap with them, or 0
     when its centre is off the row's."""
-    centred = abs(ln.cy - Row(list(row)).cy) < 0.45 * min(ln.height, Row(list(row)).height)
+    joined = Row(list(row))
+    centred = abs(ln.cy - joined.cy) < 0.45 * min(ln.height, joined.height)
     return min(_overlap(ln, other) for other in row) if centred else 0.0
 
 
