@@ -9,6 +9,7 @@ Files with ``source.edited`` had one text changed on purpose (said how).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from bot.ocr.base import DocType
 from bot.ocr.local import checks, places
 from bot.ocr.local.extract import drivinglicense, passport
+from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import labelled_values, rows
 from bot.ocr.local.page import Line, Page
@@ -140,6 +142,15 @@ def test_id_number_with_junk_glued_to_its_front_is_found() -> None:
     assert checks.id_number("EEO150430200506073506") == "150430200506073506"
     assert checks.id_number("证号 15043020050607350X") == "15043020050607350X"
     assert checks.id_number("1504302005060735") is None  # too short: no number at all
+
+
+def test_a_date_that_lost_one_separator_is_still_a_date() -> None:
+    # Seen under a vehicle licence's seal (driving_photo): 发证日期 read as 201005-09.
+    may_9 = [dt.date(2010, 5, 9)]
+    assert find_dates("201005-09") == find_dates("2010-0509") == find_dates("20100509") == may_9
+    assert find_dates("2010年5月9日") == find_dates("2010.05.09") == may_9
+    # A date cut short is no date: 2010 05 must not pass for 2010-05-0x.
+    assert find_dates("2010 05") == find_dates("2010-05") == find_dates("201005-9") == []
 
 
 def test_id_number_with_a_letter_o_is_corrected() -> None:

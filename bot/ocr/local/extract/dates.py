@@ -7,11 +7,12 @@ import re
 
 from bot.ocr.local.checks import TO_DIGIT
 
-# 2018-07-06, 2018.07.06, 2018年7月6日 (separators required), or 20180706 (exactly eight
-# digits): a date cut short (2018 12) must not pass for 2018-01-02.
+# 2018-07-06, 2018.07.06, 2018年7月6日 (separators required), or eight digits with at most
+# one separator the recognizer kept (20180706, 201807-06, 2018-0706): a date cut short
+# (2018 12) must not pass for 2018-01-02.
 DATE = re.compile(
     r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})(?!\d)\s*日?"
-    r"|(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"
+    r"|(?<!\d)((?:19|20)\d{2})[-./]?(\d{2})[-./]?(\d{2})(?!\d)"
 )
 
 
