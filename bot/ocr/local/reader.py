@@ -42,6 +42,7 @@ WEAK_SCORE = 0.2  # below this a line is dropped altogether
 ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
 BLUR_THRESHOLD = 120.0  # variance of the Laplacian over text at 32-pixel text height (measured)
 RED_SHARE = 0.03  # a crop with more red ink than this is read again without the red
+SEAL_TEXT_BLACK = 0.01  # a red line inside a seal with less black print is the seal's text
 SMALL_SIDE = 360  # an image whose short side is under this many pixels is too small
 
 _Rotate = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -56,8 +57,9 @@ def _t2s() -> dict[int, str]:
 
 
 def fix_latin(text: str) -> str:
-    """Digits the recognizer puts inside lower-case words: ``tota1`` -> ``total``."""
-    text = re.sub(r"(?<=[a-z]{2})1(?![0-9])", "l", text)
+    """Digits the recognizer puts inside lower-case words: ``tota1`` -> ``total``,
+    ``P1ease`` -> ``Please``."""
+    text = re.sub(r"(?<=[a-z]{2})1(?![0-9])|(?<=[A-Za-z])1(?=[a-z]{2})", "l", text)
     return re.sub(r"(?<=[a-z])0(?=[a-z])", "o", text)
 
 
@@ -208,6 +210,25 @@ def _without_red_ink(
     return clean
 
 
+def _seal_characters(
+    upright: np.ndarray, quads: list[np.ndarray], crops: list[np.ndarray]
+) -> set[int]:
+    """The lines that are a piece of a seal's own text: inside a seal, red ink and no
+    black print. The seal's name is read from its whole ring (``Page.read_stamps``);
+    a piece of its arc taken for a line would join the value printed beside it."""
+    seals = seal.find_seals(upright, within=_document(quads))
+    out = set()
+    for i, (quad, crop) in enumerate(zip(quads, crops, strict=True)):
+        cx, cy = quad.mean(axis=0)
+        if (
+            any(math.hypot(cx - s.cx, cy - s.cy) < s.radius for s in seals)
+            and _red_share(crop) > RED_SHARE
+            and float(np.mean(seal.black_print(crop))) < SEAL_TEXT_BLACK
+        ):
+            out.add(i)
+    return out
+
+
 def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
     """Detect, orient and recognize the text of a BGR image."""
     orig_h, orig_w = image.shape[:2]
@@ -243,13 +264,16 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     rec = models.rec(rec_input(crops))
     texts, scores = list(rec.txts), [float(x) for x in rec.scores]
     clean = _without_red_ink(models, upright, quads, crops, texts, scores)
+    stamped = _seal_characters(upright, quads, crops)
     angle = _skew(quads)
     lines: list[Line] = []
     weak: list[Line] = []
     raw: dict[Line, np.ndarray] = {}
-    for quad, crop, text, score, orig in zip(quads, crops, texts, scores, boxes, strict=True):
+    for i, (quad, crop, text, score, orig) in enumerate(
+        zip(quads, crops, texts, scores, boxes, strict=True)
+    ):
         text = fix_latin(text.strip().translate(_t2s()))
-        if not text or score < WEAK_SCORE:
+        if not text or score < WEAK_SCORE or i in stamped:
             continue
         mean = crop.reshape(-1, 3).mean(axis=0)
         line = Line(

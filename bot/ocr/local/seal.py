@@ -64,6 +64,13 @@ def without_red(img: np.ndarray) -> np.ndarray:
     return cv2.merge([red, red, red])
 
 
+def black_print(img: np.ndarray) -> np.ndarray:
+    """Pixels of black print (boolean): dark in the red channel, where red ink is as
+    bright as paper."""
+    r = img[:, :, 2].astype(np.float32)
+    return r < 0.5 * float(np.percentile(r, 90))
+
+
 def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
     """Round red marks, largest first; only inside the polygon ``within`` when given
     (the document: a wooden desk is as red as ink)."""
@@ -144,10 +151,9 @@ def red_ink_as_dark(strip: np.ndarray) -> np.ndarray:
     b, g, r = (strip[:, :, i].astype(np.float32) for i in range(3))
     redness = np.clip(r - np.maximum(g, b), 0, None)
     is_red = np.clip(redness / (0.6 * max(20.0, float(np.percentile(redness, 98)))), 0, 1)
-    paper_g, paper_r = float(np.percentile(g, 90)), float(np.percentile(r, 90))
-    # Red ink is bright in the red channel, black print is not; its anti-aliased
-    # edge goes with it.
-    black = cv2.dilate((r < 0.5 * paper_r).astype(np.uint8), np.ones((3, 3), np.uint8))
+    paper_g = float(np.percentile(g, 90))
+    # Black print's anti-aliased edge goes with it.
+    black = cv2.dilate(black_print(strip).astype(np.uint8), np.ones((3, 3), np.uint8))
     dark = np.clip(paper_g - g, 0, None) * is_red * (black == 0)
     dark = np.clip(dark * (255 / max(20.0, float(np.percentile(dark, 99)))), 0, 255)
     dark = cv2.inpaint(dark.astype(np.uint8), black, 5, cv2.INPAINT_TELEA)
