@@ -207,7 +207,13 @@ def labelled_values(
         tol = row.height
         for key in list(bottom):
             value = out[key]
-            col = [ln for ln in rest if value.x - 1.5 * tol <= ln.x0 and ln.x0 < value.x_end]
+            # A line that starts right of everything the value has printed so far is in
+            # another column (登记机关 beside the scope's last line), as is a line past
+            # the next label of the value's first row.
+            right = min(value.x_end, max((ln.x1 for ln in value.lines), default=value.x_end))
+            col = [ln for ln in rest if value.x - 1.5 * tol <= ln.x0 < right]
+            if not col and all(ln.x0 >= right for ln in rest):
+                continue  # only another column's lines on this row: look further down
             # A label further right on this row starts another column: stop before it.
             for j, ln in enumerate(col[1:], start=1):
                 if any(m[0] == 0 for m in _matches(Row(col[j:]).text, labels)):
