@@ -10,6 +10,7 @@ from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.layout import Value, clean, labelled_values, rows
 from bot.ocr.local.page import Line, Page
+from bot.ocr.local.places import fix_division
 
 LABELS = {
     "reg_num": ["统一社会信用代码", "注册号"],
@@ -85,6 +86,14 @@ def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -
     return value
 
 
+_NAME_END = re.compile(r"(公司|厂|店|中心|合作社|事务所|经营部|商行)$")
+# The kinds of business a licence's 类型 names (SAMR's list), with their qualifier.
+_ORG_TYPE = re.compile(
+    r"^(其他)?(有限责任公司|股份有限公司|股份合作制|个人独资企业|(普通|有限)?合伙企业"
+    r"|农民专业合作社|全民所有制|集体所有制|外商投资企业|外国企业|个体工商户)(（.*）?)?$"
+)
+
+
 def _name_beside_capital(page: Page) -> str | None:
     """The name when its 名称 label went unseen: on the licence it shares a row with
     注册资本, left of it, and reads like a business name."""
@@ -93,9 +102,21 @@ def _name_beside_capital(page: Page) -> str | None:
         if label is None:
             continue
         left = "".join(clean(ln.text) for ln in row.lines if ln.x1 <= label.x0 + 2)
-        if re.search(r"(公司|厂|店|中心|合作社|事务所|经营部|商行)$", left):
+        if _NAME_END.search(left):
             return left
     return None
+
+
+def _split_name(name: Value) -> tuple[str, str | None]:
+    """The name's text, and the kind of business when its 类型 label went unseen: the
+    kind sits below the name in the same column, so it reads as the name wrapping. A
+    name that already ends like one, followed by a whole kind of business, is two."""
+    for i in range(1, len(name.lines)):
+        tail = balance("".join(clean(ln.text) for ln in name.lines[i:]))
+        head = balance(name.text)[: -len(tail)]
+        if balance(name.text).endswith(tail) and _NAME_END.search(head) and _ORG_TYPE.match(tail):
+            return head, tail
+    return name.text, None
 
 
 def _split_period(period: Value) -> tuple[str, str | None]:
@@ -121,27 +142,32 @@ def extract(page: Page) -> Result:
     result.put("reg_num", _read_code(page, values, result))
     if "serial" in values:
         result.put("serial", re.sub(r"[^0-9A-Z]", "", values["serial"].text.upper()))
+    texts = {key: value.text for key, value in values.items()}
     if "enterprise_name" not in values:
         name = _name_beside_capital(page)
         if name:
-            result.put("enterprise_name", name)
+            texts["enterprise_name"] = name
+    elif "type_of_organization" not in values:
+        name, kind = _split_name(values["enterprise_name"])
+        if kind:
+            texts["enterprise_name"], texts["type_of_organization"] = name, kind
     for key in TEXT_KEYS:
-        if key in values:
-            value = balance(values[key].text)
+        if key in texts:
+            value = balance(texts[key])
             if key in ("registered_capital", "paid_in_capital"):  # financial numerals
                 value = re.sub(r"参(?=[佰仟拾万亿])", "叁", value)
             if key == "business_scope":  # 、 between items is often read as a middle dot
                 value = _restore_edge_punctuation(page, value, values[key].lines)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
                 value = re.sub(r"[·•](?=（依法)", "。", value)
-            result.put(key, value)
+            result.put(key, fix_division(value) if key == "address" else value)
     if "registered_date" in values:
         dates = find_dates(values["registered_date"].text)
         result.put("registered_date", printed(dates[0]) if dates else None)
     if "valid_period" in values:
         period, address = _split_period(values["valid_period"])
         if address and "address" not in result.fields:
-            result.put("address", address)
+            result.put("address", fix_division(address))
         dates = find_dates(period)
         if len(dates) >= 2:
             result.put("valid_period", f"{printed(dates[0])}至{printed(dates[1])}")
