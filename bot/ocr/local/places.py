@@ -1,11 +1,14 @@
 """Place names of mainland China, from python-stdnum's division table (``cn/loc.dat``).
 
 A driving licence's seal names the traffic police of a city, so it is one of a
-few hundred strings: :mod:`bot.ocr.local.seal` reads it against that list.
+few hundred strings: :mod:`bot.ocr.local.seal` reads it against that list. An
+address starts with its province, city and county, so a character misread
+there can be put right against the same table (:func:`fix_division`).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 from pathlib import Path
@@ -13,6 +16,11 @@ from pathlib import Path
 import stdnum
 
 _ENTRY = re.compile(r"^(?:\[(\d{4})?-(\d{4})?\])?(.+)$")
+
+
+def _names(value: str) -> list[str]:
+    """Every name a loc.dat value has had: ``[-2009]襄樊市,[2010-]襄阳市`` gives both."""
+    return [m.group(3) for part in value.split(",") if (m := _ENTRY.match(part.strip()))]
 
 
 def _current(value: str) -> str | None:
@@ -56,6 +64,86 @@ def prefectures() -> dict[str, tuple[str, str]]:
             elif province + prefecture in direct and "直辖" not in name:
                 out[province + prefecture + county] = (provinces[province], name)
     return out
+
+
+def _loc_dat() -> list[str]:
+    return (Path(stdnum.__file__).parent / "cn" / "loc.dat").read_text("utf-8").splitlines()
+
+
+@cache
+def division_starts() -> dict[str, dict[str, tuple[int, ...]]]:
+    """Province -> every way an address in it may begin: province + city + county,
+    province + city, province + county (a municipality's district, a county-level
+    city), with every name each has had (an old ID card keeps the old name). Each
+    beginning maps to where its names end (the index of each name's last character).
+    """
+    out: dict[str, dict[str, tuple[int, ...]]] = {}
+    provinces: list[str] = []
+    cities: list[str] = []
+
+    def add(*names: str) -> None:
+        ends = tuple(itertools.accumulate(len(n) for n in names))
+        out[names[0]]["".join(names)] = tuple(end - 1 for end in ends)
+
+    for line in _loc_dat():
+        if m := re.match(r'^\d{2} province="([^"]+)"', line):
+            provinces = _names(m.group(1))
+            for province in provinces:
+                out.setdefault(province, {})
+                add(province)
+        elif m := re.match(r'^  (\d{2})(\d{2}) county="([^"]+)"', line):
+            if m.group(1) == "00":
+                continue
+            names = [n for n in _names(m.group(3)) if n not in ("市辖区", "县") and "直辖" not in n]
+            for province in provinces:
+                if m.group(2) == "00":
+                    for city in names:
+                        add(province, city)
+                    continue
+                for county in names:
+                    add(province, county)
+                    for city in cities:
+                        add(province, city, county)
+            if m.group(2) == "00":
+                cities = names
+    return out
+
+
+def fix_division(address: str) -> str:
+    """``address`` with one misread character of its province, city or county put
+    right (门源旧族自治县 -> 门源回族自治县).
+
+    Only when no longer known beginning matches as printed, exactly one does with
+    one character changed, and that character is inside a name, not a name's last
+    (天河路 is a street, not a misread 天河区).
+    """
+    exact, near = 0, {}
+    for province, starts in division_starts().items():
+        if _differences(address, province) > 1:
+            continue
+        for start, ends in starts.items():
+            diff = _differences(address, start)
+            if diff == 0:
+                exact = max(exact, len(start))
+            elif diff == 1 and len(start) >= 8:
+                near[start] = ends
+    near = {start: ends for start, ends in near.items() if len(start) > exact}
+    if not near:
+        return address
+    longest = max(near, key=len)
+    if not all(longest.startswith(start) for start in near):
+        return address  # two different fixes: leave it as read
+    i = next(i for i, (a, b) in enumerate(zip(address, longest, strict=False)) if a != b)
+    if i in near[longest]:
+        return address
+    return longest + address[len(longest) :]
+
+
+def _differences(text: str, start: str) -> int:
+    """Characters in which ``text`` begins differently from ``start`` (2 when shorter)."""
+    if len(text) < len(start):
+        return 2
+    return sum(a != b for a, b in zip(text, start, strict=False))
 
 
 @cache

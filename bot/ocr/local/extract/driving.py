@@ -9,6 +9,7 @@ from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import clean, labelled_values, read_beside
 from bot.ocr.local.page import Page
+from bot.ocr.local.places import fix_division
 
 LABELS = {
     "plate_num": ["号牌号码"],
@@ -58,6 +59,8 @@ def extract(page: Page) -> Result:
     for key in ("vehicle_type", "owner", "addr", "use_character", "model"):
         if key in values:
             put(key, values[key].text)
+    if "addr" in result.fields:
+        result.fields["addr"] = fix_division(result.fields["addr"])
     if "vin" in values:
         vin = _vin(values["vin"].text)
         if len(vin) != 17:

@@ -10,6 +10,7 @@ from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import Value, clean, labelled_values, read_beside
 from bot.ocr.local.page import Page
+from bot.ocr.local.places import fix_division
 
 LABELS = {
     "id_num": ["证号"],
@@ -135,7 +136,7 @@ def extract(page: Page) -> Result:
     if "nationality" in values:
         result.put("nationality", "".join(_CJK.findall(values["nationality"].text)))
     if "address" in values:
-        result.put("address", values["address"].text)
+        result.put("address", fix_division(values["address"].text))
     for key, label in (("birth_date", "出生日期"), ("issue_date", "初次领证日期")):
         dates = find_dates(values[key].text) if key in values else []
         if not dates:  # cut short under the seal: read the place itself
