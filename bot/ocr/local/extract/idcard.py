@@ -7,8 +7,9 @@ import re
 from bot.ocr.local.checks import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
-from bot.ocr.local.layout import clean, labelled_values
-from bot.ocr.local.page import Line, Page
+from bot.ocr.local.layout import Value, clean, labelled_values
+from bot.ocr.local.page import Line, Page, region
+from bot.ocr.local.places import fix_division
 
 FRONT_LABELS = {
     "name": ["姓名"],
@@ -85,6 +86,36 @@ def _read_id(
     return first
 
 
+_TAIL = re.compile(r"[\u4e00-\u9fff0-9A-Z-]{1,4}")
+TAIL_SCORE = 0.9
+
+
+def _address_tail(page: Page, addr: Value) -> str | None:
+    """The address's last few characters, when the detector missed them: a line of
+    one or two characters (``1`` of ``6号楼541``) is easily passed over. Looked for
+    only where the address's last line runs to the column's end and nothing was read
+    in the place of the next line."""
+    lines = [ln for ln in addr.lines if ln.x1 > addr.x]
+    if not lines:
+        return None
+    last, h = lines[-1], lines[-1].height
+    if last.x1 < max(ln.x1 for ln in lines) - 1.5 * h:
+        return None  # the last line stops short: the address ends there
+    pitch = lines[-1].y0 - lines[-2].y0 if len(lines) > 1 else 1.2 * h
+    x0, x1, y0, y1 = addr.x - 0.2 * h, addr.x + 4 * h, last.y0 + pitch, last.y1 + pitch
+    middle = region(x0, (y0 + y1) / 2 - 0.25 * h, x1, (y0 + y1) / 2 + 0.25 * h)
+    if any(_overlaps(middle, ln) for ln in page.lines):
+        return None  # the next line was read: it is not part of the address
+    box = region(x0, y0 - 0.1 * h, x1, y1)
+    best = max(page.reread_line(box), key=lambda c: c[1], default=("", 0.0))
+    text = clean(best[0])
+    return text if best[1] >= TAIL_SCORE and _TAIL.fullmatch(text) else None
+
+
+def _overlaps(a: Line, b: Line) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
 def front(page: Page) -> Result:
     values = labelled_values(page, FRONT_LABELS, multiline=["addr"], stop=_ID_ROW)
     result = Result()
@@ -102,7 +133,9 @@ def front(page: Page) -> Result:
         nation = "".join(_CJK.findall(values["nationality"].text)).removesuffix("族")
         result.put("nationality", nation)
     if "addr" in values:
-        result.put("addr", re.sub(r"\s+", "", values["addr"].text))
+        addr = values["addr"]
+        text = re.sub(r"\s+", "", addr.text) + (_address_tail(page, addr) or "")
+        result.put("addr", fix_division(text))
     result.put("id", number)
     result.put("gender", gender)
     if number and id_valid(number) and birth and birth != number[6:14]:
