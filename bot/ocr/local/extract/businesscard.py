@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.ocr.local.extract import Result
-from bot.ocr.local.layout import clean
+from bot.ocr.local.layout import clean, rows
 from bot.ocr.local.page import Line, Page
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d[-\s]?\d{4}[-\s]?\d{4})(?!\d)")
@@ -71,7 +71,16 @@ def extract(page: Page) -> Result:
             if number not in phones:
                 phones.append(number)
     names = []
+    # A name printed with wide spacing may come back in pieces (董 | 晶霞): a row of
+    # nothing but pieces that together read as a name is one.
+    pieces: set[Line] = set()
+    for row in rows(page.lines):
+        if len(row.lines) > 1 and _NAME.match(row.text):
+            names.append((row.height, row.text))
+            pieces.update(row.lines)
     for ln in page.lines:
+        if ln in pieces:
+            continue
         t = clean(ln.text)
         if _TITLE.search(t) and "title" not in result.fields:
             # "张三 销售经理": a name may share the line with the title.

@@ -35,11 +35,26 @@ def plate_color(rgb: tuple[int, int, int] | None, number: str) -> str | None:
     return None
 
 
+def _join(lines: list[Line]) -> str:
+    """The text of a row's boxes, left to right. Two boxes that overlap may both hold
+    the characters they share (``沪D·5816`` and ``6警``): the second one's are dropped
+    when the first one ends with them."""
+    text = ""
+    for prev, ln in zip([None, *lines], lines, strict=False):
+        t = ln.text
+        if prev is not None and ln.x0 < prev.x1 and t:
+            shared = round((prev.x1 - ln.x0) / (ln.width / len(t)))
+            if 0 < shared < len(t) and text.endswith(t[:shared]):
+                t = t[shared:]
+        text += t
+    return text
+
+
 def _join_rows(page: Page) -> list[tuple[str, Line]]:
     """Each row's text (a plate may be read as two boxes either side of its dot)."""
     out = []
     for row in rows(page.lines):
-        text = "".join(ln.text for ln in row.lines)
+        text = _join(row.lines)
         widest = max(row.lines, key=lambda ln: ln.width)
         out.append((text, widest))
     return out
