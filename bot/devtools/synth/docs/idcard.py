@@ -56,12 +56,17 @@ def front(data: random.Random, style: random.Random) -> Doc:
     canvas.draw_text(draw, (x, y), "日", label, LABEL)
     y = 305 + dy
     canvas.draw_text(draw, (lx, y), "住址", label, LABEL, spacing=10)
-    # Real cards wrap the address at about 11 characters; three lines at most.
+    # Real cards wrap the address at about 11 characters; three lines at most, in
+    # smaller characters for a long address (the truth is the whole address: all of
+    # it must be drawn).
     lines = canvas.wrap(p.address, value, 385, spacing=1)
-    if len(lines) > 3:
-        value = fonts.load(value_spec, 30)
+    for size in (30, 27, 24):
+        if len(lines) <= 3:
+            break
+        value = fonts.load(value_spec, size)
         lines = canvas.wrap(p.address, value, 385, spacing=1)
-    for i, line in enumerate(lines[:3]):
+    assert len(lines) <= 3, p.address
+    for i, line in enumerate(lines):
         canvas.draw_text(draw, (vx, y + i * 44), line, value, INK, spacing=1)
     y = 470 + dy
     canvas.draw_text(draw, (lx, y), "公民身份号码", label, LABEL)
