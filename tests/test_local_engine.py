@@ -154,6 +154,26 @@ def test_misread_id_number_is_re_read_from_the_image(engine: LocalEngine) -> Non
     assert entry["truth"]["id"] in readings
 
 
+def test_an_address_ending_in_a_lone_character_is_read_whole(engine: LocalEngine) -> None:
+    """The detector passes over the address's last line, a lone 1; it is re-read."""
+    entry = next(e for e in SAMPLES if e["seed"] == 730028)
+    page = engine.read((SYNTH / entry["file"]).read_bytes())
+    assert entry["truth"]["addr"].endswith("号楼541")
+    assert not any(ln.text.strip() == "1" for ln in page.lines)
+    fields = engine.recognize((SYNTH / entry["file"]).read_bytes(), DocType.IDCARD).fields
+    assert fields["addr"] == entry["truth"]["addr"]
+
+
+def test_a_seals_own_characters_are_not_read_as_a_line(engine: LocalEngine) -> None:
+    """The business licence's seal sits beside the address: its arc is no address."""
+    entry = next(e for e in SAMPLES if e["seed"] == 730223)
+    page = engine.read((SYNTH / entry["file"]).read_bytes())
+    assert not any("市场" in ln.text for ln in page.lines)
+    assert any(ln.text == "2020年11月20日" for ln in page.lines)  # print under the seal stays
+    fields = engine.recognize((SYNTH / entry["file"]).read_bytes(), DocType.BIZLICENSE).fields
+    assert fields["address"] == entry["truth"]["address"]
+
+
 def test_models_loaded_before_fork_work_in_the_child(engine: LocalEngine) -> None:
     """RQ forks a work horse per job: the parent's loaded models must serve the child."""
     entry = next(e for e in SAMPLES if e["doc_type"] == "idcard" and e["side"] == "Front")

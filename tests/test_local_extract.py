@@ -24,6 +24,7 @@ from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import labelled_values, rows
 from bot.ocr.local.page import Line, Page
+from bot.ocr.local.reader import fix_latin
 
 RECORDED = Path(__file__).parent / "data" / "recorded"
 
@@ -42,13 +43,17 @@ EXACT = [
     "bizlicense_address_label_unread",
     "bizlicense_rot90",
     "bizlicense_period_wraps",
+    "bizlicense_type_label_unread",
+    "bizlicense_authority_beside_scope",
     "plate_yellow",
     "plate_green_rot180",
     "plate_blue",
     "plate_police_rot90",
+    "plate_overlapping_boxes",
     "comm_rot180",
     "passport_photo",
     "businesscard_photo",
+    "businesscard_spaced_name",
 ]
 
 
@@ -361,3 +366,72 @@ def test_a_period_that_wraps_mid_date_stays_one_period() -> None:
     result = EXTRACTORS[DocType.BIZLICENSE](page)
     assert result.fields["valid_period"] == truth["valid_period"]
     assert result.fields["address"] == truth["address"]
+
+
+def _texts(page: Page) -> list[str]:
+    return [ln.text for ln in page.lines]
+
+
+def test_a_kind_of_business_read_as_the_name_wrapping_is_split_off() -> None:
+    """类型 went unseen: its value sits under the name, in the name's column."""
+    page, _, truth, _ = load("bizlicense_type_label_unread")
+    assert not any("类" in t for t in _texts(page))
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["enterprise_name"] == truth["enterprise_name"]
+    assert fields["type_of_organization"] == truth["type_of_organization"]
+
+
+def test_a_row_of_another_column_does_not_end_a_wrapped_value() -> None:
+    """登记机关 has a row of its own between the scope's last two lines."""
+    page, _, truth, _ = load("bizlicense_authority_beside_scope")
+    grid = [row.text for row in rows(page.lines)]
+    assert "登记机关" in grid
+    assert grid.index("登记机关") < grid.index("开展经营活动)")
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["business_scope"].endswith("后方可开展经营活动）")
+
+
+def test_a_misread_county_is_put_right_against_the_division_table() -> None:
+    # Not in EXACT: its issue date, under the seal, is read only from the image.
+    page, _, truth, _ = load("driving_county_misread")
+    assert any("门源旧族自治县" in t for t in _texts(page))
+    assert EXTRACTORS[DocType.DRIVING](page).fields["addr"] == truth["addr"]
+
+
+def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
+    fix = places.fix_division
+    assert (
+        fix("贵州省黔南布依族苗族自治州陇安县新华大街")
+        == "贵州省黔南布依族苗族自治州瓮安县新华大街"
+    )
+    assert fix("湖南省郴洲市北湖区人民路1号") == "湖南省郴州市北湖区人民路1号"
+    # As printed: right, an old name (an old card keeps it), a street that is one
+    # character from a district (天河路/天河区), a short name, and no division at all.
+    for same in (
+        "云南省曲靖市罗平县科技路788号",
+        "湖北省襄樊市樊城区人民路1号",
+        "广东省广州市天河路1号",
+        "北京市朝阳匹建国路",
+        "科技路788号",
+    ):
+        assert fix(same) == same
+
+
+def test_overlapping_plate_boxes_do_not_repeat_a_character() -> None:
+    page, _, truth, _ = load("plate_overlapping_boxes")
+    assert sorted(_texts(page)) == ["6警", "沪D·5816"]
+    assert EXTRACTORS[DocType.PLATENUM](page).fields["number"] == truth["number"] == "沪D5816警"
+
+
+def test_a_name_read_in_pieces_is_whole() -> None:
+    page, _, truth, _ = load("businesscard_spaced_name")
+    assert {"董", "晶霞"} <= set(_texts(page))
+    assert EXTRACTORS[DocType.BUSINESSCARD](page).fields["name"] == truth["name"] == "董晶霞"
+
+
+def test_digits_inside_latin_words_are_letters() -> None:
+    assert fix_latin("P1ease contact us") == "Please contact us"
+    assert fix_latin("tota1 due") == "total due"
+    # Codes, years and e-mail numbers stay as read.
+    for same in ("丰田牌TV71XTT4", "wang1985@163.com", "LFMZMBRT9AY817309", "C1"):
+        assert fix_latin(same) == same
