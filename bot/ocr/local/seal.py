@@ -71,6 +71,18 @@ def black_print(img: np.ndarray) -> np.ndarray:
     return r < 0.5 * float(np.percentile(r, 90))
 
 
+def grey_share(img: np.ndarray) -> float:
+    """Share of an image's ink (dark in the green channel) that is not red: about 0
+    for a seal's own characters, a fifth or more where print, even washed-out grey
+    print on a bright photo, crosses a seal."""
+    b, g, r = (img[:, :, i].astype(np.float32) for i in range(3))
+    ink = g < 0.7 * float(np.percentile(g, 90))
+    if not ink.any():
+        return 1.0
+    redness = (r - np.maximum(g, b)) / np.maximum(r, 1.0)
+    return float(np.mean(redness[ink] < 0.15))
+
+
 def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
     """Round red marks, largest first; only inside the polygon ``within`` when given
     (the document: a wooden desk is as red as ink)."""
