@@ -110,13 +110,22 @@ def division_starts() -> dict[str, dict[str, tuple[int, ...]]]:
 
 
 def fix_division(address: str) -> str:
-    """``address`` with one misread character of its province, city or county put
-    right (门源旧族自治县 -> 门源回族自治县).
+    """``address`` with misread characters of its province, city and county put right
+    (门源旧族自治县 -> 门源回族自治县), one at a time (网拉善盟辣济纳旗 takes two).
 
-    Only when no longer known beginning matches as printed, exactly one does with
-    one character changed, and that character is inside a name, not a name's last
-    (天河路 is a street, not a misread 天河区).
+    A character is changed only when no longer known beginning matches as printed,
+    exactly one does with that one character changed, and it is inside a name, not
+    a name's last (天河路 is a street, not a misread 天河区).
     """
+    for _ in range(3):  # province, city, county
+        fixed = _fix_one(address)
+        if fixed == address:
+            break
+        address = fixed
+    return address
+
+
+def _fix_one(address: str) -> str:
     exact, near = 0, {}
     for province, starts in division_starts().items():
         if _differences(address, province) > 1:
