@@ -11,7 +11,7 @@ from mrz.checker.td3 import TD3CodeChecker
 from bot.ocr.local.checks import TO_DIGIT, TO_LETTER, single_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import rows
-from bot.ocr.local.page import Page
+from bot.ocr.local.page import Page, region
 
 _FILLER = str.maketrans({"く": "<", "«": "<", "‹": "<", "〈": "<", "＜": "<", " ": "<"})
 _DIGIT_POS = [*range(9, 10), *range(13, 20), *range(21, 28), 42, 43]
@@ -80,14 +80,31 @@ def find_mrz(page: Page) -> tuple[str, str] | None:
     MRZ print is upper case only, and line 1 runs into ``<<`` fillers: an English
     sentence starting with P is not one.
     """
-    raws = ["".join(ln.text for ln in row.lines) for row in rows(page.lines)]
+    grid = rows(page.lines)
+    raws = ["".join(ln.text for ln in row.lines) for row in grid]
     texts = [_norm(raw) if not re.search(r"[a-z]", raw) else "" for raw in raws]
     for i, first in enumerate(texts):
-        if first.startswith("P") and "<<" in first and len(first) >= 15:
+        if _is_first(first):
             for second in texts[i + 1 : i + 3]:
-                if len(second) >= 30 and sum(c.isdigit() for c in second) >= 10:
+                if _is_second(second):
+                    return _fit(first, second=False), _fit(second, second=True)
+    # Line 1 may go undetected (a glare, a fold): it is one line above line 2, as wide.
+    for row, second in zip(grid, texts, strict=True):
+        if _is_second(second):
+            h = row.height
+            above = region(row.x0, row.y0 - 1.3 * h, max(ln.x1 for ln in row.lines), row.y0)
+            for again, _ in page.reread_line(above):
+                if _is_first(first := _norm(again)):
                     return _fit(first, second=False), _fit(second, second=True)
     return None
+
+
+def _is_first(text: str) -> bool:
+    return text.startswith("P") and "<<" in text and len(text) >= 15
+
+
+def _is_second(text: str) -> bool:
+    return len(text) >= 30 and sum(c.isdigit() for c in text) >= 10
 
 
 def _check(first: str, second: str) -> TD3CodeChecker | None:
