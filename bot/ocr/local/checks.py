@@ -101,18 +101,19 @@ def plate_fix(text: str) -> str | None:
 CONFUSABLE: dict[str, str] = {
     "0": "OD8", "O": "0DQ", "D": "0O", "Q": "O0", "1": "I7", "I": "1L", "7": "1", "8": "B30",
     "B": "8", "5": "S6", "S": "5", "2": "Z", "Z": "2", "6": "G58", "G": "6", "3": "8",
-    "M": "N", "N": "M", "U": "V", "V": "U", "4": "A", "A": "4",
+    "M": "N", "N": "M", "U": "V", "V": "UW", "W": "V", "4": "A", "A": "4",
 }  # fmt: skip
 
 
 def single_fix(
-    text: str, is_valid: Callable[[str], bool], allowed: str | None = None
+    text: str, is_valid: Callable[[str], bool], allowed: str | None = None, *, strict: bool = False
 ) -> str | None:
     """The one reading that differs from ``text`` by a single confusable character and
     passes ``is_valid``; ``None`` when there is none or several (no guessing).
 
     Among several, a lone candidate that swaps a digit for a letter or back (O/0, I/1,
-    the recognizer's usual slip) is preferred to swaps within a class (Q/O).
+    the recognizer's usual slip) is preferred to swaps within a class (Q/O), unless
+    ``strict`` (a code whose letters and digits mix freely, such as a VIN's serial).
     """
     found: dict[str, bool] = {}
     for i, ch in enumerate(text):
@@ -124,5 +125,7 @@ def single_fix(
                 found[cand] = ch.isdigit() != alt.isdigit()
     if len(found) == 1:
         return next(iter(found))
+    if strict:
+        return None
     across = [cand for cand, swaps_class in found.items() if swaps_class]
     return across[0] if len(across) == 1 else None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bot.ocr.local.checks import TO_DIGIT, plate_fix
+from bot.cards.driving import vin_check_digit
+from bot.ocr.local.checks import TO_DIGIT, plate_fix, single_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
-from bot.ocr.local.layout import clean, labelled_values, read_beside
+from bot.ocr.local.layout import Value, clean, labelled_values, read_beside
 from bot.ocr.local.page import Page
 from bot.ocr.local.places import fix_division
 
@@ -32,12 +33,31 @@ LABELS = {
     "inspection": ["检验记录"],
 }
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
+_VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 _EN = re.compile(r"^(VIN|[A-Z][a-z]+\.?( [A-Za-z][a-z]*\.?)*)$")  # English sub-labels
 
 
 def _vin(text: str) -> str:
     """17 characters, no I/O/Q (they read as 1/0/0)."""
     return re.sub(r"[^0-9A-Z]", "", text.upper()).translate(_VIN_FIX)
+
+
+def _vin_valid(vin: str) -> bool:
+    return vin_check_digit(vin) == vin[8:9]
+
+
+def _read_vin(page: Page, value: Value) -> str:
+    """The VIN, re-read from the image, then with one confusable character changed,
+    while its check digit (position 9, mandatory in China) fails. A VIN that still
+    fails is returned as read: the answer's checks say so."""
+    vin = _vin(value.text)
+    if _vin_valid(vin):
+        return vin
+    for line in value.lines:
+        for again, _ in page.reread_line(line):
+            if _vin_valid(fixed := _vin(again)):
+                return fixed
+    return single_fix(vin, _vin_valid, _VIN_CHARS, strict=True) or vin
 
 
 def extract(page: Page) -> Result:
@@ -62,7 +82,7 @@ def extract(page: Page) -> Result:
     if "addr" in result.fields:
         result.fields["addr"] = fix_division(result.fields["addr"])
     if "vin" in values:
-        vin = _vin(values["vin"].text)
+        vin = _read_vin(page, values["vin"])
         if len(vin) != 17:
             result.warnings.append("车辆识别代号长度不对，请核对")
         put("vin", vin)
