@@ -174,6 +174,16 @@ def test_a_seals_own_characters_are_not_read_as_a_line(engine: LocalEngine) -> N
     assert fields["address"] == entry["truth"]["address"]
 
 
+def test_an_undetected_first_mrz_line_is_read_above_the_second(engine: LocalEngine) -> None:
+    entry = next(e for e in SAMPLES if e["seed"] == 740304)
+    image = (SYNTH / entry["file"]).read_bytes()
+    assert not any("<<" in ln.text and ln.text.startswith("P") for ln in engine.read(image).lines)
+    fields = engine.recognize(image, DocType.PASSPORT).fields
+    assert fields["mrz_valid"] is True
+    assert fields["mrz"] == entry["truth"]["mrz"]
+    assert fields["surname"] == entry["truth"]["surname"]
+
+
 def test_models_loaded_before_fork_work_in_the_child(engine: LocalEngine) -> None:
     """RQ forks a work horse per job: the parent's loaded models must serve the child."""
     entry = next(e for e in SAMPLES if e["doc_type"] == "idcard" and e["side"] == "Front")

@@ -405,6 +405,8 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         == "贵州省黔南布依族苗族自治州瓮安县新华大街"
     )
     assert fix("湖南省郴洲市北湖区人民路1号") == "湖南省郴州市北湖区人民路1号"
+    # One character in each of two names: the city first, then the county.
+    assert fix("内蒙古自治区网拉善盟辣济纳旗友谊大道") == "内蒙古自治区阿拉善盟额济纳旗友谊大道"
     # As printed: right, an old name (an old card keeps it), a street that is one
     # character from a district (天河路/天河区), a short name, and no division at all.
     for same in (
@@ -435,3 +437,19 @@ def test_digits_inside_latin_words_are_letters() -> None:
     # Codes, years and e-mail numbers stay as read.
     for same in ("丰田牌TV71XTT4", "wang1985@163.com", "LFMZMBRT9AY817309", "C1"):
         assert fix_latin(same) == same
+
+
+def test_a_vin_failing_its_check_digit_is_corrected_only_when_one_fix_fits() -> None:
+    page, _, truth, _ = load("driving_photo")
+    vin = truth["vin"]  # LFMZMBRT9AY817309
+
+    def read_as(text: str) -> str:
+        lines = [ln.with_text(text) if ln.text == vin else ln for ln in page.lines]
+        edited = Page(lines, page.width, page.height, page.orig_size)
+        return EXTRACTORS[DocType.DRIVING](edited).fields["vin"]
+
+    assert any(ln.text == vin for ln in page.lines)
+    assert read_as(vin[:12] + "7" + vin[13:]) == vin  # 1 read as 7: one fix passes
+    # 3 read as 8: 8 -> 3, B, 0 or 6 could each be it; mod 11 cannot tell, so as read.
+    misread = vin[:14] + "8" + vin[15:]
+    assert read_as(misread) == misread
