@@ -94,6 +94,36 @@ _ORG_TYPE = re.compile(
 )
 
 
+_MARKS = "、，。；"
+_LONG_RUN = re.compile(r"[\u4e00-\u9fff]{8,}")  # eight characters with no mark between
+
+
+def _restore_inner_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -> str:
+    """Put back a 、 the recognizer skipped inside a line: small marks vanish on a
+    small or turned photo. A line with a long unbroken run is read again; a reading
+    that two of the crops agree on, with the same characters and more marks inside
+    (not at either end, which the widened read handles), replaces it."""
+    for ln in lines:
+        old = clean(ln.text)
+        if old not in value or not _LONG_RUN.search(old):
+            continue
+        votes: dict[str, int] = {}
+        for again, score in page.reread_line(ln):
+            new = clean(again)
+            same = re.sub(f"[{_MARKS}]", "", new) == re.sub(f"[{_MARKS}]", "", old)
+            inner = new[:1] == old[:1] and new[-1:] == old[-1:]
+            if score >= 0.9 and same and inner and _marks(new) > _marks(old):
+                votes[new] = votes.get(new, 0) + 1
+        best = max(votes, key=lambda t: (votes[t], _marks(t)), default=None)
+        if best is not None and votes[best] >= 2:
+            value = value.replace(old, best, 1)
+    return value
+
+
+def _marks(text: str) -> int:
+    return sum(text.count(m) for m in _MARKS)
+
+
 def _name_beside_capital(page: Page) -> str | None:
     """The name when its 名称 label went unseen: on the licence it shares a row with
     注册资本, left of it, and reads like a business name."""
@@ -158,6 +188,7 @@ def extract(page: Page) -> Result:
                 value = re.sub(r"参(?=[佰仟拾万亿])", "叁", value)
             if key == "business_scope":  # 、 between items is often read as a middle dot
                 value = _restore_edge_punctuation(page, value, values[key].lines)
+                value = _restore_inner_punctuation(page, value, values[key].lines)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
                 value = re.sub(r"[·•](?=（依法)", "。", value)
             result.put(key, fix_division(value) if key == "address" else value)
