@@ -187,6 +187,15 @@ def test_print_crossing_a_seal_is_kept_however_pale(engine: LocalEngine) -> None
     )
 
 
+def test_marks_skipped_inside_a_scope_line_are_read_again(engine: LocalEngine) -> None:
+    entry = next(e for e in SAMPLES if e["seed"] == 740214)
+    image = (SYNTH / entry["file"]).read_bytes()
+    assert any("辅助设备家用电器" in ln.text for ln in engine.read(image).lines)
+    fields = engine.recognize(image, DocType.BIZLICENSE).fields
+    assert "辅助设备、家用电器销售、技术服务" in fields["business_scope"]
+    assert fields["business_scope"] == entry["truth"]["business_scope"]
+
+
 def test_an_undetected_first_mrz_line_is_read_above_the_second(engine: LocalEngine) -> None:
     entry = next(e for e in SAMPLES if e["seed"] == 740304)
     image = (SYNTH / entry["file"]).read_bytes()

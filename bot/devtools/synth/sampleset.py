@@ -51,6 +51,7 @@ def items() -> list[Item]:
     out.append(Item("bizlicense", 730223, "scan"))  # seal text beside the address
     out.append(Item("passport", 740304, "photo"))  # the MRZ's first line goes undetected
     out.append(Item("drivinglicense", 700134, "photo"))  # washed-out labels cross the seal
+    out.append(Item("bizlicense", 740214, "photo"))  # two 、 skipped inside a scope line
     return out
 
 
