@@ -22,7 +22,7 @@ from bot.ocr.local import checks, places
 from bot.ocr.local.extract import drivinglicense, passport
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
-from bot.ocr.local.layout import labelled_values, rows
+from bot.ocr.local.layout import ENGLISH_SUBLABEL, labelled_values, rows
 from bot.ocr.local.page import Line, Page
 from bot.ocr.local.reader import fix_latin
 
@@ -453,3 +453,16 @@ def test_a_vin_failing_its_check_digit_is_corrected_only_when_one_fix_fits() -> 
     # 3 read as 8: 8 -> 3, B, 0 or 6 could each be it; mod 11 cannot tell, so as read.
     misread = vin[:14] + "8" + vin[15:]
     assert read_as(misread) == misread
+
+
+def test_a_class_misread_with_a_small_l_is_no_english_sub_label() -> None:
+    # Not in EXACT: its 浈江区 came back 贞江区, and four districts of 韶关 are one
+    # character from that (北江, 武江, 浈江, 曲江): the division check rightly leaves it.
+    page, _, truth, _ = load("drivinglicense_class_read_Cl")
+    assert "Cl" in _texts(page)
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert fields["car_class"] == truth["car_class"] == "C1"
+    assert fields["address"].startswith("广东省韶关市贞江区")
+    for sub in ("Class", "Date of Birth", "No.", "VIN", "Ses", "License No."):
+        assert ENGLISH_SUBLABEL.match(sub), sub
+    assert not ENGLISH_SUBLABEL.match("Cl")

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from bot.ocr.local.page import Line, Page, region
 
 _PUNCT = " \t:：,，.。;；、·|_-—'\""
+# The English under a licence's labels (Name, Date of Birth, VIN): words of three
+# letters or more, so that a value such as Cl (C1 misread) is not taken for one.
+ENGLISH_SUBLABEL = re.compile(r"^(VIN|No\.?|[A-Z][a-z]{2,}\.?( [A-Za-z][a-z]*\.?)*)$")
 
 
 def clean(text: str) -> str:

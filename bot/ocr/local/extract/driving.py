@@ -8,7 +8,7 @@ from bot.cards.driving import vin_check_digit
 from bot.ocr.local.checks import TO_DIGIT, plate_fix, single_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
-from bot.ocr.local.layout import Value, clean, labelled_values, read_beside
+from bot.ocr.local.layout import ENGLISH_SUBLABEL, Value, clean, labelled_values, read_beside
 from bot.ocr.local.page import Page
 from bot.ocr.local.places import fix_division
 
@@ -34,7 +34,6 @@ LABELS = {
 }
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
-_EN = re.compile(r"^(VIN|[A-Z][a-z]+\.?( [A-Za-z][a-z]*\.?)*)$")  # English sub-labels
 
 
 def _vin(text: str) -> str:
@@ -66,7 +65,7 @@ def extract(page: Page) -> Result:
         "行驶证" in text or sum(k in text for k in ("号牌号码", "车辆识别代号", "品牌型号")) >= 2
     ):
         return Result()
-    lines = [ln for ln in page.lines if not _EN.match(ln.text.strip())]
+    lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     values = labelled_values(lines, LABELS, multiline=["addr"], stop=r"使用性质|品牌型号")
     result = Result()
 

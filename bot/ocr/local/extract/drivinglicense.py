@@ -8,7 +8,7 @@ from datetime import date
 from bot.ocr.local.checks import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
-from bot.ocr.local.layout import Value, clean, labelled_values, read_beside
+from bot.ocr.local.layout import ENGLISH_SUBLABEL, Value, clean, labelled_values, read_beside
 from bot.ocr.local.page import Page
 from bot.ocr.local.places import fix_division
 
@@ -34,7 +34,6 @@ _CLASS_ORDER = ("A1", "A2", "A3", "A", "B1", "B2", "B", "C1", "C2", "C3", "C4", 
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
 )
-_EN = re.compile(r"^(VIN|[A-Z][a-z]+\.?( [A-Za-z][a-z]*\.?)*)$")  # English sub-labels
 
 
 def car_class(text: str) -> str:
@@ -115,7 +114,7 @@ def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("驾驶证" in text or ("准驾车型" in text and "证号" in text)):
         return Result()
-    lines = [ln for ln in page.lines if not _EN.match(ln.text.strip())]  # English sub-labels
+    lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     values = labelled_values(lines, LABELS, multiline=["address"], stop=r"出生|日期|\d{4}-")
     result = Result()
     if "id_num" in values:
