@@ -100,12 +100,15 @@ _LONG_RUN = re.compile(r"[\u4e00-\u9fff]{8,}")  # eight characters with no mark 
 
 def _restore_inner_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -> str:
     """Put back a 、 the recognizer skipped inside a line: small marks vanish on a
-    small or turned photo. A line with a long unbroken run is read again; a reading
+    small or turned photo. A line with a long unbroken run among the items (not in
+    the closing 依法须经批准… sentence) is read again; a reading
     that two of the crops agree on, with the same characters and more marks inside
     (not at either end, which the widened read handles), replaces it."""
+    items = value.partition("（依法")[0]  # the statutory closing sentence has no 、
     for ln in lines:
         old = clean(ln.text)
-        if old not in value or not _LONG_RUN.search(old):
+        start = value.find(old)
+        if start < 0 or not _LONG_RUN.search(old[: max(0, len(items) - start)]):
             continue
         votes: dict[str, int] = {}
         for again, score in page.reread_line(ln):
