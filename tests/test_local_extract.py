@@ -434,8 +434,9 @@ def test_a_name_read_in_pieces_is_whole() -> None:
 def test_digits_inside_latin_words_are_letters() -> None:
     assert fix_latin("P1ease contact us") == "Please contact us"
     assert fix_latin("tota1 due") == "total due"
+    assert fix_latin("Wi-Fi: Guest-1l Password") == "Wi-Fi: Guest-11 Password"
     # Codes, years and e-mail numbers stay as read.
-    for same in ("丰田牌TV71XTT4", "wang1985@163.com", "LFMZMBRT9AY817309", "C1"):
+    for same in ("丰田牌TV71XTT4", "wang1985@163.com", "LFMZMBRT9AY817309", "C1", "5lb"):
         assert fix_latin(same) == same
 
 

@@ -60,9 +60,10 @@ def _t2s() -> dict[int, str]:
 
 
 def fix_latin(text: str) -> str:
-    """Digits the recognizer puts inside lower-case words: ``tota1`` -> ``total``,
-    ``P1ease`` -> ``Please``."""
+    """Digits the recognizer puts inside lower-case words, and letters inside numbers:
+    ``tota1`` -> ``total``, ``P1ease`` -> ``Please``, ``Guest-1l`` -> ``Guest-11``."""
     text = re.sub(r"(?<=[a-z]{2})1(?![0-9])|(?<=[A-Za-z])1(?=[a-z]{2})", "l", text)
+    text = re.sub(r"(?<=[0-9])l(?![A-Za-z])", "1", text)
     return re.sub(r"(?<=[a-z])0(?=[a-z])", "o", text)
 
 
