@@ -45,6 +45,7 @@ EXACT = [
     "bizlicense_period_wraps",
     "bizlicense_type_label_unread",
     "bizlicense_authority_beside_scope",
+    "bizlicense_full_stop_lost",
     "plate_yellow",
     "plate_green_rot180",
     "plate_blue",
@@ -467,3 +468,10 @@ def test_a_class_misread_with_a_small_l_is_no_english_sub_label() -> None:
     for sub in ("Class", "Date of Birth", "No.", "VIN", "Ses", "License No."):
         assert ENGLISH_SUBLABEL.match(sub), sub
     assert not ENGLISH_SUBLABEL.match("Cl")
+
+
+def test_the_full_stop_before_the_closing_sentence_is_put_back() -> None:
+    page, _, truth, _ = load("bizlicense_full_stop_lost")
+    assert any(t.startswith(("(依法", "（依法")) for t in _texts(page))  # a new line, no 。
+    assert "。（依法" in truth["business_scope"]
+    assert EXTRACTORS[DocType.BIZLICENSE](page).fields["business_scope"] == truth["business_scope"]

@@ -194,6 +194,8 @@ def extract(page: Page) -> Result:
                 value = _restore_inner_punctuation(page, value, values[key].lines)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
                 value = re.sub(r"[·•](?=（依法)", "。", value)
+                # The items end with 。 before the statutory closing sentence.
+                value = re.sub(r"(?<=[\u4e00-\u9fff])（依法", "。（依法", value)
             result.put(key, fix_division(value) if key == "address" else value)
     if "registered_date" in values:
         dates = find_dates(values["registered_date"].text)
