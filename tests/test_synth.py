@@ -19,6 +19,7 @@ from bot.devtools.synth import generate, numbers, people, supported_types
 from bot.devtools.synth.__main__ import main as cli_main
 from bot.devtools.synth.docs.bizlicense import chinese_upper
 from bot.devtools.synth.photo import choose_rotation
+from bot.devtools.synth.sampleset import items
 from bot.ocr.base import DocType
 
 DATA = Path(__file__).parent / "data" / "synth"
@@ -271,15 +272,17 @@ def test_committed_set_matches_the_generator():
     assert {r["doc_type"] for r in records} == {t.value for t in supported_types()}
     assert {r["rotation"] for r in records if r["doc_type"] == "idcard"} == {0, 90, 180, 270}
     total = 0
-    for r in records:
+    for item, r in zip(items(), records, strict=True):  # items() is how the set is made
+        assert (r["doc_type"], r["seed"], r["mode"]) == (item.doc_type, item.seed, item.mode)
         path = DATA / r["file"]
         total += path.stat().st_size
         with Image.open(path) as img:
             assert max(img.size) <= 1280
             if r["rotation"] in (90, 270):
                 assert img.height > img.width, r["file"]
-        # The truth depends only on type, seed and side, so a quick scan regenerates it.
-        again = generate(r["doc_type"], seed=r["seed"], mode="scan", side=r["side"])
+        # The truth depends only on type, seed and side (given, or left to the seed as
+        # items() leaves it), so a quick scan regenerates it.
+        again = generate(item.doc_type, seed=item.seed, mode="scan", side=item.side)
         assert again.truth == r["truth"], r["file"]
     assert total < 4 * 1024 * 1024
 
