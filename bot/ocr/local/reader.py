@@ -215,13 +215,12 @@ def _without_red_ink(
 
 
 def _seal_characters(
-    upright: np.ndarray, quads: list[np.ndarray], crops: list[np.ndarray]
+    seals: list[seal.Seal], quads: list[np.ndarray], crops: list[np.ndarray]
 ) -> set[int]:
     """The lines that are a piece of a seal's own text: inside a seal, red ink and
     next to no ink of another colour. The seal's name is read from its whole ring
     (``Page.read_stamps``); a piece of its arc taken for a line would join the value
     printed beside it."""
-    seals = seal.find_seals(upright, within=_document(quads))
     out = set()
     for i, (quad, crop) in enumerate(zip(quads, crops, strict=True)):
         cx, cy = quad.mean(axis=0)
@@ -269,7 +268,8 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     rec = models.rec(rec_input(crops))
     texts, scores = list(rec.txts), [float(x) for x in rec.scores]
     clean = _without_red_ink(models, upright, quads, crops, texts, scores)
-    stamped = _seal_characters(upright, quads, crops)
+    seals = seal.find_seals(upright, within=_document(quads))  # inside the document
+    stamped = _seal_characters(seals, quads, crops)
     angle = _skew(quads)
     lines: list[Line] = []
     weak: list[Line] = []
@@ -335,7 +335,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         weak=weak,
         reread=reread,
         widen=widen,
-        read_stamps=lambda: seal.read_seals(models, upright, within=_document(quads)),
+        read_stamps=lambda: seal.read_seals(models, upright, seals=seals),
     )
 
 

@@ -178,10 +178,18 @@ def _lexicon(characters: tuple[str, ...]) -> ctc.Lexicon:
     return ctc.Lexicon.build(places.police_seals(), characters)
 
 
-def read_seals(models: Any, img: np.ndarray, within: np.ndarray | None = None) -> list[str]:
+def read_seals(
+    models: Any,
+    img: np.ndarray,
+    within: np.ndarray | None = None,
+    *,
+    seals: list[Seal] | None = None,
+) -> list[str]:
     """The name on the largest seal, as a one-item list, or ``[]`` when it is not
-    legible enough to tell (see :data:`MIN_SHARE`, :data:`MIN_CHAR_LOGP`)."""
-    seals = find_seals(img, within)
+    legible enough to tell (see :data:`MIN_SHARE`, :data:`MIN_CHAR_LOGP`). ``seals``:
+    the image's seals when already found (else they are found inside ``within``)."""
+    if seals is None:
+        seals = find_seals(img, within)
     if not seals:
         return []
     lexicon = _lexicon(tuple(models.rec.postprocess_op.character))

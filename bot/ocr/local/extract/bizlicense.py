@@ -144,10 +144,11 @@ def _split_name(name: Value) -> tuple[str, str | None]:
     """The name's text, and the kind of business when its 类型 label went unseen: the
     kind sits below the name in the same column, so it reads as the name wrapping. A
     name that already ends like one, followed by a whole kind of business, is two."""
+    text = balance(name.text)
     for i in range(1, len(name.lines)):
         tail = balance("".join(clean(ln.text) for ln in name.lines[i:]))
-        head = balance(name.text)[: -len(tail)]
-        if balance(name.text).endswith(tail) and _NAME_END.search(head) and _ORG_TYPE.match(tail):
+        head = text[: -len(tail)]
+        if text.endswith(tail) and _NAME_END.search(head) and _ORG_TYPE.match(tail):
             return head, tail
     return name.text, None
 

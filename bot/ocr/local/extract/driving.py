@@ -77,9 +77,7 @@ def extract(page: Page) -> Result:
         put("plate_num", plate)
     for key in ("vehicle_type", "owner", "addr", "use_character", "model"):
         if key in values:
-            put(key, values[key].text)
-    if "addr" in result.fields:
-        result.fields["addr"] = fix_division(result.fields["addr"])
+            put(key, fix_division(values[key].text) if key == "addr" else values[key].text)
     if "vin" in values:
         vin = _read_vin(page, values["vin"])
         if len(vin) != 17:
