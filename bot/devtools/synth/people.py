@@ -13,12 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 
-import stdnum
 from stdnum.cn import ric
 
-from bot.ocr.local.places import MUNICIPALITIES
+from bot.ocr.local.places import MUNICIPALITIES, loc_dat
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -94,11 +92,10 @@ def _current(names: str) -> tuple[str, int] | None:
 @cache
 def regions() -> tuple[Region, ...]:
     """Current county-level regions from python-stdnum's division table."""
-    path = Path(stdnum.__file__).parent / "cn" / "loc.dat"
     provinces: dict[str, str] = {}
     raw: dict[str, str] = {}
     province = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in loc_dat():
         if m := re.match(r'^(\d{2}) province="([^"]+)"', line):
             province = m.group(1)
             provinces[province] = m.group(2)

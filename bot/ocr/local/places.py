@@ -18,6 +18,11 @@ import stdnum
 _ENTRY = re.compile(r"^(?:\[(\d{4})?-(\d{4})?\])?(.+)$")
 
 
+def loc_dat() -> list[str]:
+    """The lines of python-stdnum's division table."""
+    return (Path(stdnum.__file__).parent / "cn" / "loc.dat").read_text("utf-8").splitlines()
+
+
 def _names(value: str) -> list[str]:
     """Every name a loc.dat value has had: ``[-2009]襄樊市,[2010-]襄阳市`` gives both."""
     return [m.group(3) for part in value.split(",") if (m := _ENTRY.match(part.strip()))]
@@ -42,12 +47,11 @@ def prefectures() -> dict[str, tuple[str, str]]:
     Four-digit codes are prefecture-level cities (and municipalities, with city '');
     six-digit ones are county-level units a province governs directly (湖北's 仙桃市).
     """
-    path = Path(stdnum.__file__).parent / "cn" / "loc.dat"
     provinces: dict[str, str] = {}
     direct: set[str] = set()  # prefecture codes that stand for "governed by the province"
     out: dict[str, tuple[str, str]] = {}
     province = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in loc_dat():
         if m := re.match(r'^(\d{2}) province="([^"]+)"', line):
             province = m.group(1)
             provinces[province] = m.group(2)
@@ -66,10 +70,6 @@ def prefectures() -> dict[str, tuple[str, str]]:
     return out
 
 
-def _loc_dat() -> list[str]:
-    return (Path(stdnum.__file__).parent / "cn" / "loc.dat").read_text("utf-8").splitlines()
-
-
 @cache
 def division_starts() -> dict[str, dict[str, tuple[int, ...]]]:
     """Province -> every way an address in it may begin: province + city + county,
@@ -85,7 +85,7 @@ def division_starts() -> dict[str, dict[str, tuple[int, ...]]]:
         ends = tuple(itertools.accumulate(len(n) for n in names))
         out[names[0]]["".join(names)] = tuple(end - 1 for end in ends)
 
-    for line in _loc_dat():
+    for line in loc_dat():
         if m := re.match(r'^\d{2} province="([^"]+)"', line):
             provinces = _names(m.group(1))
             for province in provinces:
