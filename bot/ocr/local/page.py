@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.ocr.local.seal import SealReading
+
 Point = tuple[float, float]
 Quad = tuple[Point, Point, Point, Point]  # left_top, right_top, right_bottom, left_bottom
 
@@ -118,10 +120,12 @@ class Page:
     weak: list[Line] = field(default_factory=list)
     reread: Reread | None = field(default=None, repr=False, compare=False)
     widen: Widen | None = field(default=None, repr=False, compare=False)
-    # The names read on round seals (at most one: the seal reader gives a name only when
-    # it is sure); read on first use, then kept.
-    stamps: list[str] | None = None
-    read_stamps: Callable[[], list[str]] | None = field(default=None, repr=False, compare=False)
+    # What the round seals say (at most one reading: the largest seal's); read on first
+    # use, then kept.
+    stamps: list[SealReading] | None = None
+    read_stamps: Callable[[], list[SealReading]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def text(self) -> str:
@@ -135,8 +139,8 @@ class Page:
         also be a region drawn by the caller (see :func:`region`)."""
         return self.reread(line, part) if self.reread is not None else []
 
-    def stamp_texts(self) -> list[str]:
-        """The names read on the seals (read once, when first asked)."""
+    def seal_readings(self) -> list[SealReading]:
+        """What the seals say (read once, when first asked)."""
         if self.stamps is None:
             self.stamps = self.read_stamps() if self.read_stamps is not None else []
         return self.stamps
@@ -155,7 +159,7 @@ class Page:
             "warnings": list(self.warnings),
             "lines": [line.to_json() for line in self.lines],
             "weak": [line.to_json() for line in self.weak],
-            "stamps": self.stamps,
+            "stamps": None if self.stamps is None else [r.to_json() for r in self.stamps],
         }
 
     @classmethod
@@ -169,7 +173,9 @@ class Page:
             skew=float(data.get("skew", 0.0)),
             warnings=list(data.get("warnings", [])),
             weak=[Line.from_json(d) for d in data.get("weak", [])],
-            stamps=data.get("stamps"),
+            stamps=None
+            if data.get("stamps") is None
+            else [SealReading.from_json(r) for r in data["stamps"]],
         )
 
     def save(self, path: Path) -> None:

@@ -159,3 +159,10 @@ def _differences(text: str, start: str) -> int:
 def police_seals() -> tuple[str, ...]:
     """Every ``<province><city>公安局交通警察支队`` (the driving-licence seal)."""
     return tuple(sorted({f"{p}{c}公安局交通警察支队" for p, c in prefectures().values()}))
+
+
+def police_seal_of(address: str) -> str | None:
+    """The seal of the traffic police of the city ``address`` is in (None when it does
+    not begin with a province and city of today): where a licence is issued."""
+    starts = [p + c for p, c in prefectures().values() if address.startswith(p + c)]
+    return f"{max(starts, key=len)}公安局交通警察支队" if starts else None

@@ -33,7 +33,7 @@ def record(
 
     sample = generate(doc_type, seed=seed, mode=mode, side=side, rotation=rotation)
     page = LocalEngine().read(sample.jpeg)
-    page.stamp_texts()  # read the seal now, so the recording holds it
+    page.seal_readings()  # read the seal now, so the recording holds it
     data = {
         "source": {
             "generator": "bot.devtools.synth.generate",

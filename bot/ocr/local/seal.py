@@ -9,12 +9,16 @@ any line. Red ink is also what hides printed text under a seal, so
 A seal's characters are small, patchy and crossed by the print under them, so
 its text is rarely read letter for letter. But it is always one of a few
 hundred names (:func:`places.police_seals`), and :mod:`ctc` scores every name
-against the recognizer's per-frame probabilities: a name is given only when
-the strip makes it far likelier than any other and fits it well.
+against the recognizer's per-frame probabilities. The reader keeps the likeliest
+names with their scores (:class:`SealReading`); which one, if any, is given is
+decided with what else the document says (:meth:`SealReading.name`): a licence is
+issued by the traffic police of the city its holder lives in, and its address
+names that city.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -25,12 +29,25 @@ from bot.ocr.local import ctc, places
 
 MIN_RADIUS_SHARE = 0.04  # a seal's radius is at least this share of the image's long side
 BAND = (0.5, 0.9)  # the text band, as shares of the radius
-# A name is accepted when it has this share of the probability among the known names
-# and its mean log-probability per character is at least this. Chosen on 160 photos
-# of synthetic licences (no wrong name), checked on 80 fresh photos and an accuracy run
-# (none wrong either; docs/ocr.md).
+# A name is given on the strip's evidence alone when it has this share of the
+# probability among the known names and its mean log-probability per character is at
+# least this. Chosen on 160 photos of synthetic licences (no wrong name), checked on
+# fresh photos and accuracy runs (docs/ocr.md).
 MIN_SHARE = 0.999
 MIN_CHAR_LOGP = -5.0
+# The likeliest name that is also the detachment of the holder's city (the address) is
+# given on weaker evidence: two sources agree. 8 photos of 120 that the strip alone
+# left unnamed; none of the 120 had a fit below -5.1.
+MIN_CHAR_LOGP_AGREED = -5.5
+# A name other than the address's detachment must beat it by this much (natural log):
+# print crossing the seal can hide the two characters that tell two cities of a
+# province apart, and the strip then "reads" the wrong one by some 20 (one photo of
+# 120 did). Of 80 simulated holders who moved within their province, 10 would lose
+# their seal's name to this rule; none would be given a wrong one.
+CONTRADICTION = 25.0
+# Names kept per seal: all within CONTRADICTION of the best, at most this many (an
+# address's detachment further down counts as outweighed).
+KEPT = 50
 
 
 class Seal(NamedTuple):
@@ -173,6 +190,34 @@ def red_ink_as_dark(strip: np.ndarray) -> np.ndarray:
     return cv2.merge([ink, ink, ink])
 
 
+@dataclass(frozen=True)
+class SealReading:
+    """What a seal's strip says: the names it could bear, likeliest first, each with its
+    log-probability (every name within :data:`CONTRADICTION` of the best, at most
+    :data:`KEPT`), and the best name's share of the probability among all known names."""
+
+    names: tuple[tuple[str, float], ...]
+    share: float
+
+    def name(self, expected: str | None = None) -> str | None:
+        """The seal's name, or None when the strip does not tell. ``expected``: the
+        detachment of the holder's city, from the address (None when unknown)."""
+        best, logp = self.names[0]
+        fit = logp / len(best)
+        if best == expected:
+            return best if fit >= MIN_CHAR_LOGP_AGREED else None
+        if expected is not None and any(name == expected for name, _ in self.names):
+            return None  # the strip does not outweigh the address
+        return best if self.share >= MIN_SHARE and fit >= MIN_CHAR_LOGP else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"names": [[n, round(p, 3)] for n, p in self.names], "share": self.share}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SealReading:
+        return cls(tuple((str(n), float(p)) for n, p in data["names"]), float(data["share"]))
+
+
 @cache
 def _lexicon(characters: tuple[str, ...]) -> ctc.Lexicon:
     return ctc.Lexicon.build(places.police_seals(), characters)
@@ -184,18 +229,20 @@ def read_seals(
     within: np.ndarray | None = None,
     *,
     seals: list[Seal] | None = None,
-) -> list[str]:
-    """The name on the largest seal, as a one-item list, or ``[]`` when it is not
-    legible enough to tell (see :data:`MIN_SHARE`, :data:`MIN_CHAR_LOGP`). ``seals``:
-    the image's seals when already found (else they are found inside ``within``)."""
+) -> list[SealReading]:
+    """The reading of the largest seal, as a one-item list (``[]`` without a seal).
+    ``seals``: the image's seals when already found (else they are found inside
+    ``within``)."""
     if seals is None:
         seals = find_seals(img, within)
     if not seals:
         return []
     lexicon = _lexicon(tuple(models.rec.postprocess_op.character))
     scores = lexicon.log_probs(ctc.frame_probs(models.rec, [unroll(img, seals[0])]))[0]
-    best = int(np.argmax(scores))
-    share = 1.0 / float(np.sum(np.exp(scores - scores[best])))
-    if share >= MIN_SHARE and scores[best] / lexicon.lengths[best] >= MIN_CHAR_LOGP:
-        return [lexicon.texts[best]]
-    return []
+    order = np.argsort(-scores, kind="stable")[:KEPT]
+    best = scores[order[0]]
+    names = tuple(
+        (lexicon.texts[i], float(scores[i])) for i in order if scores[i] >= best - CONTRADICTION
+    )
+    share = 1.0 / float(np.sum(np.exp(scores - best)))
+    return [SealReading(names, round(share, 6))]

@@ -10,7 +10,7 @@ from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import ENGLISH_SUBLABEL, Value, clean, labelled_values, read_beside
 from bot.ocr.local.page import Page
-from bot.ocr.local.places import fix_division
+from bot.ocr.local.places import fix_division, police_seal_of
 
 LABELS = {
     "id_num": ["证号"],
@@ -97,15 +97,16 @@ def _date_between(page: Page, above: Value | None, below: Value | None) -> list[
 
 def _seal(page: Page, values: dict, result: Result) -> str | None:
     """The issuing detachment: a printed line naming it (scans of reissued licences),
-    or the name the reader made out on the round red seal (:mod:`bot.ocr.local.seal`
-    gives one only when the seal leaves no real doubt)."""
+    or the name on the round red seal (:mod:`bot.ocr.local.seal`), weighed against the
+    detachment of the city in the holder's address, which is where a licence is issued."""
     for ln in page.lines:
         m = _SEAL.search(clean(ln.text))
         if m and not (values.get("address") and ln in values["address"].lines):
             return m.group(0)
-    stamps = page.stamp_texts()
-    if stamps:
-        return stamps[0]
+    expected = police_seal_of(result.fields.get("address", ""))
+    named = [name for r in page.seal_readings() if (name := r.name(expected))]
+    if named:
+        return named[0]
     result.warnings.append("印章文字未能识别")
     return None
 
