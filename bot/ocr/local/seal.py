@@ -36,8 +36,8 @@ BAND = (0.5, 0.9)  # the text band, as shares of the radius
 MIN_SHARE = 0.999
 MIN_CHAR_LOGP = -5.0
 # The likeliest name that is also the detachment of the holder's city (the address) is
-# given on weaker evidence: two sources agree. 8 photos of 120 that the strip alone
-# left unnamed; none of the 120 had a fit below -5.1.
+# given on weaker evidence: two sources agree. That named 7 of the 120 fresh photos the
+# strip alone left unnamed (fits -2.0 to -5.1).
 MIN_CHAR_LOGP_AGREED = -5.5
 # A name other than the address's detachment must beat it by this much (natural log):
 # print crossing the seal can hide the two characters that tell two cities of a
@@ -230,9 +230,9 @@ def read_seals(
     *,
     seals: list[Seal] | None = None,
 ) -> list[SealReading]:
-    """The reading of the largest seal, as a one-item list (``[]`` without a seal).
-    ``seals``: the image's seals when already found (else they are found inside
-    ``within``)."""
+    """The reading of the largest seal against the traffic police's names, as a one-item
+    list (``[]`` without a seal). ``seals``: the image's seals when already found (else
+    they are found inside ``within``)."""
     if seals is None:
         seals = find_seals(img, within)
     if not seals:
