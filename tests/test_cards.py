@@ -266,3 +266,12 @@ def test_checks_and_warnings_alone_over_the_limit_are_cut_safely():
 def test_an_unresolved_type_shows_raw_fields_masked():
     text, lines = reply(DocType.AUTO, {"text": f"号码{ID}", "count": 3})
     assert lines == ["【自动识别】", "text：号码110***********1233", "count：3"]
+
+
+def test_id_number_whose_region_names_only_a_province():
+    """120001: 天津 has no such county. python-stdnum 2.2 raises KeyError on it when the
+    check digit passes; the answer says the region is unknown instead of crashing."""
+    number = "120001199001011233"  # check digit right
+    text, lines = reply(DocType.IDCARD, {"type": "Front", "name": "张三", "id": number})
+    assert "✅ 身份证号校验位正确" in lines
+    assert "ℹ️ 号码归属地未知" in lines

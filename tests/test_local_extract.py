@@ -183,6 +183,18 @@ def test_id_number_that_cannot_be_repaired_is_flagged_not_guessed() -> None:
     assert not any(re.search(r"\d{6,}", w) for w in result.warnings)
 
 
+def test_id_check_survives_a_region_code_naming_only_a_province() -> None:
+    """python-stdnum 2.2 raises KeyError for 120001 (天津, no such county) once the check
+    digit passes: a bank card number scanned for an ID number hit it."""
+    assert not checks.id_valid("120001199001011233")
+    assert checks.id_number("卡号 120001199001011233") == "120001199001011233"
+
+
+def test_bank_card_with_an_id_shaped_window_is_classified() -> None:
+    page, _, _, _ = load("bankcard_id_shaped_digits")
+    assert classify(page) is DocType.BANKCARD
+
+
 def test_card_number_failing_luhn_is_flagged() -> None:
     page, _, truth, _ = load("bankcard_bad_luhn")
     result = EXTRACTORS[DocType.BANKCARD](page)

@@ -126,9 +126,10 @@ def region(number: str, born: date | None = None) -> str | None:
     number = ric.compact(number)
     try:
         info = ric.get_birth_place(number)
-    except ValidationError:  # unknown code, or not in use in the birth year
+    except (ValidationError, KeyError):  # unknown code, or not in use in the birth year
+        # (KeyError: python-stdnum 2.2 on a code that names only a province)
         info = _any_era_place(number[:6])
-    if not info:
+    if not info.get("county"):  # unknown, or only its province known: no real place
         return None
     county = re.sub(r"^\[[^\]]*\]", "", info.get("county", "").split(",")[0])
     parts = [info.get("province", ""), info.get("prefecture", ""), county]

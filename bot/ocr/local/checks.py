@@ -40,7 +40,10 @@ def id_number(text: str) -> str | None:
 
 
 def id_valid(number: str) -> bool:
-    return ric.is_valid(number)
+    try:
+        return ric.is_valid(number)
+    except KeyError:  # python-stdnum 2.2: a region code naming only a province
+        return False
 
 
 def luhn_valid(number: str) -> bool:
