@@ -12,7 +12,8 @@ A field counts as right when it equals the truth after Unicode NFKC and
 without spaces (so full- and half-width punctuation do not count as errors);
 a missing field counts as wrong. ``comm`` is scored per printed line.
 Every miss goes to ``bench/accuracy-failures.jsonl`` with the seed that
-regenerates its image: ``generate(doc_type, seed=..., mode=..., side=...)``.
+regenerates its image: ``generate(doc_type, seed=..., mode=...)`` (its ``side`` is
+what that seed chose: passing it as well draws a different document).
 
     .venv/bin/python bench/accuracy.py [--per-type 50] [--seed 100000] [--types idcard ...]
 """

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from bot.devtools.synth import people
 from bot.ocr.base import DocType
 from bot.ocr.local import checks, places
-from bot.ocr.local.extract import drivinglicense, passport
+from bot.ocr.local.extract import drivinglicense, idcard, passport
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import ENGLISH_SUBLABEL, labelled_values, rows
@@ -193,6 +194,21 @@ def test_id_check_survives_a_region_code_naming_only_a_province() -> None:
 def test_bank_card_with_an_id_shaped_window_is_classified() -> None:
     page, _, _, _ = load("bankcard_id_shaped_digits")
     assert classify(page) is DocType.BANKCARD
+
+
+def test_ethnic_group_doubled_by_the_recognizer_is_put_right() -> None:
+    page, _, truth, _ = load("idcard_front_nation_doubled")
+    assert any(ln.text == "民族汉汉" for ln in page.lines)  # the recognizer's stutter
+    assert EXTRACTORS[DocType.IDCARD](page).fields["nationality"] == truth["nationality"] == "汉"
+
+
+def test_ethnic_group_is_fixed_only_towards_one_known_name() -> None:
+    assert idcard.ethnic_group("维吾尔族") == "维吾尔"
+    assert idcard.ethnic_group("苗苗族") == "苗"
+    assert idcard.ethnic_group("维吾示") == "维吾尔"  # one character off, one name fits
+    assert idcard.ethnic_group("汊") == "汊"  # one character off many one-character names
+    assert idcard.ethnic_group("穿青人") == "穿青人"  # printed on some cards: kept as read
+    assert set(people.ETHNICITIES) <= set(idcard.ETHNIC_GROUPS)
 
 
 def test_card_number_failing_luhn_is_flagged() -> None:

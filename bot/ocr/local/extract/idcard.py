@@ -22,6 +22,14 @@ FRONT_LABELS = {
 BACK_LABELS = {"authority": ["签发机关"], "valid": ["有效期限", "有效期"]}
 _ID_ROW = r"\d{12,}|公民身份|身份号码"
 _CJK = re.compile(r"[\u4e00-\u9fff·]+")
+# The 56 ethnic groups as an ID card prints them (GB/T 3304, without 族).
+ETHNIC_GROUPS = (
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶",
+    "白", "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水",
+    "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南",
+    "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂",
+    "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+)  # fmt: skip
 
 
 def side(page: Page) -> str | None:
@@ -116,6 +124,21 @@ def _overlaps(a: Line, b: Line) -> bool:
     return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
+def ethnic_group(text: str) -> str:
+    """The 民族 as read, put right when it is no group's name but one is near: a
+    character doubled (``汉汉``, the recognizer's stutter on a wide glyph), or one
+    character of a longer name misread when no other name fits."""
+    text = text.removesuffix("族")
+    if text in ETHNIC_GROUPS or not text:
+        return text
+    undoubled = re.sub(r"(.)\1+", r"\1", text)
+    if undoubled in ETHNIC_GROUPS:
+        return undoubled
+    near = [g for g in ETHNIC_GROUPS if len(g) == len(text) > 1
+            and sum(a != b for a, b in zip(g, text, strict=True)) == 1]  # fmt: skip
+    return near[0] if len(near) == 1 else text
+
+
 def front(page: Page) -> Result:
     values = labelled_values(page, FRONT_LABELS, multiline=["addr"], stop=_ID_ROW)
     result = Result()
@@ -130,8 +153,7 @@ def front(page: Page) -> Result:
     if not gender and number and id_valid(number):
         gender = "男" if int(number[16]) % 2 else "女"
     if "nationality" in values:
-        nation = "".join(_CJK.findall(values["nationality"].text)).removesuffix("族")
-        result.put("nationality", nation)
+        result.put("nationality", ethnic_group("".join(_CJK.findall(values["nationality"].text))))
     if "addr" in values:
         addr = values["addr"]
         text = re.sub(r"\s+", "", addr.text) + (_address_tail(page, addr) or "")
