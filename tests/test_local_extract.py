@@ -19,7 +19,7 @@ import pytest
 
 from bot.devtools.synth import people
 from bot.ocr.base import DocType
-from bot.ocr.local import checks, places
+from bot.ocr.local import checks, places, script
 from bot.ocr.local.extract import drivinglicense, idcard, passport
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
@@ -259,6 +259,16 @@ def test_seal_read_against_the_address_by_a_small_margin_is_left_out() -> None:
     assert result.fields["address"] == truth["address"]
     assert "official_seal" not in result.fields
     assert "印章文字未能识别" in result.warnings
+
+
+def test_division_names_are_in_simplified_characters() -> None:
+    """python-stdnum spells 大兴安岭's districts in traditional script (松嶺區); documents,
+    the division check and the generator's truth use simplified ones."""
+    assert script.simplified("松嶺區漢") == "松岭区汉"
+    starts = places.division_starts()["黑龙江省"]
+    assert "黑龙江省大兴安岭地区松岭区" in starts
+    assert not any(script.simplified(s) != s for p in places.division_starts().values() for s in p)
+    assert any(r.county == "松岭区" for r in people.regions())
 
 
 def test_police_seal_of_an_address() -> None:

@@ -15,12 +15,16 @@ from pathlib import Path
 
 import stdnum
 
+from bot.ocr.local.script import simplified
+
 _ENTRY = re.compile(r"^(?:\[(\d{4})?-(\d{4})?\])?(.+)$")
 
 
 def loc_dat() -> list[str]:
-    """The lines of python-stdnum's division table."""
-    return (Path(stdnum.__file__).parent / "cn" / "loc.dat").read_text("utf-8").splitlines()
+    """The lines of python-stdnum's division table, in simplified characters (it spells
+    大兴安岭's districts in traditional ones: 松嶺區)."""
+    text = (Path(stdnum.__file__).parent / "cn" / "loc.dat").read_text("utf-8")
+    return simplified(text).splitlines()
 
 
 def _names(value: str) -> list[str]:

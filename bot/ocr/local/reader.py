@@ -19,12 +19,9 @@ between:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -34,6 +31,7 @@ from bot.ocr.base import Failure, OcrError
 from bot.ocr.local import seal
 from bot.ocr.local.models import Models
 from bot.ocr.local.page import Line, Page, Quad
+from bot.ocr.local.script import simplified
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from
 DET_SIDE = 736  # short side the detector sees: its own minimum; full size costs 2x time
@@ -49,14 +47,6 @@ SEAL_TEXT_GREY = 0.05
 SMALL_SIDE = 360  # an image whose short side is under this many pixels is too small
 
 _Rotate = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
-
-
-@cache
-def _t2s() -> dict[int, str]:
-    """Traditional-only characters to simplified: the multilingual recognizer sometimes
-    answers 漢 for 汉; mainland documents print simplified characters only."""
-    pairs = json.loads((Path(__file__).parent / "t2s.json").read_text(encoding="utf-8"))["map"]
-    return {ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)}
 
 
 def fix_latin(text: str) -> str:
@@ -277,7 +267,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     for i, (quad, crop, text, score, orig) in enumerate(
         zip(quads, crops, texts, scores, boxes, strict=True)
     ):
-        text = fix_latin(text.strip().translate(_t2s()))
+        text = fix_latin(simplified(text.strip()))
         if not text or score < WEAK_SCORE or i in stamped:
             continue
         mean = crop.reshape(-1, 3).mean(axis=0)
@@ -367,8 +357,7 @@ def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) ->
     if not quads:
         return []
     out = models.rec(rec_input([_crop(img, _widened(q)) for q in quads]))
-    table = _t2s()
-    return [t.strip().translate(table) for t in out.txts]
+    return [simplified(t.strip()) for t in out.txts]
 
 
 def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple[str, float]]:
@@ -387,9 +376,8 @@ def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple
     blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
     variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
     out = models.rec(rec_input(variants))
-    table = _t2s()
     return [
-        (t.strip().translate(table), float(s))
+        (simplified(t.strip()), float(s))
         for t, s in zip(out.txts, out.scores, strict=True)
         if t.strip()
     ]
