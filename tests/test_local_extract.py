@@ -271,6 +271,25 @@ def test_division_names_are_in_simplified_characters() -> None:
     assert any(r.county == "松岭区" for r in people.regions())
 
 
+def test_id_authority_with_one_misread_character_is_put_right() -> None:
+    assert places.fix_authority("盐城市公安局亭糊区分局") == "盐城市公安局亭湖区分局"
+    assert places.fix_authority("门源旧族自治县公安局") == "门源回族自治县公安局"
+    assert places.fix_authority("北京市公安局崇文区分局") == "北京市公安局崇文区分局"  # old name
+    assert places.fix_authority("襄樊市公安局樊城区分局") == "襄樊市公安局樊城区分局"
+    # Every authority the generator prints is known.
+    assert {people.police_authority(r) for r in people.regions()} <= places.id_authorities()
+    # 峰城区 is one character from both 峄城区 and 薛城区 (fresh seed 800027): left alone.
+    assert places.fix_authority("枣庄市公安局峰城区分局") == "枣庄市公安局峰城区分局"
+
+    def line(text: str, x: float, y: float, w: float) -> Line:
+        return Line(text, ((x, y), (x + w, y), (x + w, y + 30), (x, y + 30)), 1.0)
+
+    page = Page(lines=[line("签发机关", 20, 20, 100), line("盐城市公安局亭糊区分局", 150, 20, 300),
+                       line("有效期限", 20, 80, 100), line("2016.03.01-2036.03.01", 150, 80, 300)],
+                width=500, height=140, orig_size=(500, 140))  # fmt: skip
+    assert idcard.back(page).fields["authority"] == "盐城市公安局亭湖区分局"
+
+
 def test_police_seal_of_an_address() -> None:
     jiujiang = "江西省九江市公安局交通警察支队"
     assert places.police_seal_of("江西省九江市濂溪区十里大道1号") == jiujiang

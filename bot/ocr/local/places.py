@@ -160,6 +160,44 @@ def _differences(text: str, start: str) -> int:
 
 
 @cache
+def id_authorities() -> frozenset[str]:
+    """Every 签发机关 an ID card can print, with every name each place has had: a
+    district's ``<city>公安局<district>分局`` (a municipality's name for the city) and a
+    county's or county-level city's ``<county>公安局``."""
+    out: set[str] = set()
+    cities: list[str] = []
+    municipality = False
+    for line in loc_dat():
+        if m := re.match(r'^(\d{2}) province="([^"]+)"', line):
+            municipality = m.group(1) in MUNICIPALITIES
+            cities = _names(m.group(2)) if municipality else []
+        elif m := re.match(r'^  (\d{2})(\d{2}) county="([^"]+)"', line):
+            if m.group(1) == "00":
+                continue
+            names = [n for n in _names(m.group(3)) if n not in ("市辖区", "县") and "直辖" not in n]
+            if m.group(2) == "00":  # a prefecture: the city of the districts that follow
+                if not municipality:
+                    cities = names
+                continue
+            for county in names:
+                if county.endswith("区") and cities:  # 神农架林区 has no city
+                    out.update(f"{city}公安局{county}分局" for city in cities)
+                else:
+                    out.add(f"{county}公安局")
+    return frozenset(out)
+
+
+def fix_authority(text: str) -> str:
+    """``text`` (an ID card's 签发机关) with one misread character put right
+    (枣庄市公安局峰城区分局 -> 峄城区), when it is no known authority and exactly one
+    known authority is that one character away."""
+    if text in id_authorities():
+        return text
+    near = [a for a in id_authorities() if len(a) == len(text) and _differences(text, a) == 1]
+    return near[0] if len(near) == 1 else text
+
+
+@cache
 def police_seals() -> tuple[str, ...]:
     """Every ``<province><city>公安局交通警察支队`` (the driving-licence seal)."""
     return tuple(sorted({f"{p}{c}公安局交通警察支队" for p, c in prefectures().values()}))

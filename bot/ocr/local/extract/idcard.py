@@ -9,7 +9,7 @@ from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
 from bot.ocr.local.layout import Value, clean, labelled_values
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import fix_division
+from bot.ocr.local.places import fix_authority, fix_division
 
 FRONT_LABELS = {
     "name": ["姓名"],
@@ -192,7 +192,7 @@ def back(page: Page) -> Result:
                 break
     result.put("valid_date", valid)
     if "authority" in values:
-        result.put("authority", "".join(_CJK.findall(values["authority"].text)))
+        result.put("authority", fix_authority("".join(_CJK.findall(values["authority"].text))))
     if valid is None:
         result.warnings.append("未能读出有效期限")
     return result
