@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageFilter
 
+from bot.devtools.synth import generate
 from bot.ocr.base import DocType, Failure, OcrError, Recognition
 from bot.ocr.local import LocalEngine, load_models
 from tests.samples import SYNTH, entries
@@ -234,3 +235,13 @@ def test_decompression_bombs_are_a_bad_image(engine: LocalEngine) -> None:
     with pytest.raises(OcrError) as caught:
         engine.recognize(bomb.getvalue(), DocType.IDCARD)
     assert caught.value.failure is Failure.BAD_IMAGE and caught.value.errcode == 101002
+
+
+def test_a_misread_authority_two_names_fit_is_settled_by_the_image(engine: LocalEngine) -> None:
+    """Fresh seed 800027: 峄 read as 峰, and 峰城区 is one character from both 峄城区 and
+    薛城区. Scored against the line's image with each in place, 峄 wins by far."""
+    sample = generate("idcard", seed=800027, mode="scan")
+    page = engine.read(sample.jpeg)
+    assert any("峰城区" in ln.text for ln in page.lines)  # the misread this test is about
+    assert engine.extract(page, DocType.IDCARD).fields["authority"] == sample.truth["authority"]
+    assert sample.truth["authority"] == "枣庄市公安局峄城区分局"

@@ -19,7 +19,7 @@ import pytest
 
 from bot.devtools.synth import people
 from bot.ocr.base import DocType
-from bot.ocr.local import checks, places, script
+from bot.ocr.local import checks, layout, places, script
 from bot.ocr.local.extract import drivinglicense, idcard, passport
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
@@ -278,8 +278,17 @@ def test_id_authority_with_one_misread_character_is_put_right() -> None:
     assert places.fix_authority("襄樊市公安局樊城区分局") == "襄樊市公安局樊城区分局"
     # Every authority the generator prints is known.
     assert {people.police_authority(r) for r in people.regions()} <= places.id_authorities()
-    # 峰城区 is one character from both 峄城区 and 薛城区 (fresh seed 800027): left alone.
+    # 峰城区 is one character from both 峄城区 and 薛城区 (fresh seed 800027): left alone,
+    # unless a chooser (the image, in the extractors) picks one.
     assert places.fix_authority("枣庄市公安局峰城区分局") == "枣庄市公安局峰城区分局"
+    asked = []
+
+    def second(read: str, options: list[str]) -> str:
+        asked.append(options)
+        return options[1]
+
+    assert places.fix_authority("枣庄市公安局峰城区分局", second) == "枣庄市公安局薛城区分局"
+    assert asked == [["枣庄市公安局峄城区分局", "枣庄市公安局薛城区分局"]]
 
     def line(text: str, x: float, y: float, w: float) -> Line:
         return Line(text, ((x, y), (x + w, y), (x + w, y + 30), (x, y + 30)), 1.0)
@@ -288,6 +297,27 @@ def test_id_authority_with_one_misread_character_is_put_right() -> None:
                        line("有效期限", 20, 80, 100), line("2016.03.01-2036.03.01", 150, 80, 300)],
                 width=500, height=140, orig_size=(500, 140))  # fmt: skip
     assert idcard.back(page).fields["authority"] == "盐城市公安局亭湖区分局"
+
+
+def test_division_fix_that_several_names_fit_is_left_to_a_chooser() -> None:
+    """贞江区: four districts of 韶关 are one character away."""
+    read = "广东省韶关市贞江区风度路1号"
+    assert places.fix_division(read) == read
+    asked = []
+    assert places.fix_division(read, lambda r, o: asked.append(o) or None) == read
+    assert [o[6:9] for o in asked[0]] == ["北江区", "曲江区", "武江区", "浈江区"]
+    assert places.fix_division(read, lambda r, o: o[-1]) == "广东省韶关市浈江区风度路1号"
+
+
+def test_the_image_chooser_needs_the_image() -> None:
+    """On a recording there is no image to score against: nothing is chosen."""
+    page, _, _, _ = load("idcard_front_scan")
+    line = page.lines[0]
+    choose = layout.image_chooser(page, [line])
+    text = re.sub(r"\s+", "", line.text)
+    options = [text[:-1] + "甲", text[:-1] + "乙"]
+    assert page.score_texts(line, options) == {}
+    assert choose(text, options) is None
 
 
 def test_police_seal_of_an_address() -> None:

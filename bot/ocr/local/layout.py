@@ -12,10 +12,12 @@ label of its own.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.ocr.local import places
 from bot.ocr.local.page import Line, Page, region
 
 _PUNCT = " \t:：,，.。;；、·|_-—'\""
@@ -305,3 +307,37 @@ def read_beside(page: Page, label: str, widths: Sequence[float]) -> list[tuple[s
         box = region(start + 0.3 * h, line.y0 - 0.15 * h, start + width * h, line.y1 + 0.15 * h)
         out += page.reread_line(box)
     return out
+
+
+# How much likelier (natural log) the image must make one correction than every other.
+SETTLE_MARGIN = 3.0
+
+
+def image_chooser(page: Page, lines: Sequence[Line]) -> places.Choose:
+    """A chooser (:data:`places.Choose`) among corrections of the text read from
+    ``lines`` (joined, spaces dropped), each changing one character: the line holding
+    the change is scored against its image with each correction in place, and the one
+    likelier than every other by :data:`SETTLE_MARGIN` is chosen (none without the
+    image, or when the change cannot be placed in one line)."""
+
+    def choose(read: str, options: Sequence[str]) -> str | None:
+        parts = [re.sub(r"\s+", "", ln.text) for ln in lines]
+        changed = {next(i for i, (a, b) in enumerate(zip(read, o, strict=True)) if a != b)
+                   for o in options if len(o) == len(read) and o != read}  # fmt: skip
+        if len(changed) != 1 or len(options) < 2 or not read.startswith("".join(parts)):
+            return None
+        i = changed.pop()
+        ends = list(itertools.accumulate(len(part) for part in parts))
+        k = next((k for k, end in enumerate(ends) if i < end), None)
+        if k is None:
+            return None  # the change is past the lines (in text the caller added)
+        part, at = parts[k], i - (ends[k] - len(parts[k]))
+        variants = {o: part[:at] + o[i] + part[at + 1 :] for o in options}
+        scores = page.score_texts(lines[k], list(variants.values()))
+        if not all(v in scores for v in variants.values()):
+            return None
+        ranked = sorted(options, key=lambda o: scores[variants[o]], reverse=True)
+        margin = scores[variants[ranked[0]]] - scores[variants[ranked[1]]]
+        return ranked[0] if margin >= SETTLE_MARGIN else None
+
+    return choose

@@ -28,6 +28,9 @@ Reread = Callable[["Line", tuple[float, float]], list[tuple[str, float]]]
 # Re-reads several lines at once from crops widened by about a character on both sides
 # (a small 、 or 。 at a line's edge can fall outside its detected box).
 Widen = Callable[[Sequence["Line"]], list[str]]
+# Scores texts against one line of the image: log P(text | the line's crop) from the
+# recognizer's per-frame probabilities, for each text it can write.
+Score = Callable[["Line", Sequence[str]], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ class Page:
     weak: list[Line] = field(default_factory=list)
     reread: Reread | None = field(default=None, repr=False, compare=False)
     widen: Widen | None = field(default=None, repr=False, compare=False)
+    score: Score | None = field(default=None, repr=False, compare=False)
     # What the round seals say (at most one reading: the largest seal's); read on first
     # use, then kept.
     stamps: list[SealReading] | None = None
@@ -138,6 +142,11 @@ class Page:
         ``part[1]`` of its length (empty when the image is not at hand). ``line`` may
         also be a region drawn by the caller (see :func:`region`)."""
         return self.reread(line, part) if self.reread is not None else []
+
+    def score_texts(self, line: Line, texts: Sequence[str]) -> dict[str, float]:
+        """How likely the image of ``line`` makes each of ``texts`` (log-probabilities;
+        empty when the image is not at hand)."""
+        return self.score(line, texts) if self.score is not None else {}
 
     def seal_readings(self) -> list[SealReading]:
         """What the seals say (read once, when first asked)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -113,23 +114,29 @@ def division_starts() -> dict[str, dict[str, tuple[int, ...]]]:
     return out
 
 
-def fix_division(address: str) -> str:
+# Picks among several corrections of a text (each one character changed), or None:
+# given the text as read and the corrections (see layout.image_chooser).
+Choose = Callable[[str, Sequence[str]], str | None]
+
+
+def fix_division(address: str, choose: Choose | None = None) -> str:
     """``address`` with misread characters of its province, city and county put right
     (门源旧族自治县 -> 门源回族自治县), one at a time (网拉善盟辣济纳旗 takes two).
 
     A character is changed only when no longer known beginning matches as printed,
     exactly one does with that one character changed, and it is inside a name, not
-    a name's last (天河路 is a street, not a misread 天河区).
+    a name's last (天河路 is a street, not a misread 天河区). When several do (贞江区:
+    four districts of 韶关 are one character away), ``choose`` may pick one.
     """
     for _ in range(3):  # province, city, county
-        fixed = _fix_one(address)
+        fixed = _fix_one(address, choose)
         if fixed == address:
             break
         address = fixed
     return address
 
 
-def _fix_one(address: str) -> str:
+def _fix_one(address: str, choose: Choose | None) -> str:
     exact, near = 0, {}
     for province, starts in division_starts().items():
         if _differences(address, province) > 1:
@@ -141,15 +148,24 @@ def _fix_one(address: str) -> str:
             elif diff == 1 and len(start) >= 8:
                 near[start] = ends
     near = {start: ends for start, ends in near.items() if len(start) > exact}
-    if not near:
-        return address
-    longest = max(near, key=len)
-    if not all(longest.startswith(start) for start in near):
-        return address  # two different fixes: leave it as read
-    i = next(i for i, (a, b) in enumerate(zip(address, longest, strict=False)) if a != b)
-    if i in near[longest]:
-        return address
-    return longest + address[len(longest) :]
+    # The longest beginnings: a shorter one with the same change says less.
+    widest = [s for s in near if not any(o != s and o.startswith(s) for o in near)]
+    fixes = sorted(
+        {
+            start + address[len(start) :]
+            for start in widest
+            if _changed_at(address, start) not in near[start]  # not a name's last character
+        }
+    )
+    if len(widest) == 1:
+        return fixes[0] if fixes else address
+    if len(fixes) > 1 and choose is not None:
+        return choose(address, fixes) or address
+    return address  # two different fixes: leave it as read
+
+
+def _changed_at(text: str, start: str) -> int:
+    return next(i for i, (a, b) in enumerate(zip(text, start, strict=False)) if a != b)
 
 
 def _differences(text: str, start: str) -> int:
@@ -187,14 +203,19 @@ def id_authorities() -> frozenset[str]:
     return frozenset(out)
 
 
-def fix_authority(text: str) -> str:
+def fix_authority(text: str, choose: Choose | None = None) -> str:
     """``text`` (an ID card's 签发机关) with one misread character put right
-    (枣庄市公安局峰城区分局 -> 峄城区), when it is no known authority and exactly one
-    known authority is that one character away."""
+    (亭糊区 -> 亭湖区), when it is no known authority and exactly one known authority is
+    that one character away; when several are (峰城区: 峄城区 and 薛城区), ``choose``
+    may pick one."""
     if text in id_authorities():
         return text
-    near = [a for a in id_authorities() if len(a) == len(text) and _differences(text, a) == 1]
-    return near[0] if len(near) == 1 else text
+    near = sorted(a for a in id_authorities() if len(a) == len(text) and _differences(text, a) == 1)
+    if len(near) == 1:
+        return near[0]
+    if len(near) > 1 and choose is not None:
+        return choose(text, near) or text
+    return text
 
 
 @cache

@@ -28,7 +28,7 @@ import numpy as np
 
 from bot.images import open_image
 from bot.ocr.base import Failure, OcrError
-from bot.ocr.local import seal
+from bot.ocr.local import ctc, seal
 from bot.ocr.local.models import Models
 from bot.ocr.local.page import Line, Page, Quad
 from bot.ocr.local.script import simplified
@@ -308,6 +308,10 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         inked = _red_share(_crop(upright, quad)) > RED_SHARE
         return reread_quad(models, clean if inked else upright, quad)
 
+    def score(line: Line, texts: Sequence[str]) -> dict[str, float]:
+        quad = raw.get(line)
+        return score_quad(models, upright, quad, texts) if quad is not None else {}
+
     def widen(chosen: Sequence[Line]) -> list[str]:
         quads = [raw.get(ln) for ln in chosen]
         texts = widen_quads(models, upright, [q for q in quads if q is not None])
@@ -325,6 +329,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         weak=weak,
         reread=reread,
         widen=widen,
+        score=score,
         read_stamps=lambda: seal.read_seals(models, upright, seals=seals),
     )
 
@@ -358,6 +363,20 @@ def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) ->
         return []
     out = models.rec(rec_input([_crop(img, _widened(q)) for q in quads]))
     return [simplified(t.strip()) for t in out.txts]
+
+
+def score_quad(
+    models: Models, img: np.ndarray, quad: np.ndarray, texts: Sequence[str]
+) -> dict[str, float]:
+    """log P(text | the box's crop) for each of ``texts`` the recognizer can write."""
+    characters = tuple(models.rec.postprocess_op.character)
+    known = set(characters)
+    usable = sorted({t for t in texts if t and set(t) <= known})
+    if not usable:
+        return {}
+    lexicon = ctc.Lexicon.build(usable, characters)
+    scores = lexicon.log_probs(ctc.frame_probs(models.rec, [_crop(img, quad)]))[0]
+    return {t: float(v) for t, v in zip(usable, scores, strict=True)}
 
 
 def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple[str, float]]:

@@ -8,7 +8,7 @@ import re
 from bot.ocr.local.checks import single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
-from bot.ocr.local.layout import Value, clean, labelled_values, rows
+from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values, rows
 from bot.ocr.local.page import Line, Page
 from bot.ocr.local.places import fix_division
 
@@ -197,7 +197,9 @@ def extract(page: Page) -> Result:
                 value = re.sub(r"[·•](?=（依法)", "。", value)
                 # The items end with 。 before the statutory closing sentence.
                 value = re.sub(r"(?<=[\u4e00-\u9fff])（依法", "。（依法", value)
-            result.put(key, fix_division(value) if key == "address" else value)
+            if key == "address":
+                value = fix_division(value, image_chooser(page, values[key].lines))
+            result.put(key, value)
     if "registered_date" in values:
         dates = find_dates(values["registered_date"].text)
         result.put("registered_date", printed(dates[0]) if dates else None)

@@ -8,7 +8,14 @@ from bot.cards.driving import vin_check_digit
 from bot.ocr.local.checks import TO_DIGIT, plate_fix, single_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
-from bot.ocr.local.layout import ENGLISH_SUBLABEL, Value, clean, labelled_values, read_beside
+from bot.ocr.local.layout import (
+    ENGLISH_SUBLABEL,
+    Value,
+    clean,
+    image_chooser,
+    labelled_values,
+    read_beside,
+)
 from bot.ocr.local.page import Page
 from bot.ocr.local.places import fix_division
 
@@ -77,7 +84,9 @@ def extract(page: Page) -> Result:
         put("plate_num", plate)
     for key in ("vehicle_type", "owner", "addr", "use_character", "model"):
         if key in values:
-            put(key, fix_division(values[key].text) if key == "addr" else values[key].text)
+            value = values[key]
+            chooser = image_chooser(page, value.lines)
+            put(key, fix_division(value.text, chooser) if key == "addr" else value.text)
     if "vin" in values:
         vin = _read_vin(page, values["vin"])
         if len(vin) != 17:

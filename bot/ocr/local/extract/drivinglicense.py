@@ -8,7 +8,14 @@ from datetime import date
 from bot.ocr.local.checks import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
-from bot.ocr.local.layout import ENGLISH_SUBLABEL, Value, clean, labelled_values, read_beside
+from bot.ocr.local.layout import (
+    ENGLISH_SUBLABEL,
+    Value,
+    clean,
+    image_chooser,
+    labelled_values,
+    read_beside,
+)
 from bot.ocr.local.page import Page
 from bot.ocr.local.places import fix_division, police_seal_of
 
@@ -136,7 +143,8 @@ def extract(page: Page) -> Result:
     if "nationality" in values:
         result.put("nationality", "".join(_CJK.findall(values["nationality"].text)))
     if "address" in values:
-        result.put("address", fix_division(values["address"].text))
+        address = values["address"]
+        result.put("address", fix_division(address.text, image_chooser(page, address.lines)))
     for key, label in (("birth_date", "出生日期"), ("issue_date", "初次领证日期")):
         dates = find_dates(values[key].text) if key in values else []
         if not dates:  # cut short under the seal: read the place itself

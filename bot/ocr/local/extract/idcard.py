@@ -7,7 +7,7 @@ import re
 from bot.ocr.local.checks import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
-from bot.ocr.local.layout import Value, clean, labelled_values
+from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values
 from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_authority, fix_division
 
@@ -157,7 +157,7 @@ def front(page: Page) -> Result:
     if "addr" in values:
         addr = values["addr"]
         text = re.sub(r"\s+", "", addr.text) + (_address_tail(page, addr) or "")
-        result.put("addr", fix_division(text))
+        result.put("addr", fix_division(text, image_chooser(page, addr.lines)))
     result.put("id", number)
     result.put("gender", gender)
     if number and id_valid(number) and birth and birth != number[6:14]:
@@ -192,7 +192,10 @@ def back(page: Page) -> Result:
                 break
     result.put("valid_date", valid)
     if "authority" in values:
-        result.put("authority", fix_authority("".join(_CJK.findall(values["authority"].text))))
+        authority = "".join(_CJK.findall(values["authority"].text))
+        result.put(
+            "authority", fix_authority(authority, image_chooser(page, values["authority"].lines))
+        )
     if valid is None:
         result.warnings.append("未能读出有效期限")
     return result
