@@ -245,3 +245,13 @@ def test_a_misread_authority_two_names_fit_is_settled_by_the_image(engine: Local
     assert any("峰城区" in ln.text for ln in page.lines)  # the misread this test is about
     assert engine.extract(page, DocType.IDCARD).fields["authority"] == sample.truth["authority"]
     assert sample.truth["authority"] == "枣庄市公安局峄城区分局"
+
+
+def test_a_plate_character_outside_the_detected_box_is_read(engine: LocalEngine) -> None:
+    """Fresh seed 800276: the detector boxed the black 鄂A·0885 and left out the red 警."""
+    sample = generate("platenum", seed=800276, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines] == ["鄂A·0885"]  # the case this test is about
+    fields = engine.extract(page, DocType.PLATENUM).fields
+    assert (fields["number"], fields["color"]) == ("鄂A0885警", "white") == (
+        sample.truth["number"], sample.truth["color"])  # fmt: skip

@@ -7,7 +7,7 @@ import colorsys
 from bot.ocr.local.checks import plate_candidates, plate_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import rows
-from bot.ocr.local.page import Line, Page
+from bot.ocr.local.page import Line, Page, region
 
 
 def plate_color(rgb: tuple[int, int, int] | None, number: str) -> str | None:
@@ -60,6 +60,14 @@ def _join_rows(page: Page) -> list[tuple[str, Line]]:
     return out
 
 
+def _read_wider(page: Page, line: Line) -> str | None:
+    """The plate read again a character wider on both sides: the detector may leave out
+    a character of another colour (a police plate's red 警 beside the black print)."""
+    char = line.width / max(1, len(line.text))
+    wider = region(line.x0 - char, line.y0, line.x1 + char, line.y1)
+    return next((n for again, _ in page.reread_line(wider) if (n := plate_fix(again))), None)
+
+
 def extract(page: Page) -> Result:
     result = Result()
     candidates = _join_rows(page)
@@ -68,10 +76,8 @@ def extract(page: Page) -> Result:
     for text, line in candidates:
         number = plate_fix(text)
         if number is None:
-            for again, _ in page.reread_line(line):
-                number = plate_fix(again)
-                if number:
-                    break
+            number = next((n for again, _ in page.reread_line(line) if (n := plate_fix(again))),
+                          None) or _read_wider(page, line)  # fmt: skip
         if number:
             best = (number, line)
             break
