@@ -322,8 +322,8 @@ def image_chooser(page: Page, lines: Sequence[Line]) -> places.Choose:
 
     def choose(read: str, options: Sequence[str]) -> str | None:
         parts = [re.sub(r"\s+", "", ln.text) for ln in lines]
-        changed = {next(i for i, (a, b) in enumerate(zip(read, o, strict=True)) if a != b)
-                   for o in options if len(o) == len(read) and o != read}  # fmt: skip
+        changed = {places.first_difference(read, o) for o in options
+                   if len(o) == len(read) and o != read}  # fmt: skip
         if len(changed) != 1 or len(options) < 2 or not read.startswith("".join(parts)):
             return None
         i = changed.pop()

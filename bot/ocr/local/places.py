@@ -33,6 +33,13 @@ def _names(value: str) -> list[str]:
     return [m.group(3) for part in value.split(",") if (m := _ENTRY.match(part.strip()))]
 
 
+def _place_names(value: str) -> list[str]:
+    """The names of a division that can appear in an address or an authority: not the
+    placeholders that group a municipality's districts or a province's direct counties
+    (市辖区, 县, 省直辖县级行政区划)."""
+    return [n for n in _names(value) if n not in ("市辖区", "县") and "直辖" not in n]
+
+
 def _current(value: str) -> str | None:
     """The name in force today from a loc.dat value such as ``[-2010]崇文区,[2010-]东城区``."""
     for part in value.split(","):
@@ -99,7 +106,7 @@ def division_starts() -> dict[str, dict[str, tuple[int, ...]]]:
         elif m := re.match(r'^  (\d{2})(\d{2}) county="([^"]+)"', line):
             if m.group(1) == "00":
                 continue
-            names = [n for n in _names(m.group(3)) if n not in ("市辖区", "县") and "直辖" not in n]
+            names = _place_names(m.group(3))
             for province in provinces:
                 if m.group(2) == "00":
                     for city in names:
@@ -154,7 +161,7 @@ def _fix_one(address: str, choose: Choose | None) -> str:
         {
             start + address[len(start) :]
             for start in widest
-            if _changed_at(address, start) not in near[start]  # not a name's last character
+            if first_difference(address, start) not in near[start]  # not a name's last character
         }
     )
     if len(widest) == 1:
@@ -164,8 +171,9 @@ def _fix_one(address: str, choose: Choose | None) -> str:
     return address  # two different fixes: leave it as read
 
 
-def _changed_at(text: str, start: str) -> int:
-    return next(i for i, (a, b) in enumerate(zip(text, start, strict=False)) if a != b)
+def first_difference(a: str, b: str) -> int:
+    """Where ``a`` and ``b`` first differ (they do, within the shorter)."""
+    return next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
 
 
 def _differences(text: str, start: str) -> int:
@@ -190,7 +198,7 @@ def id_authorities() -> frozenset[str]:
         elif m := re.match(r'^  (\d{2})(\d{2}) county="([^"]+)"', line):
             if m.group(1) == "00":
                 continue
-            names = [n for n in _names(m.group(3)) if n not in ("市辖区", "县") and "直辖" not in n]
+            names = _place_names(m.group(3))
             if m.group(2) == "00":  # a prefecture: the city of the districts that follow
                 if not municipality:
                     cities = names
