@@ -1,7 +1,7 @@
 """Talking to the WeChat and WeCom APIs: tokens, pushes, media, menus.
 
 wechatpy does the HTTP and the JSON; this module adds the policy the
-platform asks for (``shared/WECHAT.md``):
+platform asks for (``docs/wechat.md``):
 
 - one access token per app shared by every process through Redis, fetched
   with ``stable_token`` (which does not invalidate other holders);

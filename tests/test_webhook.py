@@ -1,4 +1,4 @@
-"""What the webhook refuses, and the known-good vectors from shared/WECHAT.md.
+"""What the webhook refuses, and the known-good vectors from docs/wechat.md.
 
 Every bad request gets a clean 4xx and is never processed: no state, no job.
 """
@@ -17,7 +17,7 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from bot.devtools.peer import OfficialPeer
 from tests.fixtures.emulator import TEST_CREDENTIALS
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
+VECTORS = Path(__file__).resolve().parent / "data" / "vectors"
 
 
 def nothing_processed(bot) -> bool:

@@ -86,7 +86,7 @@ def to_incoming(channel: Channel, message: Any) -> Incoming:
 
     Read from the raw fields wechatpy keeps (``_data``): WeCom's
     ``template_card_event`` arrives as wechatpy's ``UnknownMessage``, which
-    has no typed attributes (shared/WECHAT.md).
+    has no typed attributes (docs/wechat.md).
     """
     raw: dict[str, Any] = message._data
     user, bot_id = raw.get("FromUserName"), raw.get("ToUserName")

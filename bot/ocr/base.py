@@ -1,7 +1,7 @@
 """The engine interface: what every OCR engine takes and gives back.
 
 Both engines answer with the WeChat OCR API's own field names (see
-``shared/WECHAT.md``), so everything after recognition (checks, masking,
+``docs/wechat.md``), so everything after recognition (checks, masking,
 formatting) is written once.
 """
 

@@ -13,7 +13,7 @@ from bot.images import CLOUD_LIMIT, shrink
 from bot.ocr.base import CLOUD_TYPES, DocType, Failure, OcrError, Recognition
 from bot.wechat_api import ApiError, OfficialApi
 
-# WeChat's errcode -> what it means for the user and for retries (shared/WECHAT.md).
+# WeChat's errcode -> what it means for the user and for retries (docs/wechat.md).
 ERRORS: dict[int, Failure] = {
     -1: Failure.BUSY,  # system busy
     40001: Failure.TOKEN,

@@ -146,7 +146,7 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
         "legal_representative": legal,
         "business_scope": scope,
         "registered_capital": capital,
-        # As printed, like the engine and bot/cards (WECHAT.md's YYYY-MM-DD rule is for cards).
+        # As printed, like the engine and bot/cards (docs/wechat.md's YYYY-MM-DD rule is for cards).
         "registered_date": _cn_date(founded),
         "valid_period": valid_text,
         "address": address,
