@@ -140,22 +140,21 @@ def run_rq(url: str, kind: str, photos: list[tuple[str, str]], workers: int, thr
 @dataclass(frozen=True)
 class Config:
     name: str
-    mmap_threshold: int = 0  # bytes: bot.malloc.return_large_blocks(), as worker.py does
-    trim: bool = False  # malloc_trim(0) after each job
+    mmap_threshold: int = 0  # bytes: glibc's mmap threshold fixed (mallopt)
+    trim: bool = False  # bot.malloc.release_freed() after each job, as worker.py does
     env: dict[str, str] = field(default_factory=dict)  # set before the interpreter starts
     session: dict[str, Any] = field(default_factory=dict)  # onnxruntime SessionOptions
     threads: int = 0  # OCR_THREADS
     det_side: int | None = None  # the detector's short side (reader.DET_SIDE)
 
 
-SHIPPED = Config("as shipped (mmap threshold fixed)", mmap_threshold=128 << 10)
-TRIM = Config("malloc_trim after each job instead", trim=True)
+SHIPPED = Config("as shipped (malloc_trim after each job)", trim=True)
 BEFORE = Config("before: glibc malloc defaults")
 KNOBS = [
     BEFORE,
     Config("malloc: mmap threshold fixed, 128 KiB", mmap_threshold=128 << 10),
     Config("malloc: mmap threshold fixed, 4 MiB", mmap_threshold=4 << 20),
-    Config("malloc: malloc_trim after each job", trim=True),
+    Config("malloc: malloc_trim after each job", trim=True),  # as shipped
     Config("malloc: MALLOC_ARENA_MAX=2", env={"MALLOC_ARENA_MAX": "2"}),
     Config("ort: memory patterns off", session={"enable_mem_pattern": False}),
     Config("ort: CPU memory arena on", session={"enable_cpu_mem_arena": True}),
@@ -186,13 +185,12 @@ def config_child(config: Config, conn: Any) -> None:
     from bot.ocr.local import LocalEngine, load_models, reader
 
     if config.mmap_threshold:
-        malloc.return_large_blocks(config.mmap_threshold)
+        assert ctypes.CDLL(None).mallopt(-3, config.mmap_threshold) == 1  # M_MMAP_THRESHOLD
     if config.session:
         _apply_session_options(config.session)
     if config.det_side:
         reader.DET_SIDE = config.det_side
     engine = LocalEngine(load_models(threads=config.threads))
-    libc = ctypes.CDLL(None)
     conn.send(("loaded", rss_mb()))
     while (item := conn.recv()) is not None:
         path, doc_type = item
@@ -203,10 +201,9 @@ def config_child(config: Config, conn: Any) -> None:
             answer = exc.failure.value
         seconds = time.perf_counter() - started
         if config.trim:
-            libc.malloc_trim(0)
+            malloc.release_freed()
         digest = hashlib.sha1(json.dumps(answer, sort_keys=True, default=str).encode())
-        conn.send((seconds, digest.hexdigest()))
-    conn.send((peak_mb(), rss_mb()))
+        conn.send((seconds, digest.hexdigest(), peak_mb(), rss_mb()))
 
 
 @dataclass
@@ -234,31 +231,33 @@ def side_by_side(configs: list[Config], photos: list[tuple[str, str]]) -> list[R
         conns.append(ours)
     for row, conn in zip(rows, conns, strict=True):
         _, row.loaded_mb = conn.recv()
-    for photo in photos:
+    for done, photo in enumerate(photos, 1):
         for row, conn in zip(rows, conns, strict=True):  # one at a time: the same load
             conn.send(photo)
-            seconds, digest = conn.recv()
+            seconds, digest, row.peak_mb, row.end_mb = conn.recv()
             row.seconds.append(seconds)
             row.digests.append(digest)
-    for row, conn, proc in zip(rows, conns, procs, strict=True):
+        if done % 9 == 0 and done < len(photos):  # a long run's progress, on stderr
+            print(f"after {done} photos:", file=sys.stderr)
+            print_rows(rows, file=sys.stderr)
+    for conn, proc in zip(conns, procs, strict=True):
         conn.send(None)
-        row.peak_mb, row.end_mb = conn.recv()
         proc.join()
     return rows
 
 
-def print_rows(rows: list[Row]) -> None:
+def print_rows(rows: list[Row], file: Any = None) -> None:
     base = statistics.mean(rows[0].seconds)
     print("| configuration                        | mean s/job | median s/job | vs first "
-          "| loaded MB | peak MB | at end MB | same fields |")  # fmt: skip
+          "| loaded MB | peak MB | at end MB | same fields |", file=file)  # fmt: skip
     print("|--------------------------------------|------------|--------------|----------"
-          "|-----------|---------|-----------|-------------|")  # fmt: skip
+          "|-----------|---------|-----------|-------------|", file=file)  # fmt: skip
     for row in rows:
         mean = statistics.mean(row.seconds)
         same = sum(a == b for a, b in zip(row.digests, rows[0].digests, strict=True))
         print(f"| {row.config.name:<36} | {mean:10.2f} | {statistics.median(row.seconds):12.2f}"
               f" | {mean / base:8.2f} | {row.loaded_mb:9.0f} | {row.peak_mb:7.0f} "
-              f"| {row.end_mb:9.0f} | {same:>4}/{len(row.digests):<6} |")  # fmt: skip
+              f"| {row.end_mb:9.0f} | {same:>4}/{len(row.digests):<6} |", file=file)  # fmt: skip
 
 
 def make_photos(directory: Path, count: int, seed: int) -> list[tuple[str, str]]:
@@ -269,8 +268,9 @@ def make_photos(directory: Path, count: int, seed: int) -> list[tuple[str, str]]
     out = []
     for k in range(count):
         doc_type = types[k % len(types)].value
-        path = directory / f"{k:03d}_{doc_type}.jpg"
-        path.write_bytes(generate(doc_type, seed=seed + k, mode="photo").jpeg)
+        path = directory / f"{seed + k}_{doc_type}.jpg"
+        if not path.exists():  # --photo-dir keeps them between runs
+            path.write_bytes(generate(doc_type, seed=seed + k, mode="photo").jpeg)
         out.append((str(path), doc_type))
     return out
 
@@ -294,6 +294,7 @@ def main() -> None:
     parser.add_argument("--throughput-photos", type=int, default=18, help="jobs of table 4")
     parser.add_argument("--seed", type=int, default=900_000)
     parser.add_argument("--tables", default="1234", help="which tables to run, e.g. 24")
+    parser.add_argument("--photo-dir", type=Path, help="keep the photos here (default: a temp dir)")
     args = parser.parse_args()
     print(f"\nmachine: {machine()}")
     from bot.redis_server import start_redis
@@ -301,7 +302,9 @@ def main() -> None:
     server = start_redis()
     tmp = tempfile.TemporaryDirectory(prefix="bench-worker-")
     try:
-        photos = make_photos(Path(tmp.name), max(args.photos, args.knob_photos,
+        directory = args.photo_dir or Path(tmp.name)
+        directory.mkdir(parents=True, exist_ok=True)
+        photos = make_photos(directory, max(args.photos, args.knob_photos,
                                                   args.throughput_photos), args.seed)  # fmt: skip
         if "1" in args.tables:
             idcards = [(str(IDCARD), "idcard")] * args.jobs
@@ -322,7 +325,7 @@ def main() -> None:
                       f"| {peak:7.0f} |")  # fmt: skip
         if "2" in args.tables:
             print(f"\n2. {args.photos} mixed photos (every type in turn), one at a time to each\n")
-            print_rows(side_by_side([SHIPPED, TRIM, BEFORE], photos[: args.photos]))
+            print_rows(side_by_side([SHIPPED, BEFORE], photos[: args.photos]))
         if "3" in args.tables:
             print(f"\n3. knobs, each alone, on {args.knob_photos} of those photos\n")
             print_rows(side_by_side(KNOBS, photos[: args.knob_photos]))

@@ -49,14 +49,13 @@ def test_the_workers_onnxruntime_sessions_get_ocr_threads(redis_url: str) -> Non
         assert got == [[threads, False]] * 3
 
 
-# A child that frees a 30 MB block (mmapped: glibc then raises its mmap threshold to 30 MB),
-# then allocates, touches and frees a 16 MB block, and prints how much it kept resident.
+# A child that fills 64 MB with small blocks (from the heap, under the mmap threshold),
+# frees all but the last one (which keeps the heap's top from being trimmed on free),
+# optionally releases, and prints how much of the 64 MB it still holds resident.
 _KEPT = """
 import ctypes, sys
 from pathlib import Path
 from bot import malloc
-if sys.argv[1] == "tuned":
-    assert malloc.return_large_blocks()
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]
@@ -65,23 +64,61 @@ def rss():
     status = Path("/proc/self/status").read_text()
     return int(status.split("VmRSS:")[1].split()[0]) // 1024
 
-def touched(mb):
-    block = libc.malloc(mb << 20)
-    ctypes.memset(block, 1, mb << 20)
-    return block
-
-libc.free(touched(30))
 before = rss()
-block = touched(16)
-guard = libc.malloc(64)  # keeps the block from being the heap's top, trimmed on free
-libc.free(block)
+blocks = [libc.malloc(64 << 10) for _ in range(1024)]
+for block in blocks:
+    ctypes.memset(block, 1, 64 << 10)
+for block in blocks[:-1]:
+    libc.free(block)
+if sys.argv[1] == "released":
+    assert malloc.release_freed()
 print(rss() - before)
 """
 
 
-def test_return_large_blocks_gives_a_freed_block_back() -> None:
-    """Without the fixed threshold glibc keeps the freed 16 MB; with it, gives it back."""
-    untuned = int(_python(_KEPT.replace("sys.argv[1]", "'untuned'")))
-    tuned = int(_python(_KEPT.replace("sys.argv[1]", "'tuned'")))
-    assert untuned >= 14  # what the worker suffered: the job's buffers stay resident
-    assert tuned <= 2
+def test_release_freed_gives_the_freed_heap_back() -> None:
+    """glibc keeps freed heap pages resident; released, they go back to the system."""
+    kept = int(_python(_KEPT.replace("sys.argv[1]", "'kept'")))
+    released = int(_python(_KEPT.replace("sys.argv[1]", "'released'")))
+    assert kept >= 60  # what the worker suffered: a job's freed buffers stayed resident
+    assert released <= 4
+
+
+def test_the_worker_releases_after_each_job(redis_url: str) -> None:
+    """A real worker, one job that leaves freed heap behind: the worker gives it back."""
+    code = (
+        "import worker\n"
+        "from bot.config import Settings\n"
+        "from bot.runtime import Runtime\n"
+        "from rq import Queue\n"
+        "runtime = Runtime(Settings(ocr_engine='wechat'))\n"
+        "q = Queue(runtime.settings.queue_name, connection=runtime.redis)\n"
+        "job = q.enqueue('tests.test_worker_memory.leave_freed_heap')\n"
+        "worker.build_worker(runtime).work(burst=True, with_scheduler=False)\n"
+        "job.refresh()\n"
+        "print(job.return_value(), rss())\n"
+    )
+    code = "from tests.test_worker_memory import rss\n" + code
+    held, after = map(int, _python(code, REDIS_URL=redis_url).split())
+    assert held - after >= 60
+
+
+def rss() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) // 1024
+
+
+def leave_freed_heap() -> int:
+    """The job: 64 MB of small blocks, all freed but the last; returns RSS while held."""
+    import ctypes
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    blocks = [libc.malloc(64 << 10) for _ in range(1024)]
+    for block in blocks:
+        ctypes.memset(block, 1, 64 << 10)
+    held = rss()
+    for block in blocks[:-1]:
+        libc.free(block)
+    return held
