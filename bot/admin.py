@@ -160,7 +160,7 @@ def unblock(rt: Runtime, user: str) -> str:
 
 
 def menu_sync(rt: Runtime, arg: str) -> str:
-    if not rt.settings.official_enabled:
+    if not (rt.settings.official_enabled or rt.settings.wechat_cloudrun):
         return "未配置公众号（WECHAT_TOKEN），没有可同步的菜单。"
     quick = rt.settings.model_copy(update={"http_timeout": rt.settings.admin_timeout})
     try:

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
         "window; later the user sends 结果 to fetch it.",
     )
 
+    wechat_cloudrun: bool = Field(
+        False,
+        description="WeChat Cloud Run (微信云托管): serve its message push at `/wxcloudrun` "
+        "(JSON or XML, unsigned, only with WeChat's `x-wx-source` header) and call WeChat's "
+        "APIs through its open API service, without an access token. Off: `/wxcloudrun` "
+        "does not exist.",
+    )
+
     wechat_reply_window: float = Field(
         5.0,
         description="Seconds WeChat waits for a passive reply before it retries (it tries "

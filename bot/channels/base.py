@@ -88,7 +88,12 @@ def to_incoming(channel: Channel, message: Any) -> Incoming:
     ``template_card_event`` arrives as wechatpy's ``UnknownMessage``, which
     has no typed attributes (docs/wechat.md).
     """
-    raw: dict[str, Any] = message._data
+    return incoming_from_fields(channel, message._data)
+
+
+def incoming_from_fields(channel: Channel, raw: Mapping[str, Any]) -> Incoming:
+    """Describe a message from WeChat's fields (``FromUserName``, ``MsgType``, ...),
+    whether they came as XML or, from WeChat Cloud Run, as JSON."""
     user, bot_id = raw.get("FromUserName"), raw.get("ToUserName")
     if not user or not isinstance(user, str):
         raise Rejected(400, "no FromUserName")
