@@ -18,8 +18,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates python3 python3-venv \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 ocrbot \
-    && useradd --system --no-log-init --uid 10001 --gid 10001 --home-dir /app \
-        --shell /usr/sbin/nologin ocrbot
+    && useradd --system --no-log-init --uid 10001 --gid 10001 --create-home \
+        --home-dir /home/ocrbot --shell /usr/sbin/nologin ocrbot
 
 WORKDIR /app
 

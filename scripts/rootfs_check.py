@@ -221,8 +221,8 @@ class Rootfs:
         done = self.chroot(["sh", "-c", f"command -v {name} || true"], capture_output=True)
         return done.stdout.decode().strip()
 
-    def size_mb(self) -> float:
-        done = run(["du", "-sxm", str(self.path)], capture_output=True, text=True)
+    def size_mb(self, inside: str = "") -> float:
+        done = run(["du", "-sxm", str(self.path / inside)], capture_output=True, text=True)
         return float(done.stdout.split()[0])
 
 
@@ -246,8 +246,8 @@ def wait_http(url: str, process: subprocess.Popen, seconds: float) -> requests.R
     deadline = time.monotonic() + seconds
     while True:
         try:
-            return requests.get(url, timeout=3)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=10)
+        except (requests.ConnectionError, requests.Timeout):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"{url} never answered (exit {process.poll()})") from None
             time.sleep(0.5)
@@ -286,11 +286,21 @@ def main() -> int:
         rootfs.bootstrap(mirror, Path(options.cache))
         base_mb = rootfs.size_mb()
         rootfs.build(ROOT / "Dockerfile")
-        python = rootfs.chroot(["python3", "--version"], capture_output=True, text=True)
-        summary.append(("python", f"{python.stdout.strip()} at {rootfs.which('python3')}"))
+        python = rootfs.chroot(
+            ["python3", "-c", "import sys; print(sys.version.split()[0], sys.base_prefix)"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        summary.append(("python", f"{python[0]} from {python[1]} (Debian's), in /opt/venv"))
         compilers = [c for c in COMPILERS if rootfs.which(c)]
         summary.append(("compilers in the image", ", ".join(compilers) or "none"))
-        summary.append(("size", f"{base_mb:.0f} MB base, {rootfs.size_mb():.0f} MB built"))
+        summary.append(
+            (
+                "size",
+                f"{base_mb:.0f} MB debootstrapped, {rootfs.size_mb():.0f} MB built, of which "
+                f"/opt/venv {rootfs.size_mb('opt/venv'):.0f} MB",
+            )
+        )
         whoami = rootfs.chroot(["id", "-un"], capture_output=True, text=True).stdout.strip()
         summary.append(("user", f"{rootfs.user} ({whoami})"))
 
@@ -334,8 +344,16 @@ def main() -> int:
         summary.append(("answer", "masked ID number" if masked else "NOT MASKED"))
         summary.append(("worker peak RSS", f"{peak_rss_mb(worker.pid):.0f} MB"))
         summary.append(("web peak RSS", f"{peak_rss_mb(web.pid):.0f} MB (gunicorn, 2 workers)"))
+        errors = [
+            f"{log.name}: {line}"
+            for log in (logs / "web.log", logs / "worker.log")
+            for line in log.read_text(errors="replace").splitlines()
+            if re.search(r"\b(ERROR|CRITICAL|Traceback)\b", line)
+        ]
+        summary.append(("errors in the logs", "; ".join(errors)[:400] or "none"))
         ok = (
-            not compilers
+            not errors
+            and not compilers
             and whoami != "root"
             and check.returncode == 0
             and health.status_code == 200
