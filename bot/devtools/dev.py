@@ -37,7 +37,7 @@ from typing import IO
 import requests
 from cryptography.fernet import Fernet
 
-from bot.devtools.emulator_config import EmulatorConfig
+from bot.devtools.emulator.config import EmulatorConfig
 from bot.redis_server import free_port, redis_argv
 
 OFFICIAL_VARS = ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TOKEN", "WECHAT_AES_KEY")

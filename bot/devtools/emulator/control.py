@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from bot.devtools.emulator_ocr import sniff_image_type
-from bot.devtools.emulator_state import Fault, current_state
+from bot.devtools.emulator.ocr import sniff_image_type
+from bot.devtools.emulator.state import Fault, current_state
 from bot.devtools.peer import message_from_dict
 
 bp = Blueprint("emulator_control", __name__, url_prefix="/_emulator")

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.devtools import emulator_ocr as ocr
-from bot.devtools.emulator_state import current_state
-from bot.devtools.wxcodes import WxError, error, json_body
+from bot.devtools.emulator import ocr
+from bot.devtools.emulator.state import current_state
+from bot.devtools.emulator.wxcodes import WxError, error, json_body
 
 bp = Blueprint("official_api", __name__)
 

@@ -34,8 +34,8 @@ bp = Blueprint(
     "simulator",
     __name__,
     url_prefix="/simulator",
-    template_folder="simulator/templates",
-    static_folder="simulator/static",
+    template_folder="templates",
+    static_folder="static",
 )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 
-from bot.devtools.emulator_config import KNOBS, EmulatorConfig
+from bot.devtools.emulator.config import KNOBS, EmulatorConfig
 from bot.devtools.peer import Message, Mode, OfficialPeer, Peer, WeComPeer
 
 WINDOW_SECONDS = 48 * 3600  # customer-service messages: 48 h after the user's last message

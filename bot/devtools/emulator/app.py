@@ -10,10 +10,10 @@ It answers like WeChat, errors included (HTTP 200 with ``{"errcode", "errmsg"}``
 keeps everything in memory, and can play WeChat towards the bot's webhook
 (``POST /_emulator/deliver``). The modules behind it:
 
-- ``emulator_official``: ``/cgi-bin/...`` and ``/cv/ocr/...`` (Official Account)
-- ``emulator_wecom``: ``/wecom-api/cgi-bin/...`` (WeCom app)
-- ``emulator_control``: ``/_emulator/...`` inspection and control
-- ``emulator_state``: the memory and its rules; ``emulator_ocr``: image intake
+- ``official``: ``/cgi-bin/...`` and ``/cv/ocr/...`` (Official Account)
+- ``wecom``: ``/wecom-api/cgi-bin/...`` (WeCom app)
+- ``control``: ``/_emulator/...`` inspection and control
+- ``state``: the memory and its rules; ``ocr``: image intake; ``wxcodes``: error codes
 - ``peer``: building, signing and posting callbacks with wechatpy
 
 Every API call first meets the fault queue (``POST /_emulator/faults``), then
@@ -33,12 +33,14 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from bot.devtools import emulator_control, emulator_official, emulator_wecom
-from bot.devtools.emulator_config import WECOM_PREFIX, EmulatorConfig
-from bot.devtools.emulator_ocr import LocalEngineHolder
-from bot.devtools.emulator_state import EmulatorState, current_state
+from bot.devtools.emulator import control as emulator_control
+from bot.devtools.emulator import official as emulator_official
+from bot.devtools.emulator import wecom as emulator_wecom
+from bot.devtools.emulator.config import WECOM_PREFIX, EmulatorConfig
+from bot.devtools.emulator.ocr import LocalEngineHolder
+from bot.devtools.emulator.state import EmulatorState, current_state
+from bot.devtools.emulator.wxcodes import WxError, error
 from bot.devtools.peer import Mode, OfficialPeer, WeComPeer
-from bot.devtools.wxcodes import WxError, error
 
 log = logging.getLogger(__name__)
 

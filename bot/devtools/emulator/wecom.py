@@ -18,10 +18,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from bot.devtools.emulator_config import WECOM_PREFIX
-from bot.devtools.emulator_official import media_response
-from bot.devtools.emulator_state import current_state
-from bot.devtools.wxcodes import WxError, error, json_body
+from bot.devtools.emulator.config import WECOM_PREFIX
+from bot.devtools.emulator.official import media_response
+from bot.devtools.emulator.state import current_state
+from bot.devtools.emulator.wxcodes import WxError, error, json_body
 
 bp = Blueprint("wecom_api", __name__, url_prefix=WECOM_PREFIX)
 
