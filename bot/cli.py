@@ -186,7 +186,7 @@ def menu_sync(path: str | None) -> None:
     import redis as redis_lib
 
     from bot import menu as menu_file
-    from bot.redis_server import start_redis
+    from bot.devtools.redis_server import start_redis
     from bot.runtime import connect
     from bot.wechat_api import ApiError, OfficialApi
 

@@ -1,7 +1,7 @@
 """Field extraction of the offline engine, on recorded recognizer outputs.
 
 Each file in ``tests/data/recorded/`` holds what the real RapidOCR read from a
-synthetic document (``python -m bot.ocr.local.record``), with the document's
+synthetic document (``python -m tests.tools.record``), with the document's
 truth. Replaying them needs no model, so these tests are fast; the image is
 not at hand, so paths that re-read a crop are tested in test_local_engine.py.
 Files with ``source.edited`` had one text changed on purpose (said how).

@@ -11,7 +11,7 @@ import pytest
 import redis as redis_lib
 
 from bot.config import Settings
-from bot.redis_server import EmbeddedRedis, find_redis_server, free_port, start_redis
+from bot.devtools.redis_server import EmbeddedRedis, find_redis_server, free_port, start_redis
 from bot.runtime import Runtime
 
 

@@ -1,6 +1,6 @@
 """Record what the recognizer reads, for the extraction tests.
 
-    .venv/bin/python -m bot.ocr.local.record idcard --seed 7 --mode photo --side Front \\
+    .venv/bin/python -m tests.tools.record idcard --seed 7 --mode photo --side Front \\
         --rotation 90 --name idcard_front_rot90
 
 writes ``tests/data/recorded/<name>.json``: the synthetic document's truth,
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.ocr.base import DocType
 
-RECORDED = Path(__file__).resolve().parents[3] / "tests" / "data" / "recorded"
+RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded"
 
 
 def record(
