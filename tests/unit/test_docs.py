@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from bot.cli import configuration_markdown, main
 from bot.config import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DEPLOY = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
 

@@ -9,7 +9,7 @@ import pytest
 from bot.cards import labels, render
 from bot.cards.render import MAX_BYTES
 from bot.ocr.base import DocType, Recognition
-from tests.test_cards_data import luhn_complete, make_id, make_vin
+from tests.unit.test_cards_data import luhn_complete, make_id, make_vin
 
 TODAY = date(2026, 6, 15)
 ID = make_id("110101", "19900307", "123")

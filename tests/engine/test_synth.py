@@ -22,7 +22,7 @@ from bot.devtools.synth.photo import choose_rotation
 from bot.devtools.synth.sampleset import items
 from bot.ocr.base import DocType
 
-DATA = Path(__file__).parent / "data" / "synth"
+DATA = Path(__file__).resolve().parents[1] / "data" / "synth"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 EXPECTED_FIELDS = {

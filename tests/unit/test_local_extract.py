@@ -27,7 +27,7 @@ from bot.ocr.local.layout import ENGLISH_SUBLABEL, labelled_values, rows
 from bot.ocr.local.page import Line, Page
 from bot.ocr.local.reader import fix_latin
 
-RECORDED = Path(__file__).parent / "data" / "recorded"
+RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded"
 
 # Recordings whose every truth field must come out exactly.
 EXACT = [

@@ -17,7 +17,7 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from bot.devtools.peer import OfficialPeer
 from tests.fixtures.emulator import TEST_CREDENTIALS
 
-VECTORS = Path(__file__).resolve().parent / "data" / "vectors"
+VECTORS = Path(__file__).resolve().parents[1] / "data" / "vectors"
 
 
 def nothing_processed(bot) -> bool:

@@ -15,8 +15,8 @@ from rq.job import JobStatus
 from bot import menu
 from bot.incoming import Channel
 from bot.runtime import ENGINE_KEY
-from tests.test_flow import FRONT, can, photo
-from tests.test_jobs import queue_idcard
+from tests.integration.test_flow import FRONT, can, photo
+from tests.integration.test_jobs import queue_idcard
 
 ADMIN = "admin1"
 

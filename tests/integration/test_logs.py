@@ -8,7 +8,7 @@ import logging
 
 from bot import logs
 from bot.cards import mask_text
-from tests.test_flow import CARD_NUMBER, FRONT, ID_NUMBER, can, luhn_complete, photo
+from tests.integration.test_flow import CARD_NUMBER, FRONT, ID_NUMBER, can, luhn_complete, photo
 
 
 def test_a_full_run_logs_json_with_ids_and_no_full_numbers(make_bot, caplog) -> None:

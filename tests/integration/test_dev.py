@@ -25,7 +25,7 @@ import requests
 from bot.config import Settings
 from bot.devtools import dev, simulator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PREFIXED = re.compile(r"^(redis|emulator|web|worker|dev) +\| ")
 
 

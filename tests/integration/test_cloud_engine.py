@@ -11,7 +11,7 @@ from PIL import Image
 from bot.images import CLOUD_LIMIT, open_image, shrink
 from bot.ocr.base import CLOUD_TYPES, DocType, Failure, OcrError
 from bot.ocr.wechat import WeChatEngine
-from tests.test_flow import FRONT, can, photo
+from tests.integration.test_flow import FRONT, can, photo
 
 ANSWERS: dict[DocType, dict] = {
     DocType.IDCARD: FRONT,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.limits import Blocks, Quota, RateLimit, Usage, beijing_day, last_days
-from tests.test_flow import FRONT, can, photo
-from tests.test_jobs import calls, queue_idcard, texts
+from tests.integration.test_flow import FRONT, can, photo
+from tests.integration.test_jobs import calls, queue_idcard, texts
 
-SYNTH = Path(__file__).parent / "data" / "synth"
+SYNTH = Path(__file__).resolve().parents[1] / "data" / "synth"
 OCR_PATH = "/cv/ocr/"
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.cards import mask, mask_card, mask_id, mask_passport, mask_text
 from bot.ocr.base import DocType
-from tests.test_cards_data import luhn_complete, make_id
+from tests.unit.test_cards_data import luhn_complete, make_id
 
 ID = make_id("110101", "19900307", "123")  # 110101199003071233
 ID_X = "11010519491231002X"

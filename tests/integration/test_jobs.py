@@ -9,7 +9,7 @@ import pytest
 import requests
 from rq.job import JobStatus
 
-from tests.test_flow import FRONT, can, photo
+from tests.integration.test_flow import FRONT, can, photo
 
 OCR_PATH = "/cv/ocr/idcard"
 SEND_PATH = "/cgi-bin/message/custom/send"

@@ -11,9 +11,9 @@ from pathlib import Path
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.test_jobs import SEND_PATH, fault, queue_idcard
+from tests.integration.test_jobs import SEND_PATH, fault, queue_idcard
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def scrape(bot, token: str = "") -> dict[tuple[str, tuple], float]:

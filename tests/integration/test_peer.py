@@ -47,7 +47,7 @@ WC_TOKEN, WC_KEY, WC_CORP = (
 WC_ECHOSTR = (
     "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ=="
 )
-WC_MESSAGE = Path(__file__).resolve().parent / "data" / "vectors" / "wecom_message.txt"
+WC_MESSAGE = Path(__file__).resolve().parents[1] / "data" / "vectors" / "wecom_message.txt"
 
 
 def official(echo: EchoWebhook, mode: str = "safe", **kw) -> OfficialPeer:
