@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,6 +73,32 @@ def test_ocrbot_menu_sync_pushes_the_file(make_bot, emulator, redis_url: str) ->
     assert "menu synced: 3 buttons, 10 click keys" in result.output
     official = make_bot().runtime.official
     assert official.call(lambda: official.client.get("menu/get"))["menu"] == menu.load()
+
+
+SYNC_AND_LIST_DEV_MODULES = """
+import sys
+from bot.cli import main
+main(["menu", "sync"], standalone_mode=False)
+print("dev modules:", sorted(m for m in sys.modules if m.startswith(("bot.devtools", "tests"))))
+"""
+
+
+def test_ocrbot_menu_sync_without_redis_starts_no_redis_server(emulator) -> None:
+    """No REDIS_URL: the token is fetched for this run; no redis-server, no dev code loaded."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDIS_")}
+    env |= {k.upper(): str(v) for k, v in TEST_CREDENTIALS.items()}
+    env["WECHAT_API_BASE"] = emulator.wechat_api_base
+    result = subprocess.run(
+        [sys.executable, "-c", SYNC_AND_LIST_DEV_MODULES],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "menu synced: 3 buttons, 10 click keys" in result.stdout
+    assert "dev modules: []" in result.stdout
 
 
 def test_ocrbot_menu_sync_refuses_a_bad_file(tmp_path: Path, emulator, redis_url: str) -> None:
