@@ -16,7 +16,8 @@ from rq import Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
-from bot import menu, metrics
+from bot import custom_menu as menu
+from bot import metrics
 from bot.incoming import Incoming
 from bot.limits import Report, last_days
 from bot.ocr.base import DocType

@@ -173,7 +173,7 @@ def menu() -> None:
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None)
 def menu_show(path: str | None) -> None:
     """Check the menu file and print it as menu/create receives it."""
-    from bot import menu as menu_file
+    from bot import custom_menu as menu_file
 
     loaded = menu_file.load(Path(path) if path else menu_file.MENU_FILE)
     click.echo(json.dumps(loaded, ensure_ascii=False, indent=2))
@@ -187,7 +187,7 @@ def menu_sync(path: str | None) -> None:
     With REDIS_URL (or Sentinel) set, the access token is the one the bot caches there;
     without, it is fetched for this run only.
     """
-    from bot import menu as menu_file
+    from bot import custom_menu as menu_file
     from bot.runtime import connect
     from bot.wechat_api import ApiError, OfficialApi
 

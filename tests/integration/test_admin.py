@@ -12,7 +12,7 @@ import pytest
 import requests
 from rq.job import JobStatus
 
-from bot import menu
+from bot import custom_menu as menu
 from bot.incoming import Channel
 from bot.runtime import ENGINE_KEY
 from tests.integration.test_flow import FRONT, can, photo

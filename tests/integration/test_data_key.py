@@ -8,7 +8,7 @@ from bot.config import Settings
 
 
 def test_data_key_rotation_reads_old_values_and_writes_with_the_new_key(redis) -> None:
-    from bot.conversation import Vault
+    from bot.store import Vault
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     Vault(redis, Settings(data_key=old).fernet).put("k", {"media_id": "M"}, 60)

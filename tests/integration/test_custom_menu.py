@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import handlers
-from bot import menu
+from bot import custom_menu as menu
 from bot.cli import main
 from bot.incoming import Channel, Incoming, Kind
 from bot.ocr import readable_types
