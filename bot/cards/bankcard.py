@@ -15,7 +15,7 @@ from stdnum import luhn
 
 from bot.cards.bins import lookup
 from bot.cards.common import Check, Fields, Spec, expiry_check
-from bot.cards.masking import mask_card
+from bot.masking import mask_card
 
 LABELS = {
     "number": "卡号",

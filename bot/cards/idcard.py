@@ -27,7 +27,7 @@ from bot.cards.common import (
     is_long_term,
     parse_date,
 )
-from bot.cards.masking import mask_id
+from bot.masking import mask_id
 
 LABELS = {
     "name": "姓名",

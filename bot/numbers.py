@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from stdnum import luhn
 from stdnum.cn import ric, uscc
@@ -44,6 +45,25 @@ def id_valid(number: str) -> bool:
         return ric.is_valid(number)
     except KeyError:  # python-stdnum 2.2: a region code naming only a province
         return False
+
+
+def id_like(number: str) -> bool:
+    """Whether a bare 15/18-character number reads as an ID number (for masking).
+
+    18 characters: ends in X, or has a birth date where an ID has one (so an ID
+    misread in one digit is still masked the ID way). 15 digits: old ID numbers.
+    An 18-digit bank card without a date in that place is left to the card rule.
+    """
+    if len(number) == 15 or number[-1] in "Xx":
+        return True
+    digits = number[6:14]
+    if not digits.isdigit() or not 1900 <= int(digits[:4]) <= 2100:
+        return False
+    try:
+        date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return False
+    return True
 
 
 def luhn_valid(number: str) -> bool:
