@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 
-from stdnum.cn import uscc
-
-from bot.numbers import id_like
+from bot.numbers import id_like, uscc_valid
 
 STAR = "*"
 
@@ -79,6 +77,6 @@ def _mask_card_match(m: re.Match[str]) -> str:
     checked by its own check character."""
     token = re.search(r"[0-9A-Za-z]*$", m.string[: m.start()])[0] + m[0]
     token += re.match(r"[0-9A-Za-z]*", m.string[m.end() :])[0]
-    if len(token) > len(m[0]) and uscc.is_valid(token):
+    if len(token) > len(m[0]) and uscc_valid(token):
         return m[0]
     return mask_card(m[0])

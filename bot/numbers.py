@@ -1,8 +1,18 @@
-"""Number checks the extractors use to *correct* readings, not only to judge them.
+"""The rules of Chinese numbers, in one place: what cards, the engine and masking use.
 
-A recognizer confuses a few shapes (O/0, I/1, B/8, S/5, Z/2, G/6). In a
-position that can only hold a digit the fix is certain; the check digit then
-tells whether the whole reading is right.
+- ID numbers (GB 11643): check digit and region through python-stdnum's ``cn.ric``,
+  the window search that fixes a reading (``id_number``), ``id_like`` for masking.
+- Bank cards: Luhn (python-stdnum). Business licences: the unified social credit code
+  (python-stdnum's ``cn.uscc``) and ``uscc_fix``.
+- VIN (ISO 3779 / GB 16735): the check digit at position 9.
+- Plates (GA 36-2018): ``plate_kind`` judges a plate the way the answer card shows it;
+  ``PLATE`` and ``plate_fix`` are wider and serve the engine correcting a reading.
+- ``TO_DIGIT``, ``TO_LETTER``, ``CONFUSABLE`` and ``single_fix``: the shapes a
+  recognizer confuses (O/0, I/1, B/8, S/5, Z/2, G/6). In a position that can only hold
+  a digit the fix is certain; the check digit then tells whether the whole reading is
+  right.
+
+Pure functions on strings: no I/O, nothing from the reply layer or the engine.
 """
 
 from __future__ import annotations
@@ -11,8 +21,9 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from stdnum import luhn
+from stdnum import luhn, numdb
 from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
 
 TO_DIGIT = str.maketrans(
     {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1",
@@ -45,6 +56,31 @@ def id_valid(number: str) -> bool:
         return ric.is_valid(number)
     except KeyError:  # python-stdnum 2.2: a region code naming only a province
         return False
+
+
+def id_region(number: str) -> str | None:
+    """The place an ID number's first six digits name (province, prefecture, county)."""
+    number = ric.compact(number)
+    try:
+        info = ric.get_birth_place(number)
+    except (ValidationError, KeyError):  # unknown code, or not in use in the birth year
+        # (KeyError: python-stdnum 2.2 on a code that names only a province)
+        info = _any_era_place(number[:6])
+    if not info.get("county"):  # unknown, or only its province known: no real place
+        return None
+    county = re.sub(r"^\[[^\]]*\]", "", info.get("county", "").split(",")[0])
+    parts = [info.get("province", ""), info.get("prefecture", ""), county]
+    names: list[str] = []
+    for part in parts:
+        if part and part not in names:
+            names.append(part)
+    return "".join(names) or None
+
+
+def _any_era_place(code: str) -> dict[str, str]:
+    """The place for ``code`` ignoring when the code was in use (codes get retired)."""
+    results = numdb.get("cn/loc").info(code)
+    return {k: v for _part, props in results for k, v in props.items()}
 
 
 def id_like(number: str) -> bool:
@@ -91,6 +127,56 @@ def uscc_fix(text: str) -> str | None:
 
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+
+# Plate formats of GA 36-2018, after removing the separator dot and spaces:
+#
+# - ordinary (blue, yellow): province + authority letter + 5 letters/digits, 7 chars;
+# - new energy (green), 8 chars: small vehicles have D/F (and, since 2019, the
+#   other pure-electric letters A B C E and plug-in letters G H J K) first, a letter
+#   or digit, then 4 digits; large vehicles 5 digits then D/F;
+# - special: 警 (police), 学 (driving school), 挂 (trailer), 领 (consulate) after
+#   4 letters/digits; 港/澳 on 粤Z plates; 应急 (emergency rescue) after 4 digits;
+#   使 (embassy) with 6 digits.
+#
+# Letters I and O are never used in the serial (they read as 1 and 0).
+_P = f"[{PROVINCES}]"
+_AUTH = "[A-HJ-Z]"  # issuing authority letter (O is used for police in some provinces)
+_S = "[A-HJ-NP-Z0-9]"  # serial character: no I, no O
+_SMALL_NEW_ENERGY = "[DABCEFGHJK]"  # D/F and the 2019 additions
+
+# (kind shown to the user, pattern of the whole compact plate)
+PLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("普通车牌", f"{_P}{_AUTH}{_S}{{5}}"),
+        ("新能源小型车", f"{_P}{_AUTH}{_SMALL_NEW_ENERGY}{_S}\\d{{4}}"),
+        ("新能源大型车", f"{_P}{_AUTH}\\d{{5}}[DF]"),
+        ("警车", f"{_P}{_AUTH}{_S}{{4}}警"),
+        ("教练车", f"{_P}{_AUTH}{_S}{{4}}学"),
+        ("挂车", f"{_P}{_AUTH}{_S}{{4}}挂"),
+        ("领馆车", f"{_P}{_AUTH}{_S}{{4}}领"),
+        ("港澳入出境车", f"粤Z{_S}{{4}}[港澳]"),
+        ("应急救援车", f"{_P}{_AUTH}\\d{{4}}应急"),
+        ("使馆车", "使\\d{6}|\\d{6}使"),
+    )
+)
+
+
+def plate_compact(plate: str) -> str:
+    """``粤B·12345`` -> ``粤B12345`` (dots, spaces and dashes dropped, upper case)."""
+    return re.sub(r"[\s·•.\-－]", "", plate).upper()
+
+
+def plate_kind(plate: str) -> str | None:
+    """The kind of plate ``plate`` is, or ``None`` when it fits no format."""
+    plate = plate_compact(plate)
+    for kind, pattern in PLATE_PATTERNS:
+        if pattern.fullmatch(plate):
+            return kind
+    return None
+
+
+# What the engine accepts when it corrects a reading (wider than PLATE_PATTERNS).
 # Ordinary: province + letter + 5 (blue/yellow/...) or 6 (new energy) characters; last may be
 # 挂学警港澳领使试超. Embassy plates start with 使; armed police WJ; military ones are left out.
 PLATE = re.compile(
@@ -118,6 +204,29 @@ def plate_fix(text: str) -> str | None:
         if PLATE.match(cand):
             return cand
     return None
+
+
+# ISO 3779 check digit (position 9): letter values and position weights.
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit(vin: str) -> str | None:
+    """The check digit a 17-character VIN should carry at position 9, or ``None``
+    when ``vin`` is not 17 valid characters (I, O and Q are never used)."""
+    vin = vin.strip().upper()
+    if len(vin) != 17 or any(c not in _VIN_VALUES for c in vin):
+        return None
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    return "X" if total % 11 == 10 else str(total % 11)
+
 
 
 # Shapes the recognizer mixes up, both ways.
