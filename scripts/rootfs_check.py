@@ -34,11 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.devtools.emulator import EmulatorConfig, run_in_thread  # noqa: E402
-from bot.redis_server import free_port, start_redis  # noqa: E402
+from bot.devtools.redis_server import free_port, start_redis  # noqa: E402
 
 SUITE = "bookworm"
 DOCKER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-PHOTO = ROOT / "bot" / "devtools" / "samples" / "idcard-front.jpg"
+PHOTO = ROOT / "bot" / "devtools" / "simulator" / "samples" / "idcard-front.jpg"
 MASKED_ID = re.compile(r"\d{3}\*{11}[\dX]{4}")
 FULL_ID = re.compile(r"\d{17}[\dX]")
 COMPILERS = ("cc", "gcc", "c++", "g++", "clang")
