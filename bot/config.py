@@ -43,7 +43,17 @@ class Settings(BaseSettings):
     wechat_token: str = Field("", description="Token entered in the server configuration.")
     wechat_aes_key: str = Field(
         "",
-        description="EncodingAESKey (43 characters). Empty: plaintext mode only.",
+        description="EncodingAESKey (43 characters). Empty: plaintext mode only. Set: "
+        "plaintext requests are refused (403) unless `WECHAT_ALLOW_PLAINTEXT` is on.",
+    )
+    wechat_allow_plaintext: bool = Field(
+        False,
+        description="Accept plaintext requests (no `encrypt_type`, or `raw`) although "
+        "`WECHAT_AES_KEY` is set: only while switching the account between plaintext and "
+        "safe mode. Risk: a plaintext request's `signature` covers the token, timestamp and "
+        "nonce, never the body, so one query string seen in an access log lets anyone post "
+        "any body as any openid (an admin's included) until the timestamp is too old. "
+        "Turn it off again as soon as the account is in safe mode.",
     )
     wechat_api_base: str = Field(
         "https://api.weixin.qq.com", description="Official Account API host."

@@ -63,6 +63,7 @@ def simulated(make_bot, emulator):
             emulator_url=emulator.url,
             wechat_menu_style="msgmenu",
             admin_users=ADMIN,
+            wechat_allow_plaintext=True,  # as `ocrbot dev` with generated keys: both modes
             **overrides,
         )
         emulator.set_webhook_base(bot.url)

@@ -21,6 +21,8 @@ class OfficialChannel:
     def __init__(self, settings: Settings) -> None:
         self.token = settings.wechat_token
         self.max_age = settings.signature_max_age
+        # With an AES key, only encrypted requests prove their body (docs/security.md).
+        self.allow_plaintext = settings.wechat_allow_plaintext or not settings.wechat_aes_key
         self.crypto = (
             WeChatCrypto(self.token, settings.wechat_aes_key, settings.wechat_appid)
             if settings.wechat_aes_key
@@ -47,6 +49,8 @@ class OfficialChannel:
         self._check_signature(args)
         timestamp, nonce = args["timestamp"], args["nonce"]
         encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+        if not encrypted and not self.allow_plaintext:
+            raise Rejected(403, "plaintext request but WECHAT_AES_KEY is set")
         xml = self._decrypt(args, body) if encrypted else body
         message = parse_xml(xml, parse_message)
         return Parsed(to_incoming(self.channel, message), encrypted, nonce, timestamp)

@@ -74,6 +74,9 @@ def session_env(
     for names in (OFFICIAL_VARS, WECOM_VARS):
         if not any(environ.get(name) for name in names):
             env.update({name: generated[name] for name in names})
+    if not any(environ.get(name) for name in OFFICIAL_VARS):
+        # Generated keys guard nothing real: let the simulator show plaintext mode too.
+        env.setdefault("WECHAT_ALLOW_PLAINTEXT", "true")
     for name in API_BASE_VARS:
         env.setdefault(name, generated[name])
     env.setdefault("REDIS_URL", redis_url)

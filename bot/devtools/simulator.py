@@ -55,6 +55,7 @@ def page_config(settings: Settings) -> dict[str, Any]:
             "wecom": settings.wecom_enabled,
         },
         "encrypted": bool(settings.wechat_aes_key),
+        "plaintext": settings.wechat_allow_plaintext or not settings.wechat_aes_key,
         "adminUser": min(settings.admins) if settings.admins else "",
         "menuStyle": settings.wechat_menu_style.value,
         "replyMode": settings.wechat_reply_mode.value,
