@@ -133,6 +133,15 @@ class Settings(BaseSettings):
         "reason (JSON list; its length is the number of retries).",
     )
     http_timeout: float = Field(10.0, description="Seconds for each call to the WeChat APIs.")
+    pic_url_hosts: str = Field(
+        "mmbiz.qpic.cn,wework.qpic.cn",
+        description="Hosts a message's `PicUrl` may point at (WeChat's image servers), "
+        "comma-separated. The picture is fetched over https only (an http PicUrl of an allowed "
+        "host is upgraded), redirects are not followed, and only when `media/get` failed for a "
+        "reason a second source can help with (expired media id, rate limit, a transient "
+        "error). Any other PicUrl is never connected to. Under `ocrbot dev` and the tests the "
+        "emulator's own `/_emulator/pic/` URLs are allowed too.",
+    )
     log_level: str = Field("INFO", description="Python log level.")
     emulator_url: str = Field(
         "",
@@ -189,6 +198,15 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env.lower() in ("production", "prod")
+
+    @property
+    def is_development(self) -> bool:
+        """Development asked for explicitly (``ENV=development``, as ``ocrbot dev`` sets it)."""
+        return self.env.lower() in ("development", "dev")
+
+    @property
+    def pic_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.pic_url_hosts.split(",") if h.strip())
 
     @field_validator("data_key")
     @classmethod

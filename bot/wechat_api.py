@@ -164,9 +164,15 @@ class _Api:
 
 
 def fetch_url(url: str, limit: int, timeout: float) -> bytes:
-    """Download a picture by URL (the PicUrl fallback), at most ``limit`` bytes."""
+    """Download a picture by URL (the PicUrl fallback), at most ``limit`` bytes.
+
+    Redirects are refused, not followed: the URL was checked (``picture_url``),
+    where a redirect would lead was not.
+    """
     try:
-        with requests.get(url, stream=True, timeout=timeout) as res:
+        with requests.get(url, stream=True, timeout=timeout, allow_redirects=False) as res:
+            if res.is_redirect or 300 <= res.status_code < 400:
+                raise ApiError(40007, f"redirect refused (HTTP {res.status_code})")
             if res.status_code != 200:
                 raise ApiError(
                     -res.status_code if res.status_code >= 500 else 40007, f"HTTP {res.status_code}"
