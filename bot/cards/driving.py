@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.cards.common import Check, Fields, Spec, date_checks
+from bot.cards.masking import mask_vin
 from bot.cards.platenum import compact, plate_check
 
 LABELS = {
@@ -94,7 +95,10 @@ def checks(fields: Fields, today: date) -> list[Check]:
 
 
 def mask(fields: Fields) -> dict[str, Any]:
-    return dict(fields)
+    masked = dict(fields)
+    if masked.get("vin"):
+        masked["vin"] = mask_vin(str(masked["vin"]))
+    return masked
 
 
 SPEC = Spec(labels=LABELS, checks=checks, mask=mask)
