@@ -12,7 +12,7 @@ from wechatpy.work.exceptions import InvalidCorpIdException
 from bot.config import Settings
 from bot.incoming import Channel
 
-from .base import Parsed, Rejected, check_timestamp, parse_xml, required, to_incoming
+from .base import Parsed, Rejected, check_timestamp, parse_xml, required, scalar, to_incoming
 
 
 class WeComChannel:
@@ -49,8 +49,8 @@ class WeComChannel:
             args, lambda sig, ts, nonce: self.crypto.decrypt_message(body, sig, ts, nonce)
         )
         message = parse_xml(xml, parse_message)
-        agent = message._data.get("AgentID")
-        if agent and self.agent_id and str(agent) != str(self.agent_id):
+        agent = scalar(message._data, "AgentID") if isinstance(message._data, dict) else ""
+        if agent and self.agent_id and agent.strip() != str(self.agent_id):
             raise Rejected(403, "message for another agent")
         return Parsed(to_incoming(self.channel, message), True, args["nonce"], args["timestamp"])
 
