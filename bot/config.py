@@ -108,7 +108,10 @@ class Settings(BaseSettings):
         "", description="Comma-separated openids / WeCom userids allowed to run admin commands."
     )
     signature_max_age: int = Field(
-        300, description="Seconds a request's timestamp may be old; `0` turns the check off."
+        300,
+        description="Seconds a request's timestamp may be old; `0` turns the check off "
+        "(refused in production). A timestamp and nonce are remembered for twice this long: "
+        "the same pair with another body is refused (403).",
     )
     data_key: str = Field(
         "",
@@ -193,6 +196,8 @@ class Settings(BaseSettings):
     def _production_needs_data_key(self) -> Settings:
         if self.is_production and not self.data_key:
             raise ConfigError("DATA_KEY is required in production (Fernet.generate_key())")
+        if self.is_production and self.signature_max_age <= 0:
+            raise ConfigError("SIGNATURE_MAX_AGE must be positive in production (300)")
         return self
 
     @property

@@ -21,6 +21,7 @@ from bot.incoming import Channel
 from bot.limits import Blocks, Quota, QuotaGuard, RateLimit, Usage
 from bot.ocr import ENGINE_TYPES, Chain, check_chain, readable_types
 from bot.ocr.base import DocType, Engine, Failure
+from bot.replays import Replays
 from bot.wechat_api import RATE_LIMITED, ApiError, OfficialApi, WeComApi, fetch_url
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,10 @@ class Runtime:
     @cached_property
     def deliveries(self) -> Deliveries:
         return Deliveries(self.vault)
+
+    @cached_property
+    def replays(self) -> Replays:
+        return Replays(self.redis, self.settings.signature_max_age)
 
     # --- guard rails and usage (bot/limits.py) ----------------------------------
     @cached_property

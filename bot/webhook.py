@@ -95,6 +95,10 @@ def receive(channel: Channel) -> Response:
         log.warning("%s request rejected (%s): %s", channel.value, rejected.status, rejected.reason)
         metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
         abort(rejected.status, rejected.reason)
+    if not rt().replays.admit(channel.value, parsed.timestamp, parsed.nonce, body):
+        log.warning("%s request rejected (403): timestamp and nonce replayed", channel.value)
+        metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
+        abort(403, "timestamp and nonce replayed with another body")
     delivery = rt().deliveries.arrive(parsed.incoming.dedupe_key)
     if delivery.first:
         xml = first_answer(parsed, delivery, started)

@@ -7,11 +7,14 @@ the XML WeChat expects, encrypted when the request was.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import xmltodict
 from wechatpy.replies import TextReply
 
 from bot.incoming import Channel, Incoming, Kind
@@ -59,6 +62,29 @@ def check_timestamp(timestamp: str, max_age: int, now: float | None = None) -> N
         raise Rejected(403, "missing or bad timestamp") from None
     if max_age and abs((now or time.time()) - sent) > max_age:
         raise Rejected(403, "timestamp too old")
+
+
+def signature(*parts: str) -> str:
+    """WeChat's signature: SHA-1 of the parts (the token among them), sorted and joined."""
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+def check_signature(given: str, *parts: str, what: str = "signature") -> None:
+    """Refuse unless ``given`` is the signature of ``parts``, compared in constant time
+    (here, not by trusting a library's ``!=``)."""
+    if not hmac.compare_digest(signature(*parts).encode(), given.encode()):
+        raise Rejected(403, f"bad {what}")
+
+
+def envelope(body: bytes) -> dict[str, Any]:
+    """The fields of an encrypted request's outer XML; ``Encrypt`` must be one text value."""
+    try:
+        fields = xmltodict.parse(body)["xml"]
+    except Exception as exc:  # noqa: BLE001 - any way a hostile body can fail to parse
+        raise Rejected(400, f"malformed envelope ({type(exc).__name__})") from None
+    if not isinstance(fields, dict) or not scalar(fields, "Encrypt"):
+        raise Rejected(400, "no Encrypt in the envelope")
+    return fields
 
 
 def required(args: Mapping[str, str], *names: str) -> list[str]:

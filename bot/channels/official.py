@@ -7,12 +7,20 @@ from collections.abc import Mapping
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
-from wechatpy.utils import check_signature
 
 from bot.config import Settings
 from bot.incoming import Channel
 
-from .base import Parsed, Rejected, check_timestamp, parse_xml, required, to_incoming
+from .base import (
+    Parsed,
+    Rejected,
+    check_signature,
+    check_timestamp,
+    envelope,
+    parse_xml,
+    required,
+    to_incoming,
+)
 
 
 class OfficialChannel:
@@ -30,11 +38,8 @@ class OfficialChannel:
         )
 
     def _check_signature(self, args: Mapping[str, str]) -> None:
-        signature, timestamp, nonce = required(args, "signature", "timestamp", "nonce")
-        try:
-            check_signature(self.token, signature, timestamp, nonce)
-        except InvalidSignatureException:
-            raise Rejected(403, "bad signature") from None
+        given, timestamp, nonce = required(args, "signature", "timestamp", "nonce")
+        check_signature(given, self.token, timestamp, nonce)
         check_timestamp(timestamp, self.max_age)
 
     def verify_url(self, args: Mapping[str, str]) -> str:
@@ -59,10 +64,13 @@ class OfficialChannel:
         if self.crypto is None:
             raise Rejected(400, "encrypted request but no WECHAT_AES_KEY configured")
         (msg_signature,) = required(args, "msg_signature")
+        timestamp, nonce = args["timestamp"], args["nonce"]
+        fields = envelope(body)
+        check_signature(
+            msg_signature, self.token, timestamp, nonce, fields["Encrypt"], what="msg_signature"
+        )
         try:
-            return self.crypto.decrypt_message(
-                body, msg_signature, args["timestamp"], args["nonce"]
-            )
+            return self.crypto.decrypt_message(fields, msg_signature, timestamp, nonce)
         except InvalidSignatureException:
             raise Rejected(403, "bad msg_signature") from None
         except InvalidAppIdException:

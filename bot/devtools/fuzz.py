@@ -195,9 +195,7 @@ class Fuzzer:
         if choice == 0:
             return body.replace(b"<xml>", b"<xml>\xff\xfe\xc3", 1)
         if choice == 1:
-            return b'<?xml version="1.0" encoding="gbk"?>' + body.decode().encode(
-                "gbk", "replace"
-            )
+            return b'<?xml version="1.0" encoding="gbk"?>' + body.decode().encode("gbk", "replace")
         return body.decode().encode("utf-16")
 
     def random_bytes(self, fields: Fields) -> bytes:

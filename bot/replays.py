@@ -1,0 +1,40 @@
+"""Replayed signatures: a (timestamp, nonce) pair comes back only with the same body.
+
+A plaintext request's ``signature`` covers token, timestamp and nonce, not the
+body, so whoever saw one query string could post another body under it until
+the timestamp is too old. Each verified request's pair is remembered with the
+hash of its body, one ``SET NX`` per request: the same pair with the same body
+is WeChat retrying (answered as a retry by ``Deliveries``), with another body it
+is refused. Pairs are kept as long as a timestamp can pass the age check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import redis
+
+from bot.conversation import key
+
+UNCHECKED_AGE_TTL = 3600  # SIGNATURE_MAX_AGE=0 (development only): still remember an hour
+
+
+class Replays:
+    def __init__(self, client: redis.Redis, max_age: int) -> None:
+        self.redis = client
+        # A timestamp passes from max_age before now to max_age after: twice that in all.
+        self.ttl = 2 * max_age if max_age > 0 else UNCHECKED_AGE_TTL
+
+    @staticmethod
+    def name(channel: str, timestamp: str, nonce: str) -> str:
+        pair = hashlib.sha256(f"{timestamp}\n{nonce}".encode()).hexdigest()[:32]
+        return key("nonce", channel, pair)
+
+    def admit(self, channel: str, timestamp: str, nonce: str, body: bytes) -> bool:
+        """False when this pair was seen before with a different body."""
+        digest = hashlib.sha256(body).hexdigest()
+        name = self.name(channel, timestamp, nonce)
+        if self.redis.set(name, digest, nx=True, ex=self.ttl):
+            return True
+        seen = self.redis.get(name)
+        return seen is None or seen.decode() == digest
