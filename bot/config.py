@@ -105,7 +105,10 @@ class Settings(BaseSettings):
         "chain such as `wechat,local`.",
     )
     admin_users: str = Field(
-        "", description="Comma-separated openids / WeCom userids allowed to run admin commands."
+        "",
+        description="Who may run admin commands, comma-separated, each scoped by channel: "
+        "`official:<openid>` or `wecom:<userid>` (a WeCom userid may equal someone's openid). "
+        "A bare id is an Official Account openid only; another prefix refuses to start.",
     )
     signature_max_age: int = Field(
         300,
@@ -184,6 +187,15 @@ class Settings(BaseSettings):
             raise ValueError("an EncodingAESKey has 43 characters")
         return v
 
+    @field_validator("admin_users")
+    @classmethod
+    def _admin_channels(cls, v: str) -> str:
+        for entry in (u.strip() for u in v.split(",")):
+            prefix, sep, user = entry.partition(":")
+            if sep and (prefix not in ("official", "wecom") or not user.strip()):
+                raise ValueError(f"ADMIN_USERS entry {entry!r}: write official:<id> or wecom:<id>")
+        return v
+
     @field_validator("ocr_engine")
     @classmethod
     def _known_engines(cls, v: str) -> str:
@@ -230,7 +242,11 @@ class Settings(BaseSettings):
 
     @property
     def admins(self) -> frozenset[str]:
-        return frozenset(u.strip() for u in self.admin_users.split(",") if u.strip())
+        """Admin identities, ``official:<openid>`` / ``wecom:<userid>`` (bare ids: official)."""
+        from bot.incoming import Channel, scoped
+
+        entries = (u.strip() for u in self.admin_users.split(","))
+        return frozenset(scoped(u, Channel.OFFICIAL) for u in entries if u)
 
     @property
     def engine_chain(self) -> tuple[str, ...]:

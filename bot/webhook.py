@@ -139,8 +139,9 @@ def context_for(runtime: Runtime, msg: Incoming) -> Context:
     Counts the message for ``/stats`` and, for a photo, takes one from the user's rate limit.
     """
     now = time.time()
-    is_admin = msg.user in runtime.settings.admins
-    blocked = not is_admin and runtime.blocks.is_blocked(msg.user)
+    who = msg.identity  # channel-scoped: official:<openid>, wecom:<userid>
+    is_admin = who in runtime.settings.admins
+    blocked = not is_admin and runtime.blocks.is_blocked(who)
     photo = msg.kind is Kind.IMAGE
     runtime.usage.count("messages")
     if photo:
@@ -152,7 +153,7 @@ def context_for(runtime: Runtime, msg: Incoming) -> Context:
         is_admin=is_admin,
         passive_results=runtime.passive_results(msg.channel),
         blocked=blocked,
-        refusal_due=blocked and runtime.blocks.claim_refusal(msg.user),
+        refusal_due=blocked and runtime.blocks.claim_refusal(who),
         photo_retry_at=runtime.rate_limit.take(msg.channel.value, msg.user, now)
         if photo and not blocked
         else 0.0,

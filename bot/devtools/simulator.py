@@ -56,7 +56,7 @@ def page_config(settings: Settings) -> dict[str, Any]:
         },
         "encrypted": bool(settings.wechat_aes_key),
         "plaintext": settings.wechat_allow_plaintext or not settings.wechat_aes_key,
-        "adminUser": min(settings.admins) if settings.admins else "",
+        "adminUser": min(a.partition(":")[2] for a in settings.admins) if settings.admins else "",
         "menuStyle": settings.wechat_menu_style.value,
         "replyMode": settings.wechat_reply_mode.value,
         "samples": [
