@@ -21,6 +21,7 @@ log = logging.getLogger("ocrbot.worker")
 
 def build_worker(runtime: Runtime, name: str | None = None) -> jobs.Worker:
     """A worker for this runtime's queues (quick pushes first), engine loaded."""
+    runtime.settings.check_can_serve()
     jobs.install(runtime)
     engine = runtime.current_engine()  # load the models now, not in the first job
     log.info("engine %s ready", engine.name)

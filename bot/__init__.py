@@ -13,6 +13,7 @@ from bot.runtime import Runtime
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """The web app. ``settings`` default to the environment; nothing happens at import."""
     settings = settings or (runtime.settings if runtime else Settings())
+    settings.check_can_serve()
     runtime = runtime or Runtime(settings)
     logs.setup(settings.log_level, settings.log_format)
 
@@ -30,7 +31,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     from bot.devtools import simulator
 
-    simulator.register(app, settings)  # the chat simulator page; never in production
+    simulator.register(app, settings)  # the chat simulator page: only under ENV=development
     return app
 
 

@@ -32,9 +32,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     env: str = Field(
-        "development",
+        "",
         description="`production` or `development`. Production refuses to start without "
-        "`DATA_KEY` and never mounts the simulator.",
+        "`DATA_KEY` or with `SIGNATURE_MAX_AGE=0`. Development must be asked for (`ocrbot "
+        "dev` does): only then is the chat simulator mounted. Unset is neither: the web app "
+        "and the worker refuse to start when a channel credential is set and `DATA_KEY` is "
+        "not (each process would make up its own key and could not read the other's data).",
     )
 
     # Official Account
@@ -118,8 +121,10 @@ class Settings(BaseSettings):
     )
     data_key: str = Field(
         "",
-        description="Fernet key for what the bot keeps about a user in Redis. Required in "
-        "production; in development a key is generated per process. To rotate, set "
+        description="Fernet key for what the bot keeps about a user in Redis, the same in "
+        "the web app and every worker. Required in production and whenever a channel is "
+        "configured; only under `ENV=development` is a key generated per process. To rotate, "
+        "set "
         "`NEW,OLD`: new values are written with the first key, and values under any key "
         "are read.",
     )
@@ -211,6 +216,27 @@ class Settings(BaseSettings):
         if self.is_production and self.signature_max_age <= 0:
             raise ConfigError("SIGNATURE_MAX_AGE must be positive in production (300)")
         return self
+
+    def check_can_serve(self) -> None:
+        """Refuse to run the web app or a worker on settings that would fail silently."""
+        credentials = (
+            self.wechat_appid,
+            self.wechat_secret,
+            self.wechat_token,
+            self.wechat_aes_key,
+            self.wecom_corp_id,
+            self.wecom_secret,
+            self.wecom_token,
+            self.wecom_aes_key,
+        )
+        if not self.data_key and not self.is_development and any(credentials):
+            raise ConfigError(
+                "DATA_KEY is unset while a WeChat or WeCom credential is set: each process "
+                "would make up its own key, and the web app and the workers could not read "
+                "each other's data. Set DATA_KEY (the same everywhere; generate one with "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'), or ENV=development for a trial."
+            )
 
     @property
     def is_production(self) -> bool:

@@ -9,8 +9,8 @@ page polls (``/_emulator/messages``, ``/_emulator/calls``) and renders.
 
 This module only serves the page, its static files and the bundled sample
 documents; the page talks to the emulator directly (the emulator allows CORS
-on ``/_emulator/*``). It is mounted by :func:`register`, which refuses in
-production: the page lets anyone act as any user.
+on ``/_emulator/*``). It is mounted by :func:`register` only under an
+explicit ``ENV=development``: the page lets anyone act as any user.
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ def sample(name: str) -> Response:
 
 
 def register(app: Flask, settings: Settings) -> bool:
-    """Mount the page unless in production; True when mounted."""
-    if settings.is_production:
+    """Mount the page only when development was asked for (``ENV=development``, as
+    ``ocrbot dev`` sets it), never by default; True when mounted."""
+    if not settings.is_development:
         return False
     app.register_blueprint(bp)
     return True
