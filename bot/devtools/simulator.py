@@ -9,8 +9,9 @@ page polls (``/_emulator/messages``, ``/_emulator/calls``) and renders.
 
 This module only serves the page, its static files and the bundled sample
 documents; the page talks to the emulator directly (the emulator allows CORS
-on ``/_emulator/*``). It is mounted by :func:`register` only under an
-explicit ``ENV=development``: the page lets anyone act as any user.
+on ``/_emulator/*`` for the bot's own origin, its ``webhook_base``, and no
+other). It is mounted by :func:`register` only under an explicit
+``ENV=development``: the page lets anyone act as any user.
 """
 
 from __future__ import annotations
