@@ -143,7 +143,11 @@ class Settings(BaseSettings):
         description="Seconds between the tries of a recognition that failed for a transient "
         "reason (JSON list; its length is the number of retries).",
     )
-    http_timeout: float = Field(10.0, description="Seconds for each call to the WeChat APIs.")
+    http_timeout: float = Field(
+        10.0,
+        description="Seconds each outgoing call (WeChat and WeCom APIs, token fetches, the "
+        "PicUrl fallback) may take in all, connecting and reading the whole answer.",
+    )
     pic_url_hosts: str = Field(
         "mmbiz.qpic.cn,wework.qpic.cn",
         description="Hosts a message's `PicUrl` may point at (WeChat's image servers), "
