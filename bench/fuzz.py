@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from bot import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.devtools.fuzz import CHANNEL_MODES, Fuzzer  # noqa: E402
-from bot.redis_server import start_redis  # noqa: E402
+from bot.devtools.redis_server import start_redis  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 
 CREDENTIALS = {

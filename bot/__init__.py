@@ -29,9 +29,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(metrics.bp)
     logs.init_app(app)
 
-    from bot.devtools import simulator
+    if settings.is_development:  # dev code is imported only when development is asked for
+        from bot.devtools import simulator
 
-    simulator.register(app, settings)  # the chat simulator page: only under ENV=development
+        simulator.register(app, settings)  # the chat simulator page: only under ENV=development
     return app
 
 

@@ -29,9 +29,9 @@ from rq import Callback, Retry, SimpleWorker, get_current_job
 from rq.job import Job
 
 from bot import cards, metrics
-from bot.cards import mask_text
 from bot.config import Settings
 from bot.incoming import Channel
+from bot.masking import mask_text
 from bot.ocr.base import DocType, Failure, OcrError
 from bot.runtime import Runtime
 from bot.wechat_api import MSGMENU_NOT_ALLOWED, ApiError, OfficialApi, WeComApi

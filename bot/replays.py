@@ -14,7 +14,7 @@ import hashlib
 
 import redis
 
-from bot.conversation import key
+from bot.store import key
 
 UNCHECKED_AGE_TTL = 3600  # SIGNATURE_MAX_AGE=0 (development only): still remember an hour
 

@@ -16,20 +16,20 @@ from redis.sentinel import Sentinel
 from rq import Queue
 
 from bot.config import ReplyMode, Settings
-from bot.conversation import Deliveries, Results, States, Vault, key
 from bot.incoming import Channel
 from bot.limits import Blocks, Quota, QuotaGuard, RateLimit, Usage
 from bot.ocr import ENGINE_TYPES, Chain, check_chain, readable_types
 from bot.ocr.base import DocType, Engine, Failure
 from bot.replays import Replays
-from bot.wechat_api import RATE_LIMITED, ApiError, OfficialApi, WeComApi, fetch_url
+from bot.store import Deliveries, Results, States, Vault, key
+from bot.wechat_api import ApiError, OfficialApi, WeComApi, fetch_url
 
 log = logging.getLogger(__name__)
 
 ENGINE_KEY = key("engine")  # the chain /engine chose; absent: OCR_ENGINE
 # media/get failures the PicUrl can help with: an invalid or expired media id, WeChat's
 # rate limit (transient ones too). Not 40006 (too large: the same picture) or a bad token.
-PIC_URL_FALLBACK = frozenset({40007, RATE_LIMITED})
+PIC_URL_FALLBACK = frozenset({40007, 45009})
 
 
 def picture_url(url: str, settings: Settings) -> str | None:
