@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet, MultiFernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.incoming import Channel, scoped
+
 
 class MenuStyle(StrEnum):
     TEXT = "text"
@@ -273,8 +275,6 @@ class Settings(BaseSettings):
     @property
     def admins(self) -> frozenset[str]:
         """Admin identities, ``official:<openid>`` / ``wecom:<userid>`` (bare ids: official)."""
-        from bot.incoming import Channel, scoped
-
         entries = (u.strip() for u in self.admin_users.split(","))
         return frozenset(scoped(u, Channel.OFFICIAL) for u in entries if u)
 
