@@ -6,6 +6,7 @@ the timestamp is too old. Each verified request's pair is remembered with the
 hash of its body, one ``SET NX`` per request: the same pair with the same body
 is WeChat retrying (answered as a retry by ``Deliveries``), with another body it
 is refused. Pairs are kept as long as a timestamp can pass the age check.
+``entry``/``settle`` let the ``SET NX`` ride in the webhook's own pipeline.
 """
 
 from __future__ import annotations
@@ -32,9 +33,17 @@ class Replays:
 
     def admit(self, channel: str, timestamp: str, nonce: str, body: bytes) -> bool:
         """False when this pair was seen before with a different body."""
-        digest = hashlib.sha256(body).hexdigest()
-        name = self.name(channel, timestamp, nonce)
-        if self.redis.set(name, digest, nx=True, ex=self.ttl):
+        name, digest = self.entry(channel, timestamp, nonce, body)
+        return self.settle(name, digest, self.redis.set(name, digest, nx=True, ex=self.ttl))
+
+    def entry(self, channel: str, timestamp: str, nonce: str, body: bytes) -> tuple[str, str]:
+        """The key and value of the ``SET NX EX ttl``: to put it in another pipeline."""
+        return self.name(channel, timestamp, nonce), hashlib.sha256(body).hexdigest()
+
+    def settle(self, name: str, digest: str, claimed: object) -> bool:
+        """The verdict once the ``SET NX`` has answered ``claimed``: a second command only
+        when the pair was seen before (a retry or a replay)."""
+        if claimed:
             return True
         seen = self.redis.get(name)
         return seen is None or seen.decode() == digest
