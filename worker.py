@@ -1,17 +1,16 @@
 """RQ worker entry point: ``python worker.py`` or ``ocrbot worker``.
 
 The OCR engine is built once, here, before the first job. The worker is
-RQ's ``SimpleWorker``: it runs jobs in this process instead of forking a
-work horse per job, so the loaded models (and onnxruntime's thread pools,
-which do not survive a fork) serve every job. Job timeouts still apply.
+RQ's ``SimpleWorker`` (``bot.jobs.Worker``, which masks what it keeps of a
+failure): it runs jobs in this process instead of forking a work horse per
+job, so the loaded models (and onnxruntime's thread pools, which do not
+survive a fork) serve every job. Job timeouts still apply.
 Scale by running more worker processes, on more machines.
 """
 
 from __future__ import annotations
 
 import logging
-
-from rq import SimpleWorker
 
 from bot import jobs, logs
 from bot.config import Settings
@@ -20,12 +19,13 @@ from bot.runtime import Runtime
 log = logging.getLogger("ocrbot.worker")
 
 
-def build_worker(runtime: Runtime, name: str | None = None) -> SimpleWorker:
+def build_worker(runtime: Runtime, name: str | None = None) -> jobs.Worker:
     """A worker for this runtime's queues (quick pushes first), engine loaded."""
+    runtime.settings.check_can_serve()
     jobs.install(runtime)
     engine = runtime.current_engine()  # load the models now, not in the first job
     log.info("engine %s ready", engine.name)
-    return SimpleWorker(runtime.queues, connection=runtime.redis, name=name)
+    return jobs.Worker(runtime.queues, connection=runtime.redis, name=name)
 
 
 def main(burst: bool = False, with_scheduler: bool = True) -> None:

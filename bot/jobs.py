@@ -1,8 +1,11 @@
 """RQ jobs: recognize a photo and push the answer; send a type menu.
 
-Job arguments hold only ids (channel, user, media id, picture URL, type); the
-job's kept result holds only a summary. The recognized fields exist in memory
-while the job runs and leave it once, masked, in the pushed answer.
+Job arguments are one :class:`RecognizeJob` passed by keyword: channel, user,
+type, and the photo's media id and PicUrl sealed with ``DATA_KEY`` (never in
+clear in Redis). The job's kept result holds only a summary, and the failed
+registry's exception text goes through ``mask_text`` (:class:`Worker`). The
+recognized fields exist in memory while the job runs and leave it once, masked,
+in the pushed answer.
 
 Retries: transient failures (system busy, timeouts, 5xx) are retried by RQ
 with backoff; a failure that retrying cannot fix (no document, unreadable
@@ -13,17 +16,22 @@ user is told in plain words by :func:`report_failure`.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from dataclasses import asdict, dataclass
 from types import TracebackType
+from typing import Any
 
+from cryptography.fernet import InvalidToken
 from redis import Redis
-from rq import Callback, Retry, get_current_job
+from rq import Callback, Retry, SimpleWorker, get_current_job
 from rq.job import Job
 
 from bot import cards, metrics
 from bot.config import Settings
 from bot.incoming import Channel
+from bot.masking import mask_text
 from bot.ocr.base import DocType, Failure, OcrError
 from bot.runtime import Runtime
 from bot.wechat_api import MSGMENU_NOT_ALLOWED, ApiError, OfficialApi, WeComApi
@@ -67,6 +75,37 @@ class PushRefused(Exception):
         return (PushRefused, (self.errcode, str(self)))
 
 
+@dataclass(frozen=True)
+class RecognizeJob:
+    """A recognition's arguments, as RQ keeps them in Redis (keyword arguments).
+
+    ``photo`` is the media id and PicUrl, Fernet-encrypted with ``DATA_KEY``
+    like the conversation state: a job in Redis names no picture in clear.
+    """
+
+    channel: str
+    user: str
+    doc_type: str
+    photo: str
+    photo_at: float = 0.0  # when the photo reached the webhook: "photo to answer" in /stats
+
+    @classmethod
+    def of(cls, rt: Runtime, channel: Channel, user: str, request: Recognize) -> RecognizeJob:
+        sealed = rt.settings.fernet.encrypt(
+            json.dumps([request.media_id, request.pic_url]).encode()
+        )
+        return cls(channel.value, user, request.doc_type.value, sealed.decode(), request.photo_at)
+
+    def picture(self, rt: Runtime) -> tuple[str, str]:
+        """(media id, PicUrl); an ``ApiError`` that ends the job when they cannot be read."""
+        try:
+            media_id, pic_url = json.loads(rt.settings.fernet.decrypt(self.photo.encode()))
+        except (InvalidToken, ValueError, TypeError):
+            log.warning("a job's photo reference does not decrypt: is DATA_KEY the web's?")
+            raise ApiError(40007, "photo reference unreadable") from None
+        return str(media_id), str(pic_url)
+
+
 # --- enqueueing (the web process) -----------------------------------------------
 
 
@@ -74,12 +113,7 @@ def enqueue_recognition(rt: Runtime, channel: Channel, user: str, request: Recog
     intervals = rt.settings.retry_intervals
     return rt.queue.enqueue(
         recognize,
-        channel.value,
-        user,
-        request.doc_type.value,
-        request.media_id,
-        request.pic_url,
-        request.photo_at,
+        kwargs=asdict(RecognizeJob.of(rt, channel, user, request)),
         retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_failure),
         result_ttl=RESULT_TTL,
@@ -108,23 +142,17 @@ def enqueue_menu(rt: Runtime, channel: Channel, user: str, menu: Menu, task_id: 
 # --- the jobs (the worker process) ----------------------------------------------
 
 
-def recognize(
-    channel: str,
-    user: str,
-    doc_type: str,
-    media_id: str,
-    pic_url: str = "",
-    photo_at: float = 0.0,
-) -> dict:
+def recognize(**arguments: Any) -> dict:
     """Download, recognize, check, mask, format and push. Returns a field-free summary.
 
-    ``photo_at`` is when the photo reached the webhook: "photo to answer" in /stats.
+    ``arguments`` are a :class:`RecognizeJob`'s fields.
     """
     rt = runtime()
     started = time.monotonic()
-    where, kind = Channel(channel), DocType(doc_type)
+    job = RecognizeJob(**arguments)
+    where, kind = Channel(job.channel), DocType(job.doc_type)
     try:
-        image = rt.download(where, media_id, pic_url)
+        image = rt.download(where, *job.picture(rt))
     except ApiError as error:
         if not error.transient:
             give_up()
@@ -137,8 +165,8 @@ def recognize(
         if not error.retryable:
             give_up()
         raise
-    deliver(rt, where, user, cards.render(result))
-    record_answer(rt, result.doc_type.value, result.engine, "ok", photo_at)
+    deliver(rt, where, job.user, cards.render(result))
+    record_answer(rt, result.doc_type.value, result.engine, "ok", job.photo_at)
     return {
         "doc_type": result.doc_type.value,
         "engine": result.engine,
@@ -222,8 +250,9 @@ def report_failure(
     """RQ failure callback: on the final failure, tell the user in plain words."""
     if job.should_retry:
         return  # RQ will try again
-    channel, user, doc_type = Channel(job.args[0]), job.args[1], DocType(job.args[2])
-    photo_at = job.args[5] if len(job.args) > 5 else 0.0
+    args = RecognizeJob(**job.kwargs)
+    channel, user, doc_type = Channel(args.channel), args.user, DocType(args.doc_type)
+    photo_at = args.photo_at
     reason = exc.failure.value if isinstance(exc, OcrError) else type(exc).__name__
     record_answer(runtime(), doc_type.value, "-", reason, photo_at)
     if isinstance(exc, PushRefused):
@@ -238,3 +267,22 @@ def report_failure(
         deliver(runtime(), channel, user, text)
     except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
         log.warning("could not tell the user about a failed job: %s", error)
+
+
+class Worker(SimpleWorker):
+    """RQ's SimpleWorker, but what the failed registry keeps of an exception is masked.
+
+    The traceback text RQ stores with a failed job could quote a number from an
+    error message; it goes through ``mask_text`` as every log line does.
+    """
+
+    def handle_job_failure(
+        self,
+        job: Job,
+        queue: Any,
+        started_job_registry: Any = None,
+        exc_string: str = "",
+        execution: Any = None,
+    ) -> None:
+        masked = mask_text(exc_string or "")
+        super().handle_job_failure(job, queue, started_job_registry, masked, execution)

@@ -11,6 +11,7 @@ Fernet-encrypted and expire.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from cryptography.fernet import InvalidToken, MultiFernet
 
 from bot.incoming import Channel
 from handlers.state import IDLE, State
+
+log = logging.getLogger(__name__)
 
 PREFIX = "ocrbot"
 
@@ -45,7 +48,10 @@ class Vault:
         try:
             return json.loads(self.fernet.decrypt(token))
         except InvalidToken:
-            # Written under another DATA_KEY (rotated): unreadable, so forgotten.
+            # Written under another DATA_KEY (rotated, or a process with its own): forgotten,
+            # but said: a web app and a worker on different keys lose every user's data.
+            kind = name.split(":")[1] if ":" in name else name  # state, result: never whose
+            log.warning("a %s value does not decrypt with DATA_KEY: dropped", kind)
             self.redis.delete(name)
             return None
 
@@ -143,6 +149,7 @@ class Deliveries:
                 try:
                     return self.vault.fernet.decrypt(token).decode()
                 except InvalidToken:
+                    log.warning("a delivery's %s does not decrypt with DATA_KEY", field)
                     return None
             if time.monotonic() >= deadline:
                 return None

@@ -95,6 +95,10 @@ def receive(channel: Channel) -> Response:
         log.warning("%s request rejected (%s): %s", channel.value, rejected.status, rejected.reason)
         metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
         abort(rejected.status, rejected.reason)
+    if not rt().replays.admit(channel.value, parsed.timestamp, parsed.nonce, body):
+        log.warning("%s request rejected (403): timestamp and nonce replayed", channel.value)
+        metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
+        abort(403, "timestamp and nonce replayed with another body")
     delivery = rt().deliveries.arrive(parsed.incoming.dedupe_key)
     if delivery.first:
         xml = first_answer(parsed, delivery, started)
@@ -135,8 +139,9 @@ def context_for(runtime: Runtime, msg: Incoming) -> Context:
     Counts the message for ``/stats`` and, for a photo, takes one from the user's rate limit.
     """
     now = time.time()
-    is_admin = msg.user in runtime.settings.admins
-    blocked = not is_admin and runtime.blocks.is_blocked(msg.user)
+    who = msg.identity  # channel-scoped: official:<openid>, wecom:<userid>
+    is_admin = who in runtime.settings.admins
+    blocked = not is_admin and runtime.blocks.is_blocked(who)
     photo = msg.kind is Kind.IMAGE
     runtime.usage.count("messages")
     if photo:
@@ -148,7 +153,7 @@ def context_for(runtime: Runtime, msg: Incoming) -> Context:
         is_admin=is_admin,
         passive_results=runtime.passive_results(msg.channel),
         blocked=blocked,
-        refusal_due=blocked and runtime.blocks.claim_refusal(msg.user),
+        refusal_due=blocked and runtime.blocks.claim_refusal(who),
         photo_retry_at=runtime.rate_limit.take(msg.channel.value, msg.user, now)
         if photo and not blocked
         else 0.0,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -85,12 +86,36 @@ def calls() -> Response:
     return jsonify(current_state().list_calls(after))
 
 
+def _simulator_origin() -> str:
+    """The bot's own origin (``webhook_base``), where the chat simulator page is served."""
+    parts = urlsplit(current_state().knobs.webhook_base or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+@bp.before_request
+def _refuse_other_pages() -> Response | None:
+    """A browser's request from any page but the simulator's is refused before it acts.
+
+    Browsers send ``Origin`` with every cross-origin POST, even the "simple" ones
+    that skip the preflight, so checking it here (not only in the answer's CORS
+    headers) keeps an arbitrary web page from delivering messages or queueing
+    faults while real credentials may be loaded. No ``Origin``: tests, curl.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != _simulator_origin():
+        return Response("origin not allowed", status=403, content_type="text/plain")
+    return None
+
+
 @bp.after_request
-def _allow_browsers(response: Response) -> Response:
-    """The chat simulator's page may live on the bot's origin: let it read and post here."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+def _allow_the_simulator(response: Response) -> Response:
+    """The chat simulator's page lives on the bot's origin: let it, and only it, read here."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin == _simulator_origin():
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Vary"] = "Origin"
     return response
 
 
