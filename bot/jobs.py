@@ -18,6 +18,7 @@ import time
 from types import TracebackType
 
 from redis import Redis
+from redis.client import Pipeline
 from rq import Callback, Retry, get_current_job
 from rq.job import Job
 
@@ -70,7 +71,10 @@ class PushRefused(Exception):
 # --- enqueueing (the web process) -----------------------------------------------
 
 
-def enqueue_recognition(rt: Runtime, channel: Channel, user: str, request: Recognize) -> Job:
+def enqueue_recognition(
+    rt: Runtime, channel: Channel, user: str, request: Recognize, pipeline: Pipeline | None = None
+) -> Job:
+    """Queue a recognition; with ``pipeline``, written when the caller executes it."""
     intervals = rt.settings.retry_intervals
     return rt.queue.enqueue(
         recognize,
@@ -86,10 +90,18 @@ def enqueue_recognition(rt: Runtime, channel: Channel, user: str, request: Recog
         failure_ttl=FAILURE_TTL,
         job_timeout=JOB_TIMEOUT,
         description=f"recognize {request.doc_type.value} for {channel.value}",
+        pipeline=pipeline,
     )
 
 
-def enqueue_menu(rt: Runtime, channel: Channel, user: str, menu: Menu, task_id: str) -> Job:
+def enqueue_menu(
+    rt: Runtime,
+    channel: Channel,
+    user: str,
+    menu: Menu,
+    task_id: str,
+    pipeline: Pipeline | None = None,
+) -> Job:
     return rt.push_queue.enqueue(
         send_menu,
         channel.value,
@@ -102,6 +114,7 @@ def enqueue_menu(rt: Runtime, channel: Channel, user: str, menu: Menu, task_id: 
         failure_ttl=FAILURE_TTL,
         job_timeout=60,
         description=f"menu for {channel.value}",
+        pipeline=pipeline,
     )
 
 
