@@ -24,6 +24,7 @@ from rq.job import Job
 
 from bot import cards, metrics
 from bot.config import Settings
+from bot.conversation import key
 from bot.incoming import Channel
 from bot.ocr.base import DocType, Failure, OcrError
 from bot.runtime import Runtime
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 PUSH_TRIES = (0.0, 1.0, 3.0)  # in-job waits before each try of the final push
 RESULT_TTL = 3600  # the (field-free) job summary is kept an hour
 FAILURE_TTL = 7 * 86400
+PUSHED_TTL = 86400  # a job's "answer pushed" mark outlives every retry of the job
 JOB_TIMEOUT = 180
 WECOM_MAX_BUTTONS = 6  # a button_interaction card holds at most six buttons
 
@@ -136,6 +138,8 @@ def recognize(
     rt = runtime()
     started = time.monotonic()
     where, kind = Channel(channel), DocType(doc_type)
+    if rt.redis.exists(key("pushed", current_job_id())):
+        return {"doc_type": doc_type, "already_pushed": True}  # a retry after the answer went out
     try:
         image = rt.download(where, media_id, pic_url)
     except ApiError as error:
@@ -189,26 +193,54 @@ def send_menu(
     return "text"
 
 
-def deliver(rt: Runtime, channel: Channel, user: str, text: str) -> None:
-    """The answer to the user: pushed, or kept for the passive reply."""
+def deliver(rt: Runtime, channel: Channel, user: str, text: str, job_id: str = "") -> None:
+    """The answer to the user: pushed, or kept for the passive reply.
+
+    Pushed once per job: the push is recorded under the job's id the moment
+    WeChat takes it, before anything else can fail, so a retry of the job
+    (a failure after the push, a worker killed after it) does not push again.
+    A push whose answer never came (read timeout) may have been delivered:
+    recorded too, not sent again.
+    """
     if rt.passive_results(channel):
         rt.results.put(channel, user, text)
+        return
+    job_id = job_id or current_job_id()
+    marker = key("pushed", job_id) if job_id else ""
+    if marker and rt.redis.exists(marker):
+        log.info("answer of job %s already pushed: not pushing again", job_id)
         return
     api = rt.api(channel)
     for wait in PUSH_TRIES:
         time.sleep(wait)
         try:
             api.send_text(user, text)
-            metrics.PUSHES.labels(channel.value, "ok").inc()
-            return
         except ApiError as error:
             metrics.PUSHES.labels(channel.value, str(error.errcode)).inc()
+            if error.unanswered:
+                log.warning("push unanswered (%s): counted as delivered, not sent again", error)
+                mark_pushed(rt, marker)
+                return
             if error.final:
                 log.warning("push to user refused: %s %s", error.errcode, error.errmsg)
                 give_up()
                 raise PushRefused(error.errcode, error.errmsg) from None
             last = error
+            continue
+        mark_pushed(rt, marker)
+        metrics.PUSHES.labels(channel.value, "ok").inc()
+        return
     raise last
+
+
+def mark_pushed(rt: Runtime, marker: str) -> None:
+    if marker:
+        rt.redis.set(marker, 1, ex=PUSHED_TTL)
+
+
+def current_job_id() -> str:
+    job = get_current_job()
+    return job.id if job is not None else ""
 
 
 def record_answer(rt: Runtime, doc_type: str, engine: str, outcome: str, photo_at: float) -> None:
@@ -248,6 +280,6 @@ def report_failure(
     else:
         text = failure_text(Failure.BUSY, doc_type)
     try:
-        deliver(runtime(), channel, user, text)
+        deliver(runtime(), channel, user, text, job.id)
     except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
         log.warning("could not tell the user about a failed job: %s", error)
