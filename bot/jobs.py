@@ -28,7 +28,14 @@ from bot.conversation import key
 from bot.incoming import Channel
 from bot.ocr.base import DocType, Failure, OcrError
 from bot.runtime import Runtime
-from bot.wechat_api import MSGMENU_NOT_ALLOWED, ApiError, OfficialApi, WeComApi
+from bot.wechat_api import (
+    MSGMENU_NOT_ALLOWED,
+    OUT_OF_COUNT,
+    OUT_OF_WINDOW,
+    ApiError,
+    OfficialApi,
+    WeComApi,
+)
 from handlers.results import MEDIA_GONE, failure_text
 from handlers.state import Menu, Recognize
 
@@ -104,6 +111,8 @@ def enqueue_menu(
     task_id: str,
     pipeline: Pipeline | None = None,
 ) -> Job:
+    """Queue the menu push: retried like a recognition, the text menu after its last failure."""
+    intervals = rt.settings.retry_intervals
     return rt.push_queue.enqueue(
         send_menu,
         channel.value,
@@ -112,6 +121,8 @@ def enqueue_menu(
         [t.value for t in menu.options],
         menu.tail,
         task_id,
+        retry=Retry(max=len(intervals), interval=intervals),
+        on_failure=Callback(report_menu_failure),
         result_ttl=RESULT_TTL,
         failure_ttl=FAILURE_TTL,
         job_timeout=60,
@@ -178,7 +189,12 @@ def send_menu(
         rest = menu.options[WECOM_MAX_BUTTONS:]
         desc = tail if not rest else "也可回复：" + "、".join(t.label for t in rest)
         buttons = [(t.value, t.label) for t in shown]
-        api.send_button_card(user, task_id, head, desc, buttons)
+        try:
+            api.send_button_card(user, task_id, head, desc, buttons)
+        except ApiError as error:
+            if error.final:
+                give_up()  # trying the same card again cannot help; the text menu may
+            raise
         return "card"
     assert isinstance(api, OfficialApi)
     try:
@@ -187,10 +203,34 @@ def send_menu(
         return "msgmenu"
     except ApiError as error:
         if error.errcode != MSGMENU_NOT_ALLOWED:
+            if error.final:
+                give_up()  # 45015, 45047: the text menu could not go either
             raise
     log.info("msgmenu not allowed for this account (40200): sending the text menu")
     api.send_text(user, menu.as_text())
     return "text"
+
+
+def report_menu_failure(
+    job: Job,
+    connection: Redis,
+    exc_type: type[BaseException],
+    exc: BaseException,
+    tb: TracebackType,
+) -> None:
+    """RQ failure callback of :func:`send_menu`: after its last try, the plain text menu."""
+    if job.should_retry:
+        return  # RQ will try again
+    channel, user, head, options, tail = job.args[:5]
+    menu = Menu(head=head, options=tuple(DocType(o) for o in options), tail=tail)
+    if isinstance(exc, ApiError) and exc.errcode in (OUT_OF_WINDOW, OUT_OF_COUNT):
+        log.warning("menu push refused (%s): the user cannot be reached", exc.errcode)
+        return
+    try:
+        runtime().api(Channel(channel)).send_text(user, menu.as_text())
+        log.info("menu push failed (%s): sent the text menu instead", type(exc).__name__)
+    except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
+        log.warning("could not send the text menu either: %s", error)
 
 
 def deliver(rt: Runtime, channel: Channel, user: str, text: str, job_id: str = "") -> None:
