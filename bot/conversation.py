@@ -52,10 +52,17 @@ class Vault:
             return None
 
     def pop(self, name: str) -> object | None:
-        value = self.get(name)
-        if value is not None:
-            self.redis.delete(name)
-        return value
+        """The value, deleted in the same step: of two concurrent pops, one gets it."""
+        pipe = self.redis.pipeline()
+        pipe.get(name)
+        pipe.delete(name)
+        token, _ = pipe.execute()
+        if token is None:
+            return None
+        try:
+            return json.loads(self.fernet.decrypt(token))
+        except InvalidToken:
+            return None
 
 
 class States:
@@ -81,22 +88,49 @@ class States:
 
 
 class Results:
-    """Answers waiting to be fetched (passive reply mode): encrypted, expiring."""
+    """Answers waiting to be fetched (passive reply mode): encrypted, expiring.
+
+    One key per job, so that each request is answered with its own photo's
+    result whatever order the jobs end in; a per-user list of the waiting
+    job ids serves 结果 (the oldest first).
+    """
 
     def __init__(self, vault: Vault, ttl: int) -> None:
         self.vault = vault
         self.ttl = ttl
 
     @staticmethod
-    def name(channel: Channel, user: str) -> str:
-        return key("result", channel.value, user)
+    def name(channel: Channel, user: str, job_id: str) -> str:
+        return key("result", channel.value, user, job_id)
 
-    def put(self, channel: Channel, user: str, text: str) -> None:
-        self.vault.put(self.name(channel, user), text, self.ttl)
+    @staticmethod
+    def waiting(channel: Channel, user: str) -> str:
+        return key("results", channel.value, user)
+
+    def put(self, channel: Channel, user: str, text: str, job_id: str) -> None:
+        pipe = self.vault.redis.pipeline()
+        self.vault.put(self.name(channel, user, job_id), text, self.ttl, pipe)
+        pipe.rpush(self.waiting(channel, user), job_id)
+        pipe.expire(self.waiting(channel, user), self.ttl)
+        pipe.execute()
+
+    def take(self, channel: Channel, user: str, job_id: str) -> str | None:
+        """The result of this job (its request is answering), if it is still waiting."""
+        pipe = self.vault.redis.pipeline()
+        pipe.lrem(self.waiting(channel, user), 0, job_id)
+        pipe.execute()
+        value = self.vault.pop(self.name(channel, user, job_id))
+        return value if isinstance(value, str) else None
 
     def pop(self, channel: Channel, user: str) -> str | None:
-        value = self.vault.pop(self.name(channel, user))
-        return value if isinstance(value, str) else None
+        """The oldest waiting result of this user (结果)."""
+        while True:
+            job_id = self.vault.redis.lpop(self.waiting(channel, user))
+            if job_id is None:
+                return None
+            value = self.vault.pop(self.name(channel, user, job_id.decode()))
+            if isinstance(value, str):
+                return value
 
 
 @dataclass(frozen=True)

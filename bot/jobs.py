@@ -242,10 +242,10 @@ def deliver(rt: Runtime, channel: Channel, user: str, text: str, job_id: str = "
     A push whose answer never came (read timeout) may have been delivered:
     recorded too, not sent again.
     """
-    if rt.passive_results(channel):
-        rt.results.put(channel, user, text)
-        return
     job_id = job_id or current_job_id()
+    if rt.passive_results(channel):
+        rt.results.put(channel, user, text, job_id)
+        return
     marker = key("pushed", job_id) if job_id else ""
     if marker and rt.redis.exists(marker):
         log.info("answer of job %s already pushed: not pushing again", job_id)

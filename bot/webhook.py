@@ -275,7 +275,7 @@ def wait_for_result(
         status = Job.fetch(job_id, connection=runtime.redis).get_status(refresh=True)
         if status in (JobStatus.FINISHED, JobStatus.FAILED):
             if elapsed < answer_by:
-                return runtime.results.pop(msg.channel, msg.user) or NO_RESULT
+                return runtime.results.take(msg.channel, msg.user, job_id) or NO_RESULT
             return None  # WeChat has stopped listening to this try; the next one answers
         if elapsed >= hold_until:
             return STILL_WORKING if last_try else None
