@@ -233,20 +233,25 @@ def report_menu_failure(
         log.warning("could not send the text menu either: %s", error)
 
 
-def deliver(rt: Runtime, channel: Channel, user: str, text: str, job_id: str = "") -> None:
+def deliver(
+    rt: Runtime, channel: Channel, user: str, text: str, job_id: str = "", *, answer: bool = True
+) -> None:
     """The answer to the user: pushed, or kept for the passive reply.
 
     Pushed once per job: the push is recorded under the job's id the moment
     WeChat takes it, before anything else can fail, so a retry of the job
     (a failure after the push, a worker killed after it) does not push again.
     A push whose answer never came (read timeout) may have been delivered:
-    recorded too, not sent again.
+    recorded too, not sent again. A failure notice (``answer=False``) is not
+    sent over a pushed answer, and leaves no mark: an admin's /retry of the
+    failed job may still answer.
     """
     job_id = job_id or current_job_id()
     if rt.passive_results(channel):
         rt.results.put(channel, user, text, job_id)
         return
     marker = key("pushed", job_id) if job_id else ""
+    record = marker if answer else ""
     if marker and rt.redis.exists(marker):
         log.info("answer of job %s already pushed: not pushing again", job_id)
         return
@@ -259,7 +264,7 @@ def deliver(rt: Runtime, channel: Channel, user: str, text: str, job_id: str = "
             metrics.PUSHES.labels(channel.value, str(error.errcode)).inc()
             if error.unanswered:
                 log.warning("push unanswered (%s): counted as delivered, not sent again", error)
-                mark_pushed(rt, marker)
+                mark_pushed(rt, record)
                 return
             if error.final:
                 log.warning("push to user refused: %s %s", error.errcode, error.errmsg)
@@ -267,7 +272,7 @@ def deliver(rt: Runtime, channel: Channel, user: str, text: str, job_id: str = "
                 raise PushRefused(error.errcode, error.errmsg) from None
             last = error
             continue
-        mark_pushed(rt, marker)
+        mark_pushed(rt, record)
         metrics.PUSHES.labels(channel.value, "ok").inc()
         return
     raise last
@@ -320,6 +325,6 @@ def report_failure(
     else:
         text = failure_text(Failure.BUSY, doc_type)
     try:
-        deliver(runtime(), channel, user, text, job.id)
+        deliver(runtime(), channel, user, text, job.id, answer=False)
     except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
         log.warning("could not tell the user about a failed job: %s", error)
