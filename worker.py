@@ -37,7 +37,7 @@ from rq.registry import clean_registries
 from rq.scheduler import RQScheduler
 from rq.scripts import release_lock
 from rq.utils import now
-from rq.worker_registration import clean_worker_registry
+from rq.worker_registration import clean_worker_registry, register
 
 from bot import jobs, logs
 from bot.config import Settings
@@ -56,6 +56,7 @@ RECONNECT_WAIT = 2.0  # seconds between attempts while Redis is away
 class Worker(SimpleWorker):
     """RQ's SimpleWorker with a short, renewed job lease and a janitor thread."""
 
+    max_connection_wait_time = 4.0  # RQ's reconnect backoff tops out at 60 s: Redis back, work on
     shutdown_requested = False  # SIGTERM/SIGINT: the process ends (other loop ends restart)
 
     def request_stop(self, signum, frame) -> None:
@@ -104,7 +105,15 @@ class Worker(SimpleWorker):
                 log.exception("janitor round failed")
 
     def tidy(self) -> None:
-        """Restart a dead scheduler; retry or fail abandoned jobs (RQ's clean-up)."""
+        """Re-register after a Redis restart, restart a dead scheduler, and retry or fail
+        abandoned jobs (RQ's clean-up)."""
+        if not self.connection.sismember(self.redis_workers_keys, self.key):
+            log.warning("this worker's registration is gone (Redis restarted?): registering again")
+            with self.connection.pipeline() as pipe:
+                pipe.hset(self.key, mapping=self.serialize())
+                register(self, pipe)
+                pipe.expire(self.key, self.worker_ttl + 60)
+                pipe.execute()
         scheduler = self.scheduler
         if scheduler is not None:
             self.free_dead_scheduler_locks(scheduler)

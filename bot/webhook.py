@@ -51,6 +51,16 @@ def adapter(channel: Channel) -> OfficialChannel | WeComChannel:
     return adapters[channel]
 
 
+@bp.app_errorhandler(redis.ConnectionError)
+@bp.app_errorhandler(redis.TimeoutError)
+def redis_unavailable(error: redis.RedisError) -> tuple[str, int]:
+    """Redis is away (restarting, failing over): 503, and WeChat tries the message again."""
+    log.warning("Redis unavailable: %s", type(error).__name__)
+    channel = {"/wechat": "official", "/wecom": "wecom"}.get(request.path, "other")
+    metrics.WEBHOOK_REQUESTS.labels(channel, "redis-down").inc()
+    return "redis unavailable", 503
+
+
 @bp.get("/healthz")
 def healthz() -> tuple[dict, int]:
     try:
