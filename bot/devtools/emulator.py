@@ -105,8 +105,6 @@ def _record_call(response: Response) -> Response:
     """
     if not _is_api_call():
         return response
-    if g.get("stall"):
-        time.sleep(g.stall)
     errcode = None
     if response.mimetype == "application/json":
         answer = response.get_json(silent=True)
@@ -125,6 +123,8 @@ def _record_call(response: Response) -> Response:
             "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
         }
     )
+    if g.get("stall"):
+        time.sleep(g.stall)
     return response
 
 
