@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -165,24 +166,7 @@ class Stack:
             **self.extra_env,
         }
         commands = procfile()
-        self.redis = Process(
-            "redis",
-            [
-                find_redis_server(),
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(self.workdir),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            self.env,
-            self.workdir / "redis.log",
-        )
+        self.redis = Process("redis", [], self.env, self.workdir / "redis.log")
         self.emulator = Process(
             "emulator",
             [
@@ -239,7 +223,7 @@ class Stack:
             30,
             "the emulator",
         )
-        self.emulator_post("settings", local_engine=False, ocr_daily_quota=1_000_000)
+        self.reset_emulator()
         self.web.start()
         wait_until(lambda: self.health() == 200, 60, "the web")
         for worker in self.worker_procs:
@@ -250,17 +234,35 @@ class Stack:
         return self
 
     def start_redis(self, keep_data: bool = False) -> None:
-        if keep_data:
-            self.redis.argv = [*self.redis.argv[:-2], "--appendonly", "yes"]
+        """Start redis-server: empty, or (``keep_data``) with an append-only file, whose
+        data a later ``redis.start()`` after a kill loads again."""
+        data = self.workdir / "redis-data"
+        if not keep_data:
+            shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(exist_ok=True)
+        self.redis.argv = [
+            *(find_redis_server(), "--port", str(self.redis_port), "--bind", "127.0.0.1"),
+            *("--dir", str(data), "--save", ""),
+            *("--appendonly", "yes" if keep_data else "no", "--appendfsync", "always"),
+        ]
         self.redis.start()
         wait_until(self.client.ping, 10, "redis")
 
     def processes(self) -> list[Process]:
         return [self.web, *self.worker_procs]
 
-    def stop(self) -> None:
+    def stop(self, keep_logs: bool = False) -> None:
         for process in [*self.worker_procs, self.web, self.emulator, self.redis]:
             process.stop()
+        if not keep_logs:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def reset_emulator(self) -> None:
+        """Forget queued faults (and everything else the emulator holds); knobs for the run."""
+        self.emulator_post("reset")
+        self.emulator_post(
+            "settings", local_engine=self.engine == "local", ocr_daily_quota=1_000_000
+        )
 
     def health(self) -> int:
         try:
