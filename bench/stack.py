@@ -32,9 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.devtools.dev import _no_control_socket  # noqa: E402
-from bot.devtools.emulator_config import EmulatorConfig  # noqa: E402
+from bot.devtools.emulator import EmulatorConfig  # noqa: E402
 from bot.devtools.peer import OfficialPeer, WeComPeer  # noqa: E402
-from bot.redis_server import find_redis_server, free_port  # noqa: E402
+from bot.devtools.redis_server import find_redis_server, free_port  # noqa: E402
 
 ADMIN = "ops-admin"
 VENV_BIN = str(Path(sys.executable).parent)

@@ -24,10 +24,10 @@ from rq.job import Job
 
 from bot import cards, metrics
 from bot.config import Settings
-from bot.conversation import key
 from bot.incoming import Channel
 from bot.ocr.base import DocType, Failure, OcrError
 from bot.runtime import Runtime
+from bot.store import key
 from bot.wechat_api import (
     MSGMENU_NOT_ALLOWED,
     OUT_OF_COUNT,
