@@ -142,7 +142,8 @@ class Delivery:
     reply; passive mode: the recognition's job id), or None.
     """
 
-    name: str
+    name: str  # the message's record: try count, saved reply and job id
+    claim: str  # the key held by the try that processes the message
     attempt: int
     claimed: bool = False
     reply: str | None = None
@@ -151,10 +152,6 @@ class Delivery:
     @property
     def first(self) -> bool:
         return self.attempt == 1
-
-    @property
-    def claim(self) -> str:
-        return self.name.replace(":seen:", ":claim:", 1)
 
 
 class Deliveries:
@@ -187,6 +184,7 @@ class Deliveries:
         reply_text, job_id = self._open(reply), self._open(job)
         return Delivery(
             name,
+            claim,
             int(attempt),
             bool(claimed) and reply_text is None and job_id is None,
             reply_text,
