@@ -26,11 +26,13 @@ SCENARIOS = [
     (TOKEN_PATH, {"errcode": -1}, 1, "answer", 3),
     (TOKEN_PATH, {"status": 500}, 1, "answer", 3),
     (TOKEN_PATH, {"delay": 1.0}, 1, "answer", 3),
+    (TOKEN_PATH, {"stall": 1.0}, 1, "answer", 3),
     (TOKEN_PATH, {"errcode": -1}, ALWAYS, "nothing", 15),
     (MEDIA_PATH, {"errcode": -1}, ALWAYS, "answer", 1),  # the PicUrl serves the photo
     (MEDIA_PATH, {"errcode": 40001}, ALWAYS, "answer", 2),
     (MEDIA_PATH, {"status": 502}, ALWAYS, "answer", 1),
     (MEDIA_PATH, {"delay": 1.0}, ALWAYS, "answer", 1),
+    (MEDIA_PATH, {"stall": 1.0}, ALWAYS, "answer", 1),
     (OCR_PATH, {"errcode": -1}, ALWAYS, BUSY, 3),
     (OCR_PATH, {"errcode": 42001}, 1, "answer", 2),
     (OCR_PATH, {"errcode": 40001}, ALWAYS, "服务暂时不可用", 6),
