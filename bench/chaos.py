@@ -299,7 +299,10 @@ def main() -> None:
         ("WeChat: OCR 45009", wechat_fault(OCR_PATH, {"errcode": 45009}, 99, "次数已用完", 1)),
         ("WeChat: OCR HTTP 503 always", wechat_fault(OCR_PATH, {"status": 503}, 99, "繁忙", tries)),
         ("WeChat: OCR stalls past timeout", wechat_fault(OCR_PATH, {"delay": 12}, 1, "answer", 2)),
-        ("WeChat: token 42001 once", wechat_fault(OCR_PATH, {"errcode": 42001}, 1, "answer", 2)),
+        (
+            "WeChat: OCR says 42001 (token expired) once",
+            wechat_fault(OCR_PATH, {"errcode": 42001}, 1, "answer", 2),
+        ),
         (
             "WeChat: token endpoint -1 once",
             wechat_fault(TOKEN_PATH, {"errcode": -1}, 1, "answer", 3),
