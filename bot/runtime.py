@@ -99,7 +99,8 @@ class Runtime:
 
     @cached_property
     def deliveries(self) -> Deliveries:
-        return Deliveries(self.vault)
+        # A claim outlives a healthy first try, not WeChat's next retry (5 s later).
+        return Deliveries(self.vault, lease=self.settings.wechat_reply_window * 0.9)
 
     @cached_property
     def replays(self) -> Replays:

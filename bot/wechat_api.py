@@ -40,6 +40,8 @@ T = TypeVar("T")
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 MSGMENU_NOT_ALLOWED = 40200
+OUT_OF_WINDOW = 45015  # customer-service window closed, or the user unsubscribed
+OUT_OF_COUNT = 45047  # too many customer-service messages since the user's last one
 SYSTEM_BUSY = -1
 
 
@@ -47,18 +49,22 @@ class ApiError(Exception):
     """A WeChat API call that did not succeed. ``errcode`` is WeChat's, or
     ``-1`` for timeouts and connection errors, or ``-<HTTP status>`` for 5xx."""
 
-    def __init__(self, errcode: int, errmsg: str) -> None:
+    def __init__(self, errcode: int, errmsg: str, unanswered: bool = False) -> None:
         super().__init__(f"{errcode} {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
+        self.unanswered = unanswered
 
     def __reduce__(self):
-        return (ApiError, (self.errcode, self.errmsg))
+        return (ApiError, (self.errcode, self.errmsg, self.unanswered))
 
     @property
     def transient(self) -> bool:
         """Worth retrying later with backoff: system busy, timeouts, 5xx."""
         return self.errcode == SYSTEM_BUSY or self.errcode <= -500
+
+    # ``unanswered``: the request was sent but no answer came (read timeout): WeChat may
+    # have carried it out. A push that ends so is not sent again (it would show twice).
 
     @property
     def bad_token(self) -> bool:
@@ -78,6 +84,8 @@ def _api_error(exc: BaseException) -> ApiError:
             status = getattr(exc.response, "status_code", 500) or 500
             return ApiError(-int(status), f"HTTP {status}")
         return ApiError(int(exc.errcode), str(exc.errmsg))
+    if isinstance(exc, requests.ReadTimeout):
+        return ApiError(SYSTEM_BUSY, "network: ReadTimeout", unanswered=True)
     if isinstance(exc, requests.RequestException):
         return ApiError(SYSTEM_BUSY, f"network: {type(exc).__name__}")
     return ApiError(SYSTEM_BUSY, f"unreadable answer: {type(exc).__name__}")  # bad JSON

@@ -147,7 +147,9 @@ def faults() -> Response:
     """Queue a fault: the next ``count`` calls to ``path`` answer it.
 
     ``{"path": ..., "errcode": 45015}``, ``{"status": 500}``, ``{"delay": 6}``
-    (then answered normally, or with the errcode/status given alongside).
+    (then answered normally, or with the errcode/status given alongside),
+    ``{"stall": 6}`` (carried out normally, a message sent, but answered late:
+    a client that times out first does not know it worked).
     ``path`` is the path as called: WeCom's start with ``/wecom-api``.
     """
     body = _json()
@@ -160,12 +162,13 @@ def faults() -> Response:
             errmsg=body.get("errmsg"),
             status=None if body.get("status") is None else int(body["status"]),
             delay=float(body.get("delay", 0)),
+            stall=float(body.get("stall", 0)),
             count=int(body.get("count", 1)),
         )
     except (TypeError, ValueError) as exc:
         raise ControlError(f"bad fault: {exc}") from exc
-    if fault.errcode is None and fault.status is None and not fault.delay:
-        raise ControlError("a fault needs errcode, status or delay")
+    if fault.errcode is None and fault.status is None and not fault.delay and not fault.stall:
+        raise ControlError("a fault needs errcode, status, delay or stall")
     current_state().add_fault(path, fault)
     return jsonify({"path": path, **vars(fault)})
 
