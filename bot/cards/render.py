@@ -38,6 +38,7 @@ HIDDEN = frozenset(
         "card_position_front",
         "card_position_back",
         "cert_position",
+        "mrz",  # the passport's machine-readable lines: they spell the number
         "mrz_valid",
         "errcode",
         "errmsg",

@@ -81,4 +81,9 @@ def _json_fields(body: bytes) -> dict[str, Any]:
         raise Rejected(400, "malformed JSON") from None
     if not isinstance(fields, dict):
         raise Rejected(400, "the JSON is not an object")
-    return fields
+    # JSON carries CreateTime and MsgId as numbers, the XML as text, which the fields'
+    # reader wants: whole numbers become their digits; anything else not text is refused there.
+    return {
+        name: str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        for name, value in fields.items()
+    }
