@@ -25,7 +25,15 @@ from bot.conversation import Delivery
 from bot.incoming import Channel, Incoming, Kind
 from bot.jobs import enqueue_menu, enqueue_recognition
 from bot.runtime import Runtime
-from handlers.state import Context, Outcome
+from handlers.state import (
+    AdminCommand,
+    CardUpdate,
+    Context,
+    Outcome,
+    StoredResult,
+    Text,
+    TypeMenu,
+)
 
 log = logging.getLogger(__name__)
 
@@ -168,30 +176,37 @@ def retry_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
 
 
 def carry_out(runtime: Runtime, msg: Incoming, outcome: Outcome) -> tuple[Reply, Job | None]:
-    """Save the state, enqueue what the handler asked for, and choose the passive reply."""
+    """Save the state, enqueue what the handler asked for, and turn its answer into a reply."""
     state = outcome.state
-    reply = Reply("text", outcome.reply) if outcome.reply else NO_REPLY
-    menu = outcome.menu
-    push_menu = menu is not None and (
-        msg.channel is Channel.WECOM or runtime.settings.wechat_menu_style is MenuStyle.MSGMENU
-    )
-    if menu is not None and msg.channel is Channel.WECOM:
+    if isinstance(outcome.answer, TypeMenu) and msg.channel is Channel.WECOM:
         state = replace(state, task_id=f"ocr-{uuid.uuid4().hex}")  # the card the tap must match
-    elif menu is not None and not push_menu:
-        reply = Reply("text", menu.as_text())
     runtime.states.save(msg.channel, msg.user, state)  # before any job can act on it
-    if push_menu:
-        enqueue_menu(runtime, msg.channel, msg.user, menu, state.task_id)
     job = None
     if outcome.recognize is not None:
         job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize)
-    if outcome.card_choice and msg.event == "template_card_event":
-        reply = Reply("button", outcome.card_choice)
-    if outcome.fetch_result:
-        reply = Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
-    if outcome.admin is not None:
-        reply = Reply("text", admin.run(runtime, msg, outcome.admin))
+    match outcome.answer:
+        case Text(text=""):
+            reply = NO_REPLY
+        case Text(text=text):
+            reply = Reply("text", text)
+        case TypeMenu(menu=menu):
+            if pushes_menus(runtime, msg.channel):
+                enqueue_menu(runtime, msg.channel, msg.user, menu, state.task_id)
+                reply = NO_REPLY
+            else:
+                reply = Reply("text", menu.as_text())
+        case CardUpdate(text=text):
+            reply = Reply("button", text)
+        case StoredResult():
+            reply = Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
+        case AdminCommand() as command:
+            reply = Reply("text", admin.run(runtime, msg, command))
     return reply, job
+
+
+def pushes_menus(runtime: Runtime, channel: Channel) -> bool:
+    """Menus go out as a WeCom card or an Official Account msgmenu, not in the passive reply."""
+    return channel is Channel.WECOM or runtime.settings.wechat_menu_style is MenuStyle.MSGMENU
 
 
 def window(runtime: Runtime) -> float:

@@ -27,7 +27,7 @@ from .choice import on_choice, parse_choice
 from .help import help_text, please_send_photo
 from .menu_events import on_event
 from .photo import on_photo, type_menu
-from .state import IDLE, Context, Outcome, State, Step
+from .state import IDLE, Context, Outcome, State, Step, StoredResult, Text
 
 CANCEL_WORDS = {"取消", "cancel", "退出", "算了"}
 HELP_WORDS = {"帮助", "help", "?", "？", "菜单", "menu", "说明"}
@@ -57,17 +57,17 @@ def on_text(msg: Incoming, state: State, ctx: Context) -> Outcome:
         return on_command(msg, state, ctx)
     if lowered in CANCEL_WORDS:
         pending = state.step is not Step.IDLE
-        return Outcome(state=IDLE, reply="已取消。" if pending else "当前没有待识别的照片。")
+        return Outcome(state=IDLE, answer=Text("已取消。" if pending else "当前没有待识别的照片。"))
     if lowered in HELP_WORDS:
-        return Outcome(state=state, reply=help_text(ctx))
+        return Outcome(state=state, answer=Text(help_text(ctx)))
     if lowered in RESULT_WORDS and ctx.passive_results:
-        return Outcome(state=state, fetch_result=True)
+        return Outcome(state=state, answer=StoredResult())
     doc_type = parse_choice(word, ctx.options)
     if doc_type is not None:
         return on_choice(doc_type, state, ctx)
     if state.step is Step.AWAITING_TYPE and not state.expired(ctx.now, ctx.pending_ttl):
-        return Outcome(state=state, reply="没看懂这个选择。\n" + type_menu(ctx).as_text())
-    return Outcome(state=state, reply="请发送证件照片，回复“帮助”查看用法。")
+        return Outcome(state=state, answer=Text("没看懂这个选择。\n" + type_menu(ctx).as_text()))
+    return Outcome(state=state, answer=Text("请发送证件照片，回复“帮助”查看用法。"))
 
 
 ROUTES: dict[Kind, Callable[[Incoming, State, Context], Outcome]] = {

@@ -17,7 +17,7 @@ from bot.incoming import Incoming
 from bot.ocr import check_chain
 
 from .help import help_text
-from .state import IDLE, AdminCommand, Context, Outcome, State
+from .state import IDLE, AdminCommand, Context, Outcome, State, Text
 
 ADMIN_HELP = (
     "管理命令：\n"
@@ -54,16 +54,16 @@ def on_command(msg: Incoming, state: State, ctx: Context) -> Outcome:
     name, arg = name.lower(), arg.strip()
     if not ctx.is_admin:
         logged = name if name in COMMANDS else "unknown"
-        return Outcome(state=state, reply=help_text(ctx), refused_command=logged)
+        return Outcome(state=state, answer=Text(help_text(ctx)), refused_command=logged)
     if name not in COMMANDS:
-        return Outcome(state=state, reply=f"没有这个命令：/{name[:20]}\n{ADMIN_HELP}")
+        return Outcome(state=state, answer=Text(f"没有这个命令：/{name[:20]}\n{ADMIN_HELP}"))
     if name == "help":
-        return Outcome(state=state, reply=ADMIN_HELP)
+        return Outcome(state=state, answer=Text(ADMIN_HELP))
     problem = check_arg(name, arg)
     if problem:
-        return Outcome(state=state, reply=f"用法：/{name} {COMMANDS[name]}\n{problem}")
+        return Outcome(state=state, answer=Text(f"用法：/{name} {COMMANDS[name]}\n{problem}"))
     command = AdminCommand("menu_sync") if name == "menu" else AdminCommand(name, arg)
-    return Outcome(state=state, admin=command)
+    return Outcome(state=state, answer=command)
 
 
 def check_arg(name: str, arg: str) -> str:
@@ -91,7 +91,7 @@ BLOCKED = "抱歉，该账号暂时无法使用识别服务。如有疑问请联
 
 def refuse_blocked(state: State, ctx: Context) -> Outcome:
     """A blocked user: one polite refusal a day, nothing queued, nothing remembered."""
-    return Outcome(state=IDLE, reply=BLOCKED if ctx.refusal_due else "")
+    return Outcome(state=IDLE, answer=Text(BLOCKED if ctx.refusal_due else ""))
 
 
 def too_many_photos(state: State, ctx: Context) -> Outcome:
@@ -100,5 +100,5 @@ def too_many_photos(state: State, ctx: Context) -> Outcome:
     minutes = max(1, math.ceil((ctx.photo_retry_at - ctx.now) / 60))
     return Outcome(
         state=state,
-        reply=f"照片发送得太频繁了，请在 {at:%H:%M}（约 {minutes} 分钟后）再发送。",
+        answer=Text(f"照片发送得太频繁了，请在 {at:%H:%M}（约 {minutes} 分钟后）再发送。"),
     )

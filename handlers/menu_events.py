@@ -6,14 +6,14 @@ from bot.incoming import Incoming
 
 from .choice import on_card_button, on_choice, parse_choice
 from .help import PRIVACY, greeting, help_text
-from .state import IDLE, Context, Outcome, State
+from .state import IDLE, Context, Outcome, State, Text
 
 GREETING_EVENTS = {"subscribe", "enter_agent"}
 
 
 def on_event(msg: Incoming, state: State, ctx: Context) -> Outcome:
     if msg.event in GREETING_EVENTS:
-        return Outcome(state=state, reply=greeting(ctx))
+        return Outcome(state=state, answer=Text(greeting(ctx)))
     if msg.event == "unsubscribe":
         return Outcome(state=IDLE)
     if msg.event == "template_card_event":
@@ -26,10 +26,10 @@ def on_event(msg: Incoming, state: State, ctx: Context) -> Outcome:
 def on_click(key: str, state: State, ctx: Context) -> Outcome:
     """Custom-menu buttons: ``OCR_<TYPE>`` preselects, ``HELP`` and ``PRIVACY`` explain."""
     if key == "HELP":
-        return Outcome(state=state, reply=help_text(ctx))
+        return Outcome(state=state, answer=Text(help_text(ctx)))
     if key == "PRIVACY":
-        return Outcome(state=state, reply=PRIVACY)
+        return Outcome(state=state, answer=Text(PRIVACY))
     doc_type = parse_choice(key, ctx.options) if key.startswith("OCR_") else None
     if doc_type is None:
-        return Outcome(state=state, reply="这个菜单暂不可用。")
+        return Outcome(state=state, answer=Text("这个菜单暂不可用。"))
     return on_choice(doc_type, state, ctx)

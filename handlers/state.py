@@ -86,23 +86,66 @@ class Recognize:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    state: State = field(default_factory=State)
-    reply: str = ""  # passive text reply; "" answers `success` (nothing shown)
-    menu: Menu | None = None
-    recognize: Recognize | None = None
-    card_choice: str = ""  # WeCom: replace the tapped card's buttons with this text
-    fetch_result: bool = False  # answer with the stored result (passive reply mode)
-    admin: AdminCommand | None = None  # run by bot/admin.py; its answer is the reply
-    refused_command: str = ""  # a non-admin tried this admin command: logged, no arguments
+class Text:
+    """Answer with this text (``""``: answer nothing, WeChat's ``success``)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class TypeMenu:
+    """Ask which document the photo is, as the channel shows menus best."""
+
+    menu: Menu
+
+
+@dataclass(frozen=True)
+class CardUpdate:
+    """WeCom: replace the tapped card's buttons with this text (the tap's only answer)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """Answer with the result waiting for this user (passive reply mode, 结果)."""
 
 
 @dataclass(frozen=True)
 class AdminCommand:
-    """An admin command, parsed and checked by ``handlers/admin.py``."""
+    """An admin command, parsed and checked by ``handlers/admin.py``; its answer is the reply."""
 
-    name: str  # stats, queue, retry, purge, engine, block, unblock, menu_sync
+    name: str  # stats, queue, retry, purge, engine, block, unblock, menu_sync, resend
     arg: str = ""
+
+
+@dataclass(frozen=True)
+class ConfirmPrompt:
+    """Ask the user to confirm (确认) or reject (有误) what was read, with the channel's
+    buttons where it has them; ``text`` leads the prompt."""
+
+    text: str
+
+
+# What the webhook answers: exactly one of these, read with one ``match``.
+Answer = Text | TypeMenu | CardUpdate | StoredResult | AdminCommand | ConfirmPrompt
+
+NOTHING = Text("")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State = field(default_factory=State)
+    answer: Answer = NOTHING
+    recognize: Recognize | None = None
+    submit: bool = False  # the user confirmed: send the collected documents to the operator
+    discard: bool = False  # forget the collected documents (rejected, or a flow starts over)
+    refused_command: str = ""  # a non-admin tried this admin command: logged, no arguments
+
+    @property
+    def text(self) -> str:
+        """The text answer, ``""`` when the answer is something else (for tests and logs)."""
+        return self.answer.text if isinstance(self.answer, Text) else ""
 
 
 def step_to(step: Step, now: float, **changes: str) -> State:
