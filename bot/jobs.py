@@ -21,14 +21,15 @@ from redis import Redis
 from rq import Callback, Retry, get_current_job
 from rq.job import Job
 
-from bot import cards, metrics
-from bot.config import Settings
+from bot import cards, collect, metrics
+from bot.config import MenuStyle, Settings
 from bot.incoming import Channel
 from bot.ocr.base import DocType, Failure, OcrError
 from bot.runtime import Runtime
 from bot.wechat_api import MSGMENU_NOT_ALLOWED, ApiError, OfficialApi, WeComApi
+from handlers import confirm
 from handlers.results import MEDIA_GONE, failure_text
-from handlers.state import Menu, Recognize
+from handlers.state import ConfirmPrompt, Menu, Recognize, Text
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def enqueue_recognition(rt: Runtime, channel: Channel, user: str, request: Recog
         request.media_id,
         request.pic_url,
         request.photo_at,
+        request.flow,
         retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_failure),
         result_ttl=RESULT_TTL,
@@ -115,6 +117,7 @@ def recognize(
     media_id: str,
     pic_url: str = "",
     photo_at: float = 0.0,
+    flow: str = "",
 ) -> dict:
     """Download, recognize, check, mask, format and push. Returns a field-free summary.
 
@@ -137,7 +140,7 @@ def recognize(
         if not error.retryable:
             give_up()
         raise
-    deliver(rt, where, user, cards.render(result))
+    tell(rt, where, user, collect.after_recognition(rt, where, user, result, flow))
     record_answer(rt, result.doc_type.value, result.engine, "ok", photo_at)
     return {
         "doc_type": result.doc_type.value,
@@ -174,6 +177,68 @@ def send_menu(
     log.info("msgmenu not allowed for this account (40200): sending the text menu")
     api.send_text(user, menu.as_text())
     return "text"
+
+
+def tell(rt: Runtime, channel: Channel, user: str, answer: Text | ConfirmPrompt) -> None:
+    """The answer to a photo; a confirmation prompt with the channel's buttons where it has them."""
+    match answer:
+        case Text(text=text):
+            deliver(rt, channel, user, text)
+        case ConfirmPrompt(text=text) if has_buttons(rt, channel):
+            deliver(rt, channel, user, text)
+            task_id = rt.dossiers.view(channel, user).task_id
+            send_confirm_buttons(rt, channel, user, task_id)
+        case ConfirmPrompt(text=text):
+            deliver(rt, channel, user, f"{text}\n\n{confirm.HINT}")
+
+
+def has_buttons(rt: Runtime, channel: Channel) -> bool:
+    """Buttons are pushed: WeCom cards, or Official Account msgmenus (push mode only)."""
+    if channel is Channel.WECOM:
+        return True
+    return not rt.passive_results(channel) and rt.settings.wechat_menu_style is MenuStyle.MSGMENU
+
+
+def send_confirm(channel: str, user: str) -> str:
+    """Job: ask 确认 / 有误 again with the channel's buttons (the webhook's re-ask)."""
+    rt = runtime()
+    where = Channel(channel)
+    dossier = rt.dossiers.load(where, user)
+    if dossier is None or not dossier.confirming:
+        return "nothing to confirm"
+    if where is Channel.WECOM:  # WeCom wants a new task_id per card; the old card is void
+        dossier.task_id = collect.new_task_id(where)
+        rt.dossiers.save(where, user, dossier)
+    return send_confirm_buttons(rt, where, user, dossier.task_id)
+
+
+def send_confirm_buttons(rt: Runtime, channel: Channel, user: str, task_id: str) -> str:
+    api = rt.api(channel)
+    if isinstance(api, WeComApi):
+        api.send_button_card(user, task_id, confirm.CARD_TITLE, confirm.CARD_DESC, confirm.BUTTONS)
+        return "card"
+    assert isinstance(api, OfficialApi)
+    items = [(str(200 + i), text) for i, (_, text) in enumerate(confirm.BUTTONS, 1)]
+    try:
+        api.send_msgmenu(user, confirm.CARD_TITLE, items, "")
+        return "msgmenu"
+    except ApiError as error:
+        if error.errcode != MSGMENU_NOT_ALLOWED:
+            raise
+    api.send_text(user, confirm.HINT)
+    return "text"
+
+
+def enqueue_confirm(rt: Runtime, channel: Channel, user: str) -> Job:
+    return rt.push_queue.enqueue(
+        send_confirm,
+        channel.value,
+        user,
+        result_ttl=RESULT_TTL,
+        failure_ttl=FAILURE_TTL,
+        job_timeout=60,
+        description=f"confirmation for {channel.value}",
+    )
 
 
 def deliver(rt: Runtime, channel: Channel, user: str, text: str) -> None:

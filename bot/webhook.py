@@ -16,18 +16,20 @@ from flask import Blueprint, Response, abort, current_app, request
 from rq.job import Job, JobStatus
 
 import handlers
-from bot import admin, metrics
+from bot import admin, collect, metrics
 from bot.channels.base import NO_REPLY, Parsed, Rejected, Reply, render_plain
 from bot.channels.official import OfficialChannel
 from bot.channels.wecom import WeComChannel
 from bot.config import MenuStyle
 from bot.conversation import Delivery
 from bot.incoming import Channel, Incoming, Kind
-from bot.jobs import enqueue_menu, enqueue_recognition
+from bot.jobs import enqueue_confirm, enqueue_menu, enqueue_recognition, has_buttons
 from bot.runtime import Runtime
+from handlers import confirm
 from handlers.state import (
     AdminCommand,
     CardUpdate,
+    ConfirmPrompt,
     Context,
     Outcome,
     StoredResult,
@@ -160,6 +162,8 @@ def context_for(runtime: Runtime, msg: Incoming) -> Context:
         photo_retry_at=runtime.rate_limit.take(msg.channel.value, msg.user, now)
         if photo and not blocked
         else 0.0,
+        collected=runtime.dossiers.view(msg.channel, msg.user),
+        flows=runtime.flows,
     )
 
 
@@ -181,6 +185,10 @@ def carry_out(runtime: Runtime, msg: Incoming, outcome: Outcome) -> tuple[Reply,
     if isinstance(outcome.answer, TypeMenu) and msg.channel is Channel.WECOM:
         state = replace(state, task_id=f"ocr-{uuid.uuid4().hex}")  # the card the tap must match
     runtime.states.save(msg.channel, msg.user, state)  # before any job can act on it
+    if outcome.discard:
+        runtime.dossiers.drop(msg.channel, msg.user)
+    if outcome.submit:
+        collect.submit(runtime, msg.channel, msg.user)  # queued: the chat never waits on it
     job = None
     if outcome.recognize is not None:
         job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize)
@@ -201,6 +209,12 @@ def carry_out(runtime: Runtime, msg: Incoming, outcome: Outcome) -> tuple[Reply,
             reply = Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
         case AdminCommand() as command:
             reply = Reply("text", admin.run(runtime, msg, command))
+        case ConfirmPrompt(text=text):
+            if has_buttons(runtime, msg.channel):
+                enqueue_confirm(runtime, msg.channel, msg.user)
+                reply = Reply("text", text)
+            else:
+                reply = Reply("text", f"{text}\n{confirm.HINT}")
     return reply, job
 
 

@@ -10,6 +10,7 @@ name only (``refused_command``), never with its arguments.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 
 from bot.clock import BEIJING  # the users' clock
@@ -28,8 +29,11 @@ ADMIN_HELP = (
     "/engine [local|wechat|wechat,local]  查看或切换识别引擎\n"
     "/block 用户  /unblock 用户  拉黑或解除\n"
     "/menu sync  把自定义菜单推送到微信\n"
+    "/resend [事件ID]  重新发送未送达的结果回调\n"
     "/help  本说明"
 )
+
+RESEND_ARG = re.compile(r"evt_[0-9a-f]{32}")
 
 # name -> what a valid argument looks like ("" = takes none); checked by check_arg.
 COMMANDS: dict[str, str] = {
@@ -42,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "block": "用户ID",
     "unblock": "用户ID",
     "menu": "sync",
+    "resend": "[事件ID]",
 }
 
 
@@ -77,6 +82,8 @@ def check_arg(name: str, arg: str) -> str:
             return "引擎只能是 local、wechat，或用逗号连成的回退链。"
     if name in ("block", "unblock") and (not arg or " " in arg):
         return "请给出一个用户ID（openid 或企业微信 userid）。"
+    if name == "resend" and arg and not RESEND_ARG.fullmatch(arg):
+        return "事件ID形如 evt_ 加32位十六进制。"
     if name == "menu" and arg != "sync":
         return "目前只有 /menu sync。"
     if COMMANDS[name] == "" and arg:

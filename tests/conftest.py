@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.redis_server",
     "tests.fixtures.emulator",
     "tests.fixtures.bot",
+    "tests.fixtures.receiver",
 ]
