@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.cards import Check, mask
 from bot.cards.idcard import is_back
-from bot.cards.render import field_lines
+from bot.cards.render import field_lines, fit
 from bot.cards.specs import labels
 from bot.flows import SIDES, Ask, Flow  # noqa: F401 - Ask re-exported
 from bot.ocr.base import DocType, Recognition
@@ -201,16 +201,13 @@ def _compact(value: Any) -> str:
 
 def summary(flow: Flow, docs: Sequence[Any], across: Sequence[Check]) -> str:
     """The one message that ends a flow: every document, masked, and the checks across them."""
-    lines = [f"【{flow.name} 资料已收齐】"]
+    body = []
     for ask, doc in zip(flow.documents, docs, strict=False):
         kind = DocType(doc.doc_type)
-        shown = field_lines(labels(kind), mask(kind, doc.fields))
-        lines.append(f"▪ {ask.label}")
-        lines += [f"  {line}" for line in shown[:4]]
-    if across:
-        lines.append("")
-        lines += [f"{c.icon} {c.message}" for c in across]
-    return "\n".join(lines)
+        body.append(f"▪ {ask.label}")
+        body += [f"  {line}" for line in field_lines(labels(kind), mask(kind, doc.fields))]
+    tail = ["", *(f"{c.icon} {c.message}" for c in across)] if across else []
+    return fit([f"【{flow.name} 资料已收齐】"], body, tail, "……还有 {n} 行未显示")
 
 
 __all__ = ["Ask", "Verdict", "cross_checks", "judge", "start", "summary"]

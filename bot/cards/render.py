@@ -65,7 +65,7 @@ def render(rec: Recognition, *, masked: bool = True, today: date | None = None) 
     warnings = [mask_text(w) if masked else w for w in rec.warnings]
     if warnings:
         tail += ["", *(f"⚠️ {w}" for w in warnings)]
-    return _fit([f"【{title}】"], body, tail, more_note)
+    return fit([f"【{title}】"], body, tail, more_note)
 
 
 def field_lines(labels: Mapping[str, str], fields: Mapping[str, Any]) -> list[str]:
@@ -97,7 +97,7 @@ def _size(lines: list[str]) -> int:
     return len("\n".join(lines).encode())
 
 
-def _fit(head: list[str], body: list[str], tail: list[str], more_note: str) -> str:
+def fit(head: list[str], body: list[str], tail: list[str], more_note: str) -> str:
     """Join the parts, dropping body lines from the end until under ``MAX_BYTES``."""
     if _size(head + body + tail) <= MAX_BYTES:
         return "\n".join(head + body + tail)
