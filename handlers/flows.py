@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.cards import Check, mask
+from bot.cards import Check
 from bot.cards.idcard import is_back
-from bot.cards.render import field_lines, fit
+from bot.cards.render import display, field_lines, fit
 from bot.cards.specs import labels
 from bot.flows import SIDES, Ask, Flow  # noqa: F401 - Ask re-exported
 from bot.ocr.base import DocType, Recognition
@@ -205,7 +205,7 @@ def summary(flow: Flow, docs: Sequence[Any], across: Sequence[Check]) -> str:
     for ask, doc in zip(flow.documents, docs, strict=False):
         kind = DocType(doc.doc_type)
         body.append(f"▪ {ask.label}")
-        body += [f"  {line}" for line in field_lines(labels(kind), mask(kind, doc.fields))]
+        body += [f"  {line}" for line in field_lines(labels(kind), display(kind, doc.fields))]
     tail = ["", *(f"{c.icon} {c.message}" for c in across)] if across else []
     return fit([f"【{flow.name} 资料已收齐】"], body, tail, "……还有 {n} 行未显示")
 

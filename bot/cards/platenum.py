@@ -21,7 +21,16 @@ from typing import Any
 
 from bot.cards.common import Check, Fields, Spec
 
-LABELS = {"number": "车牌号"}
+LABELS = {"number": "车牌号", "color": "颜色"}
+
+COLORS = {
+    "blue": "蓝色",
+    "yellow": "黄色",
+    "green": "绿色",
+    "white": "白色",
+    "black": "黑色",
+    "yellow_green": "黄绿色",
+}
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _P = f"[{PROVINCES}]"
@@ -76,4 +85,4 @@ def mask(fields: Fields) -> dict[str, Any]:
     return dict(fields)
 
 
-SPEC = Spec(labels=LABELS, checks=checks, mask=mask)
+SPEC = Spec(labels=LABELS, checks=checks, mask=mask, values={"color": COLORS})
