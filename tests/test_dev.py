@@ -239,3 +239,14 @@ def test_session_env_keeps_what_is_set_and_generates_the_rest() -> None:
     )
     assert settings.official_enabled and settings.wecom_enabled
     assert settings.admins == {dev.DEV_ADMIN}
+    # The results go to the emulator's receiver, signed with a session secret.
+    assert env["RESULT_WEBHOOK_URL"] == "http://127.0.0.1:9000/_emulator/results"
+    assert env["RESULT_WEBHOOK_SECRET"].startswith("whsec_") and settings.confirm
+    own = dev.session_env(
+        {**environ, "RESULT_WEBHOOK_URL": "https://crm.example/hook"},
+        web_url="http://127.0.0.1:8000",
+        emulator_url="http://127.0.0.1:9000",
+        redis_url="redis://127.0.0.1:1/0",
+    )
+    assert own["RESULT_WEBHOOK_URL"] == "https://crm.example/hook"
+    assert "RESULT_WEBHOOK_SECRET" not in own  # the operator's own secret, not a generated one
