@@ -14,6 +14,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     """The web app. ``settings`` default to the environment; nothing happens at import."""
     settings = settings or (runtime.settings if runtime else Settings())
     runtime = runtime or Runtime(settings)
+    runtime.flows  # noqa: B018 - a broken flows file stops the start, not the first message
     logs.setup(settings.log_level, settings.log_format)
 
     app = Flask(__name__)

@@ -22,6 +22,7 @@ from rq import Callback, Retry, get_current_job
 from rq.job import Job
 
 from bot import cards, collect, metrics
+from bot.cards.render import fit
 from bot.config import MenuStyle, Settings
 from bot.incoming import Channel
 from bot.ocr.base import DocType, Failure, OcrError
@@ -188,8 +189,8 @@ def tell(rt: Runtime, channel: Channel, user: str, answer: Text | ConfirmPrompt)
             deliver(rt, channel, user, text)
             task_id = rt.dossiers.view(channel, user).task_id
             send_confirm_buttons(rt, channel, user, task_id)
-        case ConfirmPrompt(text=text):
-            deliver(rt, channel, user, f"{text}\n\n{confirm.HINT}")
+        case ConfirmPrompt(text=text):  # one message: the answer, shortened if need be, and how
+            deliver(rt, channel, user, fit([], text.split("\n"), ["", confirm.HINT], "……"))
 
 
 def has_buttons(rt: Runtime, channel: Channel) -> bool:

@@ -132,6 +132,8 @@ def judge(
     """
     count = len(collected)
     ask = flow.documents[count]
+    if rec.doc_type in (DocType.AUTO, DocType.COMM):  # the engine could not tell what it is
+        return Verdict(False, f"没有认出照片中的{ask.label}。{RETAKE}")
     if rec.doc_type is not ask.doc_type:
         return Verdict(False, f"这张照片是{rec.doc_type.label}，请发送{ask.label}的照片。")
     if ask.side and side_of(rec.fields) != ask.side:

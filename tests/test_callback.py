@@ -227,6 +227,24 @@ def test_the_payload_can_travel_encrypted_to_the_operator(make_bot, receiver: Re
     assert event["fields"]["id"] == ID_NUMBER and event["event_id"] == envelope["event_id"]
 
 
+def test_a_long_answer_and_its_prompt_stay_one_message_under_wechats_limit(
+    make_bot, receiver: Receiver
+) -> None:
+    bot = webhook_bot(make_bot, receiver)
+    peer = bot.official("plain")
+    image = photo(41)
+    names = ("enterprise_name", "type_of_enterprise", "legal_representative", "address")
+    long = {name: "很长的文字" * 40 for name in (*names, "business_scope", "valid_period")}
+    can(bot, image, {"errcode": 0, "errmsg": "ok", **long})
+    media_id, pic_url = bot.upload(image)
+    peer.deliver(peer.click("lee", "OCR_BIZLICENSE"))
+    peer.deliver(peer.image("lee", media_id, pic_url))
+    bot.work()
+    [answer] = bot.messages("lee")
+    text = answer["body"]["text"]["content"]
+    assert len(text.encode()) <= 2000 and text.endswith("重新拍摄。")
+
+
 def test_no_confirmation_prompt_without_a_webhook(make_bot) -> None:
     bot = make_bot()
     peer = bot.official("plain")

@@ -155,6 +155,11 @@ def test_a_finished_flow_lets_photos_be_photos_again() -> None:
 # --- judging a photo --------------------------------------------------------------------
 
 
+def test_a_photo_the_engine_cannot_place_is_asked_again() -> None:
+    verdict = rules.judge(OPEN, [], rec(DocType.COMM, {"items": []}), [])
+    assert not verdict.accepted and verdict.text.startswith("没有认出照片中的身份证正面")
+
+
 def test_wrong_document_and_wrong_side_are_asked_again() -> None:
     wrong = rules.judge(OPEN, [], rec(DocType.BANKCARD, {"number": "6222"}), [])
     assert not wrong.accepted and wrong.text == "这张照片是银行卡，请发送身份证正面的照片。"
