@@ -182,11 +182,12 @@ def menu_show(path: str | None) -> None:
 @menu.command("sync")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None)
 def menu_sync(path: str | None) -> None:
-    """Push the menu file to WeChat (menu/create) and report the result."""
-    import redis as redis_lib
+    """Push the menu file to WeChat (menu/create) and report the result.
 
+    With REDIS_URL (or Sentinel) set, the access token is the one the bot caches there;
+    without, it is fetched for this run only.
+    """
     from bot import menu as menu_file
-    from bot.redis_server import start_redis
     from bot.runtime import connect
     from bot.wechat_api import ApiError, OfficialApi
 
@@ -194,8 +195,7 @@ def menu_sync(path: str | None) -> None:
     if not settings.official_enabled:
         raise click.ClickException("WECHAT_TOKEN (and the Official Account credentials) unset")
     configured = settings.redis_url or settings.redis_sentinels
-    embedded = None if configured else start_redis()  # only to hold the access token
-    client = connect(settings) if configured else redis_lib.Redis.from_url(embedded.url)
+    client = connect(settings) if configured else None
     try:
         pushed = menu_file.sync(
             OfficialApi(settings, client), Path(path) if path else menu_file.MENU_FILE
@@ -203,9 +203,8 @@ def menu_sync(path: str | None) -> None:
     except (ApiError, menu_file.MenuError) as error:
         raise click.ClickException(f"menu not synced: {error}") from None
     finally:
-        client.close()
-        if embedded is not None:
-            embedded.stop()
+        if client is not None:
+            client.close()
     keys = menu_file.click_keys(pushed)
     click.echo(f"menu synced: {len(pushed['button'])} buttons, {len(keys)} click keys")
 
