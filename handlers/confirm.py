@@ -66,10 +66,10 @@ def reject(state: State, ctx: Context, *, card: bool = False) -> Outcome:
     flow = next((f for f in ctx.flows if f.name == collected.flow), None)
     if flow is not None:
         restart = step_to(Step.IN_FLOW, ctx.now, flow=flow.name)
-        text = (
-            f"好的，已作废。请从头重新发送：{flow.plan()}。\n现在请发送{flow.documents[0].label}。"
-        )
-        return Outcome(state=restart, answer=Text(text), discard=True)
+        first = flow.documents[0].label
+        text = f"好的，已作废。请从头重新发送：{flow.plan()}。\n现在请发送{first}。"
+        answer = CardUpdate(f"已作废，请从{first}重新发送") if card else Text(text)
+        return Outcome(state=restart, answer=answer, discard=True)
     doc_type = DocType(collected.doc_types[0]) if collected.doc_types else DocType.AUTO
     again = step_to(Step.AWAITING_PHOTO, ctx.now, doc_type=doc_type.value)
     label = "证件" if doc_type is DocType.AUTO else doc_type.label

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import handlers
@@ -12,7 +14,7 @@ from bot.incoming import Channel, Incoming, Kind
 from bot.ocr import readable_types
 from bot.ocr.base import DocType, Recognition
 from handlers import flows as rules
-from handlers.state import IDLE, Collected, Context, Step, step_to
+from handlers.state import IDLE, CardUpdate, Collected, Context, Step, step_to
 
 NOW = 1_700_000_000.0
 FLOWS = flows.load()
@@ -143,6 +145,26 @@ def test_rejecting_a_flow_starts_it_over() -> None:
     out = handlers.handle(text("有误"), state, ctx(collected=collected))
     assert out.discard and not out.submit
     assert out.state.step is Step.IN_FLOW and "请发送身份证正面" in out.text
+
+
+def test_rejecting_a_flow_by_its_card_button_says_where_to_start() -> None:
+    state = step_to(Step.IN_FLOW, NOW, flow="租车")
+    collected = Collected(
+        flow="租车", doc_types=("idcard", "drivinglicense"), confirming=True, task_id="ok-1"
+    )
+    tap = Incoming(
+        Channel.WECOM,
+        "u",
+        Kind.EVENT,
+        "event",
+        event="template_card_event",
+        event_key="reject",
+        task_id="ok-1",
+    )
+    out = handlers.handle(tap, state, ctx(collected=collected))
+    assert out.discard and out.answer == CardUpdate("已作废，请从身份证正面重新发送")
+    stale = replace(tap, task_id="ok-0")
+    assert handlers.handle(stale, state, ctx(collected=collected)).answer == CardUpdate("已失效")
 
 
 def test_a_finished_flow_lets_photos_be_photos_again() -> None:
