@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import zlib
 
 import requests
@@ -262,3 +263,19 @@ def test_no_confirmation_prompt_without_a_webhook(make_bot) -> None:
     assert "确认" not in answer["body"]["text"]["content"]
     assert not list(bot.runtime.redis.scan_iter("ocrbot:dossier:*"))
     assert CARD_NUMBER  # the shared fixtures stay importable
+
+
+def test_no_log_line_of_any_library_holds_the_full_fields(
+    make_bot, receiver: Receiver, caplog
+) -> None:
+    bot = webhook_bot(make_bot, receiver)
+    peer = bot.official("plain")
+    receiver.fail_next = 1
+    with caplog.at_level(logging.DEBUG):  # every library, before our masking filter
+        send_idcard(bot, peer, "kim", 42)
+        peer.deliver(peer.text("kim", "确认"))
+        bot.work()
+    assert [a["status"] for a in receiver.attempts] == [503, 200]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    logged += "\n".join(str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+    assert "evt_" in logged and ID_NUMBER not in logged and "张三" not in logged
