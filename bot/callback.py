@@ -32,9 +32,9 @@ from rq import Callback, Retry
 from rq.job import Job
 
 from bot import metrics
-from bot.conversation import Vault, key
 from bot.dossier import Dossier
 from bot.incoming import Channel
+from bot.store import Vault, key
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ import uuid
 
 from bot import callback, cards
 from bot.cards import Check
-from bot.dossier import Document, Dossier, check_dict
+from bot.dossier import Document, Dossier
 from bot.flows import Flow, find
 from bot.incoming import Channel
 from bot.ocr.base import Recognition
 from bot.runtime import Runtime
-from handlers import flows as flow_rules
+from handlers import flow_checks as flow_rules
 from handlers.state import ConfirmPrompt, Text
 
 
@@ -36,7 +36,7 @@ def after_recognition(
     flow = find(rt.flows, flow_name) if flow_name else None
     if flow is not None:
         return flow_step(rt, channel, user, flow, rec, checks)
-    doc = Document.of(rec, checks)
+    doc = document(rec, checks)
     answer = cards.render(rec)
     if rt.settings.confirm:
         dossier = Dossier(docs=[doc], confirming=True, task_id=new_task_id(channel))
@@ -62,7 +62,7 @@ def flow_step(
     verdict = flow_rules.judge(flow, collected, rec, checks)
     if not verdict.accepted:
         return Text(verdict.text)
-    dossier.docs.append(Document.of(rec, checks))
+    dossier.docs.append(document(rec, checks))
     if len(dossier.docs) < len(flow.documents):
         rt.dossiers.save(channel, user, dossier)
         return Text(verdict.text)
@@ -86,6 +86,20 @@ def submit(rt: Runtime, channel: Channel, user: str) -> bool:
     if dossier.flow:
         rt.dossiers.save(channel, user, Dossier(flow=dossier.flow, done=True))  # it has ended
     return True
+
+
+def document(rec: Recognition, checks: list[Check]) -> Document:
+    """What the operator gets for one recognition: the API's names, full values."""
+    return Document(
+        doc_type=rec.doc_type.value,
+        fields=dict(rec.fields),
+        checks=[check_dict(c) for c in checks],
+        warnings=list(rec.warnings),
+    )
+
+
+def check_dict(check: Check) -> dict:
+    return {"name": check.name, "ok": check.ok, "message": check.message}
 
 
 def new_task_id(channel: Channel) -> str:

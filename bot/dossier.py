@@ -17,10 +17,8 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 
-from bot.cards import Check
-from bot.conversation import Vault, key
 from bot.incoming import Channel
-from bot.ocr.base import Recognition
+from bot.store import Vault, key
 from handlers.state import Collected
 
 
@@ -32,19 +30,6 @@ class Document:
     fields: dict[str, Any]
     checks: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, rec: Recognition, checks: list[Check]) -> Document:
-        return cls(
-            doc_type=rec.doc_type.value,
-            fields=dict(rec.fields),
-            checks=[check_dict(c) for c in checks],
-            warnings=list(rec.warnings),
-        )
-
-
-def check_dict(check: Check) -> dict[str, Any]:
-    return {"name": check.name, "ok": check.ok, "message": check.message}
 
 
 @dataclass

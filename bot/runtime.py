@@ -17,13 +17,13 @@ from rq import Queue
 from bot import flows
 from bot.callback import Outbox
 from bot.config import ReplyMode, Settings
-from bot.conversation import Deliveries, Results, States, Vault, key
 from bot.dossier import Dossiers
 from bot.flows import Flow
 from bot.incoming import Channel
 from bot.limits import Blocks, Quota, QuotaGuard, RateLimit, Usage
 from bot.ocr import ENGINE_TYPES, Chain, check_chain, readable_types
 from bot.ocr.base import DocType, Engine, Failure
+from bot.store import Deliveries, Results, States, Vault, key
 from bot.wechat_api import ApiError, OfficialApi, WeComApi, fetch_url
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import pytest
 import requests
 from rq.job import JobStatus
 
-from bot import menu
+from bot import custom_menu
 from bot.incoming import Channel
 from bot.runtime import ENGINE_KEY
 from tests.integration.test_flow import FRONT, can, photo
@@ -172,7 +172,7 @@ def test_menu_sync_pushes_the_menu_file(chat) -> None:
     answer = c.say(ADMIN, "/menu sync")
     assert answer == "菜单已同步：3 个按钮，12 个点击项。"
     received = official.call(lambda: official.client.get("menu/get"))["menu"]
-    assert received == menu.load()
+    assert received == custom_menu.load()
     assert "用法：/menu sync" in c.say(ADMIN, "/menu")
 
 

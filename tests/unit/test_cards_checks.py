@@ -9,7 +9,7 @@ import pytest
 
 from bot.cards import checks
 from bot.cards.bins import CardKind, banks, lookup
-from bot.cards.platenum import plate_kind
+from bot.numbers import plate_kind
 from bot.ocr.base import DocType
 from tests.unit.test_cards_data import luhn_complete, make_id, make_vin, wrong_check_digit
 

@@ -13,7 +13,7 @@ from bot.flows import Ask, FlowError
 from bot.incoming import Channel, Incoming, Kind
 from bot.ocr import readable_types
 from bot.ocr.base import DocType, Recognition
-from handlers import flows as rules
+from handlers import flow_checks as rules
 from handlers.state import IDLE, CardUpdate, Collected, Context, Step, step_to
 
 NOW = 1_700_000_000.0

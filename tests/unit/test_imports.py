@@ -1,4 +1,5 @@
-"""Production code does not import dev code.
+"""Layers, checked on the source: production code does not import dev code, the engine
+does not load the reply layer, logging does not load the BIN table.
 
 The rule, checked on the syntax tree of every production module (every ``.py`` under
 ``bot/`` outside ``bot/devtools/``, under ``handlers/``, and ``worker.py``):
@@ -11,11 +12,15 @@ The rule, checked on the syntax tree of every production module (every ``.py`` u
 A module-level import, or one in any other function, fails. The test reads the source:
 it cannot tell a guarded import from an unguarded one inside an allowed function, so
 that list stays short and each entry says why.
+
+The layer tests follow the imports that run when a module is imported (outside function
+bodies), transitively.
 """
 
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -118,3 +123,67 @@ def test_the_check_sees_every_way_of_importing() -> None:
     assert (5, "bot.devtools.dev", "dev", True) in seen
     assert (8, "bot.devtools", "other", False) in seen
     assert (9, "bot.devtools", None, False) in seen
+
+
+# -- layers: what the engine and logging may load -----------------------------------------
+
+
+def module_file(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def loads(*start: str) -> set[str]:
+    """Every module of ours that importing the ``start`` modules loads: its imports outside function
+    bodies, followed transitively (a package loads its ``__init__`` first)."""
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        path = module_file(name)
+        if name in seen or path is None:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages
+        module = name if path.name != "__init__.py" else f"{name}.__init__"
+        for node in module_level(parsed(path)):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                todo += imported_names(node, module)
+    return seen
+
+
+@cache
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def module_level(tree: ast.AST) -> list[ast.AST]:
+    """The nodes that run when the module is imported (function bodies left out)."""
+    found = []
+    for child in ast.iter_child_nodes(tree):
+        found.append(child)
+        if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            found += module_level(child)
+    return found
+
+
+def test_the_engine_does_not_load_the_reply_layer() -> None:
+    """bot.ocr reads documents; bot.cards words the answer. Number rules both need are
+    in bot.numbers."""
+    engine = loads(*(_name(f) for f in (ROOT / "bot" / "ocr").rglob("*.py")))
+    assert {m for m in engine if m.startswith("bot.cards")} == set()
+
+
+def test_logging_loads_neither_the_reply_layer_nor_the_bin_table() -> None:
+    loaded = loads("bot.logs")
+    assert "bot.masking" in loaded and "bot.numbers" in loaded
+    assert {m for m in loaded if m.startswith("bot.cards")} == set()
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)

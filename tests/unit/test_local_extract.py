@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from bot import numbers as checks
 from bot.devtools.synth import people
 from bot.ocr.base import DocType
-from bot.ocr.local import checks, layout, places, script
+from bot.ocr.local import layout, places, script
 from bot.ocr.local.extract import drivinglicense, idcard, passport
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.registry import EXTRACTORS, classify

@@ -1,6 +1,6 @@
-"""The Official Account's custom menu: read from ``bot/menu.toml``, checked, pushed.
+"""The Official Account's custom menu: read from ``bot/custom_menu.toml``, checked, pushed.
 
-The file is the one place the menu is defined; ``ocrbot menu sync`` and the
+The file is the one place the menu is defined; ``ocrbot custom-menu sync`` and the
 admin command ``/menu sync`` push it with ``menu/create``. It is checked here
 against WeChat's limits and against the keys the bot answers, so a typo is
 an error on our side, not a dead button on the users' phones.
@@ -16,7 +16,7 @@ from bot import flows
 from bot.ocr.base import DocType
 from bot.wechat_api import OfficialApi
 
-MENU_FILE = Path(__file__).with_name("menu.toml")
+MENU_FILE = Path(__file__).with_name("custom_menu.toml")
 EXPLAIN_KEYS = frozenset({"HELP", "PRIVACY"})  # answered by handlers/menu_events.py
 TOP_NAME_BYTES, SUB_NAME_BYTES, MAX_BUTTONS, MAX_SUBS = 16, 60, 3, 5
 
@@ -83,7 +83,7 @@ def doc_type_of(key: str) -> DocType | None:
 
 
 def click_keys(menu: dict[str, Any]) -> list[str]:
-    """Every click key in the menu, in order (for tests and ``ocrbot menu show``)."""
+    """Every click key in the menu, in order (for tests and ``ocrbot custom-menu show``)."""
     keys = []
     for button in menu["button"]:
         for leaf in button.get("sub_button") or [button]:

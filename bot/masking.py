@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 
-from stdnum.cn import uscc
-
-from bot.cards.common import parse_date
+from bot.numbers import id_like, uscc_valid
 
 STAR = "*"
 
@@ -64,24 +62,12 @@ _ID_RE = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
 _CARD_RE = re.compile(r"(?<!\d)(?:\d(?: ?\d){12,18}|\d{4}(?:-\d{4}){3}(?:-\d{1,3})?)(?![\d-])")
 
 
-def _is_id_like(number: str) -> bool:
-    """Whether a bare 15/18-character number reads as an ID number.
-
-    18 characters: ends in X, or has a birth date where an ID has one (so an ID
-    misread in one digit is still masked the ID way). 15 digits: old ID numbers.
-    An 18-digit bank card without a date in that place is left to the card rule.
-    """
-    if len(number) == 15 or number[-1] in "Xx":
-        return True
-    return parse_date(number[6:14]) is not None and 1900 <= int(number[6:10]) <= 2100
-
-
 def mask_text(text: str) -> str:
     """Scrub every ID-like (15/18) or card-like (13-19 digits) number in ``text``.
 
     Both hide all but a few digits; only the pattern of stars differs.
     """
-    text = _ID_RE.sub(lambda m: mask_id(m[0]) if _is_id_like(m[0]) else m[0], text)
+    text = _ID_RE.sub(lambda m: mask_id(m[0]) if id_like(m[0]) else m[0], text)
     return _CARD_RE.sub(_mask_card_match, text)
 
 
@@ -91,6 +77,6 @@ def _mask_card_match(m: re.Match[str]) -> str:
     checked by its own check character."""
     token = re.search(r"[0-9A-Za-z]*$", m.string[: m.start()])[0] + m[0]
     token += re.match(r"[0-9A-Za-z]*", m.string[m.end() :])[0]
-    if len(token) > len(m[0]) and uscc.is_valid(token):
+    if len(token) > len(m[0]) and uscc_valid(token):
         return m[0]
     return mask_card(m[0])

@@ -57,18 +57,6 @@ def test_aes_key_must_have_43_characters() -> None:
         Settings(wechat_aes_key="short")
 
 
-def test_data_key_rotation_reads_old_values_and_writes_with_the_new_key(redis) -> None:
-    from bot.conversation import Vault
-
-    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    Vault(redis, Settings(data_key=old).fernet).put("k", {"media_id": "M"}, 60)
-    rotated = Vault(redis, Settings(data_key=f"{new},{old}").fernet)
-    assert rotated.get("k") == {"media_id": "M"}
-    rotated.put("k2", "v", 60)
-    assert Fernet(new.encode()).decrypt(redis.get("k2")) == b'"v"'
-    assert Vault(redis, Settings(data_key=new).fernet).get("k") is None  # old key dropped
-
-
 def test_malformed_data_key_is_a_startup_error() -> None:
     with pytest.raises(ValidationError):
         Settings(data_key="not-a-fernet-key")

@@ -1,4 +1,4 @@
-"""The custom menu file: WeChat's limits, keys the bot answers, ``ocrbot menu sync``."""
+"""The custom menu file: WeChat's limits, keys the bot answers, ``ocrbot custom-menu sync``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import handlers
-from bot import flows, menu
+from bot import custom_menu, flows
 from bot.cli import main
 from bot.incoming import Channel, Incoming, Kind
 from bot.ocr import readable_types
@@ -22,12 +22,12 @@ from tests.fixtures.emulator import TEST_CREDENTIALS
 
 
 def test_the_menu_file_has_type_help_and_privacy_buttons() -> None:
-    keys = menu.click_keys(menu.load())
+    keys = custom_menu.click_keys(custom_menu.load())
     assert {"OCR_IDCARD", "OCR_BANKCARD", "HELP", "PRIVACY"} <= set(keys)
     assert len(keys) == len(set(keys))
 
 
-@pytest.mark.parametrize("key", menu.click_keys(menu.load()))
+@pytest.mark.parametrize("key", custom_menu.click_keys(custom_menu.load()))
 def test_every_button_is_answered_by_the_handlers(key: str) -> None:
     ctx = Context(now=1_700_000_000.0, options=readable_types(["local"]), flows=flows.load())
     click = Incoming(Channel.OFFICIAL, "u", Kind.EVENT, "event", event="click", event_key=key)
@@ -43,7 +43,7 @@ def test_every_button_is_answered_by_the_handlers(key: str) -> None:
 
 
 def broken(change) -> dict:
-    data = copy.deepcopy(menu.load())
+    data = copy.deepcopy(custom_menu.load())
     change(data)
     return data
 
@@ -60,8 +60,8 @@ def broken(change) -> dict:
     ],
 )
 def test_mistakes_in_the_file_are_caught_before_wechat_sees_them(change, problem: str) -> None:
-    with pytest.raises(menu.MenuError, match=problem):
-        menu.check(broken(change))
+    with pytest.raises(custom_menu.MenuError, match=problem):
+        custom_menu.check(broken(change))
 
 
 def cli_env(emulator, redis_url: str) -> dict[str, str]:
@@ -70,17 +70,17 @@ def cli_env(emulator, redis_url: str) -> dict[str, str]:
 
 
 def test_ocrbot_menu_sync_pushes_the_file(make_bot, emulator, redis_url: str) -> None:
-    result = CliRunner().invoke(main, ["menu", "sync"], env=cli_env(emulator, redis_url))
+    result = CliRunner().invoke(main, ["custom-menu", "sync"], env=cli_env(emulator, redis_url))
     assert result.exit_code == 0, result.output
     assert "menu synced: 3 buttons, 12 click keys" in result.output
     official = make_bot().runtime.official
-    assert official.call(lambda: official.client.get("menu/get"))["menu"] == menu.load()
+    assert official.call(lambda: official.client.get("menu/get"))["menu"] == custom_menu.load()
 
 
 SYNC_AND_LIST_DEV_MODULES = """
 import sys
 from bot.cli import main
-main(["menu", "sync"], standalone_mode=False)
+main(["custom-menu", "sync"], standalone_mode=False)
 print("dev modules:", sorted(m for m in sys.modules if m.startswith(("bot.devtools", "tests"))))
 """
 
@@ -104,14 +104,14 @@ def test_ocrbot_menu_sync_without_redis_starts_no_redis_server(emulator) -> None
 
 
 def test_ocrbot_menu_sync_refuses_a_bad_file(tmp_path: Path, emulator, redis_url: str) -> None:
-    bad = tmp_path / "menu.toml"
+    bad = tmp_path / "custom_menu.toml"
     bad.write_text('[[button]]\nname = "x"\ntype = "click"\nkey = "NOPE"\n', encoding="utf-8")
     env = cli_env(emulator, redis_url)
-    result = CliRunner().invoke(main, ["menu", "sync", "--file", str(bad)], env=env)
+    result = CliRunner().invoke(main, ["custom-menu", "sync", "--file", str(bad)], env=env)
     assert result.exit_code == 1 and "NOPE" in result.output
 
 
 def test_ocrbot_menu_show_prints_the_json_menu_create_takes() -> None:
-    result = CliRunner().invoke(main, ["menu", "show"])
+    result = CliRunner().invoke(main, ["custom-menu", "show"])
     assert result.exit_code == 0
-    assert json.loads(result.output) == menu.load()
+    assert json.loads(result.output) == custom_menu.load()
