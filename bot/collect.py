@@ -10,7 +10,7 @@ of three ways:
 - neither: nowhere (they leave the job's memory with the job).
 
 In a guided flow the photo is judged against the flow's next document first
-(``handlers/flows.py``), and the flow's summary is what is confirmed.
+(``handlers/flow_checks.py``), and the flow's summary is what is confirmed.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def flow_step(
 ) -> Text | ConfirmPrompt:
     """Judge a flow's photo: re-ask, ask for the next document, or sum up and confirm."""
     dossier = rt.dossiers.load(channel, user)
-    if dossier is None or dossier.flow != flow.name or dossier.confirming:
+    if dossier is None or dossier.flow != flow.name or dossier.confirming or dossier.done:
         dossier = Dossier(flow=flow.name)
     collected = [(d.doc_type, d.fields) for d in dossier.docs]
     verdict = flow_rules.judge(flow, collected, rec, checks)

@@ -48,7 +48,9 @@ def start(flow: Flow, state: State, ctx: Context) -> Outcome:
         f"现在请发送{flow.documents[0].label}的照片。\n"
         "回复“取消”可随时离开，稍后回复“" + (flow.keywords or (flow.name,))[0] + "”可继续。"
     )
-    return Outcome(state=into, answer=Text(text), discard=bool(collected.doc_types))
+    # Anything held from before (another flow's documents, a finished flow) is dropped.
+    held = bool(collected.doc_types or collected.done or collected.flow)
+    return Outcome(state=into, answer=Text(text), discard=held)
 
 
 def current(state: State, ctx: Context) -> Flow | None:

@@ -94,6 +94,14 @@ def test_official_account_flow_confirmed_by_text(make_bot, receiver: Receiver) -
     blobs = everything_in_redis(client)
     assert all(ID_NUMBER.encode() not in b and CARD.encode() not in b for b in blobs)
 
+    # The flow has ended; it can be started again from the beginning.
+    again = peer.deliver(peer.text("olga", "开户"))
+    assert "请依次发送" in again.reply["Content"]
+    media_id, pic_url = canned(bot, 59, FRONT)
+    peer.deliver(peer.image("olga", media_id, pic_url))
+    bot.work()
+    assert "已收到身份证正面（1/3）" in last_text(bot, "olga")
+
 
 def test_wecom_flow_started_by_keyword_confirmed_by_button(make_bot, receiver: Receiver) -> None:
     bot = webhook_bot(make_bot, receiver)

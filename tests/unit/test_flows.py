@@ -167,6 +167,12 @@ def test_rejecting_a_flow_by_its_card_button_says_where_to_start() -> None:
     assert handlers.handle(stale, state, ctx(collected=collected)).answer == CardUpdate("已失效")
 
 
+def test_a_finished_flow_can_be_started_again() -> None:
+    out = handlers.handle(text("租车"), IDLE, ctx(collected=Collected(flow="租车", done=True)))
+    assert out.state.step is Step.IN_FLOW and out.discard  # the end marker goes
+    assert "请依次发送" in out.text
+
+
 def test_a_finished_flow_lets_photos_be_photos_again() -> None:
     state = step_to(Step.IN_FLOW, NOW, flow="租车")
     collected = Collected(flow="租车", done=True)
