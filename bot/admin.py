@@ -17,7 +17,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
 from bot import callback, custom_menu, metrics
-from bot.incoming import Incoming
+from bot.incoming import Incoming, scoped
 from bot.limits import Report, last_days
 from bot.ocr.base import DocType
 from bot.runtime import Runtime
@@ -33,8 +33,11 @@ def run(rt: Runtime, msg: Incoming, command: AdminCommand) -> str:
     """The answer to one admin command. A command that breaks says so; it never goes quiet."""
     log.info("admin command /%s from %s on %s", command.name, msg.user, msg.channel.value)
     metrics.ADMIN_COMMANDS.labels(command.name, "run").inc()
+    arg = command.arg
+    if command.name in ("block", "unblock"):
+        arg = scoped(arg, msg.channel)  # a bare id is a user of the admin's own channel
     try:
-        return COMMANDS[command.name](rt, command.arg)
+        return COMMANDS[command.name](rt, arg)
     except Exception:
         log.exception("admin command /%s failed", command.name)
         return f"/{command.name} 执行失败，详见日志。"
@@ -151,16 +154,26 @@ def engine(rt: Runtime, arg: str) -> str:
 # --- /block, /unblock ----------------------------------------------------------------
 
 
-def block(rt: Runtime, user: str) -> str:
-    if rt.settings.admins and user in rt.settings.admins:
+def block(rt: Runtime, who: str) -> str:
+    """``who`` is an identity (``official:<openid>``, ``wecom:<userid>``)."""
+    if who in rt.settings.admins:
         return "不能拉黑管理员。"
-    fresh = rt.blocks.block(user)
-    return f"已拉黑 {user}。" if fresh else f"{user} 已在黑名单中。"
+    fresh = rt.blocks.block(who)
+    return f"已拉黑 {shown(who)}。" if fresh else f"{shown(who)} 已在黑名单中。"
 
 
-def unblock(rt: Runtime, user: str) -> str:
-    was = rt.blocks.unblock(user)
-    return f"已解除 {user}。" if was else f"{user} 不在黑名单中。"
+def unblock(rt: Runtime, who: str) -> str:
+    was = rt.blocks.unblock(who)
+    return f"已解除 {shown(who)}。" if was else f"{shown(who)} 不在黑名单中。"
+
+
+def shown(who: str) -> str:
+    """``official:erin`` -> ``erin（公众号）``."""
+    channel, _, user = who.partition(":")
+    return f"{user}（{CHANNEL_NAMES.get(channel, channel)}）"
+
+
+CHANNEL_NAMES = {"official": "公众号", "wecom": "企业微信"}
 
 
 # --- /menu sync ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from bot.ocr.base import DocType
 from bot.wechat_api import OfficialApi
 
 MENU_FILE = Path(__file__).with_name("custom_menu.toml")
-EXPLAIN_KEYS = frozenset({"HELP", "PRIVACY"})  # answered by handlers/menu_events.py
+EXPLAIN_KEYS = frozenset({"HELP", "PRIVACY"})  # answered by handlers/events.py
 TOP_NAME_BYTES, SUB_NAME_BYTES, MAX_BUTTONS, MAX_SUBS = 16, 60, 3, 5
 
 

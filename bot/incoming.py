@@ -40,6 +40,12 @@ class Incoming:
     create_time: int = 0
 
     @property
+    def identity(self) -> str:
+        """Who sent it, scoped by channel (``official:<openid>``, ``wecom:<userid>``): a WeCom
+        userid may equal some openid, and must not inherit its rights or its block."""
+        return identity(self.channel, self.user)
+
+    @property
     def dedupe_key(self) -> str:
         """What identifies one message across WeChat's retries.
 
@@ -51,3 +57,16 @@ class Incoming:
             return f"{self.channel.value}:{self.user}:{self.msg_id}"
         event = f"{self.create_time}:{self.event}:{self.event_key}:{self.task_id}"
         return f"{self.channel.value}:{self.user}:{event}"
+
+
+def identity(channel: Channel, user: str) -> str:
+    return f"{channel.value}:{user}"
+
+
+def scoped(name: str, default: Channel) -> str:
+    """``name`` as an identity: ``official:x`` and ``wecom:x`` as written, a bare id in
+    ``default``'s channel."""
+    prefix, sep, _ = name.partition(":")
+    if sep and prefix in Channel._value2member_map_:
+        return name
+    return identity(default, name)

@@ -1,18 +1,6 @@
-"""The rules of Chinese numbers, in one place: what cards, the engine and masking use.
-
-- ID numbers (GB 11643): check digit and region through python-stdnum's ``cn.ric``,
-  the window search that fixes a reading (``id_number``), ``id_like`` for masking.
-- Bank cards: Luhn (python-stdnum). Business licences: the unified social credit code
-  (python-stdnum's ``cn.uscc``) and ``uscc_fix``.
-- VIN (ISO 3779 / GB 16735): the check digit at position 9.
-- Plates (GA 36-2018): ``plate_kind`` judges a plate the way the answer card shows it;
-  ``PLATE`` and ``plate_fix`` are wider and serve the engine correcting a reading.
-- ``TO_DIGIT``, ``TO_LETTER``, ``CONFUSABLE`` and ``single_fix``: the shapes a
-  recognizer confuses (O/0, I/1, B/8, S/5, Z/2, G/6). In a position that can only hold
-  a digit the fix is certain; the check digit then tells whether the whole reading is
-  right.
-
-Pure functions on strings: no I/O, nothing from the reply layer or the engine.
+"""The rules of Chinese numbers, one home for cards, the engine and masking: ID numbers,
+Luhn and USCC (on python-stdnum), VINs, plates; and the shapes a recognizer confuses
+(O/0, I/1, B/8, S/5, Z/2, G/6), which a check digit lets the engine put right.
 """
 
 from __future__ import annotations
@@ -128,17 +116,9 @@ def uscc_fix(text: str) -> str | None:
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
-# Plate formats of GA 36-2018, after removing the separator dot and spaces:
-#
-# - ordinary (blue, yellow): province + authority letter + 5 letters/digits, 7 chars;
-# - new energy (green), 8 chars: small vehicles have D/F (and, since 2019, the
-#   other pure-electric letters A B C E and plug-in letters G H J K) first, a letter
-#   or digit, then 4 digits; large vehicles 5 digits then D/F;
-# - special: 警 (police), 学 (driving school), 挂 (trailer), 领 (consulate) after
-#   4 letters/digits; 港/澳 on 粤Z plates; 应急 (emergency rescue) after 4 digits;
-#   使 (embassy) with 6 digits.
-#
-# Letters I and O are never used in the serial (they read as 1 and 0).
+# Plate formats of GA 36-2018 (compact: no dot, no spaces): ordinary 7 characters; new
+# energy 8 (small: D/F or A B C E G H J K first; large: 5 digits then D/F); 警 学 挂 领
+# after 4; 港/澳 on 粤Z; 应急 after 4 digits; 使 with 6 digits. No I or O in serials.
 _P = f"[{PROVINCES}]"
 _AUTH = "[A-HJ-Z]"  # issuing authority letter (O is used for police in some provinces)
 _S = "[A-HJ-NP-Z0-9]"  # serial character: no I, no O

@@ -28,8 +28,8 @@ from bot.incoming import Incoming, Kind
 from . import confirm, flows, photo
 from .admin import is_command, on_command, refuse_blocked, too_many_photos
 from .choice import on_choice, parse_choice
+from .events import on_event
 from .help import help_text, please_send_photo
-from .menu_events import on_event
 from .photo import type_menu
 from .state import IDLE, Context, Outcome, State, Step, StoredResult, Text
 

@@ -38,7 +38,7 @@ def parse_choice(text: str, options: tuple[DocType, ...]) -> DocType | None:
     common aliases, the API name (idcard) and menu keys (OCR_IDCARD).
     """
     word = unicodedata.normalize("NFKC", text).strip().rstrip("。.！!").strip()
-    if word.isdigit():
+    if word.isdecimal() and len(word) <= 3:  # thousands of digits: not a menu number
         index = int(word) - 1
         return options[index] if 0 <= index < len(options) else None
     lowered = word.lower().removeprefix("ocr_")

@@ -94,6 +94,7 @@ def checks(fields: Fields, today: date) -> list[Check]:
 
 def mask(fields: Fields) -> dict[str, Any]:
     masked = dict(fields)
+    masked.pop("mrz", None)
     if masked.get("number"):
         masked["number"] = mask_passport(str(masked["number"]))
     return masked

@@ -38,8 +38,8 @@ HIDDEN = frozenset(
         "card_position_front",
         "card_position_back",
         "cert_position",
+        "mrz",  # the passport's machine-readable lines: they spell the number
         "mrz_valid",
-        "mrz",  # the passport's machine-readable lines repeat its number: never in the chat
         "errcode",
         "errmsg",
     }

@@ -44,7 +44,7 @@ from bot.devtools.redis_server import free_port, redis_argv
 OFFICIAL_VARS = ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TOKEN", "WECHAT_AES_KEY")
 WECOM_VARS = ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY")
 API_BASE_VARS = ("WECHAT_API_BASE", "WECOM_API_BASE")
-DEV_ADMIN = "sim-admin"  # the simulator's admin toggle sends as this user
+DEV_ADMIN = "sim-admin"  # the simulator's admin toggle sends as this user, on both channels
 STOP_GRACE = 10.0  # seconds a child gets to stop (the worker finishes its job) before SIGKILL
 READY_TIMEOUT = 60.0
 
@@ -75,6 +75,9 @@ def session_env(
     for names in (OFFICIAL_VARS, WECOM_VARS):
         if not any(environ.get(name) for name in names):
             env.update({name: generated[name] for name in names})
+    if not any(environ.get(name) for name in OFFICIAL_VARS):
+        # Generated keys guard nothing real: let the simulator show plaintext mode too.
+        env.setdefault("WECHAT_ALLOW_PLAINTEXT", "true")
     for name in API_BASE_VARS:
         env.setdefault(name, generated[name])
     if not environ.get("RESULT_WEBHOOK_URL"):  # the emulator receives the results
@@ -82,7 +85,7 @@ def session_env(
         env["RESULT_WEBHOOK_SECRET"] = generated["RESULT_WEBHOOK_SECRET"]
     env.setdefault("REDIS_URL", redis_url)
     env.setdefault("DATA_KEY", Fernet.generate_key().decode())
-    env.setdefault("ADMIN_USERS", DEV_ADMIN)
+    env.setdefault("ADMIN_USERS", f"official:{DEV_ADMIN},wecom:{DEV_ADMIN}")
     env.setdefault("WECHAT_MENU_STYLE", "msgmenu")  # tappable menus in the simulator
     env.setdefault("ENV", "development")
     env["EMULATOR_URL"] = emulator_url

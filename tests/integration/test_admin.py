@@ -43,7 +43,7 @@ class Chat:
 @pytest.fixture
 def chat(make_bot, channel: Channel):
     def start(**settings) -> Chat:
-        return Chat(make_bot(admin_users=ADMIN, **settings), channel)
+        return Chat(make_bot(admin_users=f"official:{ADMIN},wecom:{ADMIN}", **settings), channel)
 
     return start
 

@@ -140,7 +140,7 @@ def test_wecom_card_buttons_confirm_and_reject(make_bot, receiver: Receiver) -> 
 
 def test_msgmenu_confirmation_is_a_tap(make_bot, receiver: Receiver) -> None:
     bot = webhook_bot(make_bot, receiver, wechat_menu_style="msgmenu")
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     send_idcard(bot, peer, "mia", 33)
     answer, menu = bot.messages("mia")
     items = menu["body"]["msgmenu"]["list"]
@@ -155,7 +155,7 @@ def test_a_receiver_that_fails_for_a_while_gets_each_event_once(
     make_bot, receiver: Receiver
 ) -> None:
     bot = webhook_bot(make_bot, receiver)
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     receiver.fail_next = 2
     for user, seed in (("carl", 34), ("dora", 35)):
         send_idcard(bot, peer, user, seed)
@@ -180,7 +180,7 @@ def test_failures_show_in_stats_and_metrics_and_resend_delivers(
     make_bot, receiver: Receiver
 ) -> None:
     bot = webhook_bot(make_bot, receiver, admin_users="root")
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     receiver.fail_next = 100
     send_idcard(bot, peer, "erin", 36)
     peer.deliver(peer.text("erin", "确认"))
@@ -216,7 +216,7 @@ def test_deliveries_are_retried_for_hours_by_default(make_bot) -> None:
 
 def test_without_confirmation_the_answer_goes_out_at_once(make_bot, receiver: Receiver) -> None:
     bot = webhook_bot(make_bot, receiver, confirm_results=False)
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     send_idcard(bot, peer, "finn", 37)
     [answer] = bot.messages("finn")
     assert "确认" not in answer["body"]["text"]["content"]
@@ -227,7 +227,7 @@ def test_without_confirmation_the_answer_goes_out_at_once(make_bot, receiver: Re
 def test_the_payload_can_travel_encrypted_to_the_operator(make_bot, receiver: Receiver) -> None:
     key = Fernet.generate_key().decode()
     bot = webhook_bot(make_bot, receiver, confirm_results=False, result_webhook_key=key)
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     send_idcard(bot, peer, "gus", 38)
     bot.work()
     [envelope] = receiver.accepted
@@ -241,7 +241,7 @@ def test_a_long_answer_and_its_prompt_stay_one_message_under_wechats_limit(
     make_bot, receiver: Receiver
 ) -> None:
     bot = webhook_bot(make_bot, receiver)
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     image = photo(41)
     names = ("enterprise_name", "type_of_enterprise", "legal_representative", "address")
     long = {name: "很长的文字" * 40 for name in (*names, "business_scope", "valid_period")}
@@ -257,7 +257,7 @@ def test_a_long_answer_and_its_prompt_stay_one_message_under_wechats_limit(
 
 def test_no_confirmation_prompt_without_a_webhook(make_bot) -> None:
     bot = make_bot()
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     send_idcard(bot, peer, "hal", 39)
     [answer] = bot.messages("hal")
     assert "确认" not in answer["body"]["text"]["content"]
@@ -269,7 +269,7 @@ def test_no_log_line_of_any_library_holds_the_full_fields(
     make_bot, receiver: Receiver, caplog
 ) -> None:
     bot = webhook_bot(make_bot, receiver)
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     receiver.fail_next = 1
     with caplog.at_level(logging.DEBUG):  # every library, before our masking filter
         send_idcard(bot, peer, "kim", 42)

@@ -256,7 +256,7 @@ def test_session_env_keeps_what_is_set_and_generates_the_rest() -> None:
         **{k.lower(): v for k, v in env.items() if k.lower() in Settings.model_fields}
     )
     assert settings.official_enabled and settings.wecom_enabled
-    assert settings.admins == {dev.DEV_ADMIN}
+    assert settings.admins == {f"official:{dev.DEV_ADMIN}", f"wecom:{dev.DEV_ADMIN}"}
     # The results go to the emulator's receiver, signed with a session secret.
     assert env["RESULT_WEBHOOK_URL"] == "http://127.0.0.1:9000/_emulator/results"
     assert env["RESULT_WEBHOOK_SECRET"].startswith("whsec_") and settings.confirm

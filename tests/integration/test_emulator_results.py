@@ -24,7 +24,7 @@ def results(bot) -> list[dict]:
 
 def test_a_confirmed_document_arrives_verified_at_the_emulator(make_bot, emulator) -> None:
     emulator_bot = make_bot_with_receiver(make_bot, emulator)
-    peer = emulator_bot.official("plain")
+    peer = emulator_bot.official("safe")
     send_idcard(emulator_bot, peer, "ivy", 40)
     peer.deliver(peer.text("ivy", "确认"))
     emulator_bot.work()

@@ -128,7 +128,7 @@ def test_wecom_flow_started_by_keyword_confirmed_by_button(make_bot, receiver: R
 
 def test_official_account_flow_from_the_custom_menu(make_bot, receiver: Receiver) -> None:
     bot = webhook_bot(make_bot, receiver)
-    peer = bot.official("plain")
+    peer = bot.official("safe")
     start = peer.deliver(peer.click("pat", "FLOW_RENT_CAR"))
     assert "身份证正面 → 驾驶证" in start.reply["Content"]
     media_id, pic_url = canned(bot, 70, FRONT)

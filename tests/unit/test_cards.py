@@ -137,7 +137,8 @@ def test_vehicle_licence_hides_positions():
     }
     text, lines = reply(DocType.DRIVING, fields)
     assert lines[:3] == ["【行驶证】", "号牌号码：粤S12345", "车辆类型：小型普通客车"]
-    assert f"识别代号：{fields['vin']}" in lines  # a VIN is not personal data
+    vin = fields["vin"]
+    assert f"识别代号：{vin[:3]}**********{vin[-4:]}" in lines  # masked (issue 12)
     assert "✅ 车牌格式正确（普通车牌）" in lines
     assert "✅ 车辆识别代号校验位正确" in lines
     assert "3120" not in text and "left_top" not in text

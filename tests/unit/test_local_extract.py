@@ -3,7 +3,7 @@
 Each file in ``tests/data/recorded/`` holds what the real RapidOCR read from a
 synthetic document (``python -m tests.tools.record``), with the document's
 truth. Replaying them needs no model, so these tests are fast; the image is
-not at hand, so paths that re-read a crop are tested in test_local_engine.py.
+not at hand, so paths that re-read a crop are tested in tests/engine/test_local_engine.py.
 Files with ``source.edited`` had one text changed on purpose (said how).
 """
 

@@ -89,6 +89,7 @@ def _start_and_apply_faults() -> Response | None:
     fault = current_state().take_fault(request.path)
     if fault is None:
         return None
+    g.stall = fault.stall
     if fault.delay:
         time.sleep(fault.delay)
     if fault.status is not None:
@@ -96,11 +97,14 @@ def _start_and_apply_faults() -> Response | None:
     if fault.errcode is not None:
         wecom = request.path.startswith(WECOM_PREFIX + "/")
         return jsonify(error(fault.errcode, fault.errmsg, wecom=wecom))
-    return None  # a pure delay: answer normally
+    return None  # a pure delay or stall: answer normally
 
 
 def _record_call(response: Response) -> Response:
-    """Log the call for ``/_emulator/calls``: secrets left out, bodies summarized."""
+    """Log the call for ``/_emulator/calls``: secrets left out, bodies summarized.
+
+    A stalling fault waits here: the call was carried out, its answer comes late.
+    """
     if not _is_api_call():
         return response
     errcode = None
@@ -121,6 +125,8 @@ def _record_call(response: Response) -> Response:
             "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
         }
     )
+    if g.get("stall"):
+        time.sleep(g.stall)
     return response
 
 

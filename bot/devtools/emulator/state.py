@@ -55,6 +55,7 @@ class Fault:
     errmsg: str | None = None
     status: int | None = None  # an HTTP error instead of a JSON answer
     delay: float = 0.0  # seconds to wait before answering
+    stall: float = 0.0  # seconds to wait after carrying the call out, before answering
     count: int = 1
 
 

@@ -300,9 +300,12 @@ function setChannel(channel) {
   }
   for (const [name, chat] of Object.entries(chats)) chat.classList.toggle("hidden", name !== channel);
   $("msgmenu").disabled = channel !== "official";
-  // WeCom is always encrypted; the Official Account needs an AES key for safe mode.
+  // WeCom is always encrypted; the Official Account needs an AES key for safe mode, and
+  // with one it refuses plaintext unless WECHAT_ALLOW_PLAINTEXT is on (docs/security.md).
   for (const button of document.querySelectorAll("[data-mode]")) {
-    button.disabled = channel === "wecom" || (button.dataset.mode === "safe" && !config.encrypted);
+    const mode = button.dataset.mode;
+    button.disabled = channel === "wecom" || (mode === "safe" && !config.encrypted)
+      || (mode === "plain" && !config.plaintext);
   }
 }
 
