@@ -1,7 +1,7 @@
 """The long fuzz run: mutated, signed and encrypted bodies against the webhook, in-process.
 
 Drives the Flask app with its test client against a throwaway redis-server
-(as ``tests/test_security_fuzz.py`` does with 10,000 cases) and prints, per
+(as ``tests/integration/test_security_fuzz.py`` does with 10,000 cases) and prints, per
 channel and mode, how many bodies got which status, and how fast. Any 5xx
 is a bug: the command exits 1 and prints the first few bodies that caused one.
 

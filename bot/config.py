@@ -155,9 +155,10 @@ class Settings(BaseSettings):
         description="Hosts a message's `PicUrl` may point at (WeChat's image servers), "
         "comma-separated. The picture is fetched over https only (an http PicUrl of an allowed "
         "host is upgraded), redirects are not followed, and only when `media/get` failed for a "
-        "reason a second source can help with (expired media id, rate limit, a transient "
-        "error). Any other PicUrl is never connected to. Under `ocrbot dev` and the tests the "
-        "emulator's own `/_emulator/pic/` URLs are allowed too.",
+        "reason a second source can help with (expired media id, rate limit, a rejected "
+        "token, a transient error; not a picture too large). Any other PicUrl is never "
+        "connected to. Under `ocrbot dev` and the tests the emulator's own `/_emulator/pic/` "
+        "URLs are allowed too.",
     )
     log_level: str = Field("INFO", description="Python log level.")
     emulator_url: str = Field(

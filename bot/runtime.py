@@ -31,8 +31,9 @@ from bot.wechat_api import ApiError, OfficialApi, WeComApi, fetch_url
 log = logging.getLogger(__name__)
 
 ENGINE_KEY = key("engine")  # the chain /engine chose; absent: OCR_ENGINE
-# media/get failures the PicUrl can help with: an invalid or expired media id, WeChat's
-# rate limit (transient ones too). Not 40006 (too large: the same picture) or a bad token.
+# media/get failures the PicUrl (WeChat's image server, no token needed) can help with: an
+# invalid or expired media id, WeChat's rate limit, and transient and token failures too.
+# Not 40006: too large is the same picture from either source.
 PIC_URL_FALLBACK = frozenset({40007, 45009})
 
 
@@ -189,7 +190,8 @@ class Runtime:
         try:
             return self.api(channel).download_media(media_id, limit)
         except ApiError as error:
-            if not pic_url or not (error.transient or error.errcode in PIC_URL_FALLBACK):
+            helps = error.transient or error.bad_token or error.errcode in PIC_URL_FALLBACK
+            if not pic_url or not helps:
                 raise
             url = picture_url(pic_url, self.settings)
             if url is None:

@@ -11,7 +11,7 @@ fields, wrong types, huge values, thousands of digits, deep nesting,
 entities, non-UTF-8 bytes, random bytes, truncation. Then it is sealed as
 WeChat would: plaintext with ``signature``, compatible or safe mode with
 ``msg_signature`` over the ciphertext, WeCom always encrypted. Used by
-``tests/test_security_fuzz.py`` and ``bench/fuzz.py``.
+``tests/integration/test_security_fuzz.py`` and ``bench/fuzz.py``.
 """
 
 from __future__ import annotations
