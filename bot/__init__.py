@@ -15,6 +15,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or (runtime.settings if runtime else Settings())
     settings.check_can_serve()
     runtime = runtime or Runtime(settings)
+    runtime.flows  # noqa: B018 - a broken flows file stops the start, not the first message
     logs.setup(settings.log_level, settings.log_format)
 
     app = Flask(__name__)

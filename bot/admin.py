@@ -16,7 +16,7 @@ from rq import Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
-from bot import custom_menu, metrics
+from bot import callback, custom_menu, metrics
 from bot.incoming import Incoming, scoped
 from bot.limits import Report, last_days
 from bot.ocr.base import DocType
@@ -50,7 +50,11 @@ def stats(rt: Runtime, arg: str) -> str:
     days = last_days(7 if arg == "7d" else 1)
     report = rt.usage.report(days, rt.quota)
     span = f"今天 {days[0]}" if len(days) == 1 else f"近7天 {days[-1]} 至 {days[0]}"
-    return "\n".join([f"统计（{span}，北京时间）", *stats_lines(report)])
+    lines = [f"统计（{span}，北京时间）", *stats_lines(report)]
+    waiting = len(rt.outbox.failed())
+    if waiting:
+        lines.append(f"未送达、等待 /resend 的结果回调：{waiting}")
+    return "\n".join(lines)
 
 
 def stats_lines(report: Report) -> list[str]:
@@ -74,6 +78,9 @@ def stats_lines(report: Report) -> list[str]:
     used = report.quota_used
     quota = "，".join(f"{k} {v}/{report.quota_daily}" for k, v in sorted(used.items()))
     lines.append(f"微信OCR今日调用：{quota or '0'}（每接口每日 {report.quota_daily}）")
+    delivered, failed = report.get("callback:delivered"), report.get("callback:failed")
+    if delivered or failed:
+        lines.append(f"结果回调：送达 {delivered}，重试用尽 {failed}（/resend 重新发送）")
     fallbacks = report.fallbacks()
     if fallbacks:
         parts = "，".join(f"{k.replace(':', ' ')} {n}" for k, n in sorted(fallbacks.items()))
@@ -186,6 +193,18 @@ def menu_sync(rt: Runtime, arg: str) -> str:
     return f"菜单已同步：{len(pushed['button'])} 个按钮，{len(keys)} 个点击项。"
 
 
+# --- /resend ------------------------------------------------------------------------
+
+
+def resend(rt: Runtime, event_id: str) -> str:
+    if not rt.settings.result_webhook_url:
+        return "未配置结果回调（RESULT_WEBHOOK_URL）。"
+    queued = callback.resend(rt, event_id)
+    if event_id and not queued:
+        return f"{event_id} 已送达或已过期，未重新发送。"
+    return f"已重新排队 {len(queued)} 个结果回调。"
+
+
 COMMANDS: dict[str, Callable[[Runtime, str], str]] = {
     "stats": stats,
     "queue": queue,
@@ -195,4 +214,5 @@ COMMANDS: dict[str, Callable[[Runtime, str], str]] = {
     "block": block,
     "unblock": unblock,
     "menu_sync": menu_sync,
+    "resend": resend,
 }

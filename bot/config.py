@@ -200,6 +200,42 @@ class Settings(BaseSettings):
         "answer still leaves inside the passive-reply window.",
     )
 
+    # Results to the operator's own system (docs/integration.md)
+    result_webhook_url: str = Field(
+        "",
+        description="Where confirmed documents and completed flows are POSTed as signed JSON "
+        "(docs/integration.md). Empty: nothing leaves the bot.",
+    )
+    result_webhook_secret: str = Field(
+        "",
+        description="HMAC-SHA256 key signing each POST (`X-Ocrbot-Signature: t=...,v1=...`). "
+        "Required with `RESULT_WEBHOOK_URL`.",
+    )
+    result_webhook_key: str = Field(
+        "",
+        description="Optional Fernet key of the operator's: set, the event's content travels "
+        "encrypted with it (`ciphertext`), readable only by whoever holds the key.",
+    )
+    result_webhook_retry_intervals: list[int] = Field(
+        [30, 60, 120, 300, 600, 1200, 1800, 3600, 3600, 3600, 3600],
+        description="Seconds between the tries of an event the receiver did not accept (JSON "
+        "list; its length is the number of retries; the default spans about 5 hours).",
+    )
+    result_webhook_keep: int = Field(
+        2 * 86400,
+        description="Seconds an undelivered event is kept (encrypted) for retries and `/resend`.",
+    )
+    confirm_results: bool | None = Field(
+        None,
+        description="Ask the user to confirm (确认) or reject (有误) each answer before it is "
+        "sent on. Unset: on when `RESULT_WEBHOOK_URL` is set.",
+    )
+    flows_file: str = Field(
+        "",
+        description="TOML file of guided flows (docs/integration.md). Empty: the bundled "
+        "`bot/flows.toml`.",
+    )
+
     @field_validator("wechat_aes_key", "wecom_aes_key")
     @classmethod
     def _aes_key_length(cls, v: str) -> str:
@@ -231,6 +267,26 @@ class Settings(BaseSettings):
         if self.is_production and self.signature_max_age <= 0:
             raise ConfigError("SIGNATURE_MAX_AGE must be positive in production (300)")
         return self
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.result_webhook_url and not self.result_webhook_secret:
+            raise ConfigError("RESULT_WEBHOOK_SECRET is required with RESULT_WEBHOOK_URL")
+        return self
+
+    @field_validator("result_webhook_key")
+    @classmethod
+    def _operator_key(cls, v: str) -> str:
+        if v:
+            Fernet(v.encode())  # raises ValueError on a malformed key
+        return v
+
+    @property
+    def confirm(self) -> bool:
+        """Whether answers wait for the user's 确认 (on by default with a result webhook)."""
+        if self.confirm_results is None:
+            return bool(self.result_webhook_url)
+        return self.confirm_results
 
     def check_can_serve(self) -> None:
         """Refuse to run the web app or a worker on settings that would fail silently."""

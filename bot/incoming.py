@@ -50,11 +50,13 @@ class Incoming:
         """What identifies one message across WeChat's retries.
 
         MsgIds can collide across users, so the user is part of the key;
-        events carry no MsgId and are keyed on their creation time and name.
+        events carry no MsgId and are keyed on their creation time, name, key and
+        card (two cards' buttons tapped within a second are two events).
         """
         if self.msg_id:
             return f"{self.channel.value}:{self.user}:{self.msg_id}"
-        return f"{self.channel.value}:{self.user}:{self.create_time}:{self.event}:{self.event_key}"
+        event = f"{self.create_time}:{self.event}:{self.event_key}:{self.task_id}"
+        return f"{self.channel.value}:{self.user}:{event}"
 
 
 def identity(channel: Channel, user: str) -> str:

@@ -29,8 +29,9 @@ from redis.client import Pipeline
 from rq import Callback, Retry, SimpleWorker, get_current_job
 from rq.job import Job
 
-from bot import cards, metrics
-from bot.config import Settings
+from bot import cards, collect, metrics
+from bot.cards.render import fit
+from bot.config import MenuStyle, Settings
 from bot.incoming import Channel
 from bot.masking import mask_text
 from bot.ocr.base import DocType, Failure, OcrError
@@ -44,8 +45,9 @@ from bot.wechat_api import (
     OfficialApi,
     WeComApi,
 )
+from handlers import confirm
 from handlers.results import MEDIA_GONE, failure_text
-from handlers.state import Menu, Recognize
+from handlers.state import ConfirmPrompt, Menu, Recognize, Text
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +100,21 @@ class RecognizeJob:
     doc_type: str
     photo: str
     photo_at: float = 0.0  # when the photo reached the webhook: "photo to answer" in /stats
+    flow: str = ""  # a guided flow's step: the photo is judged against the flow
 
     @classmethod
     def of(cls, rt: Runtime, channel: Channel, user: str, request: Recognize) -> RecognizeJob:
         sealed = rt.settings.fernet.encrypt(
             json.dumps([request.media_id, request.pic_url]).encode()
         )
-        return cls(channel.value, user, request.doc_type.value, sealed.decode(), request.photo_at)
+        return cls(
+            channel.value,
+            user,
+            request.doc_type.value,
+            sealed.decode(),
+            request.photo_at,
+            request.flow,
+        )
 
     def picture(self, rt: Runtime) -> tuple[str, str]:
         """(media id, PicUrl); an ``ApiError`` that ends the job when they cannot be read."""
@@ -194,7 +204,7 @@ def recognize(**arguments: Any) -> dict:
         if not error.retryable:
             give_up()
         raise
-    deliver(rt, where, job.user, cards.render(result))
+    tell(rt, where, job.user, collect.after_recognition(rt, where, job.user, result, job.flow))
     record_answer(rt, result.doc_type.value, result.engine, "ok", job.photo_at)
     return {
         "doc_type": result.doc_type.value,
@@ -238,6 +248,72 @@ def send_menu(
     log.info("msgmenu not allowed for this account (40200): sending the text menu")
     api.send_text(user, menu.as_text())
     return "text"
+
+
+def tell(rt: Runtime, channel: Channel, user: str, answer: Text | ConfirmPrompt) -> None:
+    """The answer to a photo; a confirmation prompt with the channel's buttons where it has them."""
+    match answer:
+        case Text(text=text):
+            deliver(rt, channel, user, text)
+        case ConfirmPrompt(text=text) if has_buttons(rt, channel):
+            deliver(rt, channel, user, text)
+            task_id = rt.dossiers.view(channel, user).task_id
+            send_confirm_buttons(rt, channel, user, task_id)
+        case ConfirmPrompt(text=text):  # one message: the answer, shortened if need be, and how
+            deliver(rt, channel, user, fit([], text.split("\n"), ["", confirm.HINT], "……"))
+
+
+def has_buttons(rt: Runtime, channel: Channel) -> bool:
+    """Buttons are pushed: WeCom cards, or Official Account msgmenus (push mode only)."""
+    if channel is Channel.WECOM:
+        return True
+    return not rt.passive_results(channel) and rt.settings.wechat_menu_style is MenuStyle.MSGMENU
+
+
+def send_confirm(channel: str, user: str) -> str:
+    """Job: ask 确认 / 有误 again with the channel's buttons (the webhook's re-ask)."""
+    rt = runtime()
+    where = Channel(channel)
+    dossier = rt.dossiers.load(where, user)
+    if dossier is None or not dossier.confirming:
+        return "nothing to confirm"
+    if where is Channel.WECOM:  # WeCom wants a new task_id per card; the old card is void
+        dossier.task_id = collect.new_task_id(where)
+        rt.dossiers.save(where, user, dossier)
+    return send_confirm_buttons(rt, where, user, dossier.task_id)
+
+
+def send_confirm_buttons(rt: Runtime, channel: Channel, user: str, task_id: str) -> str:
+    api = rt.api(channel)
+    if isinstance(api, WeComApi):
+        api.send_button_card(user, task_id, confirm.CARD_TITLE, confirm.CARD_DESC, confirm.BUTTONS)
+        return "card"
+    assert isinstance(api, OfficialApi)
+    items = [(str(200 + i), text) for i, (_, text) in enumerate(confirm.BUTTONS, 1)]
+    try:
+        api.send_msgmenu(user, confirm.CARD_TITLE, items, "")
+        return "msgmenu"
+    except ApiError as error:
+        if error.errcode != MSGMENU_NOT_ALLOWED:
+            raise
+    api.send_text(user, confirm.HINT)
+    return "text"
+
+
+def enqueue_confirm(
+    rt: Runtime, channel: Channel, user: str, pipeline: Pipeline | None = None
+) -> Job:
+    """Queue the 确认 / 有误 buttons again; with ``pipeline``, written when it executes."""
+    return rt.push_queue.enqueue(
+        send_confirm,
+        channel.value,
+        user,
+        result_ttl=RESULT_TTL,
+        failure_ttl=FAILURE_TTL,
+        job_timeout=60,
+        description=f"confirmation for {channel.value}",
+        pipeline=pipeline,
+    )
 
 
 def report_menu_failure(

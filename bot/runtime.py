@@ -15,7 +15,11 @@ from redis.connection import parse_url
 from redis.sentinel import Sentinel
 from rq import Queue
 
+from bot import flows
+from bot.callback import Outbox
 from bot.config import ReplyMode, Settings
+from bot.dossier import Dossiers
+from bot.flows import Flow
 from bot.incoming import Channel
 from bot.limits import Blocks, Quota, QuotaGuard, RateLimit, Usage
 from bot.ocr import ENGINE_TYPES, Chain, check_chain, readable_types
@@ -107,6 +111,19 @@ class Runtime:
     def replays(self) -> Replays:
         return Replays(self.redis, self.settings.signature_max_age)
 
+    @cached_property
+    def dossiers(self) -> Dossiers:
+        """Documents waiting for the user's 确认, or a flow's documents so far."""
+        return Dossiers(self.vault, ttl=max(self.settings.state_ttl * 6, 3600))
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.vault, keep=self.settings.result_webhook_keep)
+
+    @property
+    def flows(self) -> tuple[Flow, ...]:
+        return flows.load_cached(self.settings.flows_file)
+
     # --- guard rails and usage (bot/limits.py) ----------------------------------
     @cached_property
     def blocks(self) -> Blocks:
@@ -137,9 +154,14 @@ class Runtime:
         """Menus and other quick pushes: workers take these first."""
         return Queue(f"{self.settings.queue_name}-push", connection=self.redis)
 
+    @cached_property
+    def callback_queue(self) -> Queue:
+        """Result-webhook deliveries: after the chat's work, never in its way."""
+        return Queue(f"{self.settings.queue_name}-callback", connection=self.redis)
+
     @property
     def queues(self) -> list[Queue]:
-        return [self.push_queue, self.queue]
+        return [self.push_queue, self.queue, self.callback_queue]
 
     # --- WeChat --------------------------------------------------------------
     @cached_property

@@ -18,16 +18,26 @@ from redis.client import Pipeline
 from rq.job import Job, JobStatus
 
 import handlers
-from bot import admin, metrics
+from bot import admin, collect, metrics
 from bot.channels.base import NO_REPLY, Parsed, Rejected, Reply, render_plain
 from bot.channels.official import OfficialChannel
 from bot.channels.wecom import WeComChannel
 from bot.config import MenuStyle
 from bot.incoming import Channel, Incoming, Kind
-from bot.jobs import enqueue_menu, enqueue_recognition
+from bot.jobs import enqueue_confirm, enqueue_menu, enqueue_recognition, has_buttons
 from bot.runtime import Runtime
 from bot.store import Delivery
-from handlers.state import Context, Outcome
+from handlers import confirm
+from handlers.state import (
+    AdminCommand,
+    CardUpdate,
+    ConfirmPrompt,
+    Context,
+    Outcome,
+    StoredResult,
+    Text,
+    TypeMenu,
+)
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +163,7 @@ def first_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
             "admin command /%s refused: %s is not an admin", outcome.refused_command, msg.user
         )
         metrics.ADMIN_COMMANDS.labels(outcome.refused_command, "refused").inc()
-    if outcome.fetch_result:
-        reply = Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
-    if outcome.admin is not None:
-        reply = Reply("text", admin.run(runtime, msg, outcome.admin))
+    reply = act_after(runtime, msg, outcome) or reply
     if job is not None and runtime.passive_results(msg.channel):
         runtime.deliveries.remember(delivery, "job", job.id)
         answer = wait_for_result(runtime, msg, job.id, delivery.attempt, started)
@@ -166,6 +173,21 @@ def first_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
     xml = render_plain(msg, reply)
     runtime.deliveries.remember(delivery, "reply", xml)
     return xml
+
+
+def act_after(runtime: Runtime, msg: Incoming, outcome: Outcome) -> Reply | None:
+    """What must happen once, after the state was saved: they read Redis or act on the world.
+
+    Returns the reply when the answer is one of them (the stored result, an admin command).
+    """
+    if outcome.submit:
+        collect.submit(runtime, msg.channel, msg.user)  # queued: the chat never waits on it
+    match outcome.answer:
+        case StoredResult():
+            return Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
+        case AdminCommand() as command:
+            return Reply("text", admin.run(runtime, msg, command))
+    return None
 
 
 def converse(runtime: Runtime, msg: Incoming, ctx: Context) -> tuple[Outcome, Reply, Job | None]:
@@ -223,6 +245,8 @@ def context_for(runtime: Runtime, msg: Incoming) -> Context:
         photo_retry_at=runtime.rate_limit.take(msg.channel.value, msg.user, now)
         if photo and not blocked
         else 0.0,
+        collected=runtime.dossiers.view(msg.channel, msg.user),
+        flows=runtime.flows,
     )
 
 
@@ -257,24 +281,41 @@ def carry_out(
 ) -> tuple[Reply, Job | None]:
     """Queue (on ``pipe``) the state and the jobs the handler asked for; choose the reply."""
     state = outcome.state
-    reply = Reply("text", outcome.reply) if outcome.reply else NO_REPLY
-    menu = outcome.menu
-    push_menu = menu is not None and (
-        msg.channel is Channel.WECOM or runtime.settings.wechat_menu_style is MenuStyle.MSGMENU
-    )
-    if menu is not None and msg.channel is Channel.WECOM:
+    if isinstance(outcome.answer, TypeMenu) and msg.channel is Channel.WECOM:
         state = replace(state, task_id=f"ocr-{uuid.uuid4().hex}")  # the card the tap must match
-    elif menu is not None and not push_menu:
-        reply = Reply("text", menu.as_text())
     runtime.states.save(msg.channel, msg.user, state, client=pipe)  # with the jobs, atomically
-    if push_menu:
-        enqueue_menu(runtime, msg.channel, msg.user, menu, state.task_id, pipeline=pipe)
+    if outcome.discard:
+        pipe.delete(runtime.dossiers.name(msg.channel, msg.user))
     job = None
     if outcome.recognize is not None:
         job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize, pipeline=pipe)
-    if outcome.card_choice and msg.event == "template_card_event":
-        reply = Reply("button", outcome.card_choice)
+    match outcome.answer:
+        case Text(text=""):
+            reply = NO_REPLY
+        case Text(text=text):
+            reply = Reply("text", text)
+        case TypeMenu(menu=menu):
+            if pushes_menus(runtime, msg.channel):
+                enqueue_menu(runtime, msg.channel, msg.user, menu, state.task_id, pipeline=pipe)
+                reply = NO_REPLY
+            else:
+                reply = Reply("text", menu.as_text())
+        case CardUpdate(text=text):
+            reply = Reply("button", text)
+        case ConfirmPrompt(text=text):
+            if has_buttons(runtime, msg.channel):
+                enqueue_confirm(runtime, msg.channel, msg.user, pipeline=pipe)
+                reply = Reply("text", text)
+            else:
+                reply = Reply("text", f"{text}\n{confirm.HINT}")
+        case StoredResult() | AdminCommand():
+            reply = NO_REPLY  # they read and act outside the transaction: see act_after
     return reply, job
+
+
+def pushes_menus(runtime: Runtime, channel: Channel) -> bool:
+    """Menus go out as a WeCom card or an Official Account msgmenu, not in the passive reply."""
+    return channel is Channel.WECOM or runtime.settings.wechat_menu_style is MenuStyle.MSGMENU
 
 
 def window(runtime: Runtime) -> float:

@@ -5,7 +5,8 @@ With nothing configured it starts, each as a child process:
 - ``redis``: an embedded redis-server on a free port, data in a temp dir
   (skipped when ``REDIS_URL`` is set);
 - ``emulator``: the WeChat API emulator, which also plays WeChat towards the
-  webhook for the chat simulator page;
+  webhook for the chat simulator page, and receives the result webhook
+  (``RESULT_WEBHOOK_URL``, signatures checked; shown in the debug drawer);
 - ``web``: the Flask app under gunicorn, as the Procfile runs it;
 - ``worker``: one RQ worker with the offline engine.
 
@@ -79,6 +80,9 @@ def session_env(
         env.setdefault("WECHAT_ALLOW_PLAINTEXT", "true")
     for name in API_BASE_VARS:
         env.setdefault(name, generated[name])
+    if not environ.get("RESULT_WEBHOOK_URL"):  # the emulator receives the results
+        env["RESULT_WEBHOOK_URL"] = generated["RESULT_WEBHOOK_URL"]
+        env["RESULT_WEBHOOK_SECRET"] = generated["RESULT_WEBHOOK_SECRET"]
     env.setdefault("REDIS_URL", redis_url)
     env.setdefault("DATA_KEY", Fernet.generate_key().decode())
     env.setdefault("ADMIN_USERS", f"official:{DEV_ADMIN},wecom:{DEV_ADMIN}")

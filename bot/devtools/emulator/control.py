@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
 
+from bot import callback
 from bot.devtools.emulator.ocr import sniff_image_type
 from bot.devtools.emulator.state import Fault, current_state
 from bot.devtools.peer import message_from_dict
@@ -84,6 +85,45 @@ def calls() -> Response:
     except ValueError as exc:
         raise ControlError("after must be a call's seq number") from exc
     return jsonify(current_state().list_calls(after))
+
+
+@bp.post("/results")
+def receive_result() -> tuple[Response, int]:
+    """The operator's end of the result webhook (``ocrbot dev`` points the bot here).
+
+    Checks ``X-Ocrbot-Signature`` with ``result_webhook_secret`` as an operator
+    would (docs/integration.md), keeps what arrived for the simulator's debug
+    drawer, and answers 200, or 400 for a bad or stale signature.
+    """
+    body = request.get_data()
+    secret = current_state().knobs.result_webhook_secret
+    header = request.headers.get(callback.SIGNATURE_HEADER, "")
+    verified = bool(secret) and callback.verify(secret, header, body)
+    try:
+        event = json.loads(body)
+    except ValueError:
+        event = None
+    kept = current_state().record_result(
+        {
+            "verified": verified,
+            "event_id": event.get("event_id") if isinstance(event, dict) else None,
+            "type": event.get("type") if isinstance(event, dict) else None,
+            "event": event,
+        }
+    )
+    if not verified:
+        return jsonify({"error": "bad signature", "seq": kept["seq"]}), 400
+    return jsonify({"received": kept["event_id"], "seq": kept["seq"]}), 200
+
+
+@bp.get("/results")
+def results() -> Response:
+    """What the result webhook delivered; ``?after=SEQ`` for the newer ones only."""
+    try:
+        after = int(request.args.get("after", 0))
+    except ValueError as exc:
+        raise ControlError("after must be a result's seq number") from exc
+    return jsonify(current_state().list_results(after))
 
 
 def _simulator_origin() -> str:

@@ -92,6 +92,7 @@ class EmulatorState:
             self.menu: dict[str, Any] | None = None
             self.response_codes: dict[str, float] = {}  # unused code -> expiry
             self.task_ids: set[str] = set()
+            self.results: list[dict[str, Any]] = []  # result-webhook POSTs, as received
 
     # -- clock --------------------------------------------------------------
 
@@ -188,6 +189,17 @@ class EmulatorState:
     def messages_for(self, touser: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [m for m in self.messages if touser is None or m["touser"] == touser]
+
+    def record_result(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Keep one result-webhook POST; ``seq`` numbers them like calls."""
+        with self._lock:
+            kept = {"seq": len(self.results) + 1, **entry, "at": self.now()}
+            self.results.append(kept)
+            return kept
+
+    def list_results(self, after: int = 0) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r for r in self.results if r["seq"] > after]
 
     def record_call(self, call: dict[str, Any]) -> None:
         """Keep a call; ``seq`` numbers them so a poller can ask for the new ones only."""
