@@ -31,7 +31,7 @@ def test_a_retry_processes_a_message_whose_first_try_failed(make_bot, redis) -> 
     )
     url = redis.connection_pool.connection_kwargs
     bot = make_bot(redis_url=f"redis://web@{url['host']}:{url['port']}/0")
-    peer = bot.official("plain")
+    peer = bot.official()
     image = photo(7)
     can(bot, image, FRONT)
     media_id, pic_url = bot.upload(image)
@@ -56,7 +56,7 @@ def test_a_retry_processes_a_message_whose_first_try_failed(make_bot, redis) -> 
 
 def test_a_retry_processes_a_message_whose_first_try_died(make_bot) -> None:
     bot = make_bot(wechat_reply_window=2.0)
-    peer = bot.official("plain")
+    peer = bot.official()
     message = peer.click("gus", "OCR_BANKCARD")
     # A web process took the message and died before it answered (its claim is left).
     dedupe_key = f"official:gus:{message.fields['CreateTime']}:click:OCR_BANKCARD"
@@ -71,7 +71,7 @@ def test_a_retry_processes_a_message_whose_first_try_died(make_bot) -> None:
 
 def test_concurrent_tries_process_once_and_answer_the_same(make_bot) -> None:
     bot = make_bot()
-    peer = bot.official("plain")
+    peer = bot.official()
     image = photo(8)
     media_id, pic_url = bot.upload(image)
     peer.deliver(peer.click("hal", "OCR_IDCARD"))
@@ -87,7 +87,7 @@ def test_two_messages_of_one_user_at_once_lose_no_state_change(make_bot, redis) 
     # waiting for a type instead. Redis pausing its writes for a moment (CLIENT PAUSE)
     # lines the two requests up as a busy server would.
     bot = make_bot()
-    peer = bot.official("plain")
+    peer = bot.official()
     users = [f"ivy{i}" for i in range(8)]
     media_id, _ = bot.upload(photo(1))
     messages = [m for u in users for m in (peer.text(u, "身份证"), peer.image(u, media_id))]

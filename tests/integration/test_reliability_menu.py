@@ -21,7 +21,7 @@ def menu_job(bot):
 
 def test_a_failing_msgmenu_is_retried_then_the_text_menu_is_sent(make_bot) -> None:
     bot = make_bot(wechat_menu_style="msgmenu")
-    peer = bot.official("plain")
+    peer = bot.official()
     media_id, pic_url = bot.upload(photo(21))
     peer.deliver(peer.image("olga", media_id, pic_url))
     job = menu_job(bot)
@@ -38,7 +38,7 @@ def test_a_failing_msgmenu_is_retried_then_the_text_menu_is_sent(make_bot) -> No
 
 def test_a_menu_push_that_fails_once_is_retried(make_bot) -> None:
     bot = make_bot(wechat_menu_style="msgmenu")
-    peer = bot.official("plain")
+    peer = bot.official()
     media_id, pic_url = bot.upload(photo(22))
     peer.deliver(peer.image("pia", media_id, pic_url))
     fault(bot, SEND_PATH, count=1, status=502)
@@ -61,7 +61,7 @@ def test_a_failing_wecom_card_falls_back_to_the_text_menu(make_bot) -> None:
 
 def test_a_menu_to_a_user_out_of_the_window_is_not_retried(make_bot) -> None:
     bot = make_bot(wechat_menu_style="msgmenu")
-    peer = bot.official("plain")
+    peer = bot.official()
     media_id, pic_url = bot.upload(photo(24))
     peer.deliver(peer.image("rae", media_id, pic_url))
     fault(bot, SEND_PATH, count=5, errcode=45015)

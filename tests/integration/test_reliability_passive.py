@@ -16,7 +16,7 @@ SECOND = {**FRONT, "name": "李四"}
 
 def test_two_photos_finishing_in_reverse_order_each_answer_their_own_request(make_bot) -> None:
     bot = make_bot(wechat_reply_mode="passive", wechat_reply_window=1.0)
-    peer = bot.official("plain")
+    peer = bot.official()
     peer.timeout = 1.0  # WeChat stops listening to a try after its window
     sent = []
     for seed, answer in ((31, FRONT), (32, SECOND)):
@@ -44,7 +44,7 @@ def test_two_photos_finishing_in_reverse_order_each_answer_their_own_request(mak
 
 def test_results_word_fetches_the_waiting_results_oldest_first(make_bot) -> None:
     bot = make_bot(wechat_reply_mode="passive", wechat_reply_window=1.0)
-    peer = bot.official("plain")
+    peer = bot.official()
     peer.timeout = 1.0
     for seed, answer in ((33, FRONT), (34, SECOND)):
         image = photo(seed)

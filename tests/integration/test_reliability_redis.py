@@ -84,7 +84,7 @@ def health(bot) -> int:
 
 def test_the_webhook_answers_503_while_redis_is_away(make_bot) -> None:
     bot = make_bot(redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
-    peer = bot.official("plain")
+    peer = bot.official()
     [attempt] = peer.deliver(peer.text("ula", "帮助")).attempts
     assert attempt.status == 503
     assert health(bot) == 503
@@ -101,7 +101,7 @@ def test_after_a_redis_restart_that_lost_everything_the_next_photo_flows(
 
     server.kill()
     assert health(bot) == 503
-    peer = bot.official("plain")
+    peer = bot.official()
     [attempt] = peer.deliver(peer.text("vic", "帮助")).attempts
     assert attempt.status == 503
     time.sleep(3)  # the worker meets the outage

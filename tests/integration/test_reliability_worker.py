@@ -26,7 +26,7 @@ def send_idcard(bot, user: str, seed: int) -> None:
     image = photo(seed)
     can(bot, image, FRONT)
     media_id, pic_url = bot.upload(image)
-    peer = bot.official("plain")
+    peer = bot.official()
     peer.deliver(peer.click(user, "OCR_IDCARD"))
     peer.deliver(peer.image(user, media_id, pic_url))
 
