@@ -297,7 +297,7 @@ def main() -> None:
     parser.add_argument("--photo-dir", type=Path, help="keep the photos here (default: a temp dir)")
     args = parser.parse_args()
     print(f"\nmachine: {machine()}")
-    from bot.redis_server import start_redis
+    from bot.devtools.redis_server import start_redis
 
     server = start_redis()
     tmp = tempfile.TemporaryDirectory(prefix="bench-worker-")

@@ -22,14 +22,15 @@ from datetime import date, timedelta
 import redis
 
 from bot.clock import BEIJING, beijing_day, seconds_to_beijing_midnight
-from bot.conversation import key
 from bot.ocr.base import DocType, Engine, Failure, OcrError, Recognition
+from bot.store import key
 
 DAY_KEEP = 9 * 86400  # daily counters outlive a 7-day report
 
 
 class Blocks:
-    """Blocked user ids (one set for both channels: openids and userids never collide)."""
+    """Blocked users, by identity (``official:<openid>``, ``wecom:<userid>``): an openid
+    and a WeCom userid may be the same string and are not the same person."""
 
     NAME = key("blocked")
 

@@ -1,0 +1,195 @@
+"""Every transition of the conversation, on plain values (handlers are pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+import handlers
+from bot.incoming import Channel, Incoming, Kind
+from bot.ocr import readable_types
+from bot.ocr.base import DocType
+from handlers.choice import parse_choice
+from handlers.state import IDLE, CardUpdate, Context, State, Step, StoredResult, TypeMenu
+
+NOW = 1_700_000_000.0
+LOCAL = Context(now=NOW, options=readable_types(["local"]))
+CLOUD = Context(now=NOW, options=readable_types(["wechat"]))
+
+
+def msg(kind: Kind, **kw) -> Incoming:
+    return Incoming(channel=Channel.OFFICIAL, user="u1", kind=kind, msg_type=kind.value, **kw)
+
+
+def text(content: str) -> Incoming:
+    return msg(Kind.TEXT, text=content, msg_id=1)
+
+
+def photo() -> Incoming:
+    return msg(Kind.IMAGE, media_id="M1", pic_url="http://pic/1", msg_id=2)
+
+
+def event(name: str, key: str = "", **kw) -> Incoming:
+    return msg(Kind.EVENT, event=name, event_key=key, create_time=int(NOW), **kw)
+
+
+def pending(since: float = NOW - 5, **kw) -> State:
+    return State(step=Step.AWAITING_TYPE, since=since, media_id="M1", pic_url="http://pic/1", **kw)
+
+
+def test_photo_without_type_keeps_the_image_and_asks() -> None:
+    out = handlers.handle(photo(), IDLE, LOCAL)
+    assert out.state.step is Step.AWAITING_TYPE
+    assert (out.state.media_id, out.state.pic_url) == ("M1", "http://pic/1")
+    assert out.recognize is None
+    assert isinstance(out.answer, TypeMenu) and out.answer.menu.options == LOCAL.options
+    lines = out.answer.menu.as_text().splitlines()
+    assert "1. 身份证" in lines and "8. 自动识别" in lines
+
+
+def test_menu_lists_only_what_the_engine_reads() -> None:
+    out = handlers.handle(photo(), IDLE, CLOUD)
+    assert DocType.AUTO not in out.answer.menu.options
+    assert [t.label for t in out.answer.menu.options] == [
+        "身份证",
+        "银行卡",
+        "驾驶证",
+        "行驶证",
+        "营业执照",
+        "车牌",
+        "通用文字",
+    ]
+
+
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        ("1", DocType.IDCARD),
+        ("２", DocType.BANKCARD),
+        ("身份证", DocType.IDCARD),
+        ("营业执照", DocType.BIZLICENSE),
+        ("驾照", DocType.DRIVINGLICENSE),
+        ("8", DocType.AUTO),
+        ("platenum", DocType.PLATENUM),
+        ("OCR_DRIVING", DocType.DRIVING),
+        (" 7 ", DocType.COMM),
+    ],
+)
+def test_choice_is_understood_however_it_arrives(reply: str, expected: DocType) -> None:
+    out = handlers.handle(text(reply), pending(), LOCAL)
+    assert out.recognize is not None
+    assert out.recognize.doc_type is expected
+    assert out.recognize.media_id == "M1" and out.recognize.pic_url == "http://pic/1"
+    assert out.state == IDLE
+    assert "正在识别" in out.text
+
+
+@pytest.mark.parametrize("reply", ["0", "9", "护照", "自动"])
+def test_choices_not_on_offer_are_refused(reply: str) -> None:
+    assert parse_choice(reply, CLOUD.options) is None
+
+
+def test_unclear_choice_repeats_the_menu_and_keeps_the_photo() -> None:
+    out = handlers.handle(text("随便"), pending(), LOCAL)
+    assert out.state.step is Step.AWAITING_TYPE
+    assert out.recognize is None
+    assert "1. 身份证" in out.text
+
+
+def test_choice_after_ten_minutes_says_the_photo_expired() -> None:
+    out = handlers.handle(text("1"), pending(since=NOW - 601), LOCAL)
+    assert out.recognize is None
+    assert out.state == IDLE
+    assert "10分钟" in out.text and "重新发送" in out.text
+
+
+def test_choice_without_photo_asks_for_one_then_the_photo_goes_straight_on() -> None:
+    out = handlers.handle(text("银行卡"), IDLE, LOCAL)
+    assert out.recognize is None
+    assert out.state.step is Step.AWAITING_PHOTO and out.state.doc_type == "bankcard"
+    assert "银行卡" in out.text and "照片" in out.text
+    out = handlers.handle(photo(), out.state, LOCAL)
+    assert out.recognize is not None and out.recognize.doc_type is DocType.BANKCARD
+    assert out.state == IDLE and not isinstance(out.answer, TypeMenu)
+
+
+def test_menu_click_preselects_the_type() -> None:
+    out = handlers.handle(event("click", "OCR_IDCARD"), IDLE, LOCAL)
+    assert out.state.step is Step.AWAITING_PHOTO and out.state.doc_type == "idcard"
+    out = handlers.handle(photo(), out.state, LOCAL)
+    assert out.recognize == handlers.state.Recognize(DocType.IDCARD, "M1", "http://pic/1")
+
+
+def test_preselection_expires_quietly() -> None:
+    stale = State(step=Step.AWAITING_PHOTO, since=NOW - 601, doc_type="idcard")
+    out = handlers.handle(photo(), stale, LOCAL)
+    assert out.recognize is None and out.state.step is Step.AWAITING_TYPE
+
+
+def test_menu_click_for_a_type_the_engine_cannot_read() -> None:
+    out = handlers.handle(event("click", "OCR_AUTO"), IDLE, CLOUD)
+    assert out.recognize is None and out.state == IDLE and out.text
+
+
+@pytest.mark.parametrize("key, needle", [("HELP", "可识别"), ("PRIVACY", "打码")])
+def test_help_and_privacy_buttons(key: str, needle: str) -> None:
+    out = handlers.handle(event("click", key), IDLE, LOCAL)
+    assert needle in out.text
+
+
+def test_cancel_clears_and_says_so() -> None:
+    out = handlers.handle(text("取消"), pending(), LOCAL)
+    assert out.state == IDLE and out.text == "已取消。"
+    out = handlers.handle(text("cancel"), IDLE, LOCAL)
+    assert out.state == IDLE and "没有" in out.text
+
+
+@pytest.mark.parametrize("word", ["帮助", "help", "？"])
+def test_help_lists_what_the_bot_reads_and_the_data_policy(word: str) -> None:
+    out = handlers.handle(text(word), pending(), LOCAL)
+    assert "身份证" in out.text and "营业执照" in out.text and "打码" in out.text
+    assert out.state == pending()  # help does not drop the pending photo
+
+
+@pytest.mark.parametrize("name", ["subscribe", "enter_agent"])
+def test_greeting_events(name: str) -> None:
+    out = handlers.handle(event(name), IDLE, LOCAL)
+    assert "你好" in out.text
+
+
+@pytest.mark.parametrize("kind", ["voice", "video", "location", "link", "file", "shortvideo"])
+def test_other_messages_get_a_polite_please_send_a_photo(kind: str) -> None:
+    m = Incoming(channel=Channel.WECOM, user="u", kind=Kind.OTHER, msg_type=kind, msg_id=3)
+    out = handlers.handle(m, pending(), LOCAL)
+    assert "照片" in out.text
+    assert out.state == pending()
+
+
+def test_unsubscribe_forgets_the_user() -> None:
+    out = handlers.handle(event("unsubscribe"), pending(), LOCAL)
+    assert out.state == IDLE and out.text == ""
+
+
+def test_card_button_for_the_pending_photo_queues_and_updates_the_card() -> None:
+    state = pending(task_id="ocr-abc")
+    out = handlers.handle(event("template_card_event", "idcard", task_id="ocr-abc"), state, LOCAL)
+    assert out.recognize is not None and out.recognize.doc_type is DocType.IDCARD
+    assert out.answer == CardUpdate("已选择：身份证")
+
+
+def test_card_button_of_an_old_card_is_refused() -> None:
+    state = pending(task_id="ocr-new")
+    out = handlers.handle(event("template_card_event", "idcard", task_id="ocr-old"), state, LOCAL)
+    assert out.recognize is None and out.state == state
+    assert out.answer == CardUpdate("已失效")
+
+
+def test_result_word_fetches_only_in_passive_mode() -> None:
+    passive = Context(now=NOW, options=LOCAL.options, passive_results=True)
+    assert handlers.handle(text("结果"), IDLE, passive).answer == StoredResult()
+    assert handlers.handle(text("结果"), IDLE, LOCAL).answer != StoredResult()
+
+
+def test_state_round_trips_through_a_dict() -> None:
+    state = pending(task_id="t")
+    assert State.from_dict(state.to_dict()) == state
+    assert State.from_dict({"step": "idle", "unknown": 1}) == IDLE
