@@ -497,7 +497,7 @@ def test_a_kind_of_business_read_as_the_name_wrapping_is_split_off() -> None:
     assert not any("类" in t for t in _texts(page))
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["enterprise_name"] == truth["enterprise_name"]
-    assert fields["type_of_organization"] == truth["type_of_organization"]
+    assert fields["type_of_enterprise"] == truth["type_of_enterprise"]
 
 
 def test_a_row_of_another_column_does_not_end_a_wrapped_value() -> None:

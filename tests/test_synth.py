@@ -32,7 +32,7 @@ EXPECTED_FIELDS = {
     DocType.DRIVING: {"plate_num", "vehicle_type", "owner", "addr", "use_character", "model",
                       "vin", "engine_num", "register_date", "issue_date"},
     DocType.BIZLICENSE: {"reg_num", "legal_representative", "enterprise_name",
-                         "type_of_organization", "address", "business_scope",
+                         "type_of_enterprise", "address", "business_scope",
                          "registered_capital", "valid_period", "registered_date"},
     DocType.PLATENUM: {"number", "color"},
     DocType.PASSPORT: {"number", "surname", "given_names", "nationality", "birth_date", "sex",

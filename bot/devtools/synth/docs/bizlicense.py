@@ -142,7 +142,7 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     truth = {
         "reg_num": code,
         "enterprise_name": name,
-        "type_of_organization": org_type,
+        "type_of_enterprise": org_type,
         "legal_representative": legal,
         "business_scope": scope,
         "registered_capital": capital,
