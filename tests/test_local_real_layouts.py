@@ -11,7 +11,7 @@ from __future__ import annotations
 from stdnum.iso7064 import mod_11_10
 
 from bot.ocr.base import DocType
-from bot.ocr.local.extract.registry import EXTRACTORS
+from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.page import Line, Page
 
 
@@ -91,3 +91,88 @@ def test_colons_inside_the_business_scope_are_kept() -> None:
         line("制品。", 300, 285),
     ))  # fmt: skip
     assert fields["business_scope"] == "研发、生产：电子产品；销售：五金制品。"
+
+
+# --- vehicle licence ---------------------------------------------------------------
+
+VIN = "LFMXF4AC1JS972934"  # passes its check digit
+
+
+def _main_page(x: float = 0, *, labels: bool = True) -> list[Line]:
+    """A main page at ``x``; without ``labels`` the 号牌号码, 所有人, 住址 and 车辆识别代号
+    labels are lost in glare, as on a laminated card under a lamp."""
+    out = [
+        line("中华人民共和国机动车行驶证", x + 100, 20),
+        line("车辆类型", x + 270, 70), line("小型轿车", x + 400, 70),
+        line("晋B1T251", x + 130, 72),
+        line("钱永", x + 130, 120),
+        line("山西省晋中市平遥县育才街道97号", x + 130, 170),
+        line("使用性质", x + 10, 220), line("非营运", x + 130, 220),
+        line("品牌型号", x + 230, 220), line("丰田牌TV71.JXGA.", x + 360, 220),
+        line(VIN, x + 130, 270, x + 460),
+        line("发动机号码", x + 10, 320), line("CRHQM5", x + 170, 320),
+        line("注册日期", x + 10, 370), line("2018-02-092024-07-09", x + 130, 375, x + 500),
+        line("发证日期", x + 300, 365, x + 400),
+    ]  # fmt: skip
+    if labels:
+        out += [line("号牌号码", x + 10, 72), line("所有人", x + 10, 120),
+                line("住址", x + 10, 170), line("车辆识别代号", x - 60, 270)]  # fmt: skip
+    return out
+
+
+def _back_page(x: float = 0, y: float = 0) -> list[Line]:
+    return [
+        line("号牌号码晋B1T251", x + 10, y + 20), line("档案编号", x + 330, y + 20),
+        line("140728722089", x + 460, y + 20, x + 620),
+        line("核定载人数5人", x + 10, y + 70), line("总质量2552kg", x + 330, y + 70),
+        line("整备质量2028kg", x + 10, y + 120), line("核定载质量", x + 330, y + 120),
+        line("外廓尺寸4223×1788×1419mm", x + 10, y + 170, x + 420),
+        line("备", x + 10, y + 220), line("注", x + 60, y + 220),
+        # The inspection stamp sits in its box above the 检验记录 label.
+        line("检验有效期至2027年02月晋(B)", x + 130, y + 250, x + 500, h=40),
+        line("检验记录", x + 10, y + 275),
+    ]  # fmt: skip
+
+
+BACK_FIELDS = {
+    "file_no": "140728722089", "passengers_num": "5人", "total_quality": "2552kg",
+    "prepare_quality": "2028kg", "overall_size": "4223×1788×1419mm",
+    "record": "检验有效期至2027年02月晋(B)",
+}  # fmt: skip
+
+
+def test_the_back_page_alone_is_a_vehicle_licence() -> None:
+    """The 副页 photographed alone: no title, no main-page label, yet a licence; its
+    号牌号码 is the plate, its inspection stamp WeChat's ``record``."""
+    assert classify(page(*_back_page())) is DocType.DRIVING
+    fields = extract(DocType.DRIVING, page(*_back_page()))
+    assert fields.pop("img_size")
+    assert fields == {"plate_num": "晋B1T251", **BACK_FIELDS}
+
+
+def test_a_back_page_beside_the_main_page_keeps_to_itself() -> None:
+    """Side by side on a desk: a main-page value must not run on into the 副页 (its 备注
+    sits on the row of 品牌型号), and the 副页's plate is plate_num_b."""
+    fields = extract(DocType.DRIVING, page(*_main_page(80), *_back_page(700, 60)))
+    assert fields["model"] == "丰田牌TV71JXGA"  # the dotted rule under it read as dots
+    assert fields["plate_num"] == fields["plate_num_b"] == "晋B1T251"
+    assert fields["owner"] == "钱永"
+    assert {k: fields[k] for k in BACK_FIELDS} == BACK_FIELDS
+
+
+def test_a_back_page_below_the_main_page_is_read_too() -> None:
+    fields = extract(DocType.DRIVING, page(*_main_page(80), *_back_page(60, 480)))
+    assert fields["vin"] == VIN and fields["plate_num_b"] == "晋B1T251"
+    assert {k: fields[k] for k in BACK_FIELDS} == BACK_FIELDS
+
+
+def test_main_page_values_whose_labels_were_lost_keep_their_places() -> None:
+    """The rows between 车辆类型 and 使用性质 are 所有人 and 住址; a line that is a whole
+    VIN passing its check digit is the VIN; the only plate on the page is the plate;
+    two dates read as one line are the register and issue dates."""
+    fields = extract(DocType.DRIVING, page(*_main_page(labels=False)))
+    assert fields["plate_num"] == "晋B1T251"
+    assert fields["owner"] == "钱永"
+    assert fields["addr"] == "山西省晋中市平遥县育才街道97号"
+    assert fields["vin"] == VIN
+    assert (fields["register_date"], fields["issue_date"]) == ("2018-02-09", "2024-07-09")

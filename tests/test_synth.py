@@ -60,10 +60,15 @@ def test_each_type_renders_with_the_api_field_names(doc_type):
         )
         assert set(sample.truth) == expected
     elif doc_type is DocType.DRIVING:
-        back = {"plate_num_b", "record", "passengers_num", "total_quality", "prepare_quality",
+        back = {"record", "file_no", "passengers_num", "total_quality", "prepare_quality",
                 "overall_size"}  # fmt: skip
-        assert set(sample.truth) == EXPECTED_FIELDS[doc_type] | (
-            back if sample.side == "Both" else set()
+        assert (
+            set(sample.truth)
+            == {
+                "Front": EXPECTED_FIELDS[doc_type],
+                "Both": EXPECTED_FIELDS[doc_type] | back | {"plate_num_b"},
+                "Back": back | {"plate_num"},
+            }[sample.side]
         )
     elif doc_type is DocType.BANKCARD:
         assert (
@@ -155,13 +160,40 @@ def test_vehicle_licence_vin_plate_and_dates(seed):
 def test_vehicle_licence_back_page_fields():
     t = generate("driving", seed=5, mode="scan", side="Both").truth
     assert t["plate_num_b"] == t["plate_num"]
-    assert re.fullmatch(r"\d{12}", t["record"]) and re.fullmatch(r"[2-7]人", t["passengers_num"])
+    assert re.fullmatch(r"\d{12}", t["file_no"]) and re.fullmatch(r"[2-7]人", t["passengers_num"])
+    # WeChat's record is the inspection stamp in the 检验记录 box.
+    assert re.fullmatch(r"检验有效期至20\d\d年\d\d月\w\(\w\)", t["record"])
     total, prepare = (int(t[k].removesuffix("kg")) for k in ("total_quality", "prepare_quality"))
     assert prepare < total
-    assert re.fullmatch(r"\d{4}x\d{4}x\d{4}mm", t["overall_size"])
+    assert re.fullmatch(r"\d{4}×\d{4}×\d{4}mm", t["overall_size"])  # as printed
     front = generate("driving", seed=5, mode="scan", side="Front")
     assert front.side == "Front" and "record" not in front.truth
     assert all(front.truth[k] == t[k] for k in front.truth)
+
+
+def test_vehicle_licence_back_page_alone():
+    """The 副页 photographed alone: its 号牌号码 is the plate, no main-page field."""
+    both = generate("driving", seed=5, mode="scan", side="Both")
+    back = generate("driving", seed=5, mode="scan", side="Back")
+    assert back.side == "Back" and back.image.width > back.image.height
+    assert back.truth["plate_num"] == both.truth["plate_num"]
+    assert "vin" not in back.truth and "plate_num_b" not in back.truth
+    assert {k: both.truth[k] for k in back.truth if k != "plate_num"} == {
+        k: v for k, v in back.truth.items() if k != "plate_num"
+    }
+    sides = {generate("driving", seed=s, mode="scan").side for s in range(30)}
+    assert sides == {"Front", "Both", "Back"}  # left to the seed, every arrangement comes
+
+
+def test_vehicle_licence_pages_below_or_beside():
+    """Both pages in one photo: below the main page (in its sleeve) or beside it."""
+    found = {}
+    for seed in range(12):
+        sample = generate("driving", seed=seed, mode="scan", side="Both")
+        found.setdefault(sample.meta["pages"], sample)
+    assert set(found) == {"below", "beside"}
+    assert found["below"].image.height > found["below"].image.width
+    assert found["beside"].image.width > 1.5 * found["beside"].image.height
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -90,7 +90,8 @@ def generate(
     ``mode`` is ``scan`` (the flat document, sharp) or ``photo`` (on a
     background, tilted, lit unevenly, sometimes turned by a quarter).
     ``side`` picks the ID card side (``Front``/``Back``) or the vehicle licence's
-    pages (``Front``: main page, ``Both``: with the 副页); random when None.
+    pages (``Front``: main page, ``Both``: with the 副页, ``Back``: the 副页 alone);
+    random when None.
     ``rotation`` forces the quarter turn of a photo (0/90/180/270).
     """
     doc_type = DocType(doc_type)

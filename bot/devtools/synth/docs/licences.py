@@ -47,7 +47,7 @@ class _Table:
         self.value = fonts.load(self.value_spec, 28)
         self.left, self.right = 30, W - 30
 
-    def y(self, row: int) -> int:
+    def y(self, row: float) -> float:
         return self.top + row * self.row_h
 
     def cell_label(self, x: int, row: int, cn: str, en: str, width: int) -> None:
@@ -58,7 +58,7 @@ class _Table:
                        fill=LABEL, anchor="mm")  # fmt: skip
         self.draw.line((x + width, y, x + width, y + self.row_h), fill=LINE, width=1)
 
-    def cell_value(self, x: int, row: int, text: str, width: int, lines: int = 1) -> int:
+    def cell_value(self, x: int, row: float, text: str, width: int, lines: int = 1) -> int:
         """Write ``text`` in the cell, wrapping onto ``lines`` rows; returns the rows used."""
         y = self.y(row)
         font = canvas.fit_font(partial(fonts.load, self.value_spec), text, 28, width * lines - 20)
@@ -170,7 +170,9 @@ def _owner(data: random.Random) -> tuple[str, people.Region, str]:
 
 
 def vehicle_licence(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
-    """The main page; with ``side="Both"`` (or by chance) the 副页 below it and its fields."""
+    """The main page (``side="Front"``); with ``"Both"`` the 副页 below it or beside it
+    (as photographed in its sleeve, or out of it on a desk); ``"Back"``: the 副页 alone,
+    whose 号牌号码 is then the ``plate_num``. Random when ``None``."""
     owner, region, addr = _owner(data)
     plate = numbers.plate(
         data, data.choice(("blue", "blue", "green", "yellow")), province=region.code[:2]
@@ -244,18 +246,42 @@ def vehicle_licence(data: random.Random, style: random.Random, side: str | None 
         "register_date": f"{register:%Y-%m-%d}",
         "issue_date": f"{issue:%Y-%m-%d}",
     }
-    pages = side or ("Both" if data.random() < 0.5 else "Front")
-    if pages.lower() == "front":
-        return Doc(canvas.round_corners(img, 20), truth, "Front", {"fonts": [t.value_spec.key]})
-    if pages.lower() != "both":
-        raise ValueError(f"a vehicle licence is photographed as Front or Both, not {side!r}")
+    if side is None:
+        draw = data.random()
+        side = "Both" if draw < 0.5 else "Back" if draw < 0.6 else "Front"
+    pages = side.lower()
+    info = {"fonts": [t.value_spec.key]}
+    if pages == "front":
+        return Doc(canvas.round_corners(img, 20), truth, "Front", info)
+    if pages not in ("both", "back"):
+        raise ValueError(f"a vehicle licence is photographed as Front, Both or Back, not {side!r}")
     back, extra = _vehicle_back(data, style, plate, region)
+    if pages == "back":
+        truth = {"plate_num": extra.pop("plate_num_b"), **extra}
+        return Doc(canvas.round_corners(back, 20), truth, "Back", info)
     truth.update(extra)
-    # Main page above the 副页, as the unfolded card sits in its sleeve.
-    both = Image.new("RGBA", (W, 2 * H + 24), (0, 0, 0, 0))
-    both.alpha_composite(canvas.round_corners(img, 20), (0, 0))
-    both.alpha_composite(canvas.round_corners(back, 20), (0, H + 24))
-    return Doc(both, truth, "Both", {"fonts": [t.value_spec.key]})
+    both, arrangement = beside_or_below(img, back, style)
+    return Doc(both, truth, "Both", info | {"pages": arrangement})
+
+
+def beside_or_below(
+    main: Image.Image, back: Image.Image, style: random.Random
+) -> tuple[Image.Image, str]:
+    """A licence's main page and its 副页 in one picture: the 副页 below the main page,
+    as the unfolded card sits in its sleeve, or (one time in two) beside it, the two
+    taken out and laid on a desk, a little apart and not quite level. Says which."""
+    gap = 24
+    if style.random() < 0.5:
+        both = Image.new("RGBA", (main.width, main.height + back.height + gap), (0, 0, 0, 0))
+        both.alpha_composite(canvas.round_corners(main, 20), (0, 0))
+        both.alpha_composite(canvas.round_corners(back, 20), (0, main.height + gap))
+        return both, "below"
+    gap, drop = style.randint(30, 90), style.randint(0, 40)
+    size = (main.width + back.width + gap, max(main.height, back.height) + drop)
+    both = Image.new("RGBA", size, (0, 0, 0, 0))
+    both.alpha_composite(canvas.round_corners(main, 20), (0, 0))
+    both.alpha_composite(canvas.round_corners(back, 20), (main.width + gap, drop))
+    return both, "beside"
 
 
 def _vehicle_back(
@@ -307,18 +333,23 @@ def _vehicle_back(
     t.hline(5)
     t.cell_label(t.left, 5, "检验记录", "Inspection Record", lw)
     abbr = numbers.PLATE_PROVINCES.get(region.code[:2], plate.number[0])
-    t.cell_value(t.left + lw, 5, f"检验有效期至{inspection:%Y年%m月}{abbr}({plate.number[1]})",
-                 t.right - t.left - lw)  # fmt: skip
+    stamp = f"检验有效期至{inspection:%Y年%m月}{abbr}({plate.number[1]})"
+    # The stamp is inked in a box wherever it lands, often higher than its label.
+    row = 5 - style.choice((0.0, 0.0, 0.3, 0.5))
+    used = t.cell_value(t.left + lw, row, stamp, t.right - t.left - lw)
+    box = (t.left + lw + 2, t.y(row) + 8, t.left + lw + 18 + t.value.getlength(stamp),
+           t.y(row) + t.row_h * used - 8)  # fmt: skip
+    t.draw.rectangle(box, outline=INK, width=2)
     t.hline(6)
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(6)), outline=LINE, width=2)
     extra = {
         "plate_num_b": plate.number,
-        "record": record,
+        "file_no": record,
         "passengers_num": f"{passengers}人",
         "total_quality": f"{total}kg",
         "prepare_quality": f"{prepare}kg",
-        # The API writes the dimensions with a Latin x (its own sample: 4582x1795x1458mm).
-        "overall_size": "{}x{}x{}mm".format(*size),
+        "overall_size": "{}×{}×{}mm".format(*size),  # as printed
+        "record": stamp,  # WeChat's record: the inspection stamp in 检验记录
     }
     return img, extra
 
