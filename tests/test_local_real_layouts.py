@@ -176,3 +176,71 @@ def test_main_page_values_whose_labels_were_lost_keep_their_places() -> None:
     assert fields["addr"] == "山西省晋中市平遥县育才街道97号"
     assert fields["vin"] == VIN
     assert (fields["register_date"], fields["issue_date"]) == ("2018-02-09", "2024-07-09")
+
+
+# --- driver's licence --------------------------------------------------------------
+
+ID = "450421198407197612"
+
+
+def _licence(x: float = 0, *, period: list[Line] | None = None) -> list[Line]:
+    """A driver's licence main page at ``x``: labels Chinese over English, 性别 and 国籍
+    on the row of 姓名; ``period`` replaces the newer issue's 有效期限 row."""
+    out = [
+        line("中华人民共和国机动车驾驶证", x + 100, 20),
+        line("证号", x + 10, 70), line(ID, x + 160, 70, x + 560),
+        line("姓名", x + 10, 120), line("钟宏", x + 160, 120),
+        line("性别", x + 330, 120), line("男", x + 430, 120),
+        line("国籍", x + 490, 120), line("中国", x + 590, 120),
+        line("Name", x + 10, 146, h=12), line("Nationality", x + 490, 146, h=12),
+        line("住址", x + 10, 170), line("广西壮族自治区梧州市苍梧县湖滨街道振兴巷", x + 160, 170),
+        line("出生日期", x + 10, 250), line("1984-07-19", x + 160, 250, x + 330),
+        line("初次领证日期", x + 10, 300), line("2002-10-27", x + 200, 300, x + 370),
+        line("准驾车型", x + 10, 350), line("C1E", x + 160, 350),
+    ]  # fmt: skip
+    return out + (period or [
+        line("有效期限", x + 10, 400), line("2018-10-27至2028-10-27", x + 160, 400, x + 520),
+    ])  # fmt: skip
+
+
+def _licence_back(x: float, renew_by: str = "2028年10月27日") -> list[Line]:
+    return [
+        line("中华人民共和国机动车驾驶证副页", x + 40, 20),
+        line("证号", x + 10, 70), line(ID, x + 160, 70, x + 560),
+        line("姓名", x + 10, 120), line("钟宏", x + 160, 120),
+        line("档案编号", x + 300, 120), line("450274204685", x + 430, 120, x + 610),
+        line("记录", x + 10, 170),
+        line(f"请于{renew_by}前到公安机关交通管理部门申请", x + 160, 170),
+        line("换领新证。", x + 160, 210),
+    ]  # fmt: skip
+
+
+def test_an_older_licence_prints_its_validity_as_a_duration() -> None:
+    for duration, valid_to in (("6年", "2024-10-27"), ("10年", "2028-10-27"), ("长期", "长期")):
+        period = [line("有效起始日期", 10, 400), line("2018-10-27", 200, 400, 370),
+                  line("有效期限", 10, 450), line(duration, 160, 450)]  # fmt: skip
+        fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))
+        assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", valid_to)
+
+
+def test_the_back_page_beside_the_licence_is_not_read_as_its_main_page() -> None:
+    """The 副页 repeats 证号 and 姓名 on the rows of the main page's 证号 and 姓名: the
+    nationality must not run on into its name, nor its 档案编号 into anything."""
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_licence(), *_licence_back(820)))
+    assert result.fields["nationality"] == "中国"
+    assert result.fields["name"] == "钟宏" and result.fields["id_num"] == ID
+    assert result.fields["valid_to"] == "2028-10-27"
+    assert not any("副页" in w or "换领" in w for w in result.warnings)
+
+
+def test_a_back_page_asking_for_renewal_on_another_date_is_flagged() -> None:
+    back = _licence_back(820, renew_by="2026年10月27日")
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_licence(), *back))
+    assert "有效期限与副页换领日期不一致，请核对" in result.warnings
+
+
+def test_a_duration_unread_takes_the_renewal_date_of_the_back_page() -> None:
+    period = [line("有效起始日期", 10, 400), line("2018-10-27", 200, 400, 370),
+              line("有效期限", 10, 450)]  # fmt: skip
+    fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period), *_licence_back(820)))
+    assert fields["valid_to"] == "2028-10-27"

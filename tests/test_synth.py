@@ -171,6 +171,22 @@ def test_vehicle_licence_back_page_fields():
     assert all(front.truth[k] == t[k] for k in front.truth)
 
 
+def test_driving_licences_of_every_issue_alone_or_beside_their_back_page():
+    """Older licences print 有效起始日期 and a duration, newer ones the period; the
+    副页 lies beside or below the main page. The look never changes the truth."""
+    seen = {}
+    for seed in range(24):
+        sample = generate("drivinglicense", seed=seed, mode="scan")
+        seen.setdefault((sample.meta["issue"], sample.meta.get("pages")), sample)
+        t = sample.truth
+        start, end = date.fromisoformat(t["valid_from"]), date.fromisoformat(t["valid_to"])
+        assert end.replace(year=start.year) == start and end.year - start.year in (6, 10)
+    assert {issue for issue, _ in seen} == {"older", "newer"}
+    assert {pages for _, pages in seen} == {None, "beside", "below"}
+    beside = next(s for (_, pages), s in seen.items() if pages == "beside")
+    assert beside.image.width > 2 * beside.image.height
+
+
 def test_vehicle_licence_back_page_alone():
     """The 副页 photographed alone: its 号牌号码 is the plate, no main-page field."""
     both = generate("driving", seed=5, mode="scan", side="Both")

@@ -90,6 +90,10 @@ def _seal_text(region: people.Region) -> str:
 
 
 def driving_licence(data: random.Random, style: random.Random) -> Doc:
+    """The main page, in one of the issues still in wallets (the look, drawn from
+    ``style``, leaves the truth alone): the newer prints its period
+    (``2015-06-18 至 2021-06-18``), the older 有效起始日期 on a row of its own and
+    有效期限 as a duration (``6年``). One time in three the 副页 lies beside it."""
     p = people.person(data, min_age=19, max_age=70)  # licensed at 18, at least a year ago
     first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 12, 1))
     # Renewals: 6 years, then 10 years, then long-term; print the current period.
@@ -106,7 +110,8 @@ def driving_licence(data: random.Random, style: random.Random) -> Doc:
         "中华人民共和国机动车驾驶证",
         "Driving License of the People's Republic of China",
     )
-    t = _Table(img, style, 108, 56)
+    older = style.random() < 0.4
+    t = _Table(img, style, 104, 52 if older else 56)
     lw = 150  # label column
     t.hline(0)
     t.cell_label(t.left, 0, "证号", "License No.", lw)
@@ -126,20 +131,25 @@ def driving_licence(data: random.Random, style: random.Random) -> Doc:
     photo_x = t.left + lw + 560
     t.hline(4, x1=photo_x)
     canvas.portrait(img, (photo_x + 15, t.y(4) + 10, t.right - 10, t.y(7) - 10), style)
-    rows = (
+    rows = [
         ("出生日期", "Date of Birth", f"{p.birth:%Y-%m-%d}"),
         ("初次领证日期", "Date of First Issue", f"{first:%Y-%m-%d}"),
         ("准驾车型", "Class", car_class),
-    )
+    ]
+    if older:
+        rows.append(("有效起始日期", "Valid From", f"{valid_from:%Y-%m-%d}"))
     for i, (cn, en, val) in enumerate(rows):
         t.cell_label(t.left, 4 + i, cn, en, lw)
         t.cell_value(t.left + lw, 4 + i, val, 400)
         t.hline(5 + i, x1=photo_x)
-    t.cell_label(t.left, 7, "有效期限", "Valid Period", lw)
-    t.cell_value(t.left + lw, 7, f"{valid_from:%Y-%m-%d} 至 {valid_to:%Y-%m-%d}", 560)
-    t.hline(8)
-    t.draw.rectangle((t.left, t.y(0), t.right, t.y(8)), outline=LINE, width=2)
-    t.draw.line((photo_x, t.y(0), photo_x, t.y(8)), fill=LINE)
+    last = 4 + len(rows)
+    t.cell_label(t.left, last, "有效期限", "Valid Period", lw)
+    period = (f"{years}年" if older
+              else f"{valid_from:%Y-%m-%d} 至 {valid_to:%Y-%m-%d}")  # fmt: skip
+    t.cell_value(t.left + lw, last, period, 560 if not older else 400)
+    t.hline(last + 1)
+    t.draw.rectangle((t.left, t.y(0), t.right, t.y(last + 1)), outline=LINE, width=2)
+    t.draw.line((photo_x, t.y(0), photo_x, t.y(last + 1)), fill=LINE)
     seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
     canvas.seal(img, (115 + style.randint(-10, 10), t.y(6) + 20), 74, seal, seal_font, style)
     truth = {
@@ -155,7 +165,44 @@ def driving_licence(data: random.Random, style: random.Random) -> Doc:
         "valid_to": f"{valid_to:%Y-%m-%d}",
         "official_seal": seal,
     }
-    return Doc(canvas.round_corners(img, 20), truth, None, {"fonts": [t.value_spec.key]})
+    info = {"fonts": [t.value_spec.key], "issue": "older" if older else "newer"}
+    if style.random() < 1 / 3:
+        back = _driving_back(data, style, p, valid_to)
+        both, arrangement = beside_or_below(img, back, style)
+        return Doc(both, truth, None, info | {"pages": arrangement})
+    return Doc(canvas.round_corners(img, 20), truth, None, info)
+
+
+def _driving_back(
+    data: random.Random, style: random.Random, p: people.Person, renew_by: date
+) -> Image.Image:
+    """The driver's licence 副页: 证号 and 姓名 again, 档案编号, and the 记录 box where
+    the licence says when to renew it."""
+    img = _background(style, (232, 238, 246))
+    draw = ImageDraw.Draw(img)
+    title = fonts.load(fonts.pick(style, "serif_bold"), 34)
+    draw.text((W / 2, 50), "中华人民共和国机动车驾驶证副页", font=title, fill=INK, anchor="mm")
+    t = _Table(img, style, 100, 60)
+    lw = 150
+    t.hline(0)
+    t.cell_label(t.left, 0, "证号", "License No.", lw)
+    t.cell_value(t.left + lw, 0, p.id_number, t.right - t.left - lw)
+    t.hline(1)
+    t.cell_label(t.left, 1, "姓名", "Name", lw)
+    t.cell_value(t.left + lw, 1, p.name, 200)
+    mid = t.left + lw + 200
+    t.draw.line((mid, t.y(1), mid, t.y(2)), fill=LINE)
+    t.cell_label(mid, 1, "档案编号", "File No.", 150)
+    file_no = p.id_number[:2] + "".join(data.choice("0123456789") for _ in range(10))
+    t.cell_value(mid + 150, 1, file_no, t.right - mid - 150)
+    t.hline(2)
+    t.cell_label(t.left, 2, "记录", "Record", lw)
+    note = f"请于{renew_by:%Y年%m月%d日}前到公安机关交通管理部门申请换领新证。"
+    t.cell_value(t.left + lw, 2, note, t.right - t.left - lw, lines=2)
+    t.hline(6)
+    t.draw.rectangle((t.left, t.y(0), t.right, t.y(6)), outline=LINE, width=2)
+    t.draw.line((t.left + lw, t.y(0), t.left + lw, t.y(6)), fill=LINE)
+    return img
 
 
 def _owner(data: random.Random) -> tuple[str, people.Region, str]:
