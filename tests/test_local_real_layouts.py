@@ -244,3 +244,47 @@ def test_a_duration_unread_takes_the_renewal_date_of_the_back_page() -> None:
               line("有效期限", 10, 450)]  # fmt: skip
     fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period), *_licence_back(820)))
     assert fields["valid_to"] == "2028-10-27"
+
+
+def test_a_stamp_across_a_copy_is_not_read_into_a_value() -> None:
+    """Copies people send are stamped (仅供存档, 再复印无效): below the scope, the stamp
+    read as a line must not run on into it, nor into the address beside it."""
+    for stamp in ("仅供存档", "仅供办理银行开户使用", "再复印无效", "与原件一致"):
+        fields = extract(DocType.BIZLICENSE, page(
+            line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+            line("名称", 100, 200), line("某某科技有限公司", 300, 200),
+            line("经营范围", 100, 250), line("技术开发、技术咨询。", 300, 250),
+            line(stamp, 320, 285, h=40),
+        ))  # fmt: skip
+        assert fields["business_scope"] == "技术开发、技术咨询。", stamp
+
+
+def test_the_statutory_closing_sentence_is_put_right() -> None:
+    """Every scope closes with the same sentence: a few characters misread in it (须 as
+    频, 经 as 终) are put right; a scope of the company's own is left as read."""
+    for read in ("（依法频经批准的项目，经相关部门批准后方可开展终营活动）",
+                 "(依法须经批准的项目,经相关部门批准后方可开展经营活动)"):  # fmt: skip
+        fields = extract(DocType.BIZLICENSE, page(
+            line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+            line("经营范围", 100, 250), line("技术开发、技术咨询。", 300, 250),
+            line(read, 300, 285),
+        ))  # fmt: skip
+        want = "技术开发、技术咨询。（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
+        assert fields["business_scope"] == want, read
+    # Some licences end the sentence with 。 inside the bracket: it stays.
+    fields = extract(DocType.BIZLICENSE, page(
+        line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+        line("经营范围", 100, 250), line("技术开发。", 300, 250),
+        line("（依法须经批准的项目，经相关部门批准后方可开展终营活动。）", 300, 285),
+    ))  # fmt: skip
+    assert fields["business_scope"].endswith("开展经营活动。）")
+
+
+def test_a_longer_licence_number_is_never_made_into_a_credit_code() -> None:
+    """An older licence's 20-digit 证照编号 holds 18-digit runs that one changed
+    character could make pass the credit code's check: never taken for one."""
+    result = EXTRACTORS[DocType.BIZLICENSE](page(
+        line("营业执照", 300, 50), line("证照编号44582623544722836101", 300, 150),
+        line("名称", 100, 200), line("某某贸易有限公司", 300, 200),
+    ))  # fmt: skip
+    assert "reg_num" not in result.fields

@@ -14,6 +14,7 @@ import pytest
 from mrz.checker.td3 import TD3CodeChecker
 from PIL import Image
 from stdnum.cn import ric, uscc
+from stdnum.iso7064 import mod_11_10
 
 from bot.devtools.synth import generate, numbers, people, supported_types
 from bot.devtools.synth.__main__ import main as cli_main
@@ -214,13 +215,49 @@ def test_vehicle_licence_pages_below_or_beside():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_business_licence_credit_code_and_dates(seed):
-    t = generate("bizlicense", seed=seed, mode="scan").truth
+    sample = generate("bizlicense", seed=seed, mode="scan")
+    assert sample.meta.get("style") != "older"  # those are below
+    t = sample.truth
     assert uscc.is_valid(t["reg_num"]) and t["reg_num"].startswith("91")
     date_cn = r"\d{4}年\d\d月\d\d日"
     assert re.fullmatch(date_cn, t["registered_date"])
     assert re.fullmatch(f"{date_cn}至(长期|{date_cn})", t["valid_period"])
     assert t["valid_period"].startswith(t["registered_date"])
     assert t["registered_capital"].endswith("万元整")
+
+
+def test_older_business_licences_have_a_registration_number_and_unpadded_dates():
+    """Licences before the 2015 credit codes: a 15-digit 注册号 (ISO 7064 MOD 11,10) and
+    dates as they printed them (2012年1月4日), in a portrait layout."""
+    older = [s for seed in range(12) if (s := generate("bizlicense", seed=seed, mode="scan"))
+             .meta.get("style") == "older"]  # fmt: skip
+    assert older
+    for sample in older:
+        t = sample.truth
+        assert len(t["reg_num"]) == 15 and mod_11_10.is_valid(t["reg_num"])
+        assert re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日", t["registered_date"])
+        assert t["valid_period"].startswith(t["registered_date"] + "至")
+        assert sample.image.height > sample.image.width
+        assert (
+            date(2000, 1, 1)
+            <= date(*map(int, re.findall(r"\d+", t["registered_date"])))
+            < date(2015, 10, 1)
+        )
+
+
+def test_business_licences_come_stamped_across_and_scanned_small():
+    """Copies people send: a stamp such as 仅供存档 across the text, scans 600 px wide.
+    Neither changes the truth (they come from the style stream)."""
+    from bot.devtools.synth.docs import bizlicense
+
+    plain = Image.new("RGB", (1240, 880), (250, 250, 250))
+    stamped = bizlicense.stamp_across(plain, random.Random(3))
+    assert stamped.size == plain.size and np.asarray(stamped).std() > 1
+    samples = [generate("bizlicense", seed=seed, mode="scan") for seed in range(40)]
+    copies = [s.meta["copy"] for s in samples]
+    assert any("stamped" in c for c in copies) and any("600px" in c for c in copies)
+    assert {s.image.width for s in samples if "600px" in s.meta["copy"]} == {600}
+    assert any(not c for c in copies)
 
 
 def test_chinese_financial_numerals():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
 import re
 
 from stdnum.iso7064 import mod_11_10
@@ -66,7 +68,15 @@ def balance(text: str) -> str:
 
 def _read_code(page: Page, values: dict, result: Result) -> str | None:
     lines: list[Line] = list(values["reg_num"].lines) if "reg_num" in values else []
-    lines += [ln for ln in page.lines if ln not in lines and re.search(r"[0-9A-Z]{15}", ln.text)]
+    # A run longer than a code is another number (an older licence's 20-digit 证照编号),
+    # whose 18-character pieces one changed character could make pass the check.
+    lines += [
+        ln
+        for ln in page.lines
+        if ln not in lines
+        and re.search(r"[0-9A-Z]{15}", ln.text)
+        and not re.search(r"[0-9A-Z]{19,}", re.sub(r"[\s·.\-]", "", ln.text).upper())
+    ]
     first: str | None = None
     for ln in lines:
         code = uscc_fix(ln.text)
@@ -171,6 +181,22 @@ def _restore_colons(lines: tuple[Line, ...], value: str) -> str:
     return value
 
 
+# The statutory sentence that closes every scope since 2014, word for word.
+STATUTORY = "依法须经批准的项目，经相关部门批准后方可开展经营活动"
+
+
+def _statutory(value: str) -> str:
+    """The closing sentence is fixed text: a reading of it with a few characters wrong
+    (依法频经批准, 终营活动) is put right; the scope's own items are left alone."""
+    m = re.search(r"(?<=[（(【])([^（(【]{20,32}?)(?=[。.]?[)）】]?$)", value)
+    if m is None or m.group(1) == STATUTORY:
+        return value
+    inner = m.group(1).replace(",", "，")
+    if difflib.SequenceMatcher(None, inner, STATUTORY, autojunk=False).ratio() >= 0.85:
+        return value[: m.start(1)] + STATUTORY + value[m.end(1) :]
+    return value
+
+
 def _marks(text: str) -> int:
     return sum(text.count(m) for m in _MARKS)
 
@@ -213,10 +239,18 @@ def _split_period(period: Value) -> tuple[str, str | None]:
     return period.text, None
 
 
+# What people stamp or write across a copy they send (仅供存档, 仅供办理开户使用,
+# 再复印无效, 与原件一致): never part of the licence, often read as a value running on.
+_COPY_MARK = re.compile(r"^(仅供.{0,16}|.{0,6}复印(件)?无效|与原件(一致|相符)|.{0,12}他用无效)$")
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
         return Result()
+    marks = [ln for ln in page.lines if _COPY_MARK.match(clean(ln.text))]
+    if marks:
+        page = dataclasses.replace(page, lines=[ln for ln in page.lines if ln not in marks])
     values = labelled_values(
         page, LABELS, multiline=[k for k in LABELS if k != "reg_num"], stop=_STOP
     )
@@ -244,6 +278,7 @@ def extract(page: Page) -> Result:
                 value = _restore_edge_punctuation(page, value, values[key].lines)
                 value = _restore_inner_punctuation(page, value, values[key].lines)
                 value = _restore_colons(values[key].lines, value)
+                value = _statutory(value)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
                 value = re.sub(r"[·•](?=（依法)", "。", value)
                 # The items end with 。 before the statutory closing sentence.
