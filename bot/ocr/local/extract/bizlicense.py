@@ -7,9 +7,7 @@ import datetime as dt
 import difflib
 import re
 
-from stdnum.iso7064 import mod_11_10
-
-from bot.ocr.local.checks import TO_DIGIT, single_fix, uscc_fix, uscc_valid
+from bot.numbers import TO_DIGIT, registration_valid, single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values, rows
@@ -98,12 +96,6 @@ def _read_code(page: Page, values: dict, result: Result) -> str | None:
     if first:
         result.warnings.append("统一社会信用代码校验未通过，请核对")
     return first
-
-
-def registration_valid(number: str) -> bool:
-    """A 15-digit 注册号 (licences before the 2015 credit codes): its last digit is an
-    ISO 7064 MOD 11,10 check digit (GB/T 17710)."""
-    return len(number) == 15 and number.isdigit() and mod_11_10.is_valid(number)
 
 
 def _registration_number(page: Page, values: dict) -> str | None:
