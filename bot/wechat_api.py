@@ -197,9 +197,7 @@ class OfficialApi(_Api):
         """``client`` caches the access token for every process; None keeps it in this one
         (``ocrbot custom-menu sync`` without Redis: stable_token hands out the token the bot holds
         without invalidating it)."""
-        session = (
-            MemoryStorage() if client is None else RedisStorage(client, prefix="ocrbot:token")
-        )
+        session = MemoryStorage() if client is None else RedisStorage(client, prefix="ocrbot:token")
         self.client = _StableTokenClient(
             settings.wechat_appid,
             settings.wechat_secret,

@@ -288,3 +288,13 @@ def test_a_longer_licence_number_is_never_made_into_a_credit_code() -> None:
         line("名称", 100, 200), line("某某贸易有限公司", 300, 200),
     ))  # fmt: skip
     assert "reg_num" not in result.fields
+
+
+def test_a_licence_number_whose_label_went_unread_is_the_one_valid_id_line() -> None:
+    """证号 is printed white on a dark box on some issues and goes unread: the page's one
+    line that is a whole ID number passing its check digit is the licence number."""
+    lines = [ln for ln in _licence() if ln.text != "证号"]
+    assert extract(DocType.DRIVINGLICENSE, page(*lines))["id_num"] == ID
+    wrong = ID[:-1] + ("1" if ID[-1] != "1" else "2")  # fails its check: not taken
+    lines = [ln if ln.text != ID else line(wrong, ln.x0, ln.y0, ln.x1) for ln in lines]
+    assert "id_num" not in extract(DocType.DRIVINGLICENSE, page(*lines))

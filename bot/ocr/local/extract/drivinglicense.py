@@ -187,6 +187,11 @@ def extract(page: Page) -> Result:
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     values = labelled_values(lines, LABELS, multiline=["address"], stop=r"出生|日期|\d{4}-")
     result = Result()
+    if "id_num" not in values:  # 证号 printed white on a dark box goes unread
+        whole = [ln for ln in lines if (n := id_number(ln.text)) and id_valid(n)
+                 and len(re.sub(r"\W", "", ln.text)) == 18]  # fmt: skip
+        if len(whole) == 1:
+            values["id_num"] = Value(whole[0].text, 0, whole[0].x0, (whole[0],))
     if "id_num" in values:
         number = id_number(values["id_num"].text) or re.sub(r"\W", "", values["id_num"].text)
         if len(number) == 18 and not id_valid(number):
