@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot.devtools.synth import people
+from bot.devtools.synth.docs import plate as synth_plate
 from bot.ocr.base import DocType
-from bot.ocr.local import checks, layout, places, script
+from bot.ocr.local import checks, layout, places, reader, script
 from bot.ocr.local.extract import drivinglicense, idcard, passport
 from bot.ocr.local.extract.dates import find_dates
+from bot.ocr.local.extract.platenum import plate_color
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import ENGLISH_SUBLABEL, labelled_values, rows
 from bot.ocr.local.page import Line, Page
@@ -593,3 +597,17 @@ def test_the_full_stop_before_the_closing_sentence_is_put_back() -> None:
     assert any(t.startswith(("(依法", "（依法")) for t in _texts(page))  # a new line, no 。
     assert "。（依法" in truth["business_scope"]
     assert EXTRACTORS[DocType.BIZLICENSE](page).fields["business_scope"] == truth["business_scope"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_plate_colour_from_its_two_tones_in_dim_light(seed: int) -> None:
+    """Real street photos are dim and hazy: the mean colour of a blue plate's box came out
+    grey (called white) or dark (black). Its dark tone keeps the blue, a yellow plate's
+    light tone the yellow."""
+    doc = synth_plate.make(random.Random(seed), random.Random(seed))
+    bgr = np.asarray(doc.image.convert("RGB"))[40:240, 60:-60, ::-1].astype(np.float32)
+    crop = np.ascontiguousarray(bgr * 0.3).astype(np.uint8)  # an evening street
+    number, want = doc.truth["number"], doc.truth["color"]
+    b, g, r = crop.reshape(-1, 3).mean(axis=0)
+    assert plate_color((int(r), int(g), int(b)), number) != want  # the mean misleads
+    assert plate_color((int(r), int(g), int(b)), number, reader.tones(crop)) == want

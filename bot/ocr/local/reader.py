@@ -178,6 +178,19 @@ def _sharpness(img: np.ndarray, quads: Sequence[np.ndarray]) -> float | None:
     return float(np.median(values)) if values else None
 
 
+def tones(crop: np.ndarray) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The crop's light and dark tones (RGB): the median colour of the pixels either
+    side of Otsu's threshold on grey. On a plate one is the paint, the other the print."""
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    _, mask = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = mask > 0
+    out = []
+    for side in (light, ~light):
+        b, g, r = np.median(crop[side], axis=0) if side.any() else crop.reshape(-1, 3)[0]
+        out.append((int(r), int(g), int(b)))
+    return out[0], out[1]
+
+
 def _red_share(crop: np.ndarray) -> float:
     """Share of a crop's pixels that are red ink."""
     return float(np.count_nonzero(seal.red_mask(crop))) / max(1, crop.shape[0] * crop.shape[1])
@@ -295,6 +308,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
             score=float(score),
             orig=_as_quad((_start_top_left(orig) - pad) / scale),
             rgb=(int(mean[2]), int(mean[1]), int(mean[0])),
+            tones=tones(crop),
         )
         (lines if score >= min_score else weak).append(line)
         raw[line] = quad

@@ -10,14 +10,41 @@ from bot.ocr.local.layout import rows
 from bot.ocr.local.page import Line, Page, region
 
 
-def plate_color(rgb: tuple[int, int, int] | None, number: str) -> str | None:
-    """Plate colour from the mean colour of the plate's text box and its format."""
+def _hsv(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
+    return h * 360, s, v
+
+
+def _paint(light: tuple[int, int, int], dark: tuple[int, int, int]) -> str | None:
+    """A plate's colour from its two tones. Yellow and green plates carry dark print on
+    coloured paint (the light tone has the hue); blue ones light print on blue paint (the
+    dark tone has it, however dim the photo); white and black plates have no hue."""
+    hue, sat, val = _hsv(light)
+    if sat >= 0.3 and val >= 0.2 and 20 <= hue < 75:
+        return "yellow"
+    if sat >= 0.25 and val >= 0.2 and 75 <= hue < 170:
+        return "green"
+    hue, sat, val = _hsv(dark)
+    if sat >= 0.12 and 150 <= hue <= 280:
+        return "blue"
+    return None
+
+
+def plate_color(
+    rgb: tuple[int, int, int] | None,
+    number: str,
+    tones: tuple[tuple[int, int, int], tuple[int, int, int]] | None = None,
+) -> str | None:
+    """Plate colour from its format, else from the pixels of the plate's text box: its
+    two tones when known, else its mean colour."""
     if len(number) == 8 and number[-1] not in "挂学警港澳领试超":
         return "green"  # new-energy plates have 6 characters after the city letter
     if number.endswith("警") or number.startswith("WJ"):
         return "white"
     if number.startswith("使") or number.endswith("领"):
         return "black"
+    if tones is not None:
+        return _paint(*tones) or ("white" if _hsv(tones[0])[2] >= 0.5 else None)
     if rgb is None:
         return None
     h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
@@ -91,5 +118,5 @@ def extract(page: Page) -> Result:
         return Result()
     number, line = best
     result.put("number", number)
-    result.put("color", plate_color(line.rgb, number))
+    result.put("color", plate_color(line.rgb, number, line.tones))
     return result
