@@ -611,3 +611,37 @@ def test_plate_colour_from_its_two_tones_in_dim_light(seed: int) -> None:
     b, g, r = crop.reshape(-1, 3).mean(axis=0)
     assert plate_color((int(r), int(g), int(b)), number) != want  # the mean misleads
     assert plate_color((int(r), int(g), int(b)), number, reader.tones(crop)) == want
+
+
+def _digit_line(text: str, x: float, y: float, height: float = 40.0) -> Line:
+    w = 22.0 * len(text)
+    return Line(text, ((x, y), (x + w, y), (x + w, y + height), (x, y + height)), 0.95)
+
+
+def test_an_old_card_of_twelve_digits_is_read_with_a_warning() -> None:
+    """Old 一卡通 cards print 12 digits and no check digit (one in the real set): the
+    number is read, never forced through Luhn, and flagged."""
+    page = Page([_digit_line("0020 4815 1623", 40, 200)], 900, 560, (900, 560))
+    result = EXTRACTORS[DocType.BANKCARD](page)
+    assert result.fields["number"] == "002048151623"
+    assert "银行卡号校验未通过，请核对" in result.warnings
+
+
+def test_a_letter_no_digit_looks_like_leaves_one_digit_for_luhn_to_fill() -> None:
+    """A real card's 4 came back as K: the slot stays unread, and the Luhn-valid fills
+    are what the recognizer is asked about (exactly one digit completes a number)."""
+    from bot.ocr.local.extract.bankcard import _luhn_fixes, _slots
+
+    slots = _slots("6222 0212 K456 7895")
+    assert slots == "62220212?4567895"
+    fixes = _luhn_fixes(slots)
+    assert len(fixes) == 1 and checks.luhn_valid(fixes[0]) and fixes[0][8] != "?"
+    # Nothing unread: every digit in turn, each fix one digit away and Luhn-valid.
+    fixes = _luhn_fixes("6222021234567895")
+    assert fixes and all(checks.luhn_valid(f) for f in fixes)
+    assert all(sum(a != b for a, b in zip(f, "6222021234567895", strict=True)) == 1 for f in fixes)
+    # Without the image nothing decides between them: the read is kept, flagged.
+    page = Page([_digit_line("6222 0212 K456 7895", 40, 200)], 900, 560, (900, 560))
+    result = EXTRACTORS[DocType.BANKCARD](page)
+    assert result.fields["number"] == "622202124567895"
+    assert "银行卡号校验未通过，请核对" in result.warnings

@@ -326,10 +326,14 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         ):
             warnings.append("证件可能超出画面边缘")
 
-    def reread(line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
+    def quad_of(line: Line) -> np.ndarray:
         quad = raw.get(line)
         if quad is None:  # a region the extractor drew: undo the deskew to find it
             quad = np.array(_deskew(np.array(line.box), -angle, up_w / 2, up_h / 2), np.float32)
+        return quad
+
+    def reread(line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
+        quad = quad_of(line)
         if part != (0.0, 1.0):
             a, b = part
             top, bottom = quad[1] - quad[0], quad[2] - quad[3]
@@ -341,8 +345,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         return reread_quad(models, clean if inked else upright, quad)
 
     def score(line: Line, texts: Sequence[str]) -> dict[str, float]:
-        quad = raw.get(line)
-        return score_quad(models, upright, quad, texts) if quad is not None else {}
+        return score_quad(models, upright, quad_of(line), texts)
 
     def widen(chosen: Sequence[Line]) -> list[str]:
         quads = [raw.get(ln) for ln in chosen]
