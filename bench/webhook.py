@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.devtools.peer import OfficialPeer  # noqa: E402
-from bot.redis_server import free_port, start_redis  # noqa: E402
+from bot.devtools.redis_server import free_port, start_redis  # noqa: E402
 
 TOKEN, APPID = "benchtoken", "wxbench000000001"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

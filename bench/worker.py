@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402
+from bot.devtools.redis_server import start_redis  # noqa: E402
 from bot.ocr.base import DocType  # noqa: E402
-from bot.redis_server import start_redis  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 
 IMAGE = next((ROOT / "tests" / "data" / "synth").glob("*_idcard.jpg"))

@@ -28,9 +28,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(metrics.bp)
     logs.init_app(app)
 
-    from bot.devtools import simulator
+    if not settings.is_production:  # dev code is never imported in production
+        from bot.devtools import simulator
 
-    simulator.register(app, settings)  # the chat simulator page; never in production
+        simulator.register(app, settings)  # the chat simulator page
     return app
 
 

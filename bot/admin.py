@@ -16,7 +16,7 @@ from rq import Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
-from bot import menu, metrics
+from bot import custom_menu, metrics
 from bot.incoming import Incoming
 from bot.limits import Report, last_days
 from bot.ocr.base import DocType
@@ -164,12 +164,13 @@ def menu_sync(rt: Runtime, arg: str) -> str:
         return "未配置公众号（WECHAT_TOKEN），没有可同步的菜单。"
     quick = rt.settings.model_copy(update={"http_timeout": rt.settings.admin_timeout})
     try:
-        pushed = menu.sync(OfficialApi(quick, rt.redis))
+        pushed = custom_menu.sync(OfficialApi(quick, rt.redis))
     except ApiError as error:
         return f"菜单同步失败：{error.errcode} {error.errmsg}"
-    except menu.MenuError as error:
+    except custom_menu.MenuError as error:
         return f"菜单文件有误：{error}"
-    return f"菜单已同步：{len(pushed['button'])} 个按钮，{len(menu.click_keys(pushed))} 个点击项。"
+    keys = custom_menu.click_keys(pushed)
+    return f"菜单已同步：{len(pushed['button'])} 个按钮，{len(keys)} 个点击项。"
 
 
 COMMANDS: dict[str, Callable[[Runtime, str], str]] = {

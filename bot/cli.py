@@ -164,29 +164,30 @@ def configuration_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-@main.group()
-def menu() -> None:
-    """The Official Account's custom menu (bot/menu.toml)."""
+@main.group("custom-menu")
+def custom_menu_group() -> None:
+    """The Official Account's custom menu (bot/custom_menu.toml)."""
 
 
-@menu.command("show")
+@custom_menu_group.command("show")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None)
-def menu_show(path: str | None) -> None:
+def custom_menu_show(path: str | None) -> None:
     """Check the menu file and print it as menu/create receives it."""
-    from bot import menu as menu_file
+    from bot import custom_menu
 
-    loaded = menu_file.load(Path(path) if path else menu_file.MENU_FILE)
+    loaded = custom_menu.load(Path(path) if path else custom_menu.MENU_FILE)
     click.echo(json.dumps(loaded, ensure_ascii=False, indent=2))
 
 
-@menu.command("sync")
+@custom_menu_group.command("sync")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None)
-def menu_sync(path: str | None) -> None:
-    """Push the menu file to WeChat (menu/create) and report the result."""
-    import redis as redis_lib
+def custom_menu_sync(path: str | None) -> None:
+    """Push the menu file to WeChat (menu/create) and report the result.
 
-    from bot import menu as menu_file
-    from bot.redis_server import start_redis
+    With REDIS_URL (or Sentinel) set, the access token is the one the bot caches there;
+    without, it is fetched for this run only.
+    """
+    from bot import custom_menu
     from bot.runtime import connect
     from bot.wechat_api import ApiError, OfficialApi
 
@@ -194,19 +195,17 @@ def menu_sync(path: str | None) -> None:
     if not settings.official_enabled:
         raise click.ClickException("WECHAT_TOKEN (and the Official Account credentials) unset")
     configured = settings.redis_url or settings.redis_sentinels
-    embedded = None if configured else start_redis()  # only to hold the access token
-    client = connect(settings) if configured else redis_lib.Redis.from_url(embedded.url)
+    client = connect(settings) if configured else None
     try:
-        pushed = menu_file.sync(
-            OfficialApi(settings, client), Path(path) if path else menu_file.MENU_FILE
+        pushed = custom_menu.sync(
+            OfficialApi(settings, client), Path(path) if path else custom_menu.MENU_FILE
         )
-    except (ApiError, menu_file.MenuError) as error:
+    except (ApiError, custom_menu.MenuError) as error:
         raise click.ClickException(f"menu not synced: {error}") from None
     finally:
-        client.close()
-        if embedded is not None:
-            embedded.stop()
-    keys = menu_file.click_keys(pushed)
+        if client is not None:
+            client.close()
+    keys = custom_menu.click_keys(pushed)
     click.echo(f"menu synced: {len(pushed['button'])} buttons, {len(keys)} click keys")
 
 

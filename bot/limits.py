@@ -22,8 +22,8 @@ from datetime import date, timedelta
 import redis
 
 from bot.clock import BEIJING, beijing_day, seconds_to_beijing_midnight
-from bot.conversation import key
 from bot.ocr.base import DocType, Engine, Failure, OcrError, Recognition
+from bot.store import key
 
 DAY_KEEP = 9 * 86400  # daily counters outlive a 7-day report
 

@@ -2,7 +2,7 @@
 
 Each record carries the id of what it belongs to: ``request_id`` for a
 webhook request (also sent back as ``X-Request-Id``), ``job_id`` inside an RQ
-job. Every line, whoever logged it, goes through ``bot.cards.mask_text``
+job. Every line, whoever logged it, goes through ``bot.masking.mask_text``
 before it is written: no full ID or card number reaches a log even if some
 code (ours or a library's) puts one in a message. That is the last line of
 defence, not the first: nothing should log fields in the first place.
@@ -20,7 +20,7 @@ from typing import IO
 from flask import Flask, g, has_request_context, request
 from rq import get_current_job
 
-from bot.cards import mask_text
+from bot.masking import mask_text
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(ids)s: %(message)s"
 

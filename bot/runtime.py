@@ -15,11 +15,11 @@ from redis.sentinel import Sentinel
 from rq import Queue
 
 from bot.config import ReplyMode, Settings
-from bot.conversation import Deliveries, Results, States, Vault, key
 from bot.incoming import Channel
 from bot.limits import Blocks, Quota, QuotaGuard, RateLimit, Usage
 from bot.ocr import ENGINE_TYPES, Chain, check_chain, readable_types
 from bot.ocr.base import DocType, Engine, Failure
+from bot.store import Deliveries, Results, States, Vault, key
 from bot.wechat_api import ApiError, OfficialApi, WeComApi, fetch_url
 
 log = logging.getLogger(__name__)

@@ -21,10 +21,10 @@ from bot.channels.base import NO_REPLY, Parsed, Rejected, Reply, render_plain
 from bot.channels.official import OfficialChannel
 from bot.channels.wecom import WeComChannel
 from bot.config import MenuStyle
-from bot.conversation import Delivery
 from bot.incoming import Channel, Incoming, Kind
 from bot.jobs import enqueue_menu, enqueue_recognition
 from bot.runtime import Runtime
+from bot.store import Delivery
 from handlers.state import Context, Outcome
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,7 @@ import redis
 import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 from wechatpy.work import WeChatClient as WeComClient
 
@@ -33,9 +34,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
-RATE_LIMITED = 45009
-OUT_OF_WINDOW = 45015  # customer-service window closed, or the user unsubscribed
-OUT_OF_COUNT = 45047  # too many customer-service messages since the user's last one
 MSGMENU_NOT_ALLOWED = 40200
 SYSTEM_BUSY = -1
 
@@ -195,11 +193,17 @@ def read_limited(res: requests.Response, limit: int) -> bytes:
 class OfficialApi(_Api):
     """Official Account (公众号) APIs the bot uses."""
 
-    def __init__(self, settings: Settings, client: redis.Redis) -> None:
+    def __init__(self, settings: Settings, client: redis.Redis | None) -> None:
+        """``client`` caches the access token for every process; None keeps it in this one
+        (``ocrbot custom-menu sync`` without Redis: stable_token hands out the token the bot holds
+        without invalidating it)."""
+        session = (
+            MemoryStorage() if client is None else RedisStorage(client, prefix="ocrbot:token")
+        )
         self.client = _StableTokenClient(
             settings.wechat_appid,
             settings.wechat_secret,
-            session=RedisStorage(client, prefix="ocrbot:token"),
+            session=session,
             timeout=settings.http_timeout,
             auto_retry=False,
         )

@@ -24,8 +24,8 @@ from bot.incoming import Incoming, Kind
 
 from .admin import is_command, on_command, refuse_blocked, too_many_photos
 from .choice import on_choice, parse_choice
+from .events import on_event
 from .help import help_text, please_send_photo
-from .menu_events import on_event
 from .photo import on_photo, type_menu
 from .state import IDLE, Context, Outcome, State, Step
 

@@ -1,7 +1,7 @@
 """What the bot remembers about one user between messages, and what a handler decides.
 
 Plain values only: the handlers are pure functions from (Incoming, State,
-Context) to Outcome; ``bot/conversation.py`` stores the State in Redis and
+Context) to Outcome; ``bot/store.py`` stores the State in Redis and
 ``bot/webhook.py`` carries the Outcome out.
 """
 

@@ -14,9 +14,9 @@ no Redis, no HTTP, and no clock except through ``today``.
 from __future__ import annotations
 
 from bot.cards.common import Check
-from bot.cards.masking import mask_card, mask_id, mask_passport, mask_text
 from bot.cards.render import render
 from bot.cards.specs import checks, labels, mask
+from bot.masking import mask_card, mask_id, mask_passport, mask_text
 
 __all__ = [
     "Check",

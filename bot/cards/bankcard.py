@@ -11,11 +11,10 @@ import re
 from datetime import date
 from typing import Any
 
-from stdnum import luhn
-
 from bot.cards.bins import lookup
 from bot.cards.common import Check, Fields, Spec, expiry_check
-from bot.cards.masking import mask_card
+from bot.masking import mask_card
+from bot.numbers import luhn_valid
 
 LABELS = {
     "number": "卡号",
@@ -43,7 +42,7 @@ def number_checks(number: str) -> list[Check]:
     if not digits.isdigit() or not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
         return [Check("card_format", False, "卡号应为13-19位数字，可能识别有误")]
     found = []
-    if luhn.is_valid(digits):
+    if luhn_valid(digits):
         found.append(Check("luhn", True, "卡号校验通过"))
     else:
         found.append(Check("luhn", False, "卡号校验未通过，可能识别有误"))

@@ -21,6 +21,7 @@ from bot.cards.common import (
     find_dates,
     is_long_term,
 )
+from bot.numbers import uscc_valid
 
 LABELS = {
     "enterprise_name": "名称",
@@ -42,7 +43,7 @@ def uscc_check(code: str) -> Check:
     code = uscc.compact(code)
     if len(code) == 15 and code.isdigit():
         return Check("uscc", None, "15位旧注册号（2015年前的执照）")
-    if uscc.is_valid(code):
+    if uscc_valid(code):
         return Check("uscc", True, "统一社会信用代码校验通过")
     return Check("uscc", False, "统一社会信用代码校验未通过，可能识别有误")
 

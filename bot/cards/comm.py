@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.cards.common import Check, Fields, Spec
-from bot.cards.masking import mask_text
+from bot.masking import mask_text
 
 LABELS = {"items": "文字"}
 

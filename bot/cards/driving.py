@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 from bot.cards.common import Check, Fields, Spec, date_checks
-from bot.cards.platenum import compact, plate_check
+from bot.cards.platenum import plate_check
+from bot.numbers import plate_compact, vin_check_digit
 
 LABELS = {
     "plate_num": "号牌号码",
@@ -33,28 +34,6 @@ LABELS = {
     "overall_size": "外廓尺寸",
     "inspection": "检验记录",
 }
-
-# ISO 3779 check digit (position 9): letter values and position weights.
-_VIN_VALUES = {
-    **{str(d): d for d in range(10)},
-    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
-    **dict(zip("JKLMN", range(1, 6), strict=True)),
-    "P": 7,
-    "R": 9,
-    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
-}
-_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
-
-
-def vin_check_digit(vin: str) -> str | None:
-    """The check digit a 17-character VIN should carry at position 9, or ``None``
-    when ``vin`` is not 17 valid characters (I, O and Q are never used)."""
-    vin = vin.strip().upper()
-    if len(vin) != 17 or any(c not in _VIN_VALUES for c in vin):
-        return None
-    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
-    return "X" if total % 11 == 10 else str(total % 11)
-
 
 def vin_check(vin: str) -> Check:
     """The check digit is mandatory in China (GB 16735); Chinese VINs start with L.
@@ -79,7 +58,7 @@ def checks(fields: Fields, today: date) -> list[Check]:
     if plate:
         found.append(plate_check(str(plate)))
         back = fields.get("plate_num_b")
-        if back and compact(str(back)) != compact(str(plate)):
+        if back and plate_compact(str(back)) != plate_compact(str(plate)):
             found.append(Check("plate_pages", False, "正页与副页号牌不一致，请核对"))
     if fields.get("vin"):
         found.append(vin_check(str(fields["vin"])))

@@ -20,7 +20,7 @@ from bot.cards.common import (
     parse_date,
 )
 from bot.cards.idcard import id_number_checks
-from bot.cards.masking import mask_id
+from bot.masking import mask_id
 
 LABELS = {
     "name": "姓名",

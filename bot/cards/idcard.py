@@ -15,9 +15,7 @@ import re
 from datetime import date
 from typing import Any
 
-from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 from bot.cards.common import (
     Check,
@@ -27,7 +25,8 @@ from bot.cards.common import (
     is_long_term,
     parse_date,
 )
-from bot.cards.masking import mask_id
+from bot.masking import mask_id
+from bot.numbers import id_region
 
 LABELS = {
     "name": "姓名",
@@ -117,37 +116,12 @@ def id_number_checks(
         else:
             found.append(Check("id_sex", False, f"性别与号码不符（号码为{by_number}）"))
 
-    found.append(region_check(number, born))
+    found.append(region_check(number))
     return found
 
 
-def region(number: str, born: date | None = None) -> str | None:
-    """Place named by the first six digits (as at the birth year when known)."""
-    number = ric.compact(number)
-    try:
-        info = ric.get_birth_place(number)
-    except (ValidationError, KeyError):  # unknown code, or not in use in the birth year
-        # (KeyError: python-stdnum 2.2 on a code that names only a province)
-        info = _any_era_place(number[:6])
-    if not info.get("county"):  # unknown, or only its province known: no real place
-        return None
-    county = re.sub(r"^\[[^\]]*\]", "", info.get("county", "").split(",")[0])
-    parts = [info.get("province", ""), info.get("prefecture", ""), county]
-    names: list[str] = []
-    for part in parts:
-        if part and part not in names:
-            names.append(part)
-    return "".join(names) or None
-
-
-def _any_era_place(code: str) -> dict[str, str]:
-    """The place for ``code`` ignoring when the code was in use (codes get retired)."""
-    results = numdb.get("cn/loc").info(code)
-    return {k: v for _part, props in results for k, v in props.items()}
-
-
-def region_check(number: str, born: date | None) -> Check:
-    place = region(number, born)
+def region_check(number: str) -> Check:
+    place = id_region(number)
     if place:
         return Check("region", None, f"号码归属地：{place}")
     return Check("region", None, "号码归属地未知")

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.cards.common import Check, Fields, Spec, date_checks, expiry_check, parse_date
-from bot.cards.masking import mask_passport
+from bot.masking import mask_passport
 
 LABELS = {
     "surname": "姓",

@@ -23,8 +23,8 @@ from datetime import date
 from typing import Any
 
 from bot.cards.common import Check, text_value
-from bot.cards.masking import mask_text
 from bot.cards.specs import checks, mask, spec_for
+from bot.masking import mask_text
 from bot.ocr.base import Recognition
 
 MAX_BYTES = 2000

@@ -18,7 +18,7 @@ from bot.cards import (
     platenum,
 )
 from bot.cards.common import Check, Fields, Spec, china_today
-from bot.cards.masking import mask_text
+from bot.masking import mask_text
 from bot.ocr.base import DocType
 
 SPECS: dict[DocType, Spec] = {

@@ -37,8 +37,8 @@ from typing import IO
 import requests
 from cryptography.fernet import Fernet
 
-from bot.devtools.emulator_config import EmulatorConfig
-from bot.redis_server import free_port, redis_argv
+from bot.devtools.emulator.config import EmulatorConfig
+from bot.devtools.redis_server import free_port, redis_argv
 
 OFFICIAL_VARS = ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TOKEN", "WECHAT_AES_KEY")
 WECOM_VARS = ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY")

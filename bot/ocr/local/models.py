@@ -5,7 +5,7 @@ The three ONNX models (PP-OCRv6 small detector and recognizer, the mobile
 paths explicitly so RapidOCR never tries to download anything, and we load
 all three eagerly, once: ``worker.py`` does it before the first job. (A
 forking worker that loaded them before the fork would also share them,
-copy-on-write: ``tests/test_local_engine.py`` checks that it works.)
+copy-on-write: ``tests/engine/test_local_engine.py`` checks that it works.)
 """
 
 from __future__ import annotations

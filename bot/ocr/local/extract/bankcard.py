@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ocr.local.checks import TO_DIGIT, luhn_valid
+from bot.numbers import TO_DIGIT, luhn_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import clean, rows
 from bot.ocr.local.page import Line, Page, region

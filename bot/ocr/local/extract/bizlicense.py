@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.ocr.local.checks import single_fix, uscc_fix, uscc_valid
+from bot.numbers import single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values, rows

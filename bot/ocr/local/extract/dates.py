@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.ocr.local.checks import TO_DIGIT
+from bot.numbers import TO_DIGIT
 
 # 2018-07-06, 2018.07.06, 2018年7月6日 (separators required), or eight digits with at most
 # one separator the recognizer kept (20180706, 201807-06, 2018-0706): a date cut short

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.cards.driving import vin_check_digit
-from bot.ocr.local.checks import TO_DIGIT, plate_fix, single_fix
+from bot.numbers import TO_DIGIT, plate_fix, single_fix, vin_check_digit
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (

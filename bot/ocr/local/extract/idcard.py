@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ocr.local.checks import id_number, id_valid
+from bot.numbers import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
 from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values

@@ -8,7 +8,7 @@ import re
 from mrz.base.errors import FieldError as MrzError
 from mrz.checker.td3 import TD3CodeChecker
 
-from bot.ocr.local.checks import TO_DIGIT, TO_LETTER, single_fix
+from bot.numbers import TO_DIGIT, TO_LETTER, single_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import rows
 from bot.ocr.local.page import Page, region

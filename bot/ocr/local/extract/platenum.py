@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import colorsys
 
-from bot.ocr.local.checks import plate_candidates, plate_fix
+from bot.numbers import plate_candidates, plate_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import rows
 from bot.ocr.local.page import Line, Page, region

@@ -1,0 +1,358 @@
+"""The synthetic document generator: valid numbers, exact truth, determinism, photo effects."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mrz.checker.td3 import TD3CodeChecker
+from PIL import Image
+from stdnum.cn import ric, uscc
+
+from bot.devtools.synth import generate, numbers, people, supported_types
+from bot.devtools.synth.__main__ import main as cli_main
+from bot.devtools.synth.docs.bizlicense import chinese_upper
+from bot.devtools.synth.generator import FRAMINGS, plate_framing
+from bot.devtools.synth.photo import choose_rotation
+from bot.devtools.synth.sampleset import items
+from bot.ocr.base import DocType
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "synth"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+EXPECTED_FIELDS = {
+    DocType.BANKCARD: {"number", "bank_name", "card_type"},
+    DocType.DRIVINGLICENSE: {"id_num", "name", "sex", "nationality", "address", "birth_date",
+                             "issue_date", "car_class", "valid_from", "valid_to", "official_seal"},
+    DocType.DRIVING: {"plate_num", "vehicle_type", "owner", "addr", "use_character", "model",
+                      "vin", "engine_num", "register_date", "issue_date"},
+    DocType.BIZLICENSE: {"reg_num", "legal_representative", "enterprise_name",
+                         "type_of_organization", "address", "business_scope",
+                         "registered_capital", "valid_period", "registered_date"},
+    DocType.PLATENUM: {"number", "color"},
+    DocType.PASSPORT: {"number", "surname", "given_names", "nationality", "birth_date", "sex",
+                       "expiry_date", "country", "mrz"},
+    DocType.BUSINESSCARD: {"name", "title", "company", "phones", "emails", "address"},
+    DocType.COMM: {"items"},
+}  # fmt: skip
+
+
+def test_every_cloud_type_and_the_local_extras_are_generated():
+    assert set(supported_types()) == set(DocType) - {DocType.AUTO}
+
+
+@pytest.mark.parametrize("doc_type", [t for t in DocType if t is not DocType.AUTO])
+def test_each_type_renders_with_the_api_field_names(doc_type):
+    sample = generate(doc_type, seed=3, mode="scan")
+    assert sample.doc_type is doc_type
+    assert max(sample.image.size) <= 1280
+    assert Image.open(io.BytesIO(sample.jpeg)).format == "JPEG"
+    if doc_type is DocType.IDCARD:
+        expected = (
+            {"type", "name", "id", "addr", "gender", "nationality"}
+            if sample.truth["type"] == "Front"
+            else {"type", "valid_date", "authority"}
+        )
+        assert set(sample.truth) == expected
+    elif doc_type is DocType.DRIVING:
+        back = {"plate_num_b", "record", "passengers_num", "total_quality", "prepare_quality",
+                "overall_size"}  # fmt: skip
+        assert set(sample.truth) == EXPECTED_FIELDS[doc_type] | (
+            back if sample.side == "Both" else set()
+        )
+    elif doc_type is DocType.BANKCARD:
+        assert (
+            EXPECTED_FIELDS[doc_type]
+            <= set(sample.truth)
+            <= {*EXPECTED_FIELDS[doc_type], "valid_thru"}
+        )
+    else:
+        assert set(sample.truth) == EXPECTED_FIELDS[doc_type]
+    assert all(v not in ("", None, []) for v in sample.truth.values())
+
+
+def _id_matches(number: str, birth: str, sex: str) -> None:
+    assert ric.is_valid(number), number
+    assert ric.get_birth_date(number) == date.fromisoformat(birth)
+    assert int(number[16]) % 2 == (1 if sex == "男" else 0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_id_card_front_passes_every_check(seed):
+    t = generate("idcard", seed=seed, mode="scan", side="Front").truth
+    number = t["id"]
+    _id_matches(number, f"{number[6:10]}-{number[10:12]}-{number[12:14]}", t["gender"])
+    assert t["addr"].startswith(ric.get_birth_place(number)["province"][:2])
+    assert len(t["addr"]) >= 12
+    assert t["nationality"] and t["gender"] in ("男", "女")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_id_card_back_valid_date_format(seed):
+    t = generate("idcard", seed=seed, mode="scan", side="Back").truth
+    assert re.fullmatch(r"\d{8}-(\d{8}|长期)", t["valid_date"])
+    start, _, end = t["valid_date"].partition("-")
+    if end != "长期":
+        assert int(end[:4]) - int(start[:4]) in (5, 10, 20) and end[4:] == start[4:]
+    assert t["authority"].endswith(("公安局", "分局"))
+
+
+def test_many_people_have_valid_consistent_id_numbers():
+    rng = random.Random(42)
+    for _ in range(300):
+        p = people.person(rng)
+        assert ric.is_valid(p.id_number)
+        assert ric.get_birth_date(p.id_number) == p.birth
+        assert p.address.startswith(p.region.province)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bank_card_numbers_are_luhn_valid_with_real_bins(seed):
+    t = generate("bankcard", seed=seed, mode="scan").truth
+    assert t["number"].isdigit() and 16 <= len(t["number"]) <= 19
+    assert numbers.luhn_valid(t["number"])
+    bin_ = next(b for b in numbers.BINS if t["number"].startswith(b.prefix))
+    assert (bin_.bank, bin_.card_type, bin_.length) == (
+        t["bank_name"],
+        t["card_type"],
+        len(t["number"]),
+    )
+    if "valid_thru" in t:
+        assert re.fullmatch(r"(0[1-9]|1[0-2])/\d\d", t["valid_thru"])
+
+
+def test_luhn_and_vin_against_published_examples():
+    assert numbers.luhn_valid("79927398713") and not numbers.luhn_valid("79927398710")
+    assert numbers.luhn_digit("7992739871") == "3"
+    assert numbers.vin_check_digit("1M8GDM9AXKP042788") == "X"
+    assert numbers.vin_valid("1M8GDM9AXKP042788") and not numbers.vin_valid("1M8GDM9A1KP042788")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_driving_licence_fields_agree(seed):
+    t = generate("drivinglicense", seed=seed, mode="scan").truth
+    _id_matches(t["id_num"], t["birth_date"], t["sex"])
+    for key in ("birth_date", "issue_date", "valid_from", "valid_to"):
+        assert ISO_DATE.match(t[key]), key
+    assert t["birth_date"] < t["issue_date"] <= t["valid_from"] < t["valid_to"]
+    assert t["nationality"] == "中国" and t["official_seal"].endswith("公安局交通警察支队")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vehicle_licence_vin_plate_and_dates(seed):
+    t = generate("driving", seed=seed, mode="scan").truth
+    assert numbers.vin_valid(t["vin"]), t["vin"]
+    assert numbers.plate_valid(t["plate_num"]), t["plate_num"]
+    assert ISO_DATE.match(t["register_date"]) and ISO_DATE.match(t["issue_date"])
+    assert t["register_date"] <= t["issue_date"]
+
+
+def test_vehicle_licence_back_page_fields():
+    t = generate("driving", seed=5, mode="scan", side="Both").truth
+    assert t["plate_num_b"] == t["plate_num"]
+    assert re.fullmatch(r"\d{12}", t["record"]) and re.fullmatch(r"[2-7]人", t["passengers_num"])
+    total, prepare = (int(t[k].removesuffix("kg")) for k in ("total_quality", "prepare_quality"))
+    assert prepare < total
+    assert re.fullmatch(r"\d{4}x\d{4}x\d{4}mm", t["overall_size"])
+    front = generate("driving", seed=5, mode="scan", side="Front")
+    assert front.side == "Front" and "record" not in front.truth
+    assert all(front.truth[k] == t[k] for k in front.truth)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_business_licence_credit_code_and_dates(seed):
+    t = generate("bizlicense", seed=seed, mode="scan").truth
+    assert uscc.is_valid(t["reg_num"]) and t["reg_num"].startswith("91")
+    date_cn = r"\d{4}年\d\d月\d\d日"
+    assert re.fullmatch(date_cn, t["registered_date"])
+    assert re.fullmatch(f"{date_cn}至(长期|{date_cn})", t["valid_period"])
+    assert t["valid_period"].startswith(t["registered_date"])
+    assert t["registered_capital"].endswith("万元整")
+
+
+def test_chinese_financial_numerals():
+    assert [chinese_upper(n) for n in (10, 250, 1000, 1050, 2005, 9999)] == [
+        "壹拾", "贰佰伍拾", "壹仟", "壹仟零伍拾", "贰仟零伍", "玖仟玖佰玖拾玖",
+    ]  # fmt: skip
+
+
+def test_plate_formats_of_every_kind():
+    rng = random.Random(5)
+    lengths = {"blue": 7, "yellow": 7, "green": 8, "police": 7, "coach": 7, "trailer": 7}
+    for kind, length in lengths.items():
+        for _ in range(30):
+            plate = numbers.plate(rng, kind)
+            assert len(plate.number) == length and numbers.plate_valid(plate.number), plate
+    assert numbers.plate(rng, "police").number.endswith("警")
+    assert numbers.plate(rng, "coach").number.endswith("学")
+    assert numbers.plate(rng, "trailer").number.endswith("挂")
+    assert not numbers.plate_valid("粤B12345X") and not numbers.plate_valid("XB12345")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_passport_mrz_check_digits_and_fields(seed):
+    t = generate("passport", seed=seed, mode="scan").truth
+    line1, line2 = t["mrz"]
+    assert len(line1) == len(line2) == 44
+    checker = TD3CodeChecker(f"{line1}\n{line2}")
+    assert bool(checker), checker.report
+    f = checker.fields()
+    assert (f.surname, f.name, f.document_number) == (t["surname"], t["given_names"], t["number"])
+    assert f.birth_date == t["birth_date"][2:].replace("-", "")
+    assert f.expiry_date == t["expiry_date"][2:].replace("-", "")
+    assert (f.sex, f.country, f.nationality) == (t["sex"], t["country"], t["nationality"])
+
+
+def test_business_card_contacts_are_well_formed():
+    t = generate("businesscard", seed=9, mode="scan").truth
+    assert re.fullmatch(r"1[3-9]\d{9}", t["phones"][0])
+    assert all(re.fullmatch(r"[a-z.]+@[a-z0-9.]+\.com", e) for e in t["emails"])
+
+
+def test_same_seed_same_image_other_seed_other_document():
+    a = generate("idcard", seed=77, mode="photo")
+    b = generate("idcard", seed=77, mode="photo")
+    c = generate("idcard", seed=78, mode="photo")
+    assert a.jpeg == b.jpeg and a.truth == b.truth and a.meta == b.meta
+    assert a.truth != c.truth
+
+
+def test_truth_does_not_depend_on_the_mode():
+    assert generate("driving", seed=12, mode="scan").truth == generate("driving", seed=12).truth
+
+
+def _pixels(img: Image.Image) -> np.ndarray:
+    return np.asarray(img.convert("L"), np.float32)
+
+
+def test_photo_rotation_is_counter_clockwise_and_undoable():
+    upright = generate("bankcard", seed=4, mode="photo", rotation=0)
+    for rotation in (90, 180, 270):
+        turned = generate("bankcard", seed=4, mode="photo", rotation=rotation)
+        assert turned.rotation == rotation
+        back = turned.image.rotate(-rotation, expand=True)
+        assert back.size == upright.image.size
+        assert np.abs(_pixels(back) - _pixels(upright.image)).mean() < 3.0
+
+
+def test_photo_mode_places_degrades_and_compresses():
+    scan = generate("idcard", seed=21, mode="scan", side="Front")
+    photo = generate("idcard", seed=21, mode="photo", side="Front", rotation=0)
+    assert photo.image.size != scan.image.size  # the card sits on a larger background
+    assert 60 <= photo.meta["quality"] <= 90 and scan.meta["quality"] == 85
+    assert abs(photo.meta["tilt"]) <= 6 and photo.meta["background"]
+    decoded = Image.open(io.BytesIO(photo.jpeg))
+    assert decoded.format == "JPEG" and decoded.size == photo.image.size
+    # Compression is lossy: the decoded photo is close to, but not exactly, the rendered one.
+    diff = np.abs(_pixels(decoded) - _pixels(photo.image))
+    assert 0 < diff.mean() < 6
+    rotations = [choose_rotation(random.Random(s)) for s in range(400)]
+    assert set(rotations) == {0, 90, 180, 270} and 0.6 < rotations.count(0) / 400 < 0.8
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError):
+        generate("auto", seed=1)
+    with pytest.raises(ValueError):
+        generate("idcard", seed=1, mode="sketch")
+    with pytest.raises(ValueError):
+        generate("idcard", seed=1, side="Left")
+    with pytest.raises(ValueError):
+        generate("idcard", seed=1, mode="photo", rotation=45)
+
+
+def test_committed_set_matches_the_generator():
+    records = [json.loads(line) for line in (DATA / "truth.jsonl").read_text("utf-8").splitlines()]
+    assert len(records) >= 2 * len(supported_types())
+    assert {r["doc_type"] for r in records} == {t.value for t in supported_types()}
+    assert {r["rotation"] for r in records if r["doc_type"] == "idcard"} == {0, 90, 180, 270}
+    total = 0
+    for item, r in zip(items(), records, strict=True):  # items() is how the set is made
+        assert (r["doc_type"], r["seed"], r["mode"]) == (item.doc_type, item.seed, item.mode)
+        path = DATA / r["file"]
+        total += path.stat().st_size
+        with Image.open(path) as img:
+            assert max(img.size) <= 1280
+            if r["rotation"] in (90, 270):
+                assert img.height > img.width, r["file"]
+        # The truth depends only on type, seed and side (given, or left to the seed as
+        # items() leaves it), so a quick scan regenerates it.
+        again = generate(item.doc_type, seed=item.seed, mode="scan", side=item.side)
+        assert again.truth == r["truth"], r["file"]
+    assert total < 4 * 1024 * 1024
+
+
+def test_cli_writes_images_and_truth(tmp_path, capsys):
+    assert cli_main(["--out", str(tmp_path), "--per-type", "2", "--seed", "50",
+                     "--types", "platenum", "comm", "--mode", "both"]) == 0  # fmt: skip
+    lines = [json.loads(x) for x in (tmp_path / "truth.jsonl").read_text("utf-8").splitlines()]
+    assert [r["file"] for r in lines] == [
+        "0000_platenum.jpg", "0001_platenum.jpg", "0002_comm.jpg", "0003_comm.jpg",
+    ]  # fmt: skip
+    assert [r["mode"] for r in lines] == ["photo", "scan", "photo", "scan"]
+    assert [r["seed"] for r in lines] == [50, 51, 52, 53]
+    for r in lines:
+        assert (tmp_path / r["file"]).read_bytes()[:2] == b"\xff\xd8"
+        assert r["truth"] == generate(r["doc_type"], seed=r["seed"], mode="scan").truth
+
+
+def test_every_font_role_has_an_installed_face():
+    from bot.devtools.synth import fonts
+
+    for role in fonts.ROLES:
+        faces = fonts.candidates(role)
+        assert faces and all(Path(f.path).exists() for f in faces), role
+    assert "fonts-noto-cjk" in fonts.FONT_PACKAGES  # what the error message tells people to install
+
+
+def test_the_youngest_holders_still_get_valid_dates():
+    youngest = people.add_years(people.TODAY, -16) - timedelta(days=1)
+    issue, expiry = people.id_validity(random.Random(1), youngest)
+    assert issue >= people.add_years(youngest, 16) and expiry == people.add_years(issue, 10)
+
+
+def test_comm_truth_claims_only_characters_its_font_draws():
+    """WenQuanYi Micro Hei maps ℃ to an empty glyph: such a page says °C instead."""
+    from bot.devtools.synth import fonts
+
+    micro = fonts.installed().get("WenQuanYi Micro Hei:Regular")
+    if micro is not None:  # CI installs it; the check below holds either way
+        assert not fonts.draws(fonts.load(micro, 30), "℃")
+        assert fonts.draws(fonts.load(micro, 30), "°")
+    seen = set()
+    for seed in [700411, *range(40)]:
+        sample = generate("comm", seed=seed, mode="scan")
+        font = fonts.load(fonts.installed()[sample.meta["fonts"][0]], 30)
+        for item in sample.truth["items"]:
+            for char in item["text"].replace(" ", ""):
+                assert fonts.draws(font, char), (seed, char, sample.meta["fonts"])
+                seen.add(char)
+    assert "°" in seen or "℃" in seen  # the temperature line was among them
+
+
+def test_plate_photos_come_in_three_framings():
+    """Real plate photos: held up, cropped tight to the plate (about 100 x 30 px), or a
+    whole car in the street with the plate small. Each framing keeps the truth."""
+    seeds = {f: [s for s in range(300) if plate_framing(s) == f] for f in FRAMINGS}
+    assert all(20 < len(found) < 200 for found in seeds.values()), seeds
+    for kind, found in seeds.items():
+        seed = found[0]
+        sample = generate("platenum", seed=seed, mode="photo")
+        assert sample.meta["framing"] == kind
+        assert sample.truth == generate("platenum", seed=seed, mode="scan").truth
+        if kind == "tight":
+            assert 90 <= sample.image.width <= 160 and sample.image.height < 60
+        elif kind == "scene":
+            assert sample.meta["fill"] <= 0.25 and sample.image.width >= 1000
+        else:
+            assert sample.meta["fill"] >= 0.55
+    turned = generate("platenum", seed=seeds["tight"][0], mode="photo", rotation=90)
+    assert turned.rotation == 90 and turned.image.height > turned.image.width
+    with pytest.raises(ValueError):
+        generate("idcard", seed=1, framing="tight")

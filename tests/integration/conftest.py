@@ -1,0 +1,10 @@
+"""This tier's fixtures: a real Redis, the WeChat API emulator, the bot over HTTP."""
+
+from tests.fixtures.bot import make_bot  # noqa: F401
+from tests.fixtures.emulator import (  # noqa: F401
+    _reset_emulator,
+    echo_server,
+    echo_webhook,
+    emulator,
+)
+from tests.fixtures.redis_server import redis, redis_server, redis_url  # noqa: F401
