@@ -646,3 +646,16 @@ def test_a_letter_no_digit_looks_like_leaves_one_digit_for_luhn_to_fill() -> Non
     result = EXTRACTORS[DocType.BANKCARD](page)
     assert result.fields["number"] == "622202124567895"
     assert "银行卡号校验未通过，请核对" in result.warnings
+
+
+def test_an_mrz_second_line_read_partly_lower_case_is_found() -> None:
+    """A real specimen's line 2 came back as ``zs0000177...``: Z and S look alike in both
+    cases. Line 2 is told from prose by its digits, so its case does not matter."""
+    page, _, truth, _ = load("passport_photo")
+    second = next(ln for ln in page.lines if len(ln.text) > 40)
+    page.lines[page.lines.index(second)] = second.with_text(
+        second.text[:2].lower() + second.text[2:]
+    )
+    result = EXTRACTORS[DocType.PASSPORT](page)
+    assert result.fields["number"] == truth["number"]
+    assert result.fields["mrz_valid"] is True
