@@ -16,6 +16,7 @@ from bot.devtools.synth import generate
 from bot.devtools.synth.generator import plate_framing
 from bot.ocr.base import DocType, Failure, OcrError, Recognition
 from bot.ocr.local import LocalEngine, load_models
+from bot.ocr.local.extract import platenum
 from bot.ocr.local.page import Line
 from tests.samples import SYNTH, entries
 
@@ -300,3 +301,19 @@ def test_a_card_number_failing_luhn_is_decided_by_the_recognizer(engine: LocalEn
     page.lines[at : at + 1] = halves
     fields = engine.extract(page, DocType.BANKCARD).fields
     assert fields["number"] == number
+
+
+def test_a_plate_province_no_reading_gives_is_chosen_by_the_image(engine: LocalEngine) -> None:
+    """Real tight crops cut or smear the province character (read as 隆 or left out):
+    each of the 31 is scored in its place against the line's image, and the plate
+    comes back with a warning to check it."""
+    sample = generate("platenum", seed=10, mode="scan")
+    page = engine.read(sample.jpeg)
+    line = max(page.lines, key=lambda ln: ln.height)
+    number = sample.truth["number"]
+    for misread in ("隆" + line.text[1:], line.text[1:]):  # a wrong character, none
+        assert platenum._province_by_image(page, line, misread) == number
+    edited = line.with_text("隆" + line.text[1:])
+    page.lines[page.lines.index(line)] = edited
+    result = platenum.extract(page)
+    assert result.fields["number"] == number

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import colorsys
 
-from bot.numbers import plate_candidates, plate_fix
+from bot.numbers import PROVINCES, plate_candidates, plate_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import rows
 from bot.ocr.local.page import Line, Page, region
+
+PROVINCE_MARGIN = 2.0  # nats by which the image must prefer one province over the next
+PROVINCE_WARNING = "车牌省份字符不清晰，请核对"
 
 
 def _hsv(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
@@ -95,6 +98,26 @@ def _read_wider(page: Page, line: Line) -> str | None:
     return next((n for again, _ in page.reread_line(wider) if (n := plate_fix(again))), None)
 
 
+def _province_by_image(page: Page, line: Line, text: str) -> str | None:
+    """The plate with its province character chosen by the image, when the reading's
+    first character is no province (smeared, cut by the crop, or left out): each of the
+    31 in its place, scored against the line's crop with the recognizer's per-frame
+    probabilities (CTC); the best must beat the next by ``PROVINCE_MARGIN``."""
+    raw = next(iter(plate_candidates(text)), "")
+    if not raw or raw[0] in PROVINCES:
+        return None
+    options = {}
+    for rest in (raw[1:], raw):  # the first character misread, or missing
+        for p in PROVINCES:
+            if (number := plate_fix(p + rest)) is not None:
+                options[f"{number[:2]}·{number[2:]}"] = number
+    scored = page.score_texts(line, list(options))
+    scores = sorted(((v, t) for t, v in scored.items()), reverse=True)
+    if scores and (len(scores) == 1 or scores[0][0] - scores[1][0] >= PROVINCE_MARGIN):
+        return options[scores[0][1]]
+    return None
+
+
 def extract(page: Page) -> Result:
     result = Result()
     candidates = _join_rows(page)
@@ -108,6 +131,12 @@ def extract(page: Page) -> Result:
         if number:
             best = (number, line)
             break
+    if best is None:  # the format holds but for the province: the image chooses it
+        for text, line in candidates[:2]:
+            if number := _province_by_image(page, line, text):
+                best = (number, line)
+                result.warnings.append(PROVINCE_WARNING)
+                break
     if best is None:
         for text, _line in candidates:
             raw = next(iter(plate_candidates(text)), "")
