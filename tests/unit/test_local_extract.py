@@ -659,3 +659,15 @@ def test_an_mrz_second_line_read_partly_lower_case_is_found() -> None:
     result = EXTRACTORS[DocType.PASSPORT](page)
     assert result.fields["number"] == truth["number"]
     assert result.fields["mrz_valid"] is True
+
+
+def test_a_plate_failing_the_format_still_has_its_colour() -> None:
+    """A real crop's province came back as 腾 and no province fits: the number is flagged,
+    but the plate's paint is as plain as ever."""
+    page, _, truth, _ = load("plate_blue")
+    plate = max(page.lines, key=lambda ln: ln.height)
+    page.lines[page.lines.index(plate)] = plate.with_text("腾" + plate.text[1:].replace("·", ""))
+    result = EXTRACTORS[DocType.PLATENUM](page)
+    assert "车牌号码格式不符，请核对" in result.warnings
+    assert result.fields["number"] != truth["number"]
+    assert result.fields["color"] == truth["color"] == "blue"

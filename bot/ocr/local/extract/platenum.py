@@ -138,10 +138,12 @@ def extract(page: Page) -> Result:
                 result.warnings.append(PROVINCE_WARNING)
                 break
     if best is None:
-        for text, _line in candidates:
+        for text, line in candidates:
             raw = next(iter(plate_candidates(text)), "")
             if 6 <= len(raw) <= 9:
                 result.put("number", raw)
+                # The paint is there to see however the number reads.
+                result.put("color", plate_color(line.rgb, raw, line.tones))
                 result.warnings.append("车牌号码格式不符，请核对")
                 return result
         return Result()
