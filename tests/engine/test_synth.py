@@ -356,3 +356,19 @@ def test_plate_photos_come_in_three_framings():
     assert turned.rotation == 90 and turned.image.height > turned.image.width
     with pytest.raises(ValueError):
         generate("idcard", seed=1, framing="tight")
+
+
+def test_some_bank_cards_have_a_picture_across_the_number():
+    """Real embossed numbers run over the card's picture (the detector then boxes them
+    only up to it): a share of cards draws one across the number's right part, last,
+    so every other draw and the truth stay the same."""
+    from bot.devtools.synth.docs import bankcard as card_doc
+
+    made = [card_doc.make(random.Random(s), random.Random(s)) for s in range(60)]
+    pictured = [d for d in made if d.info.get("picture")]
+    assert 5 <= len(pictured) <= 30
+    doc = pictured[0]
+    seed = made.index(doc)
+    assert numbers.luhn_valid(doc.truth["number"])
+    assert generate("bankcard", seed=seed, mode="scan").truth == generate(
+        "bankcard", seed=seed, mode="photo").truth  # fmt: skip
