@@ -6,7 +6,8 @@
   has to load the models again (what a plain ``rq worker`` would do).
 
 Both run the same recognition jobs on the same image, against a throwaway
-Redis. The table shows seconds per job and the load time alone.
+Redis. The table shows seconds per job, then the load time alone and the
+peak memory of the ocrbot worker run (what a worker process needs).
 
     .venv/bin/python bench/worker.py [--jobs 6]
 """
@@ -17,6 +18,7 @@ import argparse
 import logging
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -107,6 +109,10 @@ def main() -> None:
         f"{max(forking):9.2f} | {forking_median / ours_median:7.2f} |"
     )
     print(f"\nloading the models alone (fresh process): {load:.2f} s")
+    # ru_maxrss is in KiB on Linux: this process's peak, i.e. the ocrbot worker run (the
+    # forking run's parent never loads the models; its work horses are other processes).
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS) of the ocrbot worker run: {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -208,7 +208,6 @@ def vin_check_digit(vin: str) -> str | None:
     return "X" if total % 11 == 10 else str(total % 11)
 
 
-
 # Shapes the recognizer mixes up, both ways.
 CONFUSABLE: dict[str, str] = {
     "0": "OD8", "O": "0DQ", "D": "0O", "Q": "O0", "1": "I7", "I": "1L", "7": "1", "8": "B30",
