@@ -117,6 +117,14 @@ class Settings(BaseSettings):
         description="`local` (offline RapidOCR engine), `wechat` (cloud API), or a fallback "
         "chain such as `wechat,local`.",
     )
+    ocr_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads the local engine's models compute with inside one recognition "
+        "(onnxruntime's intra-op threads). `0`: one per core, for one worker alone on its "
+        "machine. Workers sharing a machine should split its cores: `1` for two workers on "
+        "2 cores (docs/benchmarks.md, sizing).",
+    )
     admin_users: str = Field(
         "",
         description="Who may run admin commands, comma-separated, each scoped by channel: "
