@@ -28,6 +28,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app.register_blueprint(bp)
     app.register_blueprint(metrics.bp)
+    if settings.wechat_cloudrun:
+        from bot import cloudrun
+
+        app.register_blueprint(cloudrun.bp)  # WeChat Cloud Run's message push; never otherwise
     logs.init_app(app)
 
     if settings.is_development:  # dev code is imported only when development is asked for

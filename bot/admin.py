@@ -180,7 +180,7 @@ CHANNEL_NAMES = {"official": "公众号", "wecom": "企业微信"}
 
 
 def menu_sync(rt: Runtime, arg: str) -> str:
-    if not rt.settings.official_enabled:
+    if not (rt.settings.official_enabled or rt.settings.wechat_cloudrun):
         return "未配置公众号（WECHAT_TOKEN），没有可同步的菜单。"
     quick = rt.settings.model_copy(update={"http_timeout": rt.settings.admin_timeout})
     try:

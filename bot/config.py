@@ -76,6 +76,14 @@ class Settings(BaseSettings):
         "window; later the user sends 结果 to fetch it.",
     )
 
+    wechat_cloudrun: bool = Field(
+        False,
+        description="WeChat Cloud Run (微信云托管): serve its message push at `/wxcloudrun` "
+        "(JSON or XML, unsigned, only with WeChat's `x-wx-source` header) and call WeChat's "
+        "APIs through its open API service, without an access token. Off: `/wxcloudrun` "
+        "does not exist.",
+    )
+
     wechat_reply_window: float = Field(
         5.0,
         description="Seconds WeChat waits for a passive reply before it retries (it tries "
@@ -108,6 +116,14 @@ class Settings(BaseSettings):
         "local",
         description="`local` (offline RapidOCR engine), `wechat` (cloud API), or a fallback "
         "chain such as `wechat,local`.",
+    )
+    ocr_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads the local engine's models compute with inside one recognition "
+        "(onnxruntime's intra-op threads). `0`: one per core, for one worker alone on its "
+        "machine. Workers sharing a machine should split its cores: `1` for two workers on "
+        "2 cores (docs/benchmarks.md, sizing).",
     )
     admin_users: str = Field(
         "",

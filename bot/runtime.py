@@ -255,9 +255,9 @@ class Runtime:
 
     def engine_factories(self) -> dict:
         def local() -> Engine:
-            from bot.ocr.local import LocalEngine  # imported here: the web never loads models
+            from bot.ocr.local import LocalEngine, load_models  # the web never loads models
 
-            return LocalEngine()
+            return LocalEngine(load_models(threads=self.settings.ocr_threads))
 
         def wechat() -> Engine:
             from bot.ocr.wechat import WeChatEngine

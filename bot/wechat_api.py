@@ -4,7 +4,9 @@ wechatpy does the HTTP and the JSON; this module adds the policy the
 platform asks for (``docs/wechat.md``):
 
 - one access token per app shared by every process through Redis, fetched
-  with ``stable_token`` (which does not invalidate other holders);
+  with ``stable_token`` (which does not invalidate other holders); inside
+  WeChat Cloud Run (``WECHAT_CLOUDRUN``) none at all: its open API service
+  takes calls without one;
 - wechatpy clients with ``auto_retry=False``; on a bad token (40001, 40014,
   42001) we refresh once and retry once, never more;
 - every failure becomes an :class:`ApiError` whose properties say what to
@@ -161,6 +163,22 @@ class _StableTokenClient(WeChatClient):
         return result
 
 
+class _CloudRunClient(WeChatClient):
+    """Official Account client inside WeChat Cloud Run (微信云托管).
+
+    Its open API service (开放接口服务) lets the container call WeChat's APIs with no
+    ``access_token``: the platform vouches for the caller. ``access_token`` is None,
+    which requests leaves out of the query, and no token is ever fetched.
+    """
+
+    @property
+    def access_token(self) -> None:
+        return None
+
+    def fetch_access_token(self) -> dict:
+        raise ApiError(41001, "no access token inside WeChat Cloud Run (open API service)")
+
+
 class _WeComTokenClient(WeComClient):
     """WeCom client whose token URL follows ``WECOM_API_BASE``."""
 
@@ -266,7 +284,8 @@ class OfficialApi(_Api):
         (``ocrbot custom-menu sync`` without Redis: stable_token hands out the token the bot holds
         without invalidating it)."""
         session = MemoryStorage() if client is None else RedisStorage(client, prefix="ocrbot:token")
-        self.client = _StableTokenClient(
+        token_client = _CloudRunClient if settings.wechat_cloudrun else _StableTokenClient
+        self.client = token_client(
             settings.wechat_appid,
             settings.wechat_secret,
             session=session,

@@ -119,7 +119,12 @@ def to_incoming(channel: Channel, message: Any) -> Incoming:
     ``template_card_event`` arrives as wechatpy's ``UnknownMessage``, which
     has no typed attributes (docs/wechat.md).
     """
-    raw: dict[str, Any] = message._data
+    return incoming_from_fields(channel, message._data)
+
+
+def incoming_from_fields(channel: Channel, raw: Any) -> Incoming:
+    """Describe a message from WeChat's fields (``FromUserName``, ``MsgType``, ...), each
+    one text value, whether they came as XML or, from WeChat Cloud Run, as JSON."""
     if not isinstance(raw, dict):
         raise Rejected(400, "no message fields")
     user = scalar(raw, "FromUserName")

@@ -8,7 +8,9 @@ emulator instead::
 
 It answers like WeChat, errors included (HTTP 200 with ``{"errcode", "errmsg"}``),
 keeps everything in memory, and can play WeChat towards the bot's webhook
-(``POST /_emulator/deliver``). The modules behind it:
+(``POST /_emulator/deliver``). With the ``cloudrun`` knob it also plays WeChat Cloud Run:
+Official Account calls without an access token are accepted (its open API service), and
+messages are pushed to the bot's ``/wxcloudrun`` (channel ``cloudrun``). The modules behind it:
 
 - ``official``: ``/cgi-bin/...`` and ``/cv/ocr/...`` (Official Account)
 - ``wecom``: ``/wecom-api/cgi-bin/...`` (WeCom app)
@@ -40,7 +42,7 @@ from bot.devtools.emulator.config import WECOM_PREFIX, EmulatorConfig
 from bot.devtools.emulator.ocr import LocalEngineHolder
 from bot.devtools.emulator.state import EmulatorState, current_state
 from bot.devtools.emulator.wxcodes import WxError, error
-from bot.devtools.peer import Mode, OfficialPeer, WeComPeer
+from bot.devtools.peer import CloudRunPeer, Mode, OfficialPeer, WeComPeer
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +203,12 @@ class RunningEmulator:
         """A peer to the bot's ``/wechat`` whose deliveries open the 48 h window."""
         peer = self.state.make_peer("official", mode, webhook_base)
         assert isinstance(peer, OfficialPeer)
+        return peer
+
+    def cloudrun_peer(self, format: str = "json", webhook_base: str | None = None) -> CloudRunPeer:
+        """WeChat Cloud Run pushing to the bot's ``/wxcloudrun`` in ``json`` or ``xml``."""
+        peer = self.state.make_peer("cloudrun", format, webhook_base)
+        assert isinstance(peer, CloudRunPeer)
         return peer
 
     def wecom_peer(self, webhook_base: str | None = None) -> WeComPeer:

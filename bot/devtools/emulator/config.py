@@ -26,6 +26,7 @@ KNOBS = (
     "msgmenu_allowed",
     "strict_window",
     "local_engine",
+    "cloudrun",
     "result_webhook_secret",
 )
 
@@ -62,6 +63,9 @@ class EmulatorConfig:
     msgmenu_allowed: bool = True  # False: custom/send msgmenu answers 40200
     strict_window: bool = False  # True: users never delivered for get 45015
     local_engine: bool = True  # answer un-canned OCR with bot.ocr.local when installed
+    # True: the bot runs inside WeChat Cloud Run. Official Account API calls without an
+    # access_token are accepted (its open API service), and peers push to /wxcloudrun.
+    cloudrun: bool = False
     fetch_timeout: float = 5.0  # seconds to fetch an OCR img_url
     peer_timeout: float = 5.0  # seconds WeChat waits for the webhook
     # The operator's side: the key the result webhook's signatures are checked with ("": none).

@@ -243,7 +243,8 @@ def settings() -> Response:
 def deliver() -> Response:
     """Act as WeChat: deliver a message to the bot's webhook and show the exchange.
 
-    ``{"channel": "official"|"wecom", "mode": "plain"|"compat"|"safe",
+    ``{"channel": "official"|"wecom"|"cloudrun", "mode": "plain"|"compat"|"safe"
+    (cloudrun: "json"|"xml"),
     "message": {"type": "text", "from": USER, "content": ...}, "tries": 1,
     "concurrent": false}``; optional ``until_answered``, ``webhook_base``,
     ``timestamp``, ``bad_signature``. An image given by ``media_id`` alone gets its PicUrl.

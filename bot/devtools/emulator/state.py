@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 
 from bot.devtools.emulator.config import KNOBS, EmulatorConfig
-from bot.devtools.peer import Message, Mode, OfficialPeer, Peer, WeComPeer
+from bot.devtools.peer import CloudRunPeer, Message, OfficialPeer, Peer, WeComPeer
 
 WINDOW_SECONDS = 48 * 3600  # customer-service messages: 48 h after the user's last message
 SENDS_PER_MESSAGE = 5  # ... and at most 5 per message received
@@ -317,11 +317,13 @@ class EmulatorState:
     # -- peers ------------------------------------------------------------------
 
     def make_peer(
-        self, channel: str, mode: Mode | None = None, webhook_base: str | None = None
+        self, channel: str, mode: str | None = None, webhook_base: str | None = None
     ) -> Peer:
         """A peer delivering to the bot with the configured credentials.
 
-        ``mode`` (Official Account) defaults to ``safe`` with an AES key, else ``plain``.
+        ``mode`` (Official Account) defaults to ``safe`` with an AES key, else ``plain``;
+        for ``cloudrun`` (the Official Account's messages pushed by WeChat Cloud Run to
+        ``/wxcloudrun``) it is the format, ``json`` (the default) or ``xml``.
 
         Its deliveries count for the customer-service window (and WeCom
         ResponseCodes), as if WeChat had carried them.
@@ -341,6 +343,15 @@ class EmulatorState:
                 timeout=cfg.peer_timeout,
                 on_deliver=lambda message: self.note_inbound("official", message),
             )
+        if channel == "cloudrun":
+            return CloudRunPeer(
+                base + "/wxcloudrun",
+                cfg.wechat_appid,
+                mode or "json",
+                to_user=cfg.account_id,
+                timeout=cfg.peer_timeout,
+                on_deliver=lambda message: self.note_inbound("official", message),
+            )
         if channel == "wecom":
             return WeComPeer(
                 base + "/wecom",
@@ -351,7 +362,7 @@ class EmulatorState:
                 timeout=cfg.peer_timeout,
                 on_deliver=lambda message: self.note_inbound("wecom", message),
             )
-        raise ValueError(f"unknown channel {channel!r}: official or wecom")
+        raise ValueError(f"unknown channel {channel!r}: official, cloudrun or wecom")
 
 
 def _same_type(current: Any, value: Any) -> Any:
