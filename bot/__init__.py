@@ -13,7 +13,9 @@ from bot.runtime import Runtime
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """The web app. ``settings`` default to the environment; nothing happens at import."""
     settings = settings or (runtime.settings if runtime else Settings())
+    settings.check_can_serve()
     runtime = runtime or Runtime(settings)
+    runtime.flows  # noqa: B018 - a broken flows file stops the start, not the first message
     logs.setup(settings.log_level, settings.log_format)
 
     app = Flask(__name__)
@@ -26,12 +28,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app.register_blueprint(bp)
     app.register_blueprint(metrics.bp)
+    if settings.wechat_cloudrun:
+        from bot import cloudrun
+
+        app.register_blueprint(cloudrun.bp)  # WeChat Cloud Run's message push; never otherwise
     logs.init_app(app)
 
-    if not settings.is_production:  # dev code is never imported in production
+    if settings.is_development:  # dev code is imported only when development is asked for
         from bot.devtools import simulator
 
-        simulator.register(app, settings)  # the chat simulator page
+        simulator.register(app, settings)  # the chat simulator page: only under ENV=development
     return app
 
 

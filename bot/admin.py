@@ -16,8 +16,8 @@ from rq import Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
-from bot import custom_menu, metrics
-from bot.incoming import Incoming
+from bot import callback, custom_menu, metrics
+from bot.incoming import Incoming, scoped
 from bot.limits import Report, last_days
 from bot.ocr.base import DocType
 from bot.runtime import Runtime
@@ -33,8 +33,11 @@ def run(rt: Runtime, msg: Incoming, command: AdminCommand) -> str:
     """The answer to one admin command. A command that breaks says so; it never goes quiet."""
     log.info("admin command /%s from %s on %s", command.name, msg.user, msg.channel.value)
     metrics.ADMIN_COMMANDS.labels(command.name, "run").inc()
+    arg = command.arg
+    if command.name in ("block", "unblock"):
+        arg = scoped(arg, msg.channel)  # a bare id is a user of the admin's own channel
     try:
-        return COMMANDS[command.name](rt, command.arg)
+        return COMMANDS[command.name](rt, arg)
     except Exception:
         log.exception("admin command /%s failed", command.name)
         return f"/{command.name} 执行失败，详见日志。"
@@ -47,7 +50,11 @@ def stats(rt: Runtime, arg: str) -> str:
     days = last_days(7 if arg == "7d" else 1)
     report = rt.usage.report(days, rt.quota)
     span = f"今天 {days[0]}" if len(days) == 1 else f"近7天 {days[-1]} 至 {days[0]}"
-    return "\n".join([f"统计（{span}，北京时间）", *stats_lines(report)])
+    lines = [f"统计（{span}，北京时间）", *stats_lines(report)]
+    waiting = len(rt.outbox.failed())
+    if waiting:
+        lines.append(f"未送达、等待 /resend 的结果回调：{waiting}")
+    return "\n".join(lines)
 
 
 def stats_lines(report: Report) -> list[str]:
@@ -71,6 +78,9 @@ def stats_lines(report: Report) -> list[str]:
     used = report.quota_used
     quota = "，".join(f"{k} {v}/{report.quota_daily}" for k, v in sorted(used.items()))
     lines.append(f"微信OCR今日调用：{quota or '0'}（每接口每日 {report.quota_daily}）")
+    delivered, failed = report.get("callback:delivered"), report.get("callback:failed")
+    if delivered or failed:
+        lines.append(f"结果回调：送达 {delivered}，重试用尽 {failed}（/resend 重新发送）")
     fallbacks = report.fallbacks()
     if fallbacks:
         parts = "，".join(f"{k.replace(':', ' ')} {n}" for k, n in sorted(fallbacks.items()))
@@ -144,23 +154,33 @@ def engine(rt: Runtime, arg: str) -> str:
 # --- /block, /unblock ----------------------------------------------------------------
 
 
-def block(rt: Runtime, user: str) -> str:
-    if rt.settings.admins and user in rt.settings.admins:
+def block(rt: Runtime, who: str) -> str:
+    """``who`` is an identity (``official:<openid>``, ``wecom:<userid>``)."""
+    if who in rt.settings.admins:
         return "不能拉黑管理员。"
-    fresh = rt.blocks.block(user)
-    return f"已拉黑 {user}。" if fresh else f"{user} 已在黑名单中。"
+    fresh = rt.blocks.block(who)
+    return f"已拉黑 {shown(who)}。" if fresh else f"{shown(who)} 已在黑名单中。"
 
 
-def unblock(rt: Runtime, user: str) -> str:
-    was = rt.blocks.unblock(user)
-    return f"已解除 {user}。" if was else f"{user} 不在黑名单中。"
+def unblock(rt: Runtime, who: str) -> str:
+    was = rt.blocks.unblock(who)
+    return f"已解除 {shown(who)}。" if was else f"{shown(who)} 不在黑名单中。"
+
+
+def shown(who: str) -> str:
+    """``official:erin`` -> ``erin（公众号）``."""
+    channel, _, user = who.partition(":")
+    return f"{user}（{CHANNEL_NAMES.get(channel, channel)}）"
+
+
+CHANNEL_NAMES = {"official": "公众号", "wecom": "企业微信"}
 
 
 # --- /menu sync ----------------------------------------------------------------------
 
 
 def menu_sync(rt: Runtime, arg: str) -> str:
-    if not rt.settings.official_enabled:
+    if not (rt.settings.official_enabled or rt.settings.wechat_cloudrun):
         return "未配置公众号（WECHAT_TOKEN），没有可同步的菜单。"
     quick = rt.settings.model_copy(update={"http_timeout": rt.settings.admin_timeout})
     try:
@@ -173,6 +193,18 @@ def menu_sync(rt: Runtime, arg: str) -> str:
     return f"菜单已同步：{len(pushed['button'])} 个按钮，{len(keys)} 个点击项。"
 
 
+# --- /resend ------------------------------------------------------------------------
+
+
+def resend(rt: Runtime, event_id: str) -> str:
+    if not rt.settings.result_webhook_url:
+        return "未配置结果回调（RESULT_WEBHOOK_URL）。"
+    queued = callback.resend(rt, event_id)
+    if event_id and not queued:
+        return f"{event_id} 已送达或已过期，未重新发送。"
+    return f"已重新排队 {len(queued)} 个结果回调。"
+
+
 COMMANDS: dict[str, Callable[[Runtime, str], str]] = {
     "stats": stats,
     "queue": queue,
@@ -182,4 +214,5 @@ COMMANDS: dict[str, Callable[[Runtime, str], str]] = {
     "block": block,
     "unblock": unblock,
     "menu_sync": menu_sync,
+    "resend": resend,
 }

@@ -192,7 +192,7 @@ def custom_menu_sync(path: str | None) -> None:
     from bot.wechat_api import ApiError, OfficialApi
 
     settings = Settings()
-    if not settings.official_enabled:
+    if not (settings.official_enabled or settings.wechat_cloudrun):
         raise click.ClickException("WECHAT_TOKEN (and the Official Account credentials) unset")
     configured = settings.redis_url or settings.redis_sentinels
     client = connect(settings) if configured else None

@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet, MultiFernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.incoming import Channel, scoped
+
 
 class MenuStyle(StrEnum):
     TEXT = "text"
@@ -32,9 +34,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     env: str = Field(
-        "development",
+        "",
         description="`production` or `development`. Production refuses to start without "
-        "`DATA_KEY` and never mounts the simulator.",
+        "`DATA_KEY` or with `SIGNATURE_MAX_AGE=0`. Development must be asked for (`ocrbot "
+        "dev` does): only then is the chat simulator mounted. Unset is neither: the web app "
+        "and the worker refuse to start when a channel credential is set and `DATA_KEY` is "
+        "not (each process would make up its own key and could not read the other's data).",
     )
 
     # Official Account
@@ -43,7 +48,17 @@ class Settings(BaseSettings):
     wechat_token: str = Field("", description="Token entered in the server configuration.")
     wechat_aes_key: str = Field(
         "",
-        description="EncodingAESKey (43 characters). Empty: plaintext mode only.",
+        description="EncodingAESKey (43 characters). Empty: plaintext mode only. Set: "
+        "plaintext requests are refused (403) unless `WECHAT_ALLOW_PLAINTEXT` is on.",
+    )
+    wechat_allow_plaintext: bool = Field(
+        False,
+        description="Accept plaintext requests (no `encrypt_type`, or `raw`) although "
+        "`WECHAT_AES_KEY` is set: only while switching the account between plaintext and "
+        "safe mode. Risk: a plaintext request's `signature` covers the token, timestamp and "
+        "nonce, never the body, so one query string seen in an access log lets anyone post "
+        "any body as any openid (an admin's included) until the timestamp is too old. "
+        "Turn it off again as soon as the account is in safe mode.",
     )
     wechat_api_base: str = Field(
         "https://api.weixin.qq.com", description="Official Account API host."
@@ -59,6 +74,14 @@ class Settings(BaseSettings):
         description="`push`: results are sent with the customer-service API. `passive`: "
         "for accounts without it, the webhook waits for the result inside WeChat's retry "
         "window; later the user sends 结果 to fetch it.",
+    )
+
+    wechat_cloudrun: bool = Field(
+        False,
+        description="WeChat Cloud Run (微信云托管): serve its message push at `/wxcloudrun` "
+        "(JSON or XML, unsigned, only with WeChat's `x-wx-source` header) and call WeChat's "
+        "APIs through its open API service, without an access token. Off: `/wxcloudrun` "
+        "does not exist.",
     )
 
     wechat_reply_window: float = Field(
@@ -94,16 +117,32 @@ class Settings(BaseSettings):
         description="`local` (offline RapidOCR engine), `wechat` (cloud API), or a fallback "
         "chain such as `wechat,local`.",
     )
+    ocr_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads the local engine's models compute with inside one recognition "
+        "(onnxruntime's intra-op threads). `0`: one per core, for one worker alone on its "
+        "machine. Workers sharing a machine should split its cores: `1` for two workers on "
+        "2 cores (docs/benchmarks.md, sizing).",
+    )
     admin_users: str = Field(
-        "", description="Comma-separated openids / WeCom userids allowed to run admin commands."
+        "",
+        description="Who may run admin commands, comma-separated, each scoped by channel: "
+        "`official:<openid>` or `wecom:<userid>` (a WeCom userid may equal someone's openid). "
+        "A bare id is an Official Account openid only; another prefix refuses to start.",
     )
     signature_max_age: int = Field(
-        300, description="Seconds a request's timestamp may be old; `0` turns the check off."
+        300,
+        description="Seconds a request's timestamp may be old; `0` turns the check off "
+        "(refused in production). A timestamp and nonce are remembered for twice this long: "
+        "the same pair with another body is refused (403).",
     )
     data_key: str = Field(
         "",
-        description="Fernet key for what the bot keeps about a user in Redis. Required in "
-        "production; in development a key is generated per process. To rotate, set "
+        description="Fernet key for what the bot keeps about a user in Redis, the same in "
+        "the web app and every worker. Required in production and whenever a channel is "
+        "configured; only under `ENV=development` is a key generated per process. To rotate, "
+        "set "
         "`NEW,OLD`: new values are written with the first key, and values under any key "
         "are read.",
     )
@@ -122,7 +161,21 @@ class Settings(BaseSettings):
         description="Seconds between the tries of a recognition that failed for a transient "
         "reason (JSON list; its length is the number of retries).",
     )
-    http_timeout: float = Field(10.0, description="Seconds for each call to the WeChat APIs.")
+    http_timeout: float = Field(
+        10.0,
+        description="Seconds each outgoing call (WeChat and WeCom APIs, token fetches, the "
+        "PicUrl fallback) may take in all, connecting and reading the whole answer.",
+    )
+    pic_url_hosts: str = Field(
+        "mmbiz.qpic.cn,wework.qpic.cn",
+        description="Hosts a message's `PicUrl` may point at (WeChat's image servers), "
+        "comma-separated. The picture is fetched over https only (an http PicUrl of an allowed "
+        "host is upgraded), redirects are not followed, and only when `media/get` failed for a "
+        "reason a second source can help with (expired media id, rate limit, a rejected "
+        "token, a transient error; not a picture too large). Any other PicUrl is never "
+        "connected to. Under `ocrbot dev` and the tests the emulator's own `/_emulator/pic/` "
+        "URLs are allowed too.",
+    )
     log_level: str = Field("INFO", description="Python log level.")
     emulator_url: str = Field(
         "",
@@ -155,11 +208,56 @@ class Settings(BaseSettings):
         "answer still leaves inside the passive-reply window.",
     )
 
+    # Results to the operator's own system (docs/integration.md)
+    result_webhook_url: str = Field(
+        "",
+        description="Where confirmed documents and completed flows are POSTed as signed JSON "
+        "(docs/integration.md). Empty: nothing leaves the bot.",
+    )
+    result_webhook_secret: str = Field(
+        "",
+        description="HMAC-SHA256 key signing each POST (`X-Ocrbot-Signature: t=...,v1=...`). "
+        "Required with `RESULT_WEBHOOK_URL`.",
+    )
+    result_webhook_key: str = Field(
+        "",
+        description="Optional Fernet key of the operator's: set, the event's content travels "
+        "encrypted with it (`ciphertext`), readable only by whoever holds the key.",
+    )
+    result_webhook_retry_intervals: list[int] = Field(
+        [30, 60, 120, 300, 600, 1200, 1800, 3600, 3600, 3600, 3600],
+        description="Seconds between the tries of an event the receiver did not accept (JSON "
+        "list; its length is the number of retries; the default spans about 5 hours).",
+    )
+    result_webhook_keep: int = Field(
+        2 * 86400,
+        description="Seconds an undelivered event is kept (encrypted) for retries and `/resend`.",
+    )
+    confirm_results: bool | None = Field(
+        None,
+        description="Ask the user to confirm (确认) or reject (有误) each answer before it is "
+        "sent on. Unset: on when `RESULT_WEBHOOK_URL` is set.",
+    )
+    flows_file: str = Field(
+        "",
+        description="TOML file of guided flows (docs/integration.md). Empty: the bundled "
+        "`bot/flows.toml`.",
+    )
+
     @field_validator("wechat_aes_key", "wecom_aes_key")
     @classmethod
     def _aes_key_length(cls, v: str) -> str:
         if v and len(v) != 43:
             raise ValueError("an EncodingAESKey has 43 characters")
+        return v
+
+    @field_validator("admin_users")
+    @classmethod
+    def _admin_channels(cls, v: str) -> str:
+        for entry in (u.strip() for u in v.split(",")):
+            prefix, sep, user = entry.partition(":")
+            if sep and (prefix not in ("official", "wecom") or not user.strip()):
+                raise ValueError(f"ADMIN_USERS entry {entry!r}: write official:<id> or wecom:<id>")
         return v
 
     @field_validator("ocr_engine")
@@ -174,11 +272,63 @@ class Settings(BaseSettings):
     def _production_needs_data_key(self) -> Settings:
         if self.is_production and not self.data_key:
             raise ConfigError("DATA_KEY is required in production (Fernet.generate_key())")
+        if self.is_production and self.signature_max_age <= 0:
+            raise ConfigError("SIGNATURE_MAX_AGE must be positive in production (300)")
         return self
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.result_webhook_url and not self.result_webhook_secret:
+            raise ConfigError("RESULT_WEBHOOK_SECRET is required with RESULT_WEBHOOK_URL")
+        return self
+
+    @field_validator("result_webhook_key")
+    @classmethod
+    def _operator_key(cls, v: str) -> str:
+        if v:
+            Fernet(v.encode())  # raises ValueError on a malformed key
+        return v
+
+    @property
+    def confirm(self) -> bool:
+        """Whether answers wait for the user's 确认 (on by default with a result webhook)."""
+        if self.confirm_results is None:
+            return bool(self.result_webhook_url)
+        return self.confirm_results
+
+    def check_can_serve(self) -> None:
+        """Refuse to run the web app or a worker on settings that would fail silently."""
+        credentials = (
+            self.wechat_appid,
+            self.wechat_secret,
+            self.wechat_token,
+            self.wechat_aes_key,
+            self.wecom_corp_id,
+            self.wecom_secret,
+            self.wecom_token,
+            self.wecom_aes_key,
+        )
+        if not self.data_key and not self.is_development and any(credentials):
+            raise ConfigError(
+                "DATA_KEY is unset while a WeChat or WeCom credential is set: each process "
+                "would make up its own key, and the web app and the workers could not read "
+                "each other's data. Set DATA_KEY (the same everywhere; generate one with "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'), or ENV=development for a trial."
+            )
 
     @property
     def is_production(self) -> bool:
         return self.env.lower() in ("production", "prod")
+
+    @property
+    def is_development(self) -> bool:
+        """Development asked for explicitly (``ENV=development``, as ``ocrbot dev`` sets it)."""
+        return self.env.lower() in ("development", "dev")
+
+    @property
+    def pic_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.pic_url_hosts.split(",") if h.strip())
 
     @field_validator("data_key")
     @classmethod
@@ -197,7 +347,9 @@ class Settings(BaseSettings):
 
     @property
     def admins(self) -> frozenset[str]:
-        return frozenset(u.strip() for u in self.admin_users.split(",") if u.strip())
+        """Admin identities, ``official:<openid>`` / ``wecom:<userid>`` (bare ids: official)."""
+        entries = (u.strip() for u in self.admin_users.split(","))
+        return frozenset(scoped(u, Channel.OFFICIAL) for u in entries if u)
 
     @property
     def engine_chain(self) -> tuple[str, ...]:

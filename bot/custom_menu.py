@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from bot import flows
 from bot.ocr.base import DocType
 from bot.wechat_api import OfficialApi
 
@@ -64,8 +65,12 @@ def _check_leaf(button: dict[str, Any]) -> None:
     if kind != "click":
         raise MenuError(f"{button['name']}: only click and view buttons are supported")
     key = str(button.get("key", ""))
-    if not (key in EXPLAIN_KEYS or doc_type_of(key) is not None):
-        raise MenuError(f"{button['name']}: key {key!r} is neither OCR_<TYPE>, HELP nor PRIVACY")
+    flow_keys = {f.key for f in flows.load()}
+    if not (key in EXPLAIN_KEYS or key in flow_keys or doc_type_of(key) is not None):
+        raise MenuError(
+            f"{button['name']}: key {key!r} is neither OCR_<TYPE>, a flow's key "
+            "(bot/flows.toml), HELP nor PRIVACY"
+        )
 
 
 def doc_type_of(key: str) -> DocType | None:

@@ -40,12 +40,33 @@ class Incoming:
     create_time: int = 0
 
     @property
+    def identity(self) -> str:
+        """Who sent it, scoped by channel (``official:<openid>``, ``wecom:<userid>``): a WeCom
+        userid may equal some openid, and must not inherit its rights or its block."""
+        return identity(self.channel, self.user)
+
+    @property
     def dedupe_key(self) -> str:
         """What identifies one message across WeChat's retries.
 
         MsgIds can collide across users, so the user is part of the key;
-        events carry no MsgId and are keyed on their creation time and name.
+        events carry no MsgId and are keyed on their creation time, name, key and
+        card (two cards' buttons tapped within a second are two events).
         """
         if self.msg_id:
             return f"{self.channel.value}:{self.user}:{self.msg_id}"
-        return f"{self.channel.value}:{self.user}:{self.create_time}:{self.event}:{self.event_key}"
+        event = f"{self.create_time}:{self.event}:{self.event_key}:{self.task_id}"
+        return f"{self.channel.value}:{self.user}:{event}"
+
+
+def identity(channel: Channel, user: str) -> str:
+    return f"{channel.value}:{user}"
+
+
+def scoped(name: str, default: Channel) -> str:
+    """``name`` as an identity: ``official:x`` and ``wecom:x`` as written, a bare id in
+    ``default``'s channel."""
+    prefix, sep, _ = name.partition(":")
+    if sep and prefix in Channel._value2member_map_:
+        return name
+    return identity(default, name)

@@ -1,8 +1,11 @@
 """RQ jobs: recognize a photo and push the answer; send a type menu.
 
-Job arguments hold only ids (channel, user, media id, picture URL, type); the
-job's kept result holds only a summary. The recognized fields exist in memory
-while the job runs and leave it once, masked, in the pushed answer.
+Job arguments are one :class:`RecognizeJob` passed by keyword: channel, user,
+type, and the photo's media id and PicUrl sealed with ``DATA_KEY`` (never in
+clear in Redis). The job's kept result holds only a summary, and the failed
+registry's exception text goes through ``mask_text`` (:class:`Worker`). The
+recognized fields exist in memory while the job runs and leave it once, masked,
+in the pushed answer.
 
 Retries: transient failures (system busy, timeouts, 5xx) are retried by RQ
 with backoff; a failure that retrying cannot fix (no document, unreadable
@@ -13,28 +16,45 @@ user is told in plain words by :func:`report_failure`.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from dataclasses import asdict, dataclass
 from types import TracebackType
+from typing import Any
 
+from cryptography.fernet import InvalidToken
 from redis import Redis
-from rq import Callback, Retry, get_current_job
+from redis.client import Pipeline
+from rq import Callback, Retry, SimpleWorker, get_current_job
 from rq.job import Job
 
-from bot import cards, metrics
-from bot.config import Settings
+from bot import cards, collect, metrics
+from bot.cards.render import fit
+from bot.config import MenuStyle, Settings
 from bot.incoming import Channel
+from bot.masking import mask_text
 from bot.ocr.base import DocType, Failure, OcrError
 from bot.runtime import Runtime
-from bot.wechat_api import MSGMENU_NOT_ALLOWED, ApiError, OfficialApi, WeComApi
+from bot.store import key
+from bot.wechat_api import (
+    MSGMENU_NOT_ALLOWED,
+    OUT_OF_COUNT,
+    OUT_OF_WINDOW,
+    ApiError,
+    OfficialApi,
+    WeComApi,
+)
+from handlers import confirm
 from handlers.results import MEDIA_GONE, failure_text
-from handlers.state import Menu, Recognize
+from handlers.state import ConfirmPrompt, Menu, Recognize, Text
 
 log = logging.getLogger(__name__)
 
 PUSH_TRIES = (0.0, 1.0, 3.0)  # in-job waits before each try of the final push
 RESULT_TTL = 3600  # the (field-free) job summary is kept an hour
 FAILURE_TTL = 7 * 86400
+PUSHED_TTL = 86400  # a job's "answer pushed" mark outlives every retry of the job
 JOB_TIMEOUT = 180
 WECOM_MAX_BUTTONS = 6  # a button_interaction card holds at most six buttons
 
@@ -67,29 +87,76 @@ class PushRefused(Exception):
         return (PushRefused, (self.errcode, str(self)))
 
 
+@dataclass(frozen=True)
+class RecognizeJob:
+    """A recognition's arguments, as RQ keeps them in Redis (keyword arguments).
+
+    ``photo`` is the media id and PicUrl, Fernet-encrypted with ``DATA_KEY``
+    like the conversation state: a job in Redis names no picture in clear.
+    """
+
+    channel: str
+    user: str
+    doc_type: str
+    photo: str
+    photo_at: float = 0.0  # when the photo reached the webhook: "photo to answer" in /stats
+    flow: str = ""  # a guided flow's step: the photo is judged against the flow
+
+    @classmethod
+    def of(cls, rt: Runtime, channel: Channel, user: str, request: Recognize) -> RecognizeJob:
+        sealed = rt.settings.fernet.encrypt(
+            json.dumps([request.media_id, request.pic_url]).encode()
+        )
+        return cls(
+            channel.value,
+            user,
+            request.doc_type.value,
+            sealed.decode(),
+            request.photo_at,
+            request.flow,
+        )
+
+    def picture(self, rt: Runtime) -> tuple[str, str]:
+        """(media id, PicUrl); an ``ApiError`` that ends the job when they cannot be read."""
+        try:
+            media_id, pic_url = json.loads(rt.settings.fernet.decrypt(self.photo.encode()))
+        except (InvalidToken, ValueError, TypeError):
+            log.warning("a job's photo reference does not decrypt: is DATA_KEY the web's?")
+            raise ApiError(40007, "photo reference unreadable") from None
+        return str(media_id), str(pic_url)
+
+
 # --- enqueueing (the web process) -----------------------------------------------
 
 
-def enqueue_recognition(rt: Runtime, channel: Channel, user: str, request: Recognize) -> Job:
+def enqueue_recognition(
+    rt: Runtime, channel: Channel, user: str, request: Recognize, pipeline: Pipeline | None = None
+) -> Job:
+    """Queue a recognition; with ``pipeline``, written when the caller executes it."""
     intervals = rt.settings.retry_intervals
     return rt.queue.enqueue(
         recognize,
-        channel.value,
-        user,
-        request.doc_type.value,
-        request.media_id,
-        request.pic_url,
-        request.photo_at,
+        kwargs=asdict(RecognizeJob.of(rt, channel, user, request)),
         retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_failure),
         result_ttl=RESULT_TTL,
         failure_ttl=FAILURE_TTL,
         job_timeout=JOB_TIMEOUT,
         description=f"recognize {request.doc_type.value} for {channel.value}",
+        pipeline=pipeline,
     )
 
 
-def enqueue_menu(rt: Runtime, channel: Channel, user: str, menu: Menu, task_id: str) -> Job:
+def enqueue_menu(
+    rt: Runtime,
+    channel: Channel,
+    user: str,
+    menu: Menu,
+    task_id: str,
+    pipeline: Pipeline | None = None,
+) -> Job:
+    """Queue the menu push: retried like a recognition, the text menu after its last failure."""
+    intervals = rt.settings.retry_intervals
     return rt.push_queue.enqueue(
         send_menu,
         channel.value,
@@ -98,33 +165,33 @@ def enqueue_menu(rt: Runtime, channel: Channel, user: str, menu: Menu, task_id: 
         [t.value for t in menu.options],
         menu.tail,
         task_id,
+        retry=Retry(max=len(intervals), interval=intervals),
+        on_failure=Callback(report_menu_failure),
         result_ttl=RESULT_TTL,
         failure_ttl=FAILURE_TTL,
         job_timeout=60,
         description=f"menu for {channel.value}",
+        pipeline=pipeline,
     )
 
 
 # --- the jobs (the worker process) ----------------------------------------------
 
 
-def recognize(
-    channel: str,
-    user: str,
-    doc_type: str,
-    media_id: str,
-    pic_url: str = "",
-    photo_at: float = 0.0,
-) -> dict:
+def recognize(**arguments: Any) -> dict:
     """Download, recognize, check, mask, format and push. Returns a field-free summary.
 
-    ``photo_at`` is when the photo reached the webhook: "photo to answer" in /stats.
+    ``arguments`` are a :class:`RecognizeJob`'s fields.
     """
     rt = runtime()
     started = time.monotonic()
-    where, kind = Channel(channel), DocType(doc_type)
+    job = RecognizeJob(**arguments)
+    where, kind = Channel(job.channel), DocType(job.doc_type)
+    if rt.redis.exists(key("pushed", current_job_id())):
+        # a retry of a job whose answer already went out
+        return {"doc_type": job.doc_type, "already_pushed": True}
     try:
-        image = rt.download(where, media_id, pic_url)
+        image = rt.download(where, *job.picture(rt))
     except ApiError as error:
         if not error.transient:
             give_up()
@@ -137,8 +204,11 @@ def recognize(
         if not error.retryable:
             give_up()
         raise
-    deliver(rt, where, user, cards.render(result))
-    record_answer(rt, result.doc_type.value, result.engine, "ok", photo_at)
+    answer = collect.after_recognition(
+        rt, where, job.user, result, job.flow, job_id=current_job_id()
+    )
+    tell(rt, where, job.user, answer)
+    record_answer(rt, result.doc_type.value, result.engine, "ok", job.photo_at)
     return {
         "doc_type": result.doc_type.value,
         "engine": result.engine,
@@ -161,7 +231,12 @@ def send_menu(
         rest = menu.options[WECOM_MAX_BUTTONS:]
         desc = tail if not rest else "也可回复：" + "、".join(t.label for t in rest)
         buttons = [(t.value, t.label) for t in shown]
-        api.send_button_card(user, task_id, head, desc, buttons)
+        try:
+            api.send_button_card(user, task_id, head, desc, buttons)
+        except ApiError as error:
+            if error.final:
+                give_up()  # trying the same card again cannot help; the text menu may
+            raise
         return "card"
     assert isinstance(api, OfficialApi)
     try:
@@ -170,32 +245,155 @@ def send_menu(
         return "msgmenu"
     except ApiError as error:
         if error.errcode != MSGMENU_NOT_ALLOWED:
+            if error.final:
+                give_up()  # 45015, 45047: the text menu could not go either
             raise
     log.info("msgmenu not allowed for this account (40200): sending the text menu")
     api.send_text(user, menu.as_text())
     return "text"
 
 
-def deliver(rt: Runtime, channel: Channel, user: str, text: str) -> None:
-    """The answer to the user: pushed, or kept for the passive reply."""
+def tell(rt: Runtime, channel: Channel, user: str, answer: Text | ConfirmPrompt) -> None:
+    """The answer to a photo; a confirmation prompt with the channel's buttons where it has them."""
+    match answer:
+        case Text(text=text):
+            deliver(rt, channel, user, text)
+        case ConfirmPrompt(text=text) if has_buttons(rt, channel):
+            deliver(rt, channel, user, text)
+            task_id = rt.dossiers.view(channel, user).task_id
+            send_confirm_buttons(rt, channel, user, task_id)
+        case ConfirmPrompt(text=text):  # one message: the answer, shortened if need be, and how
+            deliver(rt, channel, user, fit([], text.split("\n"), ["", confirm.HINT], "……"))
+
+
+def has_buttons(rt: Runtime, channel: Channel) -> bool:
+    """Buttons are pushed: WeCom cards, or Official Account msgmenus (push mode only)."""
+    if channel is Channel.WECOM:
+        return True
+    return not rt.passive_results(channel) and rt.settings.wechat_menu_style is MenuStyle.MSGMENU
+
+
+def send_confirm(channel: str, user: str) -> str:
+    """Job: ask 确认 / 有误 again with the channel's buttons (the webhook's re-ask)."""
+    rt = runtime()
+    where = Channel(channel)
+    dossier = rt.dossiers.load(where, user)
+    if dossier is None or not dossier.confirming:
+        return "nothing to confirm"
+    if where is Channel.WECOM:  # WeCom wants a new task_id per card; the old card is void
+        dossier.task_id = collect.new_task_id(where)
+        rt.dossiers.save(where, user, dossier)
+    return send_confirm_buttons(rt, where, user, dossier.task_id)
+
+
+def send_confirm_buttons(rt: Runtime, channel: Channel, user: str, task_id: str) -> str:
+    api = rt.api(channel)
+    if isinstance(api, WeComApi):
+        api.send_button_card(user, task_id, confirm.CARD_TITLE, confirm.CARD_DESC, confirm.BUTTONS)
+        return "card"
+    assert isinstance(api, OfficialApi)
+    items = [(str(200 + i), text) for i, (_, text) in enumerate(confirm.BUTTONS, 1)]
+    try:
+        api.send_msgmenu(user, confirm.CARD_TITLE, items, "")
+        return "msgmenu"
+    except ApiError as error:
+        if error.errcode != MSGMENU_NOT_ALLOWED:
+            raise
+    api.send_text(user, confirm.HINT)
+    return "text"
+
+
+def enqueue_confirm(
+    rt: Runtime, channel: Channel, user: str, pipeline: Pipeline | None = None
+) -> Job:
+    """Queue the 确认 / 有误 buttons again; with ``pipeline``, written when it executes."""
+    return rt.push_queue.enqueue(
+        send_confirm,
+        channel.value,
+        user,
+        result_ttl=RESULT_TTL,
+        failure_ttl=FAILURE_TTL,
+        job_timeout=60,
+        description=f"confirmation for {channel.value}",
+        pipeline=pipeline,
+    )
+
+
+def report_menu_failure(
+    job: Job,
+    connection: Redis,
+    exc_type: type[BaseException],
+    exc: BaseException,
+    tb: TracebackType,
+) -> None:
+    """RQ failure callback of :func:`send_menu`: after its last try, the plain text menu."""
+    if job.should_retry:
+        return  # RQ will try again
+    channel, user, head, options, tail = job.args[:5]
+    menu = Menu(head=head, options=tuple(DocType(o) for o in options), tail=tail)
+    if isinstance(exc, ApiError) and exc.errcode in (OUT_OF_WINDOW, OUT_OF_COUNT):
+        log.warning("menu push refused (%s): the user cannot be reached", exc.errcode)
+        return
+    try:
+        runtime().api(Channel(channel)).send_text(user, menu.as_text())
+        log.info("menu push failed (%s): sent the text menu instead", type(exc).__name__)
+    except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
+        log.warning("could not send the text menu either: %s", error)
+
+
+def deliver(
+    rt: Runtime, channel: Channel, user: str, text: str, job_id: str = "", *, answer: bool = True
+) -> None:
+    """The answer to the user: pushed, or kept for the passive reply.
+
+    Pushed once per job: the push is recorded under the job's id the moment
+    WeChat takes it, before anything else can fail, so a retry of the job
+    (a failure after the push, a worker killed after it) does not push again.
+    A push whose answer never came (read timeout) may have been delivered:
+    recorded too, not sent again. A failure notice (``answer=False``) is not
+    sent over a pushed answer, and leaves no mark: an admin's /retry of the
+    failed job may still answer.
+    """
+    job_id = job_id or current_job_id()
     if rt.passive_results(channel):
-        rt.results.put(channel, user, text)
+        rt.results.put(channel, user, text, job_id)
+        return
+    marker = key("pushed", job_id) if job_id else ""
+    record = marker if answer else ""
+    if marker and rt.redis.exists(marker):
+        log.info("answer of job %s already pushed: not pushing again", job_id)
         return
     api = rt.api(channel)
     for wait in PUSH_TRIES:
         time.sleep(wait)
         try:
             api.send_text(user, text)
-            metrics.PUSHES.labels(channel.value, "ok").inc()
-            return
         except ApiError as error:
             metrics.PUSHES.labels(channel.value, str(error.errcode)).inc()
+            if error.unanswered:
+                log.warning("push unanswered (%s): counted as delivered, not sent again", error)
+                mark_pushed(rt, record)
+                return
             if error.final:
                 log.warning("push to user refused: %s %s", error.errcode, error.errmsg)
                 give_up()
                 raise PushRefused(error.errcode, error.errmsg) from None
             last = error
+            continue
+        mark_pushed(rt, record)
+        metrics.PUSHES.labels(channel.value, "ok").inc()
+        return
     raise last
+
+
+def mark_pushed(rt: Runtime, marker: str) -> None:
+    if marker:
+        rt.redis.set(marker, 1, ex=PUSHED_TTL)
+
+
+def current_job_id() -> str:
+    job = get_current_job()
+    return job.id if job is not None else ""
 
 
 def record_answer(rt: Runtime, doc_type: str, engine: str, outcome: str, photo_at: float) -> None:
@@ -222,8 +420,9 @@ def report_failure(
     """RQ failure callback: on the final failure, tell the user in plain words."""
     if job.should_retry:
         return  # RQ will try again
-    channel, user, doc_type = Channel(job.args[0]), job.args[1], DocType(job.args[2])
-    photo_at = job.args[5] if len(job.args) > 5 else 0.0
+    args = RecognizeJob(**job.kwargs)
+    channel, user, doc_type = Channel(args.channel), args.user, DocType(args.doc_type)
+    photo_at = args.photo_at
     reason = exc.failure.value if isinstance(exc, OcrError) else type(exc).__name__
     record_answer(runtime(), doc_type.value, "-", reason, photo_at)
     if isinstance(exc, PushRefused):
@@ -235,6 +434,25 @@ def report_failure(
     else:
         text = failure_text(Failure.BUSY, doc_type)
     try:
-        deliver(runtime(), channel, user, text)
+        deliver(runtime(), channel, user, text, job.id, answer=False)
     except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
         log.warning("could not tell the user about a failed job: %s", error)
+
+
+class Worker(SimpleWorker):
+    """RQ's SimpleWorker, but what the failed registry keeps of an exception is masked.
+
+    The traceback text RQ stores with a failed job could quote a number from an
+    error message; it goes through ``mask_text`` as every log line does.
+    """
+
+    def handle_job_failure(
+        self,
+        job: Job,
+        queue: Any,
+        started_job_registry: Any = None,
+        exc_string: str = "",
+        execution: Any = None,
+    ) -> None:
+        masked = mask_text(exc_string or "")
+        super().handle_job_failure(job, queue, started_job_registry, masked, execution)

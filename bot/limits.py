@@ -29,7 +29,8 @@ DAY_KEEP = 9 * 86400  # daily counters outlive a 7-day report
 
 
 class Blocks:
-    """Blocked user ids (one set for both channels: openids and userids never collide)."""
+    """Blocked users, by identity (``official:<openid>``, ``wecom:<userid>``): an openid
+    and a WeCom userid may be the same string and are not the same person."""
 
     NAME = key("blocked")
 

@@ -3,8 +3,11 @@
 - ID numbers: first 3 and last 4 kept, length kept: ``110***********1234``.
 - Bank cards: first 4 and last 4 kept, grouped by 4: ``6222 **** **** 1234``.
 - Passport numbers: first 2 and last 2 kept: ``E1*****78``.
+- Passport machine-readable (MRZ) lines: never shown; the first 2 characters kept.
+- Vehicle identification numbers (VIN): the maker's 3 and the last 4 kept.
 
-``mask_text`` finds such numbers in free text (general-text OCR, warnings).
+``mask_text`` finds ID, card and passport numbers and MRZ lines in free text
+(general-text OCR, warnings, every log line).
 """
 
 from __future__ import annotations
@@ -51,6 +54,17 @@ def mask_passport(number: str) -> str:
     return _keep(_compact(number), 2, 2)
 
 
+def mask_vin(vin: str) -> str:
+    """``LFVV5NLH1JW141298`` -> ``LFV**********1298``."""
+    return _keep(_compact(vin), 3, 4)
+
+
+def mask_mrz(line: str) -> str:
+    """A machine-readable line of a passport: it spells the number, the birth date and
+    the name, so only its first two characters (the document kind) stay."""
+    return _keep(_compact(line), 2, 0)
+
+
 def _compact(value: str) -> str:
     return re.sub(r"\s", "", value)
 
@@ -62,11 +76,20 @@ _ID_RE = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
 _CARD_RE = re.compile(r"(?<!\d)(?:\d(?: ?\d){12,18}|\d{4}(?:-\d{4}){3}(?:-\d{1,3})?)(?![\d-])")
 
 
-def mask_text(text: str) -> str:
-    """Scrub every ID-like (15/18) or card-like (13-19 digits) number in ``text``.
+# A passport number: one or two capital letters and 7 or 8 digits (E12345678, EA1234567).
+_PASSPORT_RE = re.compile(r"(?<![0-9A-Za-z])[A-Z]{1,2}\d{7,8}(?![0-9A-Za-z])")
+# An MRZ line: 30 to 44 of A-Z, 0-9 and the filler <, with at least one filler.
+_MRZ_RE = re.compile(r"(?<![0-9A-Z<])(?=[0-9A-Z<]*<)[0-9A-Z<]{30,44}(?![0-9A-Z<])")
 
-    Both hide all but a few digits; only the pattern of stars differs.
+
+def mask_text(text: str) -> str:
+    """Scrub every MRZ line, passport number, ID-like (15/18) or card-like (13-19
+    digits) number in ``text``.
+
+    Each hides all but a few characters; only the pattern of stars differs.
     """
+    text = _MRZ_RE.sub(lambda m: mask_mrz(m[0]), text)
+    text = _PASSPORT_RE.sub(lambda m: mask_passport(m[0]), text)
     text = _ID_RE.sub(lambda m: mask_id(m[0]) if id_like(m[0]) else m[0], text)
     return _CARD_RE.sub(_mask_card_match, text)
 

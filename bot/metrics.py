@@ -67,6 +67,11 @@ ADMIN_COMMANDS = Counter(
     "Admin commands by name and outcome (run, refused to a non-admin).",
     ["command", "outcome"],
 )
+CALLBACKS = Counter(
+    "ocrbot_callbacks",
+    "Result-webhook events by type and outcome (queued, delivered, retry, failed, resent).",
+    ["type", "outcome"],
+)
 
 
 class QueueCollector(Collector):
@@ -101,6 +106,14 @@ class QueueCollector(Collector):
             for state, registry in registries.items():
                 depth.add_metric([queue.name, state], len(registry))
         yield depth
+        from bot.callback import FAILED
+
+        failed = GaugeMetricFamily(
+            "ocrbot_callbacks_undelivered",
+            "Result-webhook events that failed every try and wait for /resend.",
+        )
+        failed.add_metric([], self.runtime.redis.scard(FAILED))
+        yield failed
         workers = GaugeMetricFamily("ocrbot_workers", "RQ workers alive (registered in Redis).")
         workers.add_metric([], Worker.count(connection=self.runtime.redis))
         yield workers

@@ -8,23 +8,59 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from redis.connection import parse_url
 from redis.sentinel import Sentinel
 from rq import Queue
 
+from bot import flows
+from bot.callback import Outbox
 from bot.config import ReplyMode, Settings
+from bot.dossier import Dossiers
+from bot.flows import Flow
 from bot.incoming import Channel
 from bot.limits import Blocks, Quota, QuotaGuard, RateLimit, Usage
 from bot.ocr import ENGINE_TYPES, Chain, check_chain, readable_types
 from bot.ocr.base import DocType, Engine, Failure
+from bot.replays import Replays
 from bot.store import Deliveries, Results, States, Vault, key
 from bot.wechat_api import ApiError, OfficialApi, WeComApi, fetch_url
 
 log = logging.getLogger(__name__)
 
 ENGINE_KEY = key("engine")  # the chain /engine chose; absent: OCR_ENGINE
+# media/get failures the PicUrl (WeChat's image server, no token needed) can help with: an
+# invalid or expired media id, WeChat's rate limit, and transient and token failures too.
+# Not 40006: too large is the same picture from either source.
+PIC_URL_FALLBACK = frozenset({40007, 45009})
+
+
+def picture_url(url: str, settings: Settings) -> str | None:
+    """``url`` as it may be fetched (https, an allowed host, port 443), or None.
+
+    Under explicit development the emulator's own picture URLs pass as they are.
+    """
+    if settings.is_development and settings.emulator_url:
+        own = settings.emulator_url.rstrip("/") + "/_emulator/pic/"
+        if url.startswith(own) and "/.." not in url and "@" not in url:
+            return url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if (
+        parts.scheme not in ("http", "https")
+        or host not in settings.pic_hosts
+        or port not in (None, 443)
+        or parts.username is not None
+        or parts.password is not None
+    ):
+        return None
+    return urlunsplit(("https", host, parts.path, parts.query, ""))
 
 
 def connect(settings: Settings) -> redis.Redis:
@@ -68,7 +104,25 @@ class Runtime:
 
     @cached_property
     def deliveries(self) -> Deliveries:
-        return Deliveries(self.vault)
+        # A claim outlives a healthy first try, not WeChat's next retry (5 s later).
+        return Deliveries(self.vault, lease=self.settings.wechat_reply_window * 0.9)
+
+    @cached_property
+    def replays(self) -> Replays:
+        return Replays(self.redis, self.settings.signature_max_age)
+
+    @cached_property
+    def dossiers(self) -> Dossiers:
+        """Documents waiting for the user's 确认, or a flow's documents so far."""
+        return Dossiers(self.vault, ttl=max(self.settings.state_ttl * 6, 3600))
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.vault, keep=self.settings.result_webhook_keep)
+
+    @property
+    def flows(self) -> tuple[Flow, ...]:
+        return flows.load_cached(self.settings.flows_file)
 
     # --- guard rails and usage (bot/limits.py) ----------------------------------
     @cached_property
@@ -100,9 +154,14 @@ class Runtime:
         """Menus and other quick pushes: workers take these first."""
         return Queue(f"{self.settings.queue_name}-push", connection=self.redis)
 
+    @cached_property
+    def callback_queue(self) -> Queue:
+        """Result-webhook deliveries: after the chat's work, never in its way."""
+        return Queue(f"{self.settings.queue_name}-callback", connection=self.redis)
+
     @property
     def queues(self) -> list[Queue]:
-        return [self.push_queue, self.queue]
+        return [self.push_queue, self.queue, self.callback_queue]
 
     # --- WeChat --------------------------------------------------------------
     @cached_property
@@ -121,16 +180,26 @@ class Runtime:
         return channel is Channel.OFFICIAL and self.settings.wechat_reply_mode is ReplyMode.PASSIVE
 
     def download(self, channel: Channel, media_id: str, pic_url: str = "") -> bytes:
-        """The user's photo: ``media/get`` first, the message's PicUrl as fallback."""
+        """The user's photo: ``media/get`` first, the message's PicUrl as fallback.
+
+        The PicUrl is a second source only for failures it can help with, and
+        only when it points at WeChat's image servers (:func:`picture_url`):
+        anything else in it is the sender's choice, never connected to.
+        """
         limit = self.settings.max_image_bytes
         try:
             return self.api(channel).download_media(media_id, limit)
         except ApiError as error:
-            if not pic_url:
+            helps = error.transient or error.bad_token or error.errcode in PIC_URL_FALLBACK
+            if not pic_url or not helps:
+                raise
+            url = picture_url(pic_url, self.settings)
+            if url is None:
+                log.warning("PicUrl not fetched: not one of PIC_URL_HOSTS over https")
                 raise
             log.info("media/get failed (%s); trying PicUrl", error.errcode)
             try:
-                return fetch_url(pic_url, limit, self.settings.http_timeout)
+                return fetch_url(url, limit, self.settings.http_timeout)
             except ApiError:
                 raise error from None
 
@@ -186,9 +255,9 @@ class Runtime:
 
     def engine_factories(self) -> dict:
         def local() -> Engine:
-            from bot.ocr.local import LocalEngine  # imported here: the web never loads models
+            from bot.ocr.local import LocalEngine, load_models  # the web never loads models
 
-            return LocalEngine()
+            return LocalEngine(load_models(threads=self.settings.ocr_threads))
 
         def wechat() -> Engine:
             from bot.ocr.wechat import WeChatEngine

@@ -12,26 +12,40 @@ import time
 import uuid
 from dataclasses import replace
 
+import redis
 from flask import Blueprint, Response, abort, current_app, request
+from redis.client import Pipeline
 from rq.job import Job, JobStatus
 
 import handlers
-from bot import admin, metrics
+from bot import admin, collect, metrics
 from bot.channels.base import NO_REPLY, Parsed, Rejected, Reply, render_plain
 from bot.channels.official import OfficialChannel
 from bot.channels.wecom import WeComChannel
 from bot.config import MenuStyle
 from bot.incoming import Channel, Incoming, Kind
-from bot.jobs import enqueue_menu, enqueue_recognition
+from bot.jobs import enqueue_confirm, enqueue_menu, enqueue_recognition, has_buttons
 from bot.runtime import Runtime
 from bot.store import Delivery
-from handlers.state import Context, Outcome
+from handlers import confirm
+from handlers.state import (
+    AdminCommand,
+    CardUpdate,
+    ConfirmPrompt,
+    Context,
+    Outcome,
+    StoredResult,
+    Text,
+    TypeMenu,
+)
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("webhook", __name__)
 
 ANSWER_BUDGET = 0.9  # share of WeChat's window we may spend before answering
+CONVERSE_TRIES = 5  # a user's messages racing for their state: tries before giving up
+RETRY_POLL = 0.05  # seconds between a waiting retry's looks at the saved reply
 STILL_WORKING = "还在识别中，请稍后回复“结果”获取。"
 NO_RESULT = "没有待取的识别结果。"
 
@@ -45,6 +59,16 @@ def adapter(channel: Channel) -> OfficialChannel | WeComChannel:
     if channel not in adapters:
         abort(404)
     return adapters[channel]
+
+
+@bp.app_errorhandler(redis.ConnectionError)
+@bp.app_errorhandler(redis.TimeoutError)
+def redis_unavailable(error: redis.RedisError) -> tuple[str, int]:
+    """Redis is away (restarting, failing over): 503, and WeChat tries the message again."""
+    log.warning("Redis unavailable: %s", type(error).__name__)
+    channel = {"/wechat": "official", "/wecom": "wecom"}.get(request.path, "other")
+    metrics.WEBHOOK_REQUESTS.labels(channel, "redis-down").inc()
+    return "redis unavailable", 503
 
 
 @bp.get("/healthz")
@@ -95,29 +119,51 @@ def receive(channel: Channel) -> Response:
         log.warning("%s request rejected (%s): %s", channel.value, rejected.status, rejected.reason)
         metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
         abort(rejected.status, rejected.reason)
+    if not rt().replays.admit(channel.value, parsed.timestamp, parsed.nonce, body):
+        log.warning("%s request rejected (403): timestamp and nonce replayed", channel.value)
+        metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
+        abort(403, "timestamp and nonce replayed with another body")
+    xml = answer(parsed, channel.value, started)
+    return Response(channel_adapter.seal(parsed, xml), mimetype="application/xml")
+
+
+def answer(parsed: Parsed, label: str, started: float) -> str:
+    """The passive reply's plain XML (``""``: none) to a verified message, first or retried.
+
+    ``label`` names the way in for the metrics (``official``, ``wecom``, ``cloudrun``).
+    """
     delivery = rt().deliveries.arrive(parsed.incoming.dedupe_key)
-    if delivery.first:
-        xml = first_answer(parsed, delivery, started)
+    if delivery.claimed:
+        xml = process(parsed, delivery, started)
     else:
         xml = retry_answer(parsed, delivery, started)
-    metrics.WEBHOOK_REQUESTS.labels(channel.value, "first" if delivery.first else "retry").inc()
-    metrics.PASSIVE_REPLY_SECONDS.labels(channel.value).observe(time.monotonic() - started)
-    return Response(channel_adapter.seal(parsed, xml), mimetype="application/xml")
+    kind = "first" if delivery.first else "retry"
+    metrics.WEBHOOK_REQUESTS.labels(label, kind).inc()
+    metrics.PASSIVE_REPLY_SECONDS.labels(label).observe(time.monotonic() - started)
+    return xml
+
+
+def process(parsed: Parsed, delivery: Delivery, started: float) -> str:
+    """Process the message (this try holds its claim); on failure a retry processes it."""
+    try:
+        return first_answer(parsed, delivery, started)
+    except BaseException:
+        rt().deliveries.release(delivery)
+        raise
 
 
 def first_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
     """Process the message once; save the reply so that WeChat's retries get it too."""
     msg = parsed.incoming
     runtime = rt()
-    state = runtime.states.load(msg.channel, msg.user)
     ctx = context_for(runtime, msg)
-    outcome = handlers.handle(msg, state, ctx)
+    outcome, reply, job = converse(runtime, msg, ctx)
     if outcome.refused_command:
         log.warning(
             "admin command /%s refused: %s is not an admin", outcome.refused_command, msg.user
         )
         metrics.ADMIN_COMMANDS.labels(outcome.refused_command, "refused").inc()
-    reply, job = carry_out(runtime, msg, outcome)
+    reply = act_after(runtime, msg, outcome) or reply
     if job is not None and runtime.passive_results(msg.channel):
         runtime.deliveries.remember(delivery, "job", job.id)
         answer = wait_for_result(runtime, msg, job.id, delivery.attempt, started)
@@ -129,14 +175,61 @@ def first_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
     return xml
 
 
+def act_after(runtime: Runtime, msg: Incoming, outcome: Outcome) -> Reply | None:
+    """What must happen once, after the state was saved: they read Redis or act on the world.
+
+    Returns the reply when the answer is one of them (the stored result, an admin command).
+    """
+    if outcome.submit:
+        collect.submit(runtime, msg.channel, msg.user)  # queued: the chat never waits on it
+    match outcome.answer:
+        case StoredResult():
+            return Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
+        case AdminCommand() as command:
+            return Reply("text", admin.run(runtime, msg, command))
+    return None
+
+
+def converse(runtime: Runtime, msg: Incoming, ctx: Context) -> tuple[Outcome, Reply, Job | None]:
+    """Handle the message on the user's state; save the new state and enqueue, atomically.
+
+    The state key is WATCHed from load to save: when another message of the
+    same user (another web worker) changed it meanwhile, this one is handled
+    again on the state that one left, so no state change is lost. The state
+    and the jobs are written in one MULTI: all of them or none.
+    """
+    name = runtime.states.name(msg.channel, msg.user)
+    with runtime.redis.pipeline() as pipe:
+        for _ in range(CONVERSE_TRIES - 1):
+            try:
+                return converse_once(runtime, msg, ctx, pipe, name)
+            except redis.WatchError:
+                pipe.reset()
+                log.info("two messages of one user at once: handling this one again")
+        return converse_once(runtime, msg, ctx, pipe, name)
+
+
+def converse_once(
+    runtime: Runtime, msg: Incoming, ctx: Context, pipe: Pipeline, name: str
+) -> tuple[Outcome, Reply, Job | None]:
+    pipe.watch(name)
+    state = runtime.states.load(msg.channel, msg.user, client=pipe)
+    outcome = handlers.handle(msg, state, ctx)
+    pipe.multi()
+    reply, job = carry_out(runtime, msg, outcome, pipe)
+    pipe.execute()
+    return outcome, reply, job
+
+
 def context_for(runtime: Runtime, msg: Incoming) -> Context:
     """What the handlers may know: the menu, the user's role, and the guard rails' verdicts.
 
     Counts the message for ``/stats`` and, for a photo, takes one from the user's rate limit.
     """
     now = time.time()
-    is_admin = msg.user in runtime.settings.admins
-    blocked = not is_admin and runtime.blocks.is_blocked(msg.user)
+    who = msg.identity  # channel-scoped: official:<openid>, wecom:<userid>
+    is_admin = who in runtime.settings.admins
+    blocked = not is_admin and runtime.blocks.is_blocked(who)
     photo = msg.kind is Kind.IMAGE
     runtime.usage.count("messages")
     if photo:
@@ -148,50 +241,81 @@ def context_for(runtime: Runtime, msg: Incoming) -> Context:
         is_admin=is_admin,
         passive_results=runtime.passive_results(msg.channel),
         blocked=blocked,
-        refusal_due=blocked and runtime.blocks.claim_refusal(msg.user),
+        refusal_due=blocked and runtime.blocks.claim_refusal(who),
         photo_retry_at=runtime.rate_limit.take(msg.channel.value, msg.user, now)
         if photo and not blocked
         else 0.0,
+        collected=runtime.dossiers.view(msg.channel, msg.user),
+        flows=runtime.flows,
     )
 
 
 def retry_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
-    """A retry (or a concurrent duplicate): never processed again, answered the same."""
+    """A retry (or a concurrent duplicate): answered with what the processing try saved.
+
+    Answered at once when that reply exists. While another try holds the
+    claim, wait for its reply; if that try failed or died (the claim is free
+    and nothing was saved), this try processes the message.
+    """
     runtime = rt()
-    budget = window(runtime) * ANSWER_BUDGET
-    job_id = runtime.deliveries.recall(delivery, "job", wait=0.2)
-    if job_id is not None:  # passive results: this try may be the one that answers
-        answer = wait_for_result(runtime, parsed.incoming, job_id, delivery.attempt, started)
-        return render_plain(parsed.incoming, Reply("text", answer)) if answer else ""
-    remaining = max(0.0, budget - (time.monotonic() - started))
-    return runtime.deliveries.recall(delivery, "reply", wait=remaining) or ""
+    deadline = started + window(runtime) * ANSWER_BUDGET
+    reply, job_id = delivery.reply, delivery.job
+    while reply is None and job_id is None:
+        if time.monotonic() >= deadline:
+            return ""
+        time.sleep(RETRY_POLL)
+        reply, job_id = runtime.deliveries.saved(delivery)
+        if reply is None and job_id is None and runtime.deliveries.reclaim(delivery):
+            reply, job_id = runtime.deliveries.saved(delivery)  # saved as the lease ran out
+            if reply is None and job_id is None:
+                log.info("a message's first try went away unfinished: this retry processes it")
+                return process(parsed, replace(delivery, claimed=True), started)
+    if reply is not None:
+        return reply
+    answer = wait_for_result(runtime, parsed.incoming, job_id, delivery.attempt, started)
+    return render_plain(parsed.incoming, Reply("text", answer)) if answer else ""
 
 
-def carry_out(runtime: Runtime, msg: Incoming, outcome: Outcome) -> tuple[Reply, Job | None]:
-    """Save the state, enqueue what the handler asked for, and choose the passive reply."""
+def carry_out(
+    runtime: Runtime, msg: Incoming, outcome: Outcome, pipe: Pipeline
+) -> tuple[Reply, Job | None]:
+    """Queue (on ``pipe``) the state and the jobs the handler asked for; choose the reply."""
     state = outcome.state
-    reply = Reply("text", outcome.reply) if outcome.reply else NO_REPLY
-    menu = outcome.menu
-    push_menu = menu is not None and (
-        msg.channel is Channel.WECOM or runtime.settings.wechat_menu_style is MenuStyle.MSGMENU
-    )
-    if menu is not None and msg.channel is Channel.WECOM:
+    if isinstance(outcome.answer, TypeMenu) and msg.channel is Channel.WECOM:
         state = replace(state, task_id=f"ocr-{uuid.uuid4().hex}")  # the card the tap must match
-    elif menu is not None and not push_menu:
-        reply = Reply("text", menu.as_text())
-    runtime.states.save(msg.channel, msg.user, state)  # before any job can act on it
-    if push_menu:
-        enqueue_menu(runtime, msg.channel, msg.user, menu, state.task_id)
+    runtime.states.save(msg.channel, msg.user, state, client=pipe)  # with the jobs, atomically
+    if outcome.discard:
+        pipe.delete(runtime.dossiers.name(msg.channel, msg.user))
     job = None
     if outcome.recognize is not None:
-        job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize)
-    if outcome.card_choice and msg.event == "template_card_event":
-        reply = Reply("button", outcome.card_choice)
-    if outcome.fetch_result:
-        reply = Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
-    if outcome.admin is not None:
-        reply = Reply("text", admin.run(runtime, msg, outcome.admin))
+        job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize, pipeline=pipe)
+    match outcome.answer:
+        case Text(text=""):
+            reply = NO_REPLY
+        case Text(text=text):
+            reply = Reply("text", text)
+        case TypeMenu(menu=menu):
+            if pushes_menus(runtime, msg.channel):
+                enqueue_menu(runtime, msg.channel, msg.user, menu, state.task_id, pipeline=pipe)
+                reply = NO_REPLY
+            else:
+                reply = Reply("text", menu.as_text())
+        case CardUpdate(text=text):
+            reply = Reply("button", text)
+        case ConfirmPrompt(text=text):
+            if has_buttons(runtime, msg.channel):
+                enqueue_confirm(runtime, msg.channel, msg.user, pipeline=pipe)
+                reply = Reply("text", text)
+            else:
+                reply = Reply("text", f"{text}\n{confirm.HINT}")
+        case StoredResult() | AdminCommand():
+            reply = NO_REPLY  # they read and act outside the transaction: see act_after
     return reply, job
+
+
+def pushes_menus(runtime: Runtime, channel: Channel) -> bool:
+    """Menus go out as a WeCom card or an Official Account msgmenu, not in the passive reply."""
+    return channel is Channel.WECOM or runtime.settings.wechat_menu_style is MenuStyle.MSGMENU
 
 
 def window(runtime: Runtime) -> float:
@@ -216,7 +340,7 @@ def wait_for_result(
         status = Job.fetch(job_id, connection=runtime.redis).get_status(refresh=True)
         if status in (JobStatus.FINISHED, JobStatus.FAILED):
             if elapsed < answer_by:
-                return runtime.results.pop(msg.channel, msg.user) or NO_RESULT
+                return runtime.results.take(msg.channel, msg.user, job_id) or NO_RESULT
             return None  # WeChat has stopped listening to this try; the next one answers
         if elapsed >= hold_until:
             return STILL_WORKING if last_try else None

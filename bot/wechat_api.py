@@ -4,17 +4,24 @@ wechatpy does the HTTP and the JSON; this module adds the policy the
 platform asks for (``docs/wechat.md``):
 
 - one access token per app shared by every process through Redis, fetched
-  with ``stable_token`` (which does not invalidate other holders);
+  with ``stable_token`` (which does not invalidate other holders); inside
+  WeChat Cloud Run (``WECHAT_CLOUDRUN``) none at all: its open API service
+  takes calls without one;
 - wechatpy clients with ``auto_retry=False``; on a bad token (40001, 40014,
   42001) we refresh once and retry once, never more;
 - every failure becomes an :class:`ApiError` whose properties say what to
-  do next (retry later, give up, record).
+  do next (retry later, give up, record);
+- every call, token fetches included, ends within ``HTTP_TIMEOUT`` seconds in
+  all (:class:`DeadlineSession`), however slowly the other end answers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -35,6 +42,8 @@ T = TypeVar("T")
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 MSGMENU_NOT_ALLOWED = 40200
+OUT_OF_WINDOW = 45015  # customer-service window closed, or the user unsubscribed
+OUT_OF_COUNT = 45047  # too many customer-service messages since the user's last one
 SYSTEM_BUSY = -1
 
 
@@ -42,18 +51,22 @@ class ApiError(Exception):
     """A WeChat API call that did not succeed. ``errcode`` is WeChat's, or
     ``-1`` for timeouts and connection errors, or ``-<HTTP status>`` for 5xx."""
 
-    def __init__(self, errcode: int, errmsg: str) -> None:
+    def __init__(self, errcode: int, errmsg: str, unanswered: bool = False) -> None:
         super().__init__(f"{errcode} {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
+        self.unanswered = unanswered
 
     def __reduce__(self):
-        return (ApiError, (self.errcode, self.errmsg))
+        return (ApiError, (self.errcode, self.errmsg, self.unanswered))
 
     @property
     def transient(self) -> bool:
         """Worth retrying later with backoff: system busy, timeouts, 5xx."""
         return self.errcode == SYSTEM_BUSY or self.errcode <= -500
+
+    # ``unanswered``: the request was sent but no answer came (read timeout): WeChat may
+    # have carried it out. A push that ends so is not sent again (it would show twice).
 
     @property
     def bad_token(self) -> bool:
@@ -73,12 +86,60 @@ def _api_error(exc: BaseException) -> ApiError:
             status = getattr(exc.response, "status_code", 500) or 500
             return ApiError(-int(status), f"HTTP {status}")
         return ApiError(int(exc.errcode), str(exc.errmsg))
+    if isinstance(exc, requests.ReadTimeout):
+        return ApiError(SYSTEM_BUSY, "network: ReadTimeout", unanswered=True)
     if isinstance(exc, requests.RequestException):
         return ApiError(SYSTEM_BUSY, f"network: {type(exc).__name__}")
     return ApiError(SYSTEM_BUSY, f"unreadable answer: {type(exc).__name__}")  # bad JSON
 
 
 FAILURES = (ApiError, WeChatClientException, requests.RequestException, ValueError)
+
+
+class DeadlineSession(requests.Session):
+    """A requests session whose every call ends within ``total`` seconds, body included.
+
+    requests' own ``timeout`` bounds each socket operation, so a server that
+    answers a byte at a time could hold a call (and a worker) for ever, and a
+    call made without one (wechatpy's ``gettoken``) could wait for ever. Here a
+    call without a timeout gets ``total`` as one, and a timer shuts the socket
+    down when ``total`` is spent: reading the body then fails at once.
+    """
+
+    def __init__(self, total: float) -> None:
+        super().__init__()
+        self.total = total
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        started = time.monotonic()
+        kwargs["timeout"] = kwargs.get("timeout") or self.total
+        stream = kwargs.get("stream", False)
+        kwargs["stream"] = True  # the body is read below, under the timer
+        res = super().send(request, **kwargs)
+        timer = threading.Timer(max(0.0, self.total - (time.monotonic() - started)), _cut, [res])
+        timer.daemon = True
+        timer.start()
+        close = res.close
+
+        def close_and_disarm() -> None:
+            timer.cancel()
+            close()
+
+        res.close = close_and_disarm  # type: ignore[method-assign]
+        if not stream:
+            try:
+                res.content  # noqa: B018 - read it all now, as a non-streamed call does
+            finally:
+                timer.cancel()
+        return res
+
+
+def _cut(res: requests.Response) -> None:
+    """Shut the response's socket down: a blocked read returns, the call fails."""
+    sock = getattr(getattr(res.raw, "_connection", None), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class _StableTokenClient(WeChatClient):
@@ -100,6 +161,22 @@ class _StableTokenClient(WeChatClient):
         self.session.set(self.access_token_key, result["access_token"], expires_in)
         self.expires_at = int(time.time()) + expires_in
         return result
+
+
+class _CloudRunClient(WeChatClient):
+    """Official Account client inside WeChat Cloud Run (微信云托管).
+
+    Its open API service (开放接口服务) lets the container call WeChat's APIs with no
+    ``access_token``: the platform vouches for the caller. ``access_token`` is None,
+    which requests leaves out of the query, and no token is ever fetched.
+    """
+
+    @property
+    def access_token(self) -> None:
+        return None
+
+    def fetch_access_token(self) -> dict:
+        raise ApiError(41001, "no access token inside WeChat Cloud Run (open API service)")
 
 
 class _WeComTokenClient(WeComClient):
@@ -162,9 +239,18 @@ class _Api:
 
 
 def fetch_url(url: str, limit: int, timeout: float) -> bytes:
-    """Download a picture by URL (the PicUrl fallback), at most ``limit`` bytes."""
+    """Download a picture by URL (the PicUrl fallback), at most ``limit`` bytes.
+
+    Redirects are refused, not followed: the URL was checked (``picture_url``),
+    where a redirect would lead was not.
+    """
     try:
-        with requests.get(url, stream=True, timeout=timeout) as res:
+        with (
+            DeadlineSession(timeout) as http,
+            http.get(url, stream=True, timeout=timeout, allow_redirects=False) as res,
+        ):
+            if res.is_redirect or 300 <= res.status_code < 400:
+                raise ApiError(40007, f"redirect refused (HTTP {res.status_code})")
             if res.status_code != 200:
                 raise ApiError(
                     -res.status_code if res.status_code >= 500 else 40007, f"HTTP {res.status_code}"
@@ -198,13 +284,15 @@ class OfficialApi(_Api):
         (``ocrbot custom-menu sync`` without Redis: stable_token hands out the token the bot holds
         without invalidating it)."""
         session = MemoryStorage() if client is None else RedisStorage(client, prefix="ocrbot:token")
-        self.client = _StableTokenClient(
+        token_client = _CloudRunClient if settings.wechat_cloudrun else _StableTokenClient
+        self.client = token_client(
             settings.wechat_appid,
             settings.wechat_secret,
             session=session,
             timeout=settings.http_timeout,
             auto_retry=False,
         )
+        self.client._http = DeadlineSession(settings.http_timeout)
         self.client.API_BASE_URL = settings.wechat_api_base.rstrip("/") + "/cgi-bin/"
         self.api_base = settings.wechat_api_base.rstrip("/")
 
@@ -252,6 +340,7 @@ class WeComApi(_Api):
             timeout=settings.http_timeout,
             auto_retry=False,
         )
+        self.client._http = DeadlineSession(settings.http_timeout)  # gettoken had no timeout
         self.client.API_BASE_URL = settings.wecom_api_base.rstrip("/") + "/cgi-bin/"
         self.agent_id = settings.wecom_agent_id
 

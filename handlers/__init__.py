@@ -9,6 +9,9 @@ no Flask, no Redis, no clock but ``ctx.now``. The whole flow:
       │                   "照片已过期"                                    │
     CLICK OCR_* / choice ─▶ AWAITING_PHOTO ──────── photo ───────────────┘
 
+    answer ──▶ 确认 (sent to the operator) / 有误 (photo asked again)  handlers/confirm.py
+    CLICK FLOW_* / keyword ─▶ IN_FLOW: each document in turn         handlers/flows.py
+
 取消 clears, 帮助 explains, anything we cannot read gets "please send a photo".
 Before all that, the guard rails: a blocked user is refused (once a day), a
 photo over the rate limit is answered with when to try again. Text starting
@@ -22,12 +25,13 @@ from dataclasses import replace
 
 from bot.incoming import Incoming, Kind
 
+from . import confirm, flows, photo
 from .admin import is_command, on_command, refuse_blocked, too_many_photos
 from .choice import on_choice, parse_choice
 from .events import on_event
 from .help import help_text, please_send_photo
-from .photo import on_photo, type_menu
-from .state import IDLE, Context, Outcome, State, Step
+from .photo import type_menu
+from .state import IDLE, Context, Outcome, State, Step, StoredResult, Text
 
 CANCEL_WORDS = {"取消", "cancel", "退出", "算了"}
 HELP_WORDS = {"帮助", "help", "?", "？", "菜单", "menu", "说明"}
@@ -50,24 +54,44 @@ def handle(msg: Incoming, state: State, ctx: Context) -> Outcome:
     return outcome
 
 
+def on_photo(msg: Incoming, state: State, ctx: Context) -> Outcome:
+    running = flows.current(state, ctx)
+    if running is not None:
+        return flows.on_photo(running, msg.media_id, msg.pic_url, state, ctx)
+    return photo.on_photo(msg, state, ctx)
+
+
 def on_text(msg: Incoming, state: State, ctx: Context) -> Outcome:
     word = msg.text.strip()
     lowered = word.lower()
     if is_command(word):
         return on_command(msg, state, ctx)
+    running = flows.current(state, ctx)
+    if lowered in CANCEL_WORDS and running is not None:
+        return flows.leave(running, ctx)
     if lowered in CANCEL_WORDS:
         pending = state.step is not Step.IDLE
-        return Outcome(state=IDLE, reply="已取消。" if pending else "当前没有待识别的照片。")
+        return Outcome(state=IDLE, answer=Text("已取消。" if pending else "当前没有待识别的照片。"))
     if lowered in HELP_WORDS:
-        return Outcome(state=state, reply=help_text(ctx))
+        return Outcome(state=state, answer=Text(help_text(ctx)))
     if lowered in RESULT_WORDS and ctx.passive_results:
-        return Outcome(state=state, fetch_result=True)
+        return Outcome(state=state, answer=StoredResult())
+    verdict = confirm.word_of(word)
+    if verdict:
+        return confirm.on_word(verdict, state, ctx)
+    named = flows.flow_named(word, ctx)
+    if named is not None:
+        return flows.start(named, state, ctx)
+    if running is not None:
+        return flows.remind(running, state, ctx)
     doc_type = parse_choice(word, ctx.options)
     if doc_type is not None:
         return on_choice(doc_type, state, ctx)
     if state.step is Step.AWAITING_TYPE and not state.expired(ctx.now, ctx.pending_ttl):
-        return Outcome(state=state, reply="没看懂这个选择。\n" + type_menu(ctx).as_text())
-    return Outcome(state=state, reply="请发送证件照片，回复“帮助”查看用法。")
+        return Outcome(state=state, answer=Text("没看懂这个选择。\n" + type_menu(ctx).as_text()))
+    if ctx.collected.confirming:
+        return confirm.still_waiting(state)
+    return Outcome(state=state, answer=Text("请发送证件照片，回复“帮助”查看用法。"))
 
 
 ROUTES: dict[Kind, Callable[[Incoming, State, Context], Outcome]] = {

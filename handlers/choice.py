@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
 from bot.ocr.base import DocType
 
 from .photo import queued_reply
-from .state import IDLE, Context, Outcome, Recognize, State, Step, step_to
+from .state import IDLE, CardUpdate, Context, Outcome, Recognize, State, Step, Text, step_to
 
 # Other words people type for the same documents.
 ALIASES: dict[str, DocType] = {
@@ -37,7 +38,7 @@ def parse_choice(text: str, options: tuple[DocType, ...]) -> DocType | None:
     common aliases, the API name (idcard) and menu keys (OCR_IDCARD).
     """
     word = unicodedata.normalize("NFKC", text).strip().rstrip("。.！!").strip()
-    if word.isdigit():
+    if word.isdecimal() and len(word) <= 3:  # thousands of digits: not a menu number
         index = int(word) - 1
         return options[index] if 0 <= index < len(options) else None
     lowered = word.lower().removeprefix("ocr_")
@@ -52,22 +53,24 @@ def on_choice(doc_type: DocType, state: State, ctx: Context) -> Outcome:
     """A type was chosen: queue the pending photo, or wait for one."""
     if state.step is Step.AWAITING_TYPE:
         if state.expired(ctx.now, ctx.pending_ttl):
-            return Outcome(state=IDLE, reply=EXPIRED)
+            return Outcome(state=IDLE, answer=Text(EXPIRED))
         return Outcome(
             state=IDLE,
-            reply=queued_reply(doc_type),
+            answer=Text(queued_reply(doc_type)),
             recognize=Recognize(doc_type, state.media_id, state.pic_url),
-            card_choice=f"已选择：{doc_type.label}",
         )
     waiting = step_to(Step.AWAITING_PHOTO, ctx.now, doc_type=doc_type.value)
-    return Outcome(state=waiting, reply=f"请发送{doc_type.label}的照片。")
+    return Outcome(state=waiting, answer=Text(f"请发送{doc_type.label}的照片。"))
 
 
 def on_card_button(key: str, task_id: str, state: State, ctx: Context) -> Outcome:
     """A WeCom card button was tapped. Only the card of the pending photo counts."""
     doc_type = parse_choice(key, ctx.options)
     if state.step is not Step.AWAITING_TYPE or task_id != state.task_id:
-        return Outcome(state=state, reply="这张卡片已失效，请重新发送照片。", card_choice="已失效")
+        return Outcome(state=state, answer=CardUpdate("已失效"))
     if doc_type is None:
-        return Outcome(state=state, reply="请选择卡片上的证件类型。")
-    return on_choice(doc_type, state, ctx)
+        return Outcome(state=state, answer=Text("请选择卡片上的证件类型。"))
+    chosen = on_choice(doc_type, state, ctx)
+    if chosen.recognize is None:  # the photo expired: said in a text, as before
+        return chosen
+    return replace(chosen, answer=CardUpdate(f"已选择：{doc_type.label}"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.ocr.base import DocType
 
-from .state import Context, Outcome, State
+from .state import Context, Outcome, State, Text
 
 
 def what_we_read(ctx: Context) -> str:
@@ -39,4 +39,4 @@ def help_text(ctx: Context) -> str:
 
 def please_send_photo(state: State) -> Outcome:
     """Voice, video, location, links, files: keep the state, ask for a photo."""
-    return Outcome(state=state, reply="暂时只能识别照片，请发送证件的照片。")
+    return Outcome(state=state, answer=Text("暂时只能识别照片，请发送证件的照片。"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.incoming import Incoming
 from bot.ocr.base import DocType
 
-from .state import IDLE, Context, Menu, Outcome, Recognize, State, Step, step_to
+from .state import IDLE, Context, Menu, Outcome, Recognize, State, Step, Text, TypeMenu, step_to
 
 
 def type_menu(ctx: Context) -> Menu:
@@ -23,8 +23,8 @@ def on_photo(msg: Incoming, state: State, ctx: Context) -> Outcome:
         doc_type = DocType(state.doc_type)
         return Outcome(
             state=IDLE,
-            reply=queued_reply(doc_type),
+            answer=Text(queued_reply(doc_type)),
             recognize=Recognize(doc_type, msg.media_id, msg.pic_url),
         )
     pending = step_to(Step.AWAITING_TYPE, ctx.now, media_id=msg.media_id, pic_url=msg.pic_url)
-    return Outcome(state=pending, menu=type_menu(ctx))
+    return Outcome(state=pending, answer=TypeMenu(type_menu(ctx)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
+from bot.flows import Flow
 from bot.ocr.base import DocType
 
 
@@ -17,6 +18,7 @@ class Step(StrEnum):
     IDLE = "idle"
     AWAITING_TYPE = "awaiting_type"  # a photo waits for the user to say what it is
     AWAITING_PHOTO = "awaiting_photo"  # a type was chosen first; the next photo goes straight on
+    IN_FLOW = "in_flow"  # a guided flow (``flow``) asks for its documents in turn
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class State:
     pic_url: str = ""
     doc_type: str = ""
     task_id: str = ""  # WeCom: the menu card waiting for a tap
+    flow: str = ""  # IN_FLOW: the flow's name (bot/flows.toml)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -45,6 +48,17 @@ IDLE = State()
 
 
 @dataclass(frozen=True)
+class Collected:
+    """What the bot holds for the user and has not sent on (never the fields themselves)."""
+
+    flow: str = ""  # the flow the documents belong to; "" for a single document
+    doc_types: tuple[str, ...] = ()  # the documents collected so far (API names)
+    confirming: bool = False  # complete, waiting for 确认 or 有误
+    done: bool = False  # the flow ended and was sent on (nothing of it is kept)
+    task_id: str = ""  # WeCom: the confirmation card whose buttons count
+
+
+@dataclass(frozen=True)
 class Context:
     """What a handler may know about the world, handed in by the webhook."""
 
@@ -56,6 +70,8 @@ class Context:
     blocked: bool = False  # an admin blocked this user: nothing is queued
     refusal_due: bool = False  # ... and today's one polite refusal has not been sent yet
     photo_retry_at: float = 0.0  # this photo is over the rate limit: when to try again
+    collected: Collected = field(default_factory=Collected)
+    flows: tuple[Flow, ...] = ()  # the guided flows on offer (bot/flows.toml)
 
 
 @dataclass(frozen=True)
@@ -81,28 +97,72 @@ class Recognize:
     doc_type: DocType
     media_id: str
     pic_url: str = ""
+    flow: str = ""  # a step of this guided flow: the job checks the photo against the flow
     # When the photo arrived (epoch seconds), for "photo to answer" timing; not part of the ask.
     photo_at: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)
-class Outcome:
-    state: State = field(default_factory=State)
-    reply: str = ""  # passive text reply; "" answers `success` (nothing shown)
-    menu: Menu | None = None
-    recognize: Recognize | None = None
-    card_choice: str = ""  # WeCom: replace the tapped card's buttons with this text
-    fetch_result: bool = False  # answer with the stored result (passive reply mode)
-    admin: AdminCommand | None = None  # run by bot/admin.py; its answer is the reply
-    refused_command: str = ""  # a non-admin tried this admin command: logged, no arguments
+class Text:
+    """Answer with this text (``""``: answer nothing, WeChat's ``success``)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class TypeMenu:
+    """Ask which document the photo is, as the channel shows menus best."""
+
+    menu: Menu
+
+
+@dataclass(frozen=True)
+class CardUpdate:
+    """WeCom: replace the tapped card's buttons with this text (the tap's only answer)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """Answer with the result waiting for this user (passive reply mode, 结果)."""
 
 
 @dataclass(frozen=True)
 class AdminCommand:
-    """An admin command, parsed and checked by ``handlers/admin.py``."""
+    """An admin command, parsed and checked by ``handlers/admin.py``; its answer is the reply."""
 
-    name: str  # stats, queue, retry, purge, engine, block, unblock, menu_sync
+    name: str  # stats, queue, retry, purge, engine, block, unblock, menu_sync, resend
     arg: str = ""
+
+
+@dataclass(frozen=True)
+class ConfirmPrompt:
+    """Ask the user to confirm (确认) or reject (有误) what was read, with the channel's
+    buttons where it has them; ``text`` leads the prompt."""
+
+    text: str
+
+
+# What the webhook answers: exactly one of these, read with one ``match``.
+Answer = Text | TypeMenu | CardUpdate | StoredResult | AdminCommand | ConfirmPrompt
+
+NOTHING = Text("")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State = field(default_factory=State)
+    answer: Answer = NOTHING
+    recognize: Recognize | None = None
+    submit: bool = False  # the user confirmed: send the collected documents to the operator
+    discard: bool = False  # forget the collected documents (rejected, or a flow starts over)
+    refused_command: str = ""  # a non-admin tried this admin command: logged, no arguments
+
+    @property
+    def text(self) -> str:
+        """The text answer, ``""`` when the answer is something else (for tests and logs)."""
+        return self.answer.text if isinstance(self.answer, Text) else ""
 
 
 def step_to(step: Step, now: float, **changes: str) -> State:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -57,6 +57,8 @@ class Spec:
     mask: Callable[[Fields], dict[str, Any]]
     title: Callable[[Fields], str] | None = None
     lines: Callable[[Fields], list[str]] | None = None
+    # Field -> code -> what the user reads (plate colour ``white`` -> 白色); display only.
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def china_today() -> date:

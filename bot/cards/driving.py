@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.cards.common import Check, Fields, Spec, date_checks
 from bot.cards.platenum import plate_check
+from bot.masking import mask_vin
 from bot.numbers import plate_compact, vin_check_digit
 
 LABELS = {
@@ -74,7 +75,10 @@ def checks(fields: Fields, today: date) -> list[Check]:
 
 
 def mask(fields: Fields) -> dict[str, Any]:
-    return dict(fields)
+    masked = dict(fields)
+    if masked.get("vin"):
+        masked["vin"] = mask_vin(str(masked["vin"]))
+    return masked
 
 
 SPEC = Spec(labels=LABELS, checks=checks, mask=mask)

@@ -25,6 +25,50 @@ LABELS = {
     "expiry_date": "有效期至",
 }
 
+SEXES = {"M": "男", "F": "女", "X": "未注明", "<": "未注明"}
+
+# ICAO 9303 three-letter codes of the passports most often shown here; others stay a code.
+COUNTRIES = {
+    "CHN": "中国",
+    "HKG": "中国香港",
+    "MAC": "中国澳门",
+    "TWN": "中国台湾",
+    "USA": "美国",
+    "GBR": "英国",
+    "CAN": "加拿大",
+    "AUS": "澳大利亚",
+    "NZL": "新西兰",
+    "JPN": "日本",
+    "KOR": "韩国",
+    "PRK": "朝鲜",
+    "SGP": "新加坡",
+    "MYS": "马来西亚",
+    "THA": "泰国",
+    "VNM": "越南",
+    "PHL": "菲律宾",
+    "IDN": "印度尼西亚",
+    "IND": "印度",
+    "PAK": "巴基斯坦",
+    "RUS": "俄罗斯",
+    "MNG": "蒙古",
+    "KAZ": "哈萨克斯坦",
+    "D": "德国",
+    "FRA": "法国",
+    "ITA": "意大利",
+    "ESP": "西班牙",
+    "PRT": "葡萄牙",
+    "NLD": "荷兰",
+    "CHE": "瑞士",
+    "BRA": "巴西",
+    "MEX": "墨西哥",
+    "ZAF": "南非",
+    "EGY": "埃及",
+    "NGA": "尼日利亚",
+    "ARE": "阿联酋",
+    "SAU": "沙特阿拉伯",
+    "TUR": "土耳其",
+}
+
 # Many countries refuse entry on a passport with less than six months left.
 SIX_MONTHS_DAYS = 183
 
@@ -50,9 +94,15 @@ def checks(fields: Fields, today: date) -> list[Check]:
 
 def mask(fields: Fields) -> dict[str, Any]:
     masked = dict(fields)
+    masked.pop("mrz", None)
     if masked.get("number"):
         masked["number"] = mask_passport(str(masked["number"]))
     return masked
 
 
-SPEC = Spec(labels=LABELS, checks=checks, mask=mask)
+SPEC = Spec(
+    labels=LABELS,
+    checks=checks,
+    mask=mask,
+    values={"sex": SEXES, "nationality": COUNTRIES, "country": COUNTRIES},
+)

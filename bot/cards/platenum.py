@@ -11,7 +11,16 @@ from typing import Any
 from bot.cards.common import Check, Fields, Spec
 from bot.numbers import plate_kind
 
-LABELS = {"number": "车牌号"}
+LABELS = {"number": "车牌号", "color": "颜色"}
+
+COLORS = {
+    "blue": "蓝色",
+    "yellow": "黄色",
+    "green": "绿色",
+    "white": "白色",
+    "black": "黑色",
+    "yellow_green": "黄绿色",
+}
 
 
 def plate_check(plate: str) -> Check:
@@ -29,4 +38,4 @@ def mask(fields: Fields) -> dict[str, Any]:
     return dict(fields)
 
 
-SPEC = Spec(labels=LABELS, checks=checks, mask=mask)
+SPEC = Spec(labels=LABELS, checks=checks, mask=mask, values={"color": COLORS})

@@ -7,16 +7,19 @@ the XML WeChat expects, encrypted when the request was.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from xml.parsers.expat import ExpatError
 
+import xmltodict
 from wechatpy.replies import TextReply
 
 from bot.incoming import Channel, Incoming, Kind
 
+MAX_INT_DIGITS = 20  # MsgId is a 64-bit integer: 20 digits at most
 MESSAGE_KINDS = {"text": Kind.TEXT, "image": Kind.IMAGE, "event": Kind.EVENT}
 
 
@@ -61,6 +64,29 @@ def check_timestamp(timestamp: str, max_age: int, now: float | None = None) -> N
         raise Rejected(403, "timestamp too old")
 
 
+def signature(*parts: str) -> str:
+    """WeChat's signature: SHA-1 of the parts (the token among them), sorted and joined."""
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+def check_signature(given: str, *parts: str, what: str = "signature") -> None:
+    """Refuse unless ``given`` is the signature of ``parts``, compared in constant time
+    (here, not by trusting a library's ``!=``)."""
+    if not hmac.compare_digest(signature(*parts).encode(), given.encode()):
+        raise Rejected(403, f"bad {what}")
+
+
+def envelope(body: bytes) -> dict[str, Any]:
+    """The fields of an encrypted request's outer XML; ``Encrypt`` must be one text value."""
+    try:
+        fields = xmltodict.parse(body)["xml"]
+    except Exception as exc:  # noqa: BLE001 - any way a hostile body can fail to parse
+        raise Rejected(400, f"malformed envelope ({type(exc).__name__})") from None
+    if not isinstance(fields, dict) or not scalar(fields, "Encrypt"):
+        raise Rejected(400, "no Encrypt in the envelope")
+    return fields
+
+
 def required(args: Mapping[str, str], *names: str) -> list[str]:
     values = [args.get(n, "") for n in names]
     if not all(values):
@@ -71,10 +97,15 @@ def required(args: Mapping[str, str], *names: str) -> list[str]:
 
 
 def parse_xml(xml: str | bytes, parse_message: Any) -> Any:
-    """wechatpy's parser, with every way malformed XML can fail turned into a 400."""
+    """wechatpy's parser, with every way a hostile body can make it fail turned into a 400.
+
+    Besides malformed XML (``ExpatError``), wechatpy raises what its field
+    converters raise on repeated, nested or attribute-carrying elements, and
+    ``RecursionError`` on deeply nested ones: all of it is the sender's fault.
+    """
     try:
         message = parse_message(xml)
-    except (ExpatError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - see above; never a 500 for a body
         raise Rejected(400, f"malformed XML ({type(exc).__name__})") from None
     if message is None:
         raise Rejected(400, "empty body")
@@ -88,34 +119,55 @@ def to_incoming(channel: Channel, message: Any) -> Incoming:
     ``template_card_event`` arrives as wechatpy's ``UnknownMessage``, which
     has no typed attributes (docs/wechat.md).
     """
-    raw: dict[str, Any] = message._data
-    user, bot_id = raw.get("FromUserName"), raw.get("ToUserName")
-    if not user or not isinstance(user, str):
+    return incoming_from_fields(channel, message._data)
+
+
+def incoming_from_fields(channel: Channel, raw: Any) -> Incoming:
+    """Describe a message from WeChat's fields (``FromUserName``, ``MsgType``, ...), each
+    one text value, whether they came as XML or, from WeChat Cloud Run, as JSON."""
+    if not isinstance(raw, dict):
+        raise Rejected(400, "no message fields")
+    user = scalar(raw, "FromUserName")
+    if not user:
         raise Rejected(400, "no FromUserName")
-    msg_type = str(raw.get("MsgType", "")).lower()
-    try:
-        return Incoming(
-            channel=channel,
-            user=user,
-            bot_id=str(bot_id or ""),
-            kind=MESSAGE_KINDS.get(msg_type, Kind.OTHER),
-            msg_type=msg_type,
-            text=_text(raw.get("Content")),
-            media_id=_text(raw.get("MediaId")),
-            pic_url=_text(raw.get("PicUrl")),
-            event=_text(raw.get("Event")).lower(),
-            event_key=_text(raw.get("EventKey")),
-            task_id=_text(raw.get("TaskId")),
-            response_code=_text(raw.get("ResponseCode")),
-            msg_id=int(raw.get("MsgId") or 0),
-            create_time=int(raw.get("CreateTime") or 0),
-        )
-    except ValueError:
-        raise Rejected(400, "bad MsgId or CreateTime") from None
+    msg_type = scalar(raw, "MsgType").lower()
+    return Incoming(
+        channel=channel,
+        user=user,
+        bot_id=scalar(raw, "ToUserName"),
+        kind=MESSAGE_KINDS.get(msg_type, Kind.OTHER),
+        msg_type=msg_type,
+        text=scalar(raw, "Content"),
+        media_id=scalar(raw, "MediaId"),
+        pic_url=scalar(raw, "PicUrl"),
+        event=scalar(raw, "Event").lower(),
+        event_key=scalar(raw, "EventKey"),
+        task_id=scalar(raw, "TaskId"),
+        response_code=scalar(raw, "ResponseCode"),
+        msg_id=integer(raw, "MsgId"),
+        create_time=integer(raw, "CreateTime"),
+    )
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+def scalar(raw: dict[str, Any], name: str) -> str:
+    """A field that must be one text value: absent is ``""``; repeated (a list),
+    nested or carrying attributes (a dict) is a malformed body (400)."""
+    value = raw.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Rejected(400, f"{name} is not one text value")
+    return value
+
+
+def integer(raw: dict[str, Any], name: str) -> int:
+    """A numeric field: ASCII digits, at most 20 (a 64-bit id); absent is 0."""
+    text = scalar(raw, name).strip()
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_INT_DIGITS:
+        raise Rejected(400, f"bad {name}")
+    return int(text)
 
 
 def render_plain(incoming: Incoming, reply: Reply) -> str:

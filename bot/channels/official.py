@@ -7,12 +7,20 @@ from collections.abc import Mapping
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
-from wechatpy.utils import check_signature
 
 from bot.config import Settings
 from bot.incoming import Channel
 
-from .base import Parsed, Rejected, check_timestamp, parse_xml, required, to_incoming
+from .base import (
+    Parsed,
+    Rejected,
+    check_signature,
+    check_timestamp,
+    envelope,
+    parse_xml,
+    required,
+    to_incoming,
+)
 
 
 class OfficialChannel:
@@ -21,6 +29,8 @@ class OfficialChannel:
     def __init__(self, settings: Settings) -> None:
         self.token = settings.wechat_token
         self.max_age = settings.signature_max_age
+        # With an AES key, only encrypted requests prove their body (docs/security.md).
+        self.allow_plaintext = settings.wechat_allow_plaintext or not settings.wechat_aes_key
         self.crypto = (
             WeChatCrypto(self.token, settings.wechat_aes_key, settings.wechat_appid)
             if settings.wechat_aes_key
@@ -28,11 +38,8 @@ class OfficialChannel:
         )
 
     def _check_signature(self, args: Mapping[str, str]) -> None:
-        signature, timestamp, nonce = required(args, "signature", "timestamp", "nonce")
-        try:
-            check_signature(self.token, signature, timestamp, nonce)
-        except InvalidSignatureException:
-            raise Rejected(403, "bad signature") from None
+        given, timestamp, nonce = required(args, "signature", "timestamp", "nonce")
+        check_signature(given, self.token, timestamp, nonce)
         check_timestamp(timestamp, self.max_age)
 
     def verify_url(self, args: Mapping[str, str]) -> str:
@@ -47,6 +54,8 @@ class OfficialChannel:
         self._check_signature(args)
         timestamp, nonce = args["timestamp"], args["nonce"]
         encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+        if not encrypted and not self.allow_plaintext:
+            raise Rejected(403, "plaintext request but WECHAT_AES_KEY is set")
         xml = self._decrypt(args, body) if encrypted else body
         message = parse_xml(xml, parse_message)
         return Parsed(to_incoming(self.channel, message), encrypted, nonce, timestamp)
@@ -55,10 +64,13 @@ class OfficialChannel:
         if self.crypto is None:
             raise Rejected(400, "encrypted request but no WECHAT_AES_KEY configured")
         (msg_signature,) = required(args, "msg_signature")
+        timestamp, nonce = args["timestamp"], args["nonce"]
+        fields = envelope(body)
+        check_signature(
+            msg_signature, self.token, timestamp, nonce, fields["Encrypt"], what="msg_signature"
+        )
         try:
-            return self.crypto.decrypt_message(
-                body, msg_signature, args["timestamp"], args["nonce"]
-            )
+            return self.crypto.decrypt_message(fields, msg_signature, timestamp, nonce)
         except InvalidSignatureException:
             raise Rejected(403, "bad msg_signature") from None
         except InvalidAppIdException:

@@ -12,7 +12,17 @@ from wechatpy.work.exceptions import InvalidCorpIdException
 from bot.config import Settings
 from bot.incoming import Channel
 
-from .base import Parsed, Rejected, check_timestamp, parse_xml, required, to_incoming
+from .base import (
+    Parsed,
+    Rejected,
+    check_signature,
+    check_timestamp,
+    envelope,
+    parse_xml,
+    required,
+    scalar,
+    to_incoming,
+)
 
 
 class WeComChannel:
@@ -20,14 +30,18 @@ class WeComChannel:
 
     def __init__(self, settings: Settings) -> None:
         self.max_age = settings.signature_max_age
+        self.token = settings.wecom_token
         self.agent_id = settings.wecom_agent_id
         self.crypto = WeChatCrypto(
             settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id
         )
 
-    def _unseal(self, args: Mapping[str, str], decrypt) -> str:
+    def _unseal(self, args: Mapping[str, str], encrypted: str, decrypt) -> str:
         msg_signature, timestamp, nonce = required(args, "msg_signature", "timestamp", "nonce")
         check_timestamp(timestamp, self.max_age)
+        check_signature(
+            msg_signature, self.token, timestamp, nonce, encrypted, what="msg_signature"
+        )
         try:
             return decrypt(msg_signature, timestamp, nonce)
         except InvalidSignatureException:
@@ -41,16 +55,21 @@ class WeComChannel:
         """The URL check: decrypt ``echostr`` and answer its plaintext."""
         (echostr,) = required(args, "echostr")
         return self._unseal(
-            args, lambda sig, ts, nonce: self.crypto.check_signature(sig, ts, nonce, echostr)
+            args,
+            echostr,
+            lambda sig, ts, nonce: self.crypto.check_signature(sig, ts, nonce, echostr),
         )
 
     def parse(self, args: Mapping[str, str], body: bytes) -> Parsed:
+        fields = envelope(body)
         xml = self._unseal(
-            args, lambda sig, ts, nonce: self.crypto.decrypt_message(body, sig, ts, nonce)
+            args,
+            fields["Encrypt"],
+            lambda sig, ts, nonce: self.crypto.decrypt_message(fields, sig, ts, nonce),
         )
         message = parse_xml(xml, parse_message)
-        agent = message._data.get("AgentID")
-        if agent and self.agent_id and str(agent) != str(self.agent_id):
+        agent = scalar(message._data, "AgentID") if isinstance(message._data, dict) else ""
+        if agent and self.agent_id and agent.strip() != str(self.agent_id):
             raise Rejected(403, "message for another agent")
         return Parsed(to_incoming(self.channel, message), True, args["nonce"], args["timestamp"])
 

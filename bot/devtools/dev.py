@@ -5,7 +5,8 @@ With nothing configured it starts, each as a child process:
 - ``redis``: an embedded redis-server on a free port, data in a temp dir
   (skipped when ``REDIS_URL`` is set);
 - ``emulator``: the WeChat API emulator, which also plays WeChat towards the
-  webhook for the chat simulator page;
+  webhook for the chat simulator page, and receives the result webhook
+  (``RESULT_WEBHOOK_URL``, signatures checked; shown in the debug drawer);
 - ``web``: the Flask app under gunicorn, as the Procfile runs it;
 - ``worker``: one RQ worker with the offline engine.
 
@@ -43,7 +44,7 @@ from bot.devtools.redis_server import free_port, redis_argv
 OFFICIAL_VARS = ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_TOKEN", "WECHAT_AES_KEY")
 WECOM_VARS = ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY")
 API_BASE_VARS = ("WECHAT_API_BASE", "WECOM_API_BASE")
-DEV_ADMIN = "sim-admin"  # the simulator's admin toggle sends as this user
+DEV_ADMIN = "sim-admin"  # the simulator's admin toggle sends as this user, on both channels
 STOP_GRACE = 10.0  # seconds a child gets to stop (the worker finishes its job) before SIGKILL
 READY_TIMEOUT = 60.0
 
@@ -74,11 +75,17 @@ def session_env(
     for names in (OFFICIAL_VARS, WECOM_VARS):
         if not any(environ.get(name) for name in names):
             env.update({name: generated[name] for name in names})
+    if not any(environ.get(name) for name in OFFICIAL_VARS):
+        # Generated keys guard nothing real: let the simulator show plaintext mode too.
+        env.setdefault("WECHAT_ALLOW_PLAINTEXT", "true")
     for name in API_BASE_VARS:
         env.setdefault(name, generated[name])
+    if not environ.get("RESULT_WEBHOOK_URL"):  # the emulator receives the results
+        env["RESULT_WEBHOOK_URL"] = generated["RESULT_WEBHOOK_URL"]
+        env["RESULT_WEBHOOK_SECRET"] = generated["RESULT_WEBHOOK_SECRET"]
     env.setdefault("REDIS_URL", redis_url)
     env.setdefault("DATA_KEY", Fernet.generate_key().decode())
-    env.setdefault("ADMIN_USERS", DEV_ADMIN)
+    env.setdefault("ADMIN_USERS", f"official:{DEV_ADMIN},wecom:{DEV_ADMIN}")
     env.setdefault("WECHAT_MENU_STYLE", "msgmenu")  # tappable menus in the simulator
     env.setdefault("ENV", "development")
     env["EMULATOR_URL"] = emulator_url

@@ -7,7 +7,8 @@ wechatpy), POST them, and open the bot's reply the way WeChat would.
 
 - :class:`OfficialPeer` speaks for an Official Account in plaintext,
   compatible or safe mode; :class:`WeComPeer` for a WeCom app (always
-  encrypted).
+  encrypted); :class:`CloudRunPeer` for WeChat Cloud Run's message push
+  (JSON or XML, unsigned, with WeChat's ``x-wx-source`` header).
 - The builders (``peer.text(...)``, ``peer.image(...)``, ``peer.click(...)``,
   ...) return a :class:`Message`: WeChat's XML fields, in WeChat's order.
 - ``peer.deliver(message)`` posts it, optionally several times like WeChat's
@@ -21,6 +22,7 @@ arbitrary body.
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 import time
 from collections.abc import Callable
@@ -339,7 +341,7 @@ class _Peer:
                 self.url,
                 params=query,
                 data=body.encode() if isinstance(body, str) else body,
-                headers={"Content-Type": "text/xml", "User-Agent": "Mozilla/4.0"},
+                headers=self._headers(request_xml),
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
@@ -350,6 +352,9 @@ class _Peer:
             self._open_reply(attempt)
         attempt.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return attempt
+
+    def _headers(self, request_xml: str) -> dict[str, str]:
+        return {"Content-Type": "text/xml", "User-Agent": "Mozilla/4.0"}
 
     def _open_reply(self, attempt: Attempt) -> None:
         """Fill ``reply_xml`` and ``reply`` from the body, decrypting if needed."""
@@ -549,7 +554,74 @@ class WeComPeer(_Peer):
         return UrlCheck(status, answer, plain, elapsed, error)
 
 
-Peer = OfficialPeer | WeComPeer
+class CloudRunPeer(_Peer):
+    """WeChat Cloud Run (微信云托管) pushing an Official Account's messages to a service.
+
+    Over WeChat's internal network: no query, no signature, no encryption; the message's
+    fields as a JSON object or as the XML (``format``, as set in the console), with the
+    ``x-wx-source`` header WeChat adds (``source=False`` leaves it out, as a request from
+    the internet would). :meth:`path_check` is the console's first
+    request. A JSON reply is opened into ``reply`` as it is; an XML one as usual.
+    """
+
+    channel = "cloudrun"
+
+    def __init__(
+        self,
+        url: str,
+        appid: str,
+        format: Literal["json", "xml"] = "json",
+        *,
+        to_user: str = "gh_emulator00001",
+        source: bool = True,
+        timeout: float = 5.0,
+        on_deliver: Callable[[Message], None] | None = None,
+    ) -> None:
+        if format not in ("json", "xml"):
+            raise ValueError(f"format must be json or xml, not {format!r}")
+        super().__init__(url, "", to_user, timeout=timeout, on_deliver=on_deliver)
+        self.appid = appid
+        self.format = format
+        self.source = source
+
+    def body(self, fields: dict[str, FieldValue]) -> str:
+        if self.format == "json":
+            return json.dumps(fields, ensure_ascii=False)
+        return Message(fields).to_xml()
+
+    def _prepare(
+        self, message: Message, timestamp: str, nonce: str, bad_signature: bool
+    ) -> tuple[dict[str, str], str]:
+        return {}, self.body(message.fields)
+
+    def _headers(self, request_xml: str) -> dict[str, str]:
+        kind = "application/json" if self.format == "json" else "text/xml"
+        headers = {"Content-Type": kind}
+        if self.source:  # WeChat's pushes carry it (what it says does not matter)
+            headers["x-wx-source"] = "wx-cloudrun-push"
+        return headers
+
+    def _open_reply(self, attempt: Attempt) -> None:
+        if not attempt.body.strip().startswith("{"):
+            super()._open_reply(attempt)
+            return
+        try:
+            reply = json.loads(attempt.body)
+        except ValueError as exc:
+            attempt.error = f"reply: {type(exc).__name__}: {exc}"
+            return
+        attempt.reply = reply if isinstance(reply, dict) else None
+
+    def path_check(self) -> UrlCheck:
+        """The check the console sends when the push is configured: wants 200 ``success``."""
+        started = time.perf_counter()
+        body = self.body({"action": "CheckContainerPath"})
+        attempt = self._post({}, body, request_xml=body)
+        elapsed = round((time.perf_counter() - started) * 1000, 1)
+        return UrlCheck(attempt.status, attempt.body, "success", elapsed, attempt.error)
+
+
+Peer = OfficialPeer | WeComPeer | CloudRunPeer
 
 # Builders reachable from a JSON description ({"type": ..., "from": ..., ...}).
 _BUILDERS = frozenset(

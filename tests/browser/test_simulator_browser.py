@@ -62,7 +62,8 @@ def simulated(make_bot, emulator):
         bot = make_bot(
             emulator_url=emulator.url,
             wechat_menu_style="msgmenu",
-            admin_users=ADMIN,
+            admin_users=f"official:{ADMIN},wecom:{ADMIN}",
+            wechat_allow_plaintext=True,  # as `ocrbot dev` with generated keys: both modes
             **overrides,
         )
         emulator.set_webhook_base(bot.url)

@@ -53,7 +53,7 @@ def test_chain_falls_back_to_local_when_the_cloud_is_out_of_quota(make_bot, idca
     bot = make_bot(ocr_engine="wechat,local")
     bot.emulator_post("faults", path="/cv/ocr/idcard", errcode=101003, count=1)
     media_id, pic_url = bot.upload(image)
-    peer = bot.official("plain")
+    peer = bot.official()
     peer.deliver(peer.click("nina", "OCR_IDCARD"))
     peer.deliver(peer.image("nina", media_id, pic_url))
     [job] = bot.runtime.queue.jobs

@@ -19,6 +19,7 @@ from stdnum.iso7064 import mod_11_10
 from bot.devtools.synth import generate, numbers, people, supported_types
 from bot.devtools.synth.__main__ import main as cli_main
 from bot.devtools.synth.docs.bizlicense import chinese_upper
+from bot.devtools.synth.generator import FRAMINGS, plate_framing
 from bot.devtools.synth.photo import choose_rotation
 from bot.devtools.synth.sampleset import items
 from bot.ocr.base import DocType
@@ -418,3 +419,41 @@ def test_comm_truth_claims_only_characters_its_font_draws():
                 assert fonts.draws(font, char), (seed, char, sample.meta["fonts"])
                 seen.add(char)
     assert "°" in seen or "℃" in seen  # the temperature line was among them
+
+
+def test_plate_photos_come_in_three_framings():
+    """Real plate photos: held up, cropped tight to the plate (about 100 x 30 px), or a
+    whole car in the street with the plate small. Each framing keeps the truth."""
+    seeds = {f: [s for s in range(300) if plate_framing(s) == f] for f in FRAMINGS}
+    assert all(20 < len(found) < 200 for found in seeds.values()), seeds
+    for kind, found in seeds.items():
+        seed = found[0]
+        sample = generate("platenum", seed=seed, mode="photo")
+        assert sample.meta["framing"] == kind
+        assert sample.truth == generate("platenum", seed=seed, mode="scan").truth
+        if kind == "tight":
+            assert 90 <= sample.image.width <= 160 and sample.image.height < 60
+        elif kind == "scene":
+            assert sample.meta["fill"] <= 0.25 and sample.image.width >= 1000
+        else:
+            assert sample.meta["fill"] >= 0.55
+    turned = generate("platenum", seed=seeds["tight"][0], mode="photo", rotation=90)
+    assert turned.rotation == 90 and turned.image.height > turned.image.width
+    with pytest.raises(ValueError):
+        generate("idcard", seed=1, framing="tight")
+
+
+def test_some_bank_cards_have_a_picture_across_the_number():
+    """Real embossed numbers run over the card's picture (the detector then boxes them
+    only up to it): a share of cards draws one across the number's right part, last,
+    so every other draw and the truth stay the same."""
+    from bot.devtools.synth.docs import bankcard as card_doc
+
+    made = [card_doc.make(random.Random(s), random.Random(s)) for s in range(60)]
+    pictured = [d for d in made if d.info.get("picture")]
+    assert 5 <= len(pictured) <= 30
+    doc = pictured[0]
+    seed = made.index(doc)
+    assert numbers.luhn_valid(doc.truth["number"])
+    assert generate("bankcard", seed=seed, mode="scan").truth == generate(
+        "bankcard", seed=seed, mode="photo").truth  # fmt: skip

@@ -43,7 +43,7 @@ class Chat:
 @pytest.fixture
 def chat(make_bot, channel: Channel):
     def start(**settings) -> Chat:
-        return Chat(make_bot(admin_users=ADMIN, **settings), channel)
+        return Chat(make_bot(admin_users=f"official:{ADMIN},wecom:{ADMIN}", **settings), channel)
 
     return start
 
@@ -170,7 +170,7 @@ def test_menu_sync_pushes_the_menu_file(chat) -> None:
         official.call(lambda: official.client.get("menu/get"))
 
     answer = c.say(ADMIN, "/menu sync")
-    assert answer == "菜单已同步：3 个按钮，10 个点击项。"
+    assert answer == "菜单已同步：3 个按钮，12 个点击项。"
     received = official.call(lambda: official.client.get("menu/get"))["menu"]
     assert received == custom_menu.load()
     assert "用法：/menu sync" in c.say(ADMIN, "/menu")

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import handlers
-from bot import custom_menu
+from bot import custom_menu, flows
 from bot.cli import main
 from bot.incoming import Channel, Incoming, Kind
 from bot.ocr import readable_types
@@ -29,15 +29,17 @@ def test_the_menu_file_has_type_help_and_privacy_buttons() -> None:
 
 @pytest.mark.parametrize("key", custom_menu.click_keys(custom_menu.load()))
 def test_every_button_is_answered_by_the_handlers(key: str) -> None:
-    ctx = Context(now=1_700_000_000.0, options=readable_types(["local"]))
+    ctx = Context(now=1_700_000_000.0, options=readable_types(["local"]), flows=flows.load())
     click = Incoming(Channel.OFFICIAL, "u", Kind.EVENT, "event", event="click", event_key=key)
     out = handlers.handle(click, IDLE, ctx)
-    assert "暂不可用" not in out.reply
+    assert "暂不可用" not in out.text
     if key.startswith("OCR_"):
         assert out.state.step is Step.AWAITING_PHOTO
         assert out.state.doc_type == key.removeprefix("OCR_").lower()
+    elif key.startswith("FLOW_"):
+        assert out.state.step is Step.IN_FLOW and "请发送身份证正面" in out.text
     else:
-        assert out.reply
+        assert out.text
 
 
 def broken(change) -> dict:
@@ -70,7 +72,7 @@ def cli_env(emulator, redis_url: str) -> dict[str, str]:
 def test_ocrbot_menu_sync_pushes_the_file(make_bot, emulator, redis_url: str) -> None:
     result = CliRunner().invoke(main, ["custom-menu", "sync"], env=cli_env(emulator, redis_url))
     assert result.exit_code == 0, result.output
-    assert "menu synced: 3 buttons, 10 click keys" in result.output
+    assert "menu synced: 3 buttons, 12 click keys" in result.output
     official = make_bot().runtime.official
     assert official.call(lambda: official.client.get("menu/get"))["menu"] == custom_menu.load()
 
@@ -97,7 +99,7 @@ def test_ocrbot_menu_sync_without_redis_starts_no_redis_server(emulator) -> None
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "menu synced: 3 buttons, 10 click keys" in result.stdout
+    assert "menu synced: 3 buttons, 12 click keys" in result.stdout
     assert "dev modules: []" in result.stdout
 
 

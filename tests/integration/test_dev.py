@@ -140,6 +140,16 @@ def wait_messages(emulator: str, user: str, count: int, timeout: float = 60) -> 
     raise AssertionError(f"{user} got {len(messages)} messages, expected {count}")
 
 
+def wait_results(emulator: str, count: int, timeout: float = 60) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        results = requests.get(f"{emulator}/_emulator/results", timeout=5).json()
+        if len(results) >= count:
+            return results
+        time.sleep(0.3)
+    raise AssertionError(f"{len(results)} results arrived, expected {count}")
+
+
 def test_dev_runs_everything_carries_a_message_and_stops_on_ctrl_c(start_dev) -> None:
     run = start_dev(clean_env())
     web = run.wait_for(r"chat simulator: (http://\S+)/simulator/").group(1)
@@ -172,6 +182,14 @@ def test_dev_runs_everything_carries_a_message_and_stops_on_ctrl_c(start_dev) ->
     answer = wait_messages(emulator, "dev-test", 2)[1]["body"]["text"]["content"]
     assert re.search(r"卡号：\d{4} \*{4} \*{4} \*+ ?\d{4}", answer), answer
     assert "✅" in answer  # the offline engine read every digit: the Luhn check passes
+
+    # Confirmed, the full card goes to the emulator's result receiver, signed and verified.
+    confirmed = deliver({"type": "text", "content": "确认"})
+    assert "已确认" in confirmed["reply"]["Content"]
+    [result] = wait_results(emulator, 1)
+    assert result["verified"] is True and result["type"] == "document.confirmed"
+    event = result["event"]
+    assert event["document_type"] == "bankcard" and event["fields"]["number"].isdigit()
 
     run.process.send_signal(signal.SIGINT)
     assert run.process.wait(30) == 0
@@ -238,4 +256,15 @@ def test_session_env_keeps_what_is_set_and_generates_the_rest() -> None:
         **{k.lower(): v for k, v in env.items() if k.lower() in Settings.model_fields}
     )
     assert settings.official_enabled and settings.wecom_enabled
-    assert settings.admins == {dev.DEV_ADMIN}
+    assert settings.admins == {f"official:{dev.DEV_ADMIN}", f"wecom:{dev.DEV_ADMIN}"}
+    # The results go to the emulator's receiver, signed with a session secret.
+    assert env["RESULT_WEBHOOK_URL"] == "http://127.0.0.1:9000/_emulator/results"
+    assert env["RESULT_WEBHOOK_SECRET"].startswith("whsec_") and settings.confirm
+    own = dev.session_env(
+        {**environ, "RESULT_WEBHOOK_URL": "https://crm.example/hook"},
+        web_url="http://127.0.0.1:8000",
+        emulator_url="http://127.0.0.1:9000",
+        redis_url="redis://127.0.0.1:1/0",
+    )
+    assert own["RESULT_WEBHOOK_URL"] == "https://crm.example/hook"
+    assert "RESULT_WEBHOOK_SECRET" not in own  # the operator's own secret, not a generated one

@@ -56,7 +56,7 @@ def luhn_complete(prefix: str) -> str:
 
 @pytest.mark.parametrize("mode", ["plain", "compat", "safe"])
 def test_official_account_idcard_end_to_end(make_bot, mode: str) -> None:
-    bot = make_bot()
+    bot = make_bot(**({"wechat_aes_key": ""} if mode == "plain" else {}))
     peer = bot.official(mode)
     image = photo(1)
     can(bot, image, FRONT)
@@ -141,7 +141,7 @@ def test_three_deliveries_give_one_job_and_one_answer(make_bot) -> None:
 
 def test_events_retried_are_deduplicated_too(make_bot) -> None:
     bot = make_bot()
-    peer = bot.official("plain")
+    peer = bot.official()
     delivery = peer.deliver(peer.subscribe("dave"), tries=3)
     replies = [a.reply["Content"] for a in delivery.attempts]
     assert len(set(replies)) == 1 and "你好" in replies[0]
@@ -149,7 +149,7 @@ def test_events_retried_are_deduplicated_too(make_bot) -> None:
 
 def test_photo_without_type_stores_nothing_readable_in_redis(make_bot) -> None:
     bot = make_bot()
-    peer = bot.official("plain")
+    peer = bot.official()
     media_id, pic_url = bot.upload(photo(4))
     peer.deliver(peer.image("erin", media_id, pic_url))
     keys = [k.decode() for k in bot.runtime.redis.keys("ocrbot:state:*")]
@@ -184,7 +184,7 @@ def test_msgmenu_style_sends_a_tappable_menu_and_a_tap_is_a_choice(make_bot) -> 
 def test_msgmenu_refused_with_40200_falls_back_to_the_text_menu(make_bot) -> None:
     bot = make_bot(wechat_menu_style="msgmenu")
     bot.emulator_post("settings", msgmenu_allowed=False)
-    peer = bot.official("plain")
+    peer = bot.official()
     media_id, pic_url = bot.upload(photo(6))
     peer.deliver(peer.image("gina", media_id, pic_url))
     bot.work()
@@ -195,7 +195,7 @@ def test_msgmenu_refused_with_40200_falls_back_to_the_text_menu(make_bot) -> Non
 
 def test_job_arguments_and_results_hold_no_identity_numbers(make_bot) -> None:
     bot = make_bot()
-    peer = bot.official("plain")
+    peer = bot.official()
     image = photo(7)
     can(bot, image, FRONT)
     media_id, pic_url = bot.upload(image)

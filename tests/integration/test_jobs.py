@@ -21,7 +21,7 @@ def queue_idcard(bot, user: str, image: bytes | None = None, *, canned: dict | N
     if canned is not False:
         can(bot, image, canned or FRONT)
     media_id, pic_url = bot.upload(image)
-    peer = bot.official("plain")
+    peer = bot.official()
     peer.deliver(peer.click(user, "OCR_IDCARD"))
     peer.deliver(peer.image(user, media_id, pic_url))
     [job] = bot.runtime.queue.jobs
@@ -162,7 +162,7 @@ def test_expired_media_tells_the_user(make_bot) -> None:
     bot = make_bot()
     image = photo(44)
     can(bot, image, FRONT)
-    peer = bot.official("plain")
+    peer = bot.official()
     peer.deliver(peer.click("u9", "OCR_IDCARD"))
     peer.deliver(peer.image("u9", "no-such-media", ""))
     bot.work()
@@ -213,7 +213,7 @@ def test_passive_mode_uses_wechats_retries_then_offers_result_word(make_bot) -> 
     image = photo(51)
     can(bot, image, FRONT)
     media_id, pic_url = bot.upload(image)
-    peer = bot.official("plain")
+    peer = bot.official()
     peer.timeout = 1.0  # WeChat stops listening to a try after its window
     peer.deliver(peer.click("p2", "OCR_IDCARD"))
     message = peer.image("p2", media_id, pic_url)
@@ -236,7 +236,7 @@ def test_passive_mode_answers_a_retry_when_the_job_ends_between_tries(make_bot) 
     image = photo(52)
     can(bot, image, FRONT)
     media_id, pic_url = bot.upload(image)
-    peer = bot.official("plain")
+    peer = bot.official()
     peer.timeout = 1.0
     peer.deliver(peer.click("p3", "OCR_IDCARD"))
     message = peer.image("p3", media_id, pic_url)

@@ -42,7 +42,7 @@ def test_rate_limit_is_a_sliding_window_and_refusals_do_not_count(redis) -> None
 
 def test_a_photo_over_the_limit_is_told_when_to_come_back(make_bot) -> None:
     bot = make_bot(rate_limit_photos=2)
-    peer = bot.official("plain")
+    peer = bot.official()
     media_id, pic_url = bot.upload(photo(21))
     for _ in range(2):
         menu = peer.deliver(peer.image("gina", media_id, pic_url)).reply["Content"]
@@ -105,7 +105,7 @@ def test_at_the_quota_wechat_is_not_called_and_the_chain_falls_back_to_local(mak
     assert len(calls(bot, OCR_PATH)) == 1  # the second photo never went to WeChat
     assert "姓名" in texts(bot, "ivan")[0]
 
-    peer = bot.official("plain")
+    peer = bot.official()
     stats = peer.deliver(peer.text("admin1", "/stats")).reply["Content"]
     assert "微信OCR今日调用：idcard 1/1" in stats
     assert "引擎回退：wechat quota 1" in stats

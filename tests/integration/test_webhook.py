@@ -135,7 +135,7 @@ def test_official_account_with_the_sample_credentials_accepts_safe_mode(make_bot
 
 
 def test_bad_signature_is_403(make_bot) -> None:
-    bot = make_bot()
+    bot = make_bot(wechat_aes_key="")  # a plaintext-mode account
     peer = bot.official("plain")
     delivery = peer.deliver(peer.text("u", "1"), bad_signature=True)
     assert delivery.status == 403
@@ -222,14 +222,14 @@ def test_undecryptable_body_is_400(make_bot) -> None:
     ],
 )
 def test_malformed_xml_is_400(make_bot, body: bytes) -> None:
-    bot = make_bot()
+    bot = make_bot(wechat_aes_key="")  # a plaintext-mode account
     attempt = bot.official("plain").deliver_raw(body)
     assert attempt.status == 400
     assert nothing_processed(bot)
 
 
 def test_huge_body_is_413(make_bot) -> None:
-    bot = make_bot()
+    bot = make_bot(wechat_aes_key="")  # a plaintext-mode account
     body = b"<xml><Content>" + b"a" * (bot.settings.max_body_bytes + 1) + b"</Content></xml>"
     attempt = bot.official("plain").deliver_raw(body)
     assert attempt.status == 413
@@ -278,7 +278,7 @@ def test_healthz_checks_redis(make_bot) -> None:
 
 def test_entity_expansion_is_refused(make_bot) -> None:
     """A "billion laughs" body: refused by the parser's amplification limit, quickly."""
-    bot = make_bot()
+    bot = make_bot(wechat_aes_key="")  # a plaintext-mode account
     entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
     body = (
         f'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY e0 "lol">{entities}]>'

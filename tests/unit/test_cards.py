@@ -137,7 +137,8 @@ def test_vehicle_licence_hides_positions():
     }
     text, lines = reply(DocType.DRIVING, fields)
     assert lines[:3] == ["【行驶证】", "号牌号码：粤S12345", "车辆类型：小型普通客车"]
-    assert f"识别代号：{fields['vin']}" in lines  # a VIN is not personal data
+    vin = fields["vin"]
+    assert f"识别代号：{vin[:3]}**********{vin[-4:]}" in lines  # masked (issue 12)
     assert "✅ 车牌格式正确（普通车牌）" in lines
     assert "✅ 车辆识别代号校验位正确" in lines
     assert "3120" not in text and "left_top" not in text
@@ -237,9 +238,35 @@ def test_passport():
     assert "E12345678" not in text and "True" not in text
 
 
-def test_extra_fields_are_shown_under_their_names_and_masked():
+def test_extra_fields_are_shown_as_other_and_masked():
     text, lines = reply(DocType.IDCARD, {"name": "张三", "note": f"号码 {ID}"})
-    assert "note：号码 110***********1233" in lines
+    assert "其他：号码 110***********1233" in lines and "note" not in text
+
+
+def test_codes_read_as_words_and_the_mrz_is_not_shown():
+    _, plate = reply(DocType.PLATENUM, {"number": "粤B12345", "color": "white"})
+    assert "颜色：白色" in plate
+    fields = {"number": "E12345678", "sex": "F", "nationality": "CHN", "country": "USA"}
+    text, lines = reply(DocType.PASSPORT, {**fields, "mrz": ["P<CHNZHANG<<SAN", "E12345678"]})
+    assert {"性别：女", "国籍：中国", "签发国：美国"} <= set(lines)
+    assert "mrz" not in text and "P<CHN" not in text and "E12345678" not in text
+
+
+def test_every_line_has_a_chinese_label():
+    for doc_type in (DocType.PLATENUM, DocType.PASSPORT, DocType.BANKCARD):
+        fields = {name: "x" for name in labels(doc_type)} | {"color": "blue", "odd": "y"}
+        _, lines = reply(doc_type, fields)
+        for line in lines[1:]:
+            if "：" in line:
+                assert not line.split("：")[0].isascii(), line
+
+
+def test_warnings_say_what_to_do():
+    _, lines = reply(
+        DocType.IDCARD, {"name": "张三"}, warnings=["图片模糊", "证号校验未通过，请核对"]
+    )
+    assert "⚠️ 图片模糊，请在光线充足处拿稳手机、对焦清晰后重拍" in lines
+    assert "⚠️ 证号校验未通过，请对照证件核对；不符时请在光线充足、避免反光处重拍" in lines
 
 
 def test_empty_result_says_so():
@@ -265,7 +292,7 @@ def test_checks_and_warnings_alone_over_the_limit_are_cut_safely():
 
 def test_an_unresolved_type_shows_raw_fields_masked():
     text, lines = reply(DocType.AUTO, {"text": f"号码{ID}", "count": 3})
-    assert lines == ["【自动识别】", "text：号码110***********1233", "count：3"]
+    assert lines == ["【自动识别】", "其他：号码110***********1233", "其他：3"]
 
 
 def test_id_number_whose_region_names_only_a_province():

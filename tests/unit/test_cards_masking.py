@@ -81,7 +81,8 @@ def test_mask_leaves_public_numbers_alone():
     biz = {"reg_num": "911100006000373410", "enterprise_name": "某某有限公司"}
     assert mask(DocType.BIZLICENSE, biz) == biz
     driving = {"plate_num": "京A12345", "vin": "LSVAU2180N2183294", "engine_num": "J3123453"}
-    assert mask(DocType.DRIVING, driving) == driving
+    # The VIN identifies one car (and its owner, through the registry): masked (issue 12).
+    assert mask(DocType.DRIVING, driving) == {**driving, "vin": "LSV**********3294"}
     card = {"name": "张三", "phones": ["13812345678"], "emails": ["a@b.cn"]}
     assert mask(DocType.BUSINESSCARD, card) == card
 

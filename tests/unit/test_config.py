@@ -42,7 +42,7 @@ def test_environment_names_are_the_documented_ones(monkeypatch) -> None:
     settings = Settings()
     assert settings.wechat_appid == "wxapp" and settings.wecom_agent_id == 1000002
     assert settings.engine_chain == ("wechat", "local")
-    assert settings.admins == frozenset({"a", "b", "c"})
+    assert settings.admins == frozenset({"official:a", "official:b", "official:c"})
     assert settings.signature_max_age == 0
 
 

@@ -9,7 +9,7 @@ from bot.incoming import Channel, Incoming, Kind
 from bot.ocr import readable_types
 from bot.ocr.base import DocType
 from handlers.choice import parse_choice
-from handlers.state import IDLE, Context, State, Step
+from handlers.state import IDLE, CardUpdate, Context, State, Step, StoredResult, TypeMenu
 
 NOW = 1_700_000_000.0
 LOCAL = Context(now=NOW, options=readable_types(["local"]))
@@ -41,15 +41,15 @@ def test_photo_without_type_keeps_the_image_and_asks() -> None:
     assert out.state.step is Step.AWAITING_TYPE
     assert (out.state.media_id, out.state.pic_url) == ("M1", "http://pic/1")
     assert out.recognize is None
-    assert out.menu is not None and out.menu.options == LOCAL.options
-    lines = out.menu.as_text().splitlines()
+    assert isinstance(out.answer, TypeMenu) and out.answer.menu.options == LOCAL.options
+    lines = out.answer.menu.as_text().splitlines()
     assert "1. 身份证" in lines and "8. 自动识别" in lines
 
 
 def test_menu_lists_only_what_the_engine_reads() -> None:
     out = handlers.handle(photo(), IDLE, CLOUD)
-    assert DocType.AUTO not in out.menu.options
-    assert [t.label for t in out.menu.options] == [
+    assert DocType.AUTO not in out.answer.menu.options
+    assert [t.label for t in out.answer.menu.options] == [
         "身份证",
         "银行卡",
         "驾驶证",
@@ -80,7 +80,7 @@ def test_choice_is_understood_however_it_arrives(reply: str, expected: DocType) 
     assert out.recognize.doc_type is expected
     assert out.recognize.media_id == "M1" and out.recognize.pic_url == "http://pic/1"
     assert out.state == IDLE
-    assert "正在识别" in out.reply
+    assert "正在识别" in out.text
 
 
 @pytest.mark.parametrize("reply", ["0", "9", "护照", "自动"])
@@ -92,24 +92,24 @@ def test_unclear_choice_repeats_the_menu_and_keeps_the_photo() -> None:
     out = handlers.handle(text("随便"), pending(), LOCAL)
     assert out.state.step is Step.AWAITING_TYPE
     assert out.recognize is None
-    assert "1. 身份证" in out.reply
+    assert "1. 身份证" in out.text
 
 
 def test_choice_after_ten_minutes_says_the_photo_expired() -> None:
     out = handlers.handle(text("1"), pending(since=NOW - 601), LOCAL)
     assert out.recognize is None
     assert out.state == IDLE
-    assert "10分钟" in out.reply and "重新发送" in out.reply
+    assert "10分钟" in out.text and "重新发送" in out.text
 
 
 def test_choice_without_photo_asks_for_one_then_the_photo_goes_straight_on() -> None:
     out = handlers.handle(text("银行卡"), IDLE, LOCAL)
     assert out.recognize is None
     assert out.state.step is Step.AWAITING_PHOTO and out.state.doc_type == "bankcard"
-    assert "银行卡" in out.reply and "照片" in out.reply
+    assert "银行卡" in out.text and "照片" in out.text
     out = handlers.handle(photo(), out.state, LOCAL)
     assert out.recognize is not None and out.recognize.doc_type is DocType.BANKCARD
-    assert out.state == IDLE and out.menu is None
+    assert out.state == IDLE and not isinstance(out.answer, TypeMenu)
 
 
 def test_menu_click_preselects_the_type() -> None:
@@ -127,66 +127,66 @@ def test_preselection_expires_quietly() -> None:
 
 def test_menu_click_for_a_type_the_engine_cannot_read() -> None:
     out = handlers.handle(event("click", "OCR_AUTO"), IDLE, CLOUD)
-    assert out.recognize is None and out.state == IDLE and out.reply
+    assert out.recognize is None and out.state == IDLE and out.text
 
 
 @pytest.mark.parametrize("key, needle", [("HELP", "可识别"), ("PRIVACY", "打码")])
 def test_help_and_privacy_buttons(key: str, needle: str) -> None:
     out = handlers.handle(event("click", key), IDLE, LOCAL)
-    assert needle in out.reply
+    assert needle in out.text
 
 
 def test_cancel_clears_and_says_so() -> None:
     out = handlers.handle(text("取消"), pending(), LOCAL)
-    assert out.state == IDLE and out.reply == "已取消。"
+    assert out.state == IDLE and out.text == "已取消。"
     out = handlers.handle(text("cancel"), IDLE, LOCAL)
-    assert out.state == IDLE and "没有" in out.reply
+    assert out.state == IDLE and "没有" in out.text
 
 
 @pytest.mark.parametrize("word", ["帮助", "help", "？"])
 def test_help_lists_what_the_bot_reads_and_the_data_policy(word: str) -> None:
     out = handlers.handle(text(word), pending(), LOCAL)
-    assert "身份证" in out.reply and "营业执照" in out.reply and "打码" in out.reply
+    assert "身份证" in out.text and "营业执照" in out.text and "打码" in out.text
     assert out.state == pending()  # help does not drop the pending photo
 
 
 @pytest.mark.parametrize("name", ["subscribe", "enter_agent"])
 def test_greeting_events(name: str) -> None:
     out = handlers.handle(event(name), IDLE, LOCAL)
-    assert "你好" in out.reply
+    assert "你好" in out.text
 
 
 @pytest.mark.parametrize("kind", ["voice", "video", "location", "link", "file", "shortvideo"])
 def test_other_messages_get_a_polite_please_send_a_photo(kind: str) -> None:
     m = Incoming(channel=Channel.WECOM, user="u", kind=Kind.OTHER, msg_type=kind, msg_id=3)
     out = handlers.handle(m, pending(), LOCAL)
-    assert "照片" in out.reply
+    assert "照片" in out.text
     assert out.state == pending()
 
 
 def test_unsubscribe_forgets_the_user() -> None:
     out = handlers.handle(event("unsubscribe"), pending(), LOCAL)
-    assert out.state == IDLE and out.reply == ""
+    assert out.state == IDLE and out.text == ""
 
 
 def test_card_button_for_the_pending_photo_queues_and_updates_the_card() -> None:
     state = pending(task_id="ocr-abc")
     out = handlers.handle(event("template_card_event", "idcard", task_id="ocr-abc"), state, LOCAL)
     assert out.recognize is not None and out.recognize.doc_type is DocType.IDCARD
-    assert out.card_choice == "已选择：身份证"
+    assert out.answer == CardUpdate("已选择：身份证")
 
 
 def test_card_button_of_an_old_card_is_refused() -> None:
     state = pending(task_id="ocr-new")
     out = handlers.handle(event("template_card_event", "idcard", task_id="ocr-old"), state, LOCAL)
     assert out.recognize is None and out.state == state
-    assert "失效" in out.reply
+    assert out.answer == CardUpdate("已失效")
 
 
 def test_result_word_fetches_only_in_passive_mode() -> None:
     passive = Context(now=NOW, options=LOCAL.options, passive_results=True)
-    assert handlers.handle(text("结果"), IDLE, passive).fetch_result is True
-    assert handlers.handle(text("结果"), IDLE, LOCAL).fetch_result is False
+    assert handlers.handle(text("结果"), IDLE, passive).answer == StoredResult()
+    assert handlers.handle(text("结果"), IDLE, LOCAL).answer != StoredResult()
 
 
 def test_state_round_trips_through_a_dict() -> None:

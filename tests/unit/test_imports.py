@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEV_ENTRY_POINTS = {
     ("bot/cli.py", "emulator"): "`ocrbot emulator` serves the WeChat API emulator",
     ("bot/cli.py", "dev"): "`ocrbot dev` runs the whole bot with the emulator",
-    ("bot/__init__.py", "create_app"): "mounts the simulator page, only outside production",
+    ("bot/__init__.py", "create_app"): "mounts the simulator page, only under ENV=development",
 }
 
 

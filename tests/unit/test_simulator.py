@@ -23,7 +23,7 @@ def settings(**overrides) -> Settings:
         admin_users="boss,alice",
         emulator_url="http://127.0.0.1:9999/",
         redis_url="redis://127.0.0.1:1/0",  # never connected to by these tests
-        **overrides,
+        **{"env": "development", **overrides},
     )
 
 

@@ -8,7 +8,9 @@ emulator instead::
 
 It answers like WeChat, errors included (HTTP 200 with ``{"errcode", "errmsg"}``),
 keeps everything in memory, and can play WeChat towards the bot's webhook
-(``POST /_emulator/deliver``). The modules behind it:
+(``POST /_emulator/deliver``). With the ``cloudrun`` knob it also plays WeChat Cloud Run:
+Official Account calls without an access token are accepted (its open API service), and
+messages are pushed to the bot's ``/wxcloudrun`` (channel ``cloudrun``). The modules behind it:
 
 - ``official``: ``/cgi-bin/...`` and ``/cv/ocr/...`` (Official Account)
 - ``wecom``: ``/wecom-api/cgi-bin/...`` (WeCom app)
@@ -40,7 +42,7 @@ from bot.devtools.emulator.config import WECOM_PREFIX, EmulatorConfig
 from bot.devtools.emulator.ocr import LocalEngineHolder
 from bot.devtools.emulator.state import EmulatorState, current_state
 from bot.devtools.emulator.wxcodes import WxError, error
-from bot.devtools.peer import Mode, OfficialPeer, WeComPeer
+from bot.devtools.peer import CloudRunPeer, Mode, OfficialPeer, WeComPeer
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ def _start_and_apply_faults() -> Response | None:
     fault = current_state().take_fault(request.path)
     if fault is None:
         return None
+    g.stall = fault.stall
     if fault.delay:
         time.sleep(fault.delay)
     if fault.status is not None:
@@ -96,11 +99,14 @@ def _start_and_apply_faults() -> Response | None:
     if fault.errcode is not None:
         wecom = request.path.startswith(WECOM_PREFIX + "/")
         return jsonify(error(fault.errcode, fault.errmsg, wecom=wecom))
-    return None  # a pure delay: answer normally
+    return None  # a pure delay or stall: answer normally
 
 
 def _record_call(response: Response) -> Response:
-    """Log the call for ``/_emulator/calls``: secrets left out, bodies summarized."""
+    """Log the call for ``/_emulator/calls``: secrets left out, bodies summarized.
+
+    A stalling fault waits here: the call was carried out, its answer comes late.
+    """
     if not _is_api_call():
         return response
     errcode = None
@@ -121,6 +127,8 @@ def _record_call(response: Response) -> Response:
             "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
         }
     )
+    if g.get("stall"):
+        time.sleep(g.stall)
     return response
 
 
@@ -195,6 +203,12 @@ class RunningEmulator:
         """A peer to the bot's ``/wechat`` whose deliveries open the 48 h window."""
         peer = self.state.make_peer("official", mode, webhook_base)
         assert isinstance(peer, OfficialPeer)
+        return peer
+
+    def cloudrun_peer(self, format: str = "json", webhook_base: str | None = None) -> CloudRunPeer:
+        """WeChat Cloud Run pushing to the bot's ``/wxcloudrun`` in ``json`` or ``xml``."""
+        peer = self.state.make_peer("cloudrun", format, webhook_base)
+        assert isinstance(peer, CloudRunPeer)
         return peer
 
     def wecom_peer(self, webhook_base: str | None = None) -> WeComPeer:

@@ -26,7 +26,12 @@ KNOBS = (
     "msgmenu_allowed",
     "strict_window",
     "local_engine",
+    "cloudrun",
+    "result_webhook_secret",
 )
+
+# Where the emulator receives the bot's result webhook (RESULT_WEBHOOK_URL = emulator + this).
+RESULTS_PATH = "/_emulator/results"
 
 
 def _random_aes_key() -> str:
@@ -58,8 +63,13 @@ class EmulatorConfig:
     msgmenu_allowed: bool = True  # False: custom/send msgmenu answers 40200
     strict_window: bool = False  # True: users never delivered for get 45015
     local_engine: bool = True  # answer un-canned OCR with bot.ocr.local when installed
+    # True: the bot runs inside WeChat Cloud Run. Official Account API calls without an
+    # access_token are accepted (its open API service), and peers push to /wxcloudrun.
+    cloudrun: bool = False
     fetch_timeout: float = 5.0  # seconds to fetch an OCR img_url
     peer_timeout: float = 5.0  # seconds WeChat waits for the webhook
+    # The operator's side: the key the result webhook's signatures are checked with ("": none).
+    result_webhook_secret: str = ""
 
     @classmethod
     def from_settings(
@@ -78,6 +88,7 @@ class EmulatorConfig:
                 "wecom_secret",
                 "wecom_token",
                 "wecom_aes_key",
+                "result_webhook_secret",
             )
         }
         return cls(**credentials, webhook_base=webhook_base, **overrides)
@@ -94,13 +105,20 @@ class EmulatorConfig:
             wecom_secret=secrets.token_urlsafe(32),
             wecom_token=secrets.token_hex(8),
             wecom_aes_key=_random_aes_key(),
+            result_webhook_secret="whsec_" + secrets.token_hex(16),
             webhook_base=webhook_base,
             **overrides,
         )
 
     def bot_env(self, api_url: str) -> dict[str, str]:
-        """The bot's environment for talking to the emulator served at ``api_url``."""
+        """The bot's environment for talking to the emulator served at ``api_url``
+        (and, with a secret, for sending it the results)."""
+        results = {
+            "RESULT_WEBHOOK_URL": api_url.rstrip("/") + RESULTS_PATH,
+            "RESULT_WEBHOOK_SECRET": self.result_webhook_secret,
+        }
         return {
+            **(results if self.result_webhook_secret else {}),
             "WECHAT_APPID": self.wechat_appid,
             "WECHAT_SECRET": self.wechat_secret,
             "WECHAT_TOKEN": self.wechat_token,

@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
 
+from bot import callback
 from bot.devtools.emulator.ocr import sniff_image_type
 from bot.devtools.emulator.state import Fault, current_state
 from bot.devtools.peer import message_from_dict
@@ -85,12 +87,75 @@ def calls() -> Response:
     return jsonify(current_state().list_calls(after))
 
 
+@bp.post("/results")
+def receive_result() -> tuple[Response, int]:
+    """The operator's end of the result webhook (``ocrbot dev`` points the bot here).
+
+    Checks ``X-Ocrbot-Signature`` with ``result_webhook_secret`` as an operator
+    would (docs/integration.md), keeps what arrived for the simulator's debug
+    drawer, and answers 200, or 400 for a bad or stale signature.
+    """
+    body = request.get_data()
+    secret = current_state().knobs.result_webhook_secret
+    header = request.headers.get(callback.SIGNATURE_HEADER, "")
+    verified = bool(secret) and callback.verify(secret, header, body)
+    try:
+        event = json.loads(body)
+    except ValueError:
+        event = None
+    kept = current_state().record_result(
+        {
+            "verified": verified,
+            "event_id": event.get("event_id") if isinstance(event, dict) else None,
+            "type": event.get("type") if isinstance(event, dict) else None,
+            "event": event,
+        }
+    )
+    if not verified:
+        return jsonify({"error": "bad signature", "seq": kept["seq"]}), 400
+    return jsonify({"received": kept["event_id"], "seq": kept["seq"]}), 200
+
+
+@bp.get("/results")
+def results() -> Response:
+    """What the result webhook delivered; ``?after=SEQ`` for the newer ones only."""
+    try:
+        after = int(request.args.get("after", 0))
+    except ValueError as exc:
+        raise ControlError("after must be a result's seq number") from exc
+    return jsonify(current_state().list_results(after))
+
+
+def _simulator_origin() -> str:
+    """The bot's own origin (``webhook_base``), where the chat simulator page is served."""
+    parts = urlsplit(current_state().knobs.webhook_base or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+@bp.before_request
+def _refuse_other_pages() -> Response | None:
+    """A browser's request from any page but the simulator's is refused before it acts.
+
+    Browsers send ``Origin`` with every cross-origin POST, even the "simple" ones
+    that skip the preflight, so checking it here (not only in the answer's CORS
+    headers) keeps an arbitrary web page from delivering messages or queueing
+    faults while real credentials may be loaded. No ``Origin``: tests, curl.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != _simulator_origin():
+        return Response("origin not allowed", status=403, content_type="text/plain")
+    return None
+
+
 @bp.after_request
-def _allow_browsers(response: Response) -> Response:
-    """The chat simulator's page may live on the bot's origin: let it read and post here."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+def _allow_the_simulator(response: Response) -> Response:
+    """The chat simulator's page lives on the bot's origin: let it, and only it, read here."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin == _simulator_origin():
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Vary"] = "Origin"
     return response
 
 
@@ -122,7 +187,9 @@ def faults() -> Response:
     """Queue a fault: the next ``count`` calls to ``path`` answer it.
 
     ``{"path": ..., "errcode": 45015}``, ``{"status": 500}``, ``{"delay": 6}``
-    (then answered normally, or with the errcode/status given alongside).
+    (then answered normally, or with the errcode/status given alongside),
+    ``{"stall": 6}`` (carried out normally, a message sent, but answered late:
+    a client that times out first does not know it worked).
     ``path`` is the path as called: WeCom's start with ``/wecom-api``.
     """
     body = _json()
@@ -135,12 +202,13 @@ def faults() -> Response:
             errmsg=body.get("errmsg"),
             status=None if body.get("status") is None else int(body["status"]),
             delay=float(body.get("delay", 0)),
+            stall=float(body.get("stall", 0)),
             count=int(body.get("count", 1)),
         )
     except (TypeError, ValueError) as exc:
         raise ControlError(f"bad fault: {exc}") from exc
-    if fault.errcode is None and fault.status is None and not fault.delay:
-        raise ControlError("a fault needs errcode, status or delay")
+    if fault.errcode is None and fault.status is None and not fault.delay and not fault.stall:
+        raise ControlError("a fault needs errcode, status, delay or stall")
     current_state().add_fault(path, fault)
     return jsonify({"path": path, **vars(fault)})
 
@@ -175,7 +243,8 @@ def settings() -> Response:
 def deliver() -> Response:
     """Act as WeChat: deliver a message to the bot's webhook and show the exchange.
 
-    ``{"channel": "official"|"wecom", "mode": "plain"|"compat"|"safe",
+    ``{"channel": "official"|"wecom"|"cloudrun", "mode": "plain"|"compat"|"safe"
+    (cloudrun: "json"|"xml"),
     "message": {"type": "text", "from": USER, "content": ...}, "tries": 1,
     "concurrent": false}``; optional ``until_answered``, ``webhook_base``,
     ``timestamp``, ``bad_signature``. An image given by ``media_id`` alone gets its PicUrl.

@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 
 from bot.devtools.emulator.config import KNOBS, EmulatorConfig
-from bot.devtools.peer import Message, Mode, OfficialPeer, Peer, WeComPeer
+from bot.devtools.peer import CloudRunPeer, Message, OfficialPeer, Peer, WeComPeer
 
 WINDOW_SECONDS = 48 * 3600  # customer-service messages: 48 h after the user's last message
 SENDS_PER_MESSAGE = 5  # ... and at most 5 per message received
@@ -55,6 +55,7 @@ class Fault:
     errmsg: str | None = None
     status: int | None = None  # an HTTP error instead of a JSON answer
     delay: float = 0.0  # seconds to wait before answering
+    stall: float = 0.0  # seconds to wait after carrying the call out, before answering
     count: int = 1
 
 
@@ -91,6 +92,7 @@ class EmulatorState:
             self.menu: dict[str, Any] | None = None
             self.response_codes: dict[str, float] = {}  # unused code -> expiry
             self.task_ids: set[str] = set()
+            self.results: list[dict[str, Any]] = []  # result-webhook POSTs, as received
 
     # -- clock --------------------------------------------------------------
 
@@ -187,6 +189,17 @@ class EmulatorState:
     def messages_for(self, touser: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [m for m in self.messages if touser is None or m["touser"] == touser]
+
+    def record_result(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Keep one result-webhook POST; ``seq`` numbers them like calls."""
+        with self._lock:
+            kept = {"seq": len(self.results) + 1, **entry, "at": self.now()}
+            self.results.append(kept)
+            return kept
+
+    def list_results(self, after: int = 0) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r for r in self.results if r["seq"] > after]
 
     def record_call(self, call: dict[str, Any]) -> None:
         """Keep a call; ``seq`` numbers them so a poller can ask for the new ones only."""
@@ -304,11 +317,13 @@ class EmulatorState:
     # -- peers ------------------------------------------------------------------
 
     def make_peer(
-        self, channel: str, mode: Mode | None = None, webhook_base: str | None = None
+        self, channel: str, mode: str | None = None, webhook_base: str | None = None
     ) -> Peer:
         """A peer delivering to the bot with the configured credentials.
 
-        ``mode`` (Official Account) defaults to ``safe`` with an AES key, else ``plain``.
+        ``mode`` (Official Account) defaults to ``safe`` with an AES key, else ``plain``;
+        for ``cloudrun`` (the Official Account's messages pushed by WeChat Cloud Run to
+        ``/wxcloudrun``) it is the format, ``json`` (the default) or ``xml``.
 
         Its deliveries count for the customer-service window (and WeCom
         ResponseCodes), as if WeChat had carried them.
@@ -328,6 +343,15 @@ class EmulatorState:
                 timeout=cfg.peer_timeout,
                 on_deliver=lambda message: self.note_inbound("official", message),
             )
+        if channel == "cloudrun":
+            return CloudRunPeer(
+                base + "/wxcloudrun",
+                cfg.wechat_appid,
+                mode or "json",
+                to_user=cfg.account_id,
+                timeout=cfg.peer_timeout,
+                on_deliver=lambda message: self.note_inbound("official", message),
+            )
         if channel == "wecom":
             return WeComPeer(
                 base + "/wecom",
@@ -338,7 +362,7 @@ class EmulatorState:
                 timeout=cfg.peer_timeout,
                 on_deliver=lambda message: self.note_inbound("wecom", message),
             )
-        raise ValueError(f"unknown channel {channel!r}: official or wecom")
+        raise ValueError(f"unknown channel {channel!r}: official, cloudrun or wecom")
 
 
 def _same_type(current: Any, value: Any) -> Any:

@@ -9,8 +9,9 @@ page polls (``/_emulator/messages``, ``/_emulator/calls``) and renders.
 
 This module only serves the page, its static files and the bundled sample
 documents; the page talks to the emulator directly (the emulator allows CORS
-on ``/_emulator/*``). It is mounted by :func:`register`, which refuses in
-production: the page lets anyone act as any user.
+on ``/_emulator/*`` for the bot's own origin, its ``webhook_base``, and no
+other). It is mounted by :func:`register` only under an explicit
+``ENV=development``: the page lets anyone act as any user.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def page_config(settings: Settings) -> dict[str, Any]:
             "wecom": settings.wecom_enabled,
         },
         "encrypted": bool(settings.wechat_aes_key),
-        "adminUser": min(settings.admins) if settings.admins else "",
+        "plaintext": settings.wechat_allow_plaintext or not settings.wechat_aes_key,
+        "adminUser": min(a.partition(":")[2] for a in settings.admins) if settings.admins else "",
         "menuStyle": settings.wechat_menu_style.value,
         "replyMode": settings.wechat_reply_mode.value,
         "samples": [
@@ -77,8 +79,9 @@ def sample(name: str) -> Response:
 
 
 def register(app: Flask, settings: Settings) -> bool:
-    """Mount the page unless in production; True when mounted."""
-    if settings.is_production:
+    """Mount the page only when development was asked for (``ENV=development``, as
+    ``ocrbot dev`` sets it), never by default; True when mounted."""
+    if not settings.is_development:
         return False
     app.register_blueprint(bp)
     return True

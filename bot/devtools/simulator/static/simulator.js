@@ -12,6 +12,7 @@ const state = {
   admin: false,
   seen: {}, // user -> how many of the messages pushed to them are on the page
   callSeq: null, // the last API call shown in the debug drawer
+  resultSeq: null, // the last result-webhook delivery shown there
 };
 const $ = (id) => document.getElementById(id);
 const chats = { official: $("chat-official"), wecom: $("chat-wecom") };
@@ -206,11 +207,26 @@ async function pollCalls() {
   }
 }
 
+async function pollResults() {
+  // What the bot's result webhook delivered to the emulator (the operator's side).
+  const res = await fetch(`${api}/results?after=${state.resultSeq || 0}`);
+  const results = await res.json();
+  if (state.resultSeq === null) {
+    state.resultSeq = results.length ? results[results.length - 1].seq : 0;
+    return;
+  }
+  for (const result of results) {
+    logResult(result);
+    state.resultSeq = result.seq;
+  }
+}
+
 async function poll() {
   for (;;) {
     try {
       await pollMessages();
       await pollCalls();
+      await pollResults();
     } catch (error) {
       // The emulator is restarting or gone: keep trying quietly.
     }
@@ -266,6 +282,15 @@ function logCall(call) {
   );
 }
 
+function logResult(result) {
+  const signature = result.verified ? "签名有效" : "签名无效";
+  logEntry(
+    result.verified ? "result" : "result bad",
+    `⇠ 结果回调 · ${result.type ?? "?"} · ${signature}`,
+    section("event", JSON.stringify(result.event, null, 2)),
+  );
+}
+
 // -- the controls ------------------------------------------------------------------------
 
 function setChannel(channel) {
@@ -275,9 +300,12 @@ function setChannel(channel) {
   }
   for (const [name, chat] of Object.entries(chats)) chat.classList.toggle("hidden", name !== channel);
   $("msgmenu").disabled = channel !== "official";
-  // WeCom is always encrypted; the Official Account needs an AES key for safe mode.
+  // WeCom is always encrypted; the Official Account needs an AES key for safe mode, and
+  // with one it refuses plaintext unless WECHAT_ALLOW_PLAINTEXT is on (docs/security.md).
   for (const button of document.querySelectorAll("[data-mode]")) {
-    button.disabled = channel === "wecom" || (button.dataset.mode === "safe" && !config.encrypted);
+    const mode = button.dataset.mode;
+    button.disabled = channel === "wecom" || (mode === "safe" && !config.encrypted)
+      || (mode === "plain" && !config.plaintext);
   }
 }
 
