@@ -15,6 +15,7 @@ import pytest
 import requests
 from PIL import Image
 
+from bot.devtools.fuzz import to_xml
 from bot.incoming import Channel
 
 ID_NUMBER = "11010519491231002X"  # a valid test number (check digit X)
@@ -127,6 +128,30 @@ def test_requests_without_wechats_header_are_refused(cloudrun_bot, fmt: str) -> 
 )
 def test_malformed_pushes_are_a_clean_400(cloudrun_bot, body: str) -> None:
     assert push(cloudrun_bot.url, body).status_code == 400
+
+
+HOSTILE_TEXT = {
+    "lone surrogate": "\ud800",
+    "control character": "u\x01",
+    "U+FFFE": "u\ufffe",
+    "end of CDATA": "a]]>b",
+}
+
+
+@pytest.mark.parametrize("field", ["FromUserName", "ToUserName", "Content"])
+@pytest.mark.parametrize("text", HOSTILE_TEXT.values(), ids=HOSTILE_TEXT.keys())
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_text_no_xml_can_carry_is_a_clean_400(cloudrun_bot, fmt, text, field) -> None:
+    """It would go into Redis keys and back into the reply's XML: a 500 after processing."""
+    fields = {"ToUserName": "gh_x", "FromUserName": "mallory", "MsgType": "text"}
+    fields |= {"Content": "帮助", "CreateTime": "1700000000", "MsgId": "42", field: text}
+    # JSON writes \ud800 as an escape (valid JSON); the XML splits ]]> over two CDATA sections.
+    body = json.dumps(fields).encode() if fmt == "json" else to_xml(list(fields.items()))
+    res = requests.post(
+        f"{cloudrun_bot.url}/wxcloudrun", data=body, headers={"x-wx-source": "x"}, timeout=10
+    )
+    assert res.status_code == 400
+    assert cloudrun_bot.runtime.redis.keys("ocrbot:*") == []  # nothing was processed
 
 
 def test_other_messages_get_a_hint_and_silent_events_success(cloudrun_bot) -> None:
