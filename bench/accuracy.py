@@ -16,6 +16,9 @@ regenerates its image: ``generate(doc_type, seed=..., mode=...)`` (its ``side`` 
 what that seed chose: passing it as well draws a different document).
 
     .venv/bin/python bench/accuracy.py [--per-type 50] [--seed 100000] [--types idcard ...]
+
+With ``--realset DIR`` (or ``REALSET_DIR`` set), the same types are then read from the
+real photos of the development set, and their table follows (``bench/realset.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 import time
 import unicodedata
@@ -200,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--types", nargs="+", default=all_types, choices=all_types, metavar="TYPE")
     ap.add_argument("--mode", choices=(*MODES, "both"), default="both")
     ap.add_argument("--failures", type=Path, default=FAILURES)
+    ap.add_argument("--realset", default=os.environ.get("REALSET_DIR"),
+                    help="folder of the real photos (bench/realset.py)")  # fmt: skip
     args = ap.parse_args(argv)
 
     from bot.ocr.local.engine import LocalEngine  # loads the models: after argument errors
@@ -222,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     print(tables(outcomes))
     print(f"\n{len(outcomes)} images in {time.perf_counter() - started:.0f}s; "
           f"misses written to {args.failures}")  # fmt: skip
+    if args.realset:
+        from bench import realset
+
+        print("\nreal photos (development set):")
+        realset.main([args.realset, "--kind", *args.types])
     return 0
 
 

@@ -76,10 +76,17 @@ def verify(
 # --- events ----------------------------------------------------------------------
 
 
-def event_for(dossier: Dossier, channel: Channel, user: str, flow_name: str = "") -> dict:
+def event_id_for(job_id: str = "") -> str:
+    """A fresh id; within a job, the job's own (a retried job makes the same event)."""
+    if job_id:
+        return "evt_" + hashlib.sha256(job_id.encode()).hexdigest()[:32]
+    return f"evt_{uuid.uuid4().hex}"
+
+
+def event_for(dossier: Dossier, channel: Channel, user: str, event_id: str = "") -> dict:
     """The event the operator receives for a confirmed dossier (full, unmasked fields)."""
     base = {
-        "event_id": f"evt_{uuid.uuid4().hex}",
+        "event_id": event_id or event_id_for(),
         "channel": channel.value,
         "user": user,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -198,8 +205,8 @@ class DeliveryFailed(Exception):
 
 def submit(rt: Any, event: dict) -> Job | None:
     """Keep ``event`` (encrypted) and queue its delivery; ``None`` when no receiver is set."""
-    if not rt.settings.result_webhook_url:
-        return None
+    if not rt.settings.result_webhook_url or rt.outbox.delivered(event["event_id"]):
+        return None  # no receiver, or a retried job's event that already arrived
     event_id = rt.outbox.put(event)
     metrics.CALLBACKS.labels(event["type"], "queued").inc()
     return enqueue(rt, event_id)
@@ -226,6 +233,7 @@ def send_event(event_id: str) -> dict:
     rt = runtime()
     outbox: Outbox = rt.outbox
     if outbox.delivered(event_id):
+        outbox.mark_delivered(event_id)  # and drop a payload a retried job may have put back
         return {"status": "already delivered"}
     event = outbox.get(event_id)
     if event is None:

@@ -29,20 +29,30 @@ from handlers.state import ConfirmPrompt, Text
 
 
 def after_recognition(
-    rt: Runtime, channel: Channel, user: str, rec: Recognition, flow_name: str = ""
+    rt: Runtime,
+    channel: Channel,
+    user: str,
+    rec: Recognition,
+    flow_name: str = "",
+    job_id: str = "",
 ) -> Text | ConfirmPrompt:
-    """Keep what the operator must get; return what the user is told now."""
+    """Keep what the operator must get; return what the user is told now.
+
+    ``job_id``: the recognition job's; its retry (after a failed push) keeps and sends
+    nothing twice.
+    """
     checks = cards.checks(rec.doc_type, rec.fields)
     flow = find(rt.flows, flow_name) if flow_name else None
     if flow is not None:
-        return flow_step(rt, channel, user, flow, rec, checks)
+        return flow_step(rt, channel, user, flow, rec, checks, job_id)
     doc = document(rec, checks)
     answer = cards.render(rec)
     if rt.settings.confirm:
         dossier = Dossier(docs=[doc], confirming=True, task_id=new_task_id(channel))
         rt.dossiers.save(channel, user, dossier)
         return ConfirmPrompt(answer)
-    callback.submit(rt, callback.event_for(Dossier(docs=[doc]), channel, user))
+    event = callback.event_for(Dossier(docs=[doc]), channel, user, callback.event_id_for(job_id))
+    callback.submit(rt, event)
     return Text(answer)
 
 
@@ -53,9 +63,13 @@ def flow_step(
     flow: Flow,
     rec: Recognition,
     checks: list[Check],
+    job_id: str = "",
 ) -> Text | ConfirmPrompt:
     """Judge a flow's photo: re-ask, ask for the next document, or sum up and confirm."""
     dossier = rt.dossiers.load(channel, user)
+    if dossier is not None and job_id and dossier.last_job == job_id:  # this job, retried
+        again = dossier.last_reply
+        return ConfirmPrompt(again) if dossier.confirming else Text(again)
     if dossier is None or dossier.flow != flow.name or dossier.confirming or dossier.done:
         dossier = Dossier(flow=flow.name)
     collected = [(d.doc_type, d.fields) for d in dossier.docs]
@@ -63,17 +77,21 @@ def flow_step(
     if not verdict.accepted:
         return Text(verdict.text)
     dossier.docs.append(document(rec, checks))
+    dossier.last_job = job_id
     if len(dossier.docs) < len(flow.documents):
+        dossier.last_reply = verdict.text
         rt.dossiers.save(channel, user, dossier)
         return Text(verdict.text)
     dossier.checks = [check_dict(c) for c in verdict.cross_checks]
     summary = flow_rules.summary(flow, dossier.docs, verdict.cross_checks)
+    dossier.last_reply = summary
     if rt.settings.confirm:
         dossier.confirming, dossier.task_id = True, new_task_id(channel)
         rt.dossiers.save(channel, user, dossier)
         return ConfirmPrompt(summary)
-    callback.submit(rt, callback.event_for(dossier, channel, user))
-    rt.dossiers.save(channel, user, Dossier(flow=flow.name, done=True))  # the flow has ended
+    callback.submit(rt, callback.event_for(dossier, channel, user, callback.event_id_for(job_id)))
+    ended = Dossier(flow=flow.name, done=True, last_job=job_id, last_reply=summary)
+    rt.dossiers.save(channel, user, ended)  # the flow has ended; no fields kept
     return Text(summary)
 
 

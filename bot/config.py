@@ -307,10 +307,13 @@ class Settings(BaseSettings):
             self.wecom_secret,
             self.wecom_token,
             self.wecom_aes_key,
+            self.wechat_cloudrun,  # Cloud Run's deploys carry no other credential
+            self.result_webhook_secret,
         )
         if not self.data_key and not self.is_development and any(credentials):
             raise ConfigError(
-                "DATA_KEY is unset while a WeChat or WeCom credential is set: each process "
+                "DATA_KEY is unset while a WeChat or WeCom credential, WECHAT_CLOUDRUN or "
+                "RESULT_WEBHOOK_SECRET is set: each process "
                 "would make up its own key, and the web app and the workers could not read "
                 "each other's data. Set DATA_KEY (the same everywhere; generate one with "
                 "python -c 'from cryptography.fernet import Fernet; "

@@ -40,6 +40,8 @@ class Dossier:
     confirming: bool = False  # complete: waits for the user's 确认 or 有误
     done: bool = False  # a flow that ended and was sent on: no documents kept
     task_id: str = ""  # WeCom: the confirmation card whose buttons count
+    last_job: str = ""  # the recognition job that last changed it, and what it told the user:
+    last_reply: str = ""  # a retry of that job (its push failed) repeats, never re-counts
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,6 +56,8 @@ class Dossier:
             confirming=bool(data.get("confirming")),
             done=bool(data.get("done")),
             task_id=data.get("task_id", ""),
+            last_job=data.get("last_job", ""),
+            last_reply=data.get("last_reply", ""),
         )
 
     def view(self) -> Collected:

@@ -204,7 +204,10 @@ def recognize(**arguments: Any) -> dict:
         if not error.retryable:
             give_up()
         raise
-    tell(rt, where, job.user, collect.after_recognition(rt, where, job.user, result, job.flow))
+    answer = collect.after_recognition(
+        rt, where, job.user, result, job.flow, job_id=current_job_id()
+    )
+    tell(rt, where, job.user, answer)
     record_answer(rt, result.doc_type.value, result.engine, "ok", job.photo_at)
     return {
         "doc_type": result.doc_type.value,

@@ -12,6 +12,7 @@ from datetime import date
 from stdnum import luhn, numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
+from stdnum.iso7064 import mod_11_10
 
 TO_DIGIT = str.maketrans(
     {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1",
@@ -96,6 +97,12 @@ def luhn_valid(number: str) -> bool:
 
 def uscc_valid(code: str) -> bool:
     return uscc.is_valid(code)
+
+
+def registration_valid(number: str) -> bool:
+    """A 15-digit 注册号 (business licences before the 2015 credit codes): its last digit
+    is an ISO 7064 MOD 11,10 check digit (GB/T 17710)."""
+    return len(number) == 15 and number.isdigit() and mod_11_10.is_valid(number)
 
 
 def uscc_fix(text: str) -> str | None:

@@ -66,8 +66,8 @@ def adapter(channel: Channel) -> OfficialChannel | WeComChannel:
 def redis_unavailable(error: redis.RedisError) -> tuple[str, int]:
     """Redis is away (restarting, failing over): 503, and WeChat tries the message again."""
     log.warning("Redis unavailable: %s", type(error).__name__)
-    channel = {"/wechat": "official", "/wecom": "wecom"}.get(request.path, "other")
-    metrics.WEBHOOK_REQUESTS.labels(channel, "redis-down").inc()
+    paths = {"/wechat": "official", "/wecom": "wecom", "/wxcloudrun": "cloudrun"}
+    metrics.WEBHOOK_REQUESTS.labels(paths.get(request.path, "other"), "redis-down").inc()
     return "redis unavailable", 503
 
 

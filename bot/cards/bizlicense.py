@@ -21,7 +21,7 @@ from bot.cards.common import (
     find_dates,
     is_long_term,
 )
-from bot.numbers import uscc_valid
+from bot.numbers import registration_valid, uscc_valid
 
 LABELS = {
     "enterprise_name": "名称",
@@ -41,8 +41,10 @@ LABELS = {
 
 def uscc_check(code: str) -> Check:
     code = uscc.compact(code)
-    if len(code) == 15 and code.isdigit():
-        return Check("uscc", None, "15位旧注册号（2015年前的执照）")
+    if len(code) == 15 and code.isdigit():  # 2015年前的注册号: GB/T 17710 check digit
+        if registration_valid(code):
+            return Check("uscc", True, "15位旧注册号校验通过")
+        return Check("uscc", False, "15位旧注册号校验未通过，可能识别有误")
     if uscc_valid(code):
         return Check("uscc", True, "统一社会信用代码校验通过")
     return Check("uscc", False, "统一社会信用代码校验未通过，可能识别有误")

@@ -26,14 +26,14 @@ LABELS = {
     "register_date": "注册日期",
     "issue_date": "发证日期",
     "plate_num_b": "副页号牌",
-    "record": "档案编号",
+    "file_no": "档案编号",
     "passengers_num": "核定载人数",
     "total_quality": "总质量",
     "prepare_quality": "整备质量",
     "load_quality": "核定载质量",
     "traction": "准牵引总质量",
     "overall_size": "外廓尺寸",
-    "inspection": "检验记录",
+    "record": "检验记录",
 }
 
 

@@ -15,6 +15,7 @@ A passive reply goes back in the request's format: the reply's fields as JSON, o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,9 @@ from .base import Parsed, Rejected, incoming_from_fields, parse_xml
 
 SOURCE_HEADER = "x-wx-source"
 PATH_CHECK = "CheckContainerPath"
+# What XML 1.0 cannot carry as text (control characters, U+FFFE/U+FFFF, lone surrogates),
+# and the end of a CDATA section: a name with either cannot go back into a reply.
+NOT_XML_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|]]>")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class CloudRunChannel:
             fields, fmt = parse_xml(body, _xml_fields), "xml"
         else:
             raise Rejected(400, "neither JSON nor XML")
+        _check_text(fields)
         if fields.get("action") == PATH_CHECK:
             return Push(None, fmt)
         incoming = incoming_from_fields(self.channel, fields)
@@ -72,6 +77,15 @@ def _xml_fields(xml: bytes) -> dict[str, Any]:
     if not isinstance(fields, dict):
         raise ValueError("no fields")
     return fields
+
+
+def _check_text(fields: dict[str, Any]) -> None:
+    """Refuse text that no XML reply can carry. The fields go into Redis keys and back into
+    the reply's XML (which ``render`` parses again for JSON): a lone surrogate there, or
+    ``]]>``, would fail after the message was processed, as a 500."""
+    for name, value in fields.items():
+        if isinstance(value, str) and NOT_XML_TEXT.search(value):
+            raise Rejected(400, f"{name} is not XML text")
 
 
 def _json_fields(body: bytes) -> dict[str, Any]:

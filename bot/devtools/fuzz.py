@@ -2,20 +2,25 @@
 
 The webhook must answer every one of them with a 2xx or a 4xx, never a 5xx.
 ``Fuzzer(credentials, channel, mode, seed)`` makes requests one at a time:
-``fuzzer.case()`` returns ``(query, body)`` for ``/wechat`` or ``/wecom``.
+``fuzzer.case()`` returns ``(query, body)`` for ``/wechat`` or ``/wecom``, or for
+``/wxcloudrun`` (channel ``cloudrun``, mode ``json`` or ``xml``: unsigned, as WeChat Cloud
+Run pushes; the request wants the ``x-wx-source`` header).
 
 Each case starts from a valid message (text, image, event, menu tap, card
 tap) and applies one to three mutations of the kinds that broke parsers
 before: repeated tags, elements nested in scalar fields, attributes, missing
 fields, wrong types, huge values, thousands of digits, deep nesting,
-entities, non-UTF-8 bytes, random bytes, truncation. Then it is sealed as
-WeChat would: plaintext with ``signature``, compatible or safe mode with
-``msg_signature`` over the ciphertext, WeCom always encrypted. Used by
+entities, non-UTF-8 bytes, random bytes, truncation, text XML cannot carry
+(control characters, lone surrogates, ``]]>``); in JSON, values of the wrong JSON
+type and deep arrays. Then it is sealed as WeChat would: plaintext with
+``signature``, compatible or safe mode with ``msg_signature`` over the ciphertext,
+WeCom always encrypted, Cloud Run not at all. Used by
 ``tests/integration/test_security_fuzz.py`` and ``bench/fuzz.py``.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
@@ -29,6 +34,7 @@ Fields = list[tuple[str, Any]]  # ordered, repeatable (tag, value): value is str
 
 CHANNEL_MODES = (("official", "plain"), ("official", "compat"), ("official", "safe"))
 CHANNEL_MODES += (("wecom", "aes"),)
+CLOUDRUN_MODES = (("cloudrun", "json"), ("cloudrun", "xml"))
 
 SCALARS = (
     "ToUserName",
@@ -59,7 +65,11 @@ class Fuzzer:
         self.channel = channel
         self.mode = mode
         self.creds = credentials
-        if channel == "official":
+        self.serialize = to_json if mode == "json" else to_xml
+        if channel == "cloudrun":  # no token, no encryption: the header is the credential
+            self.to_user = "gh_fuzz000000001"
+            self.crypto = None
+        elif channel == "official":
             self.token = credentials["wechat_token"]
             self.to_user = "gh_fuzz000000001"
             self.crypto: Any = (
@@ -89,7 +99,12 @@ class Fuzzer:
             self.random_bytes,
             self.truncate,
             self.unknown_type,
+            self.not_xml_text,
         ]
+        if mode == "json":  # no markup in JSON; its own types and nesting instead
+            xml_only = {self.nest, self.attribute, self.deep, self.entity, self.non_utf8}
+            self.mutations = [m for m in self.mutations if m not in xml_only]
+            self.mutations += [self.json_type, self.json_deep]
 
     # -- valid messages -----------------------------------------------------------
 
@@ -194,15 +209,31 @@ class Fuzzer:
         choice = self.rng.randrange(3)
         if choice == 0:
             return body.replace(b"<xml>", b"<xml>\xff\xfe\xc3", 1)
+        text = body.decode("utf-8", "surrogatepass")
         if choice == 1:
-            return b'<?xml version="1.0" encoding="gbk"?>' + body.decode().encode("gbk", "replace")
-        return body.decode().encode("utf-16")
+            return b'<?xml version="1.0" encoding="gbk"?>' + text.encode("gbk", "replace")
+        return text.encode("utf-16", "surrogatepass")
+
+    def not_xml_text(self, fields: Fields) -> Fields:
+        i = self._pick(fields)
+        value = self.rng.choice(["\ud800", "a\udfffb", "\x01", "u\x1b", "\ufffe", "]]>", "a]]>b"])
+        return [*fields[:i], (fields[i][0], value), *fields[i + 1 :]]
+
+    def json_type(self, fields: Fields) -> Fields:
+        i = self._pick(fields)
+        raw = ["null", "true", "-1", "1.5", "1e400", "[]", "{}", '["a", 1]', '{"a": 1}', "9" * 5000]
+        return [*fields[:i], (fields[i][0], _Raw(self.rng.choice(raw))), *fields[i + 1 :]]
+
+    def json_deep(self, fields: Fields) -> Fields:
+        i = self._pick(fields)
+        depth = self.rng.choice([50, 1000, 100_000])
+        return [*fields[:i], (fields[i][0], _Raw("[" * depth + "]" * depth)), *fields[i + 1 :]]
 
     def random_bytes(self, fields: Fields) -> bytes:
         return bytes(self.rng.getrandbits(8) for _ in range(self.rng.randint(0, 300)))
 
     def truncate(self, fields: Fields) -> bytes:
-        body = to_xml(fields)
+        body = self.serialize(fields)
         return body[: self.rng.randrange(len(body))]
 
     def unknown_type(self, fields: Fields) -> Fields:
@@ -218,7 +249,7 @@ class Fuzzer:
         body.append(("MsgId", str(self.rng.getrandbits(63))))
         if self.channel == "wecom":
             body.append(("AgentID", str(self.creds["wecom_agent_id"])))
-        return to_xml(head + body)
+        return self.serialize(head + body)
 
     def inner(self) -> bytes:
         """One mutated message XML (the plaintext before sealing)."""
@@ -227,7 +258,7 @@ class Fuzzer:
             if isinstance(fields, bytes):
                 break
             fields = mutate(fields)
-        return fields if isinstance(fields, bytes) else to_xml(fields)
+        return fields if isinstance(fields, bytes) else self.serialize(fields)
 
     def case(self) -> tuple[dict[str, str], bytes]:
         """A mutated message, signed (and, but for plaintext, encrypted): query and body."""
@@ -235,6 +266,8 @@ class Fuzzer:
 
     def seal(self, xml: bytes, mutate_envelope: bool = False) -> tuple[dict[str, str], bytes]:
         """``xml`` as WeChat would send it on this channel and mode: query and body."""
+        if self.channel == "cloudrun":
+            return {}, xml  # pushed over WeChat's network: no signature, no encryption
         timestamp, nonce = str(int(time.time())), str(self.rng.getrandbits(40))
         if self.crypto is None:
             query = {"signature": _sign(self.token, timestamp, nonce), "timestamp": timestamp}
@@ -263,7 +296,7 @@ class Fuzzer:
 
 
 class _Raw(str):
-    """A value written into the XML as is (markup), not as CDATA."""
+    """A value written as is: markup in the XML, not CDATA; JSON text in the JSON."""
 
 
 def to_xml(fields: Fields) -> bytes:
@@ -277,7 +310,21 @@ def to_xml(fields: Fields) -> bytes:
         else:
             text = "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
         parts.append(f"<{tag}>{text}</{name}>")
-    return ("<xml>" + "".join(parts) + "</xml>").encode()
+    return ("<xml>" + "".join(parts) + "</xml>").encode("utf-8", "surrogatepass")
 
 
-__all__ = ["CHANNEL_MODES", "Fuzzer", "to_xml"]
+def to_json(fields: Fields) -> bytes:
+    """The fields as Cloud Run's JSON object (numbers as numbers; a repeated field repeated)."""
+    parts = []
+    for tag, value in fields:
+        if isinstance(value, _Raw):
+            text = str(value)
+        elif value.isascii() and value.isdigit() and len(value) < 30:
+            text = value
+        else:
+            text = json.dumps(value, ensure_ascii=len(value) % 2 == 0)  # both ways of writing
+        parts.append(json.dumps(tag) + ": " + text)
+    return ("{" + ", ".join(parts) + "}").encode("utf-8", "surrogatepass")
+
+
+__all__ = ["CHANNEL_MODES", "CLOUDRUN_MODES", "Fuzzer", "to_json", "to_xml"]

@@ -14,10 +14,12 @@ import pytest
 from mrz.checker.td3 import TD3CodeChecker
 from PIL import Image
 from stdnum.cn import ric, uscc
+from stdnum.iso7064 import mod_11_10
 
 from bot.devtools.synth import generate, numbers, people, supported_types
 from bot.devtools.synth.__main__ import main as cli_main
 from bot.devtools.synth.docs.bizlicense import chinese_upper
+from bot.devtools.synth.generator import FRAMINGS, plate_framing
 from bot.devtools.synth.photo import choose_rotation
 from bot.devtools.synth.sampleset import items
 from bot.ocr.base import DocType
@@ -32,7 +34,7 @@ EXPECTED_FIELDS = {
     DocType.DRIVING: {"plate_num", "vehicle_type", "owner", "addr", "use_character", "model",
                       "vin", "engine_num", "register_date", "issue_date"},
     DocType.BIZLICENSE: {"reg_num", "legal_representative", "enterprise_name",
-                         "type_of_organization", "address", "business_scope",
+                         "type_of_enterprise", "address", "business_scope",
                          "registered_capital", "valid_period", "registered_date"},
     DocType.PLATENUM: {"number", "color"},
     DocType.PASSPORT: {"number", "surname", "given_names", "nationality", "birth_date", "sex",
@@ -60,10 +62,15 @@ def test_each_type_renders_with_the_api_field_names(doc_type):
         )
         assert set(sample.truth) == expected
     elif doc_type is DocType.DRIVING:
-        back = {"plate_num_b", "record", "passengers_num", "total_quality", "prepare_quality",
+        back = {"record", "file_no", "passengers_num", "total_quality", "prepare_quality",
                 "overall_size"}  # fmt: skip
-        assert set(sample.truth) == EXPECTED_FIELDS[doc_type] | (
-            back if sample.side == "Both" else set()
+        assert (
+            set(sample.truth)
+            == {
+                "Front": EXPECTED_FIELDS[doc_type],
+                "Both": EXPECTED_FIELDS[doc_type] | back | {"plate_num_b"},
+                "Back": back | {"plate_num"},
+            }[sample.side]
         )
     elif doc_type is DocType.BANKCARD:
         assert (
@@ -155,24 +162,103 @@ def test_vehicle_licence_vin_plate_and_dates(seed):
 def test_vehicle_licence_back_page_fields():
     t = generate("driving", seed=5, mode="scan", side="Both").truth
     assert t["plate_num_b"] == t["plate_num"]
-    assert re.fullmatch(r"\d{12}", t["record"]) and re.fullmatch(r"[2-7]人", t["passengers_num"])
+    assert re.fullmatch(r"\d{12}", t["file_no"]) and re.fullmatch(r"[2-7]人", t["passengers_num"])
+    # WeChat's record is the inspection stamp in the 检验记录 box.
+    assert re.fullmatch(r"检验有效期至20\d\d年\d\d月\w\(\w\)", t["record"])
     total, prepare = (int(t[k].removesuffix("kg")) for k in ("total_quality", "prepare_quality"))
     assert prepare < total
-    assert re.fullmatch(r"\d{4}x\d{4}x\d{4}mm", t["overall_size"])
+    assert re.fullmatch(r"\d{4}×\d{4}×\d{4}mm", t["overall_size"])  # as printed
     front = generate("driving", seed=5, mode="scan", side="Front")
     assert front.side == "Front" and "record" not in front.truth
     assert all(front.truth[k] == t[k] for k in front.truth)
 
 
+def test_driving_licences_of_every_issue_alone_or_beside_their_back_page():
+    """Older licences print 有效起始日期 and a duration, newer ones the period; the
+    副页 lies beside or below the main page. The look never changes the truth."""
+    seen = {}
+    for seed in range(24):
+        sample = generate("drivinglicense", seed=seed, mode="scan")
+        seen.setdefault((sample.meta["issue"], sample.meta.get("pages")), sample)
+        t = sample.truth
+        start, end = date.fromisoformat(t["valid_from"]), date.fromisoformat(t["valid_to"])
+        assert end.replace(year=start.year) == start and end.year - start.year in (6, 10)
+    assert {issue for issue, _ in seen} == {"older", "newer"}
+    assert {pages for _, pages in seen} == {None, "beside", "below"}
+    beside = next(s for (_, pages), s in seen.items() if pages == "beside")
+    assert beside.image.width > 2 * beside.image.height
+
+
+def test_vehicle_licence_back_page_alone():
+    """The 副页 photographed alone: its 号牌号码 is the plate, no main-page field."""
+    both = generate("driving", seed=5, mode="scan", side="Both")
+    back = generate("driving", seed=5, mode="scan", side="Back")
+    assert back.side == "Back" and back.image.width > back.image.height
+    assert back.truth["plate_num"] == both.truth["plate_num"]
+    assert "vin" not in back.truth and "plate_num_b" not in back.truth
+    assert {k: both.truth[k] for k in back.truth if k != "plate_num"} == {
+        k: v for k, v in back.truth.items() if k != "plate_num"
+    }
+    sides = {generate("driving", seed=s, mode="scan").side for s in range(30)}
+    assert sides == {"Front", "Both", "Back"}  # left to the seed, every arrangement comes
+
+
+def test_vehicle_licence_pages_below_or_beside():
+    """Both pages in one photo: below the main page (in its sleeve) or beside it."""
+    found = {}
+    for seed in range(12):
+        sample = generate("driving", seed=seed, mode="scan", side="Both")
+        found.setdefault(sample.meta["pages"], sample)
+    assert set(found) == {"below", "beside"}
+    assert found["below"].image.height > found["below"].image.width
+    assert found["beside"].image.width > 1.5 * found["beside"].image.height
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_business_licence_credit_code_and_dates(seed):
-    t = generate("bizlicense", seed=seed, mode="scan").truth
+    sample = generate("bizlicense", seed=seed, mode="scan")
+    assert sample.meta.get("style") != "older"  # those are below
+    t = sample.truth
     assert uscc.is_valid(t["reg_num"]) and t["reg_num"].startswith("91")
     date_cn = r"\d{4}年\d\d月\d\d日"
     assert re.fullmatch(date_cn, t["registered_date"])
     assert re.fullmatch(f"{date_cn}至(长期|{date_cn})", t["valid_period"])
     assert t["valid_period"].startswith(t["registered_date"])
     assert t["registered_capital"].endswith("万元整")
+
+
+def test_older_business_licences_have_a_registration_number_and_unpadded_dates():
+    """Licences before the 2015 credit codes: a 15-digit 注册号 (ISO 7064 MOD 11,10) and
+    dates as they printed them (2012年1月4日), in a portrait layout."""
+    older = [s for seed in range(12) if (s := generate("bizlicense", seed=seed, mode="scan"))
+             .meta.get("style") == "older"]  # fmt: skip
+    assert older
+    for sample in older:
+        t = sample.truth
+        assert len(t["reg_num"]) == 15 and mod_11_10.is_valid(t["reg_num"])
+        assert re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日", t["registered_date"])
+        assert t["valid_period"].startswith(t["registered_date"] + "至")
+        assert sample.image.height > sample.image.width
+        assert (
+            date(2000, 1, 1)
+            <= date(*map(int, re.findall(r"\d+", t["registered_date"])))
+            < date(2015, 10, 1)
+        )
+
+
+def test_business_licences_come_stamped_across_and_scanned_small():
+    """Copies people send: a stamp such as 仅供存档 across the text, scans 600 px wide.
+    Neither changes the truth (they come from the style stream)."""
+    from bot.devtools.synth.docs import bizlicense
+
+    plain = Image.new("RGB", (1240, 880), (250, 250, 250))
+    stamped = bizlicense.stamp_across(plain, random.Random(3))
+    assert stamped.size == plain.size and np.asarray(stamped).std() > 1
+    samples = [generate("bizlicense", seed=seed, mode="scan") for seed in range(40)]
+    copies = [s.meta["copy"] for s in samples]
+    assert any("stamped" in c for c in copies) and any("600px" in c for c in copies)
+    assert {s.image.width for s in samples if "600px" in s.meta["copy"]} == {600}
+    assert any(not c for c in copies)
 
 
 def test_chinese_financial_numerals():
@@ -333,3 +419,41 @@ def test_comm_truth_claims_only_characters_its_font_draws():
                 assert fonts.draws(font, char), (seed, char, sample.meta["fonts"])
                 seen.add(char)
     assert "°" in seen or "℃" in seen  # the temperature line was among them
+
+
+def test_plate_photos_come_in_three_framings():
+    """Real plate photos: held up, cropped tight to the plate (about 100 x 30 px), or a
+    whole car in the street with the plate small. Each framing keeps the truth."""
+    seeds = {f: [s for s in range(300) if plate_framing(s) == f] for f in FRAMINGS}
+    assert all(20 < len(found) < 200 for found in seeds.values()), seeds
+    for kind, found in seeds.items():
+        seed = found[0]
+        sample = generate("platenum", seed=seed, mode="photo")
+        assert sample.meta["framing"] == kind
+        assert sample.truth == generate("platenum", seed=seed, mode="scan").truth
+        if kind == "tight":
+            assert 90 <= sample.image.width <= 160 and sample.image.height < 60
+        elif kind == "scene":
+            assert sample.meta["fill"] <= 0.25 and sample.image.width >= 1000
+        else:
+            assert sample.meta["fill"] >= 0.55
+    turned = generate("platenum", seed=seeds["tight"][0], mode="photo", rotation=90)
+    assert turned.rotation == 90 and turned.image.height > turned.image.width
+    with pytest.raises(ValueError):
+        generate("idcard", seed=1, framing="tight")
+
+
+def test_some_bank_cards_have_a_picture_across_the_number():
+    """Real embossed numbers run over the card's picture (the detector then boxes them
+    only up to it): a share of cards draws one across the number's right part, last,
+    so every other draw and the truth stay the same."""
+    from bot.devtools.synth.docs import bankcard as card_doc
+
+    made = [card_doc.make(random.Random(s), random.Random(s)) for s in range(60)]
+    pictured = [d for d in made if d.info.get("picture")]
+    assert 5 <= len(pictured) <= 30
+    doc = pictured[0]
+    seed = made.index(doc)
+    assert numbers.luhn_valid(doc.truth["number"])
+    assert generate("bankcard", seed=seed, mode="scan").truth == generate(
+        "bankcard", seed=seed, mode="photo").truth  # fmt: skip

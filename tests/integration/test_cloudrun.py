@@ -14,7 +14,10 @@ import json
 import pytest
 import requests
 from PIL import Image
+from prometheus_client import REGISTRY
 
+from bot.devtools.fuzz import to_xml
+from bot.devtools.redis_server import free_port
 from bot.incoming import Channel
 
 ID_NUMBER = "11010519491231002X"  # a valid test number (check digit X)
@@ -129,6 +132,30 @@ def test_malformed_pushes_are_a_clean_400(cloudrun_bot, body: str) -> None:
     assert push(cloudrun_bot.url, body).status_code == 400
 
 
+HOSTILE_TEXT = {
+    "lone surrogate": "\ud800",
+    "control character": "u\x01",
+    "U+FFFE": "u\ufffe",
+    "end of CDATA": "a]]>b",
+}
+
+
+@pytest.mark.parametrize("field", ["FromUserName", "ToUserName", "Content"])
+@pytest.mark.parametrize("text", HOSTILE_TEXT.values(), ids=HOSTILE_TEXT.keys())
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_text_no_xml_can_carry_is_a_clean_400(cloudrun_bot, fmt, text, field) -> None:
+    """It would go into Redis keys and back into the reply's XML: a 500 after processing."""
+    fields = {"ToUserName": "gh_x", "FromUserName": "mallory", "MsgType": "text"}
+    fields |= {"Content": "帮助", "CreateTime": "1700000000", "MsgId": "42", field: text}
+    # JSON writes \ud800 as an escape (valid JSON); the XML splits ]]> over two CDATA sections.
+    body = json.dumps(fields).encode() if fmt == "json" else to_xml(list(fields.items()))
+    res = requests.post(
+        f"{cloudrun_bot.url}/wxcloudrun", data=body, headers={"x-wx-source": "x"}, timeout=10
+    )
+    assert res.status_code == 400
+    assert cloudrun_bot.runtime.redis.keys("ocrbot:*") == []  # nothing was processed
+
+
 def test_other_messages_get_a_hint_and_silent_events_success(cloudrun_bot) -> None:
     base = {"ToUserName": "gh_x", "FromUserName": "frank", "CreateTime": 1}
     voice = push(cloudrun_bot.url, json.dumps({**base, "MsgType": "voice", "MsgId": 7}))
@@ -136,6 +163,21 @@ def test_other_messages_get_a_hint_and_silent_events_success(cloudrun_bot) -> No
     assert "照片" in voice.json()["Content"]
     left = push(cloudrun_bot.url, json.dumps({**base, "MsgType": "event", "Event": "unsubscribe"}))
     assert (left.status_code, left.text) == (200, "success")
+
+
+def test_redis_away_is_a_503_counted_as_cloud_runs(make_bot) -> None:
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    bot = make_bot(wechat_cloudrun=True, redis_url=dead, **NO_WEBHOOK_CREDENTIALS)
+
+    def redis_down() -> float:
+        labels = {"channel": "cloudrun", "outcome": "redis-down"}
+        return REGISTRY.get_sample_value("ocrbot_webhook_requests_total", labels) or 0.0
+
+    before = redis_down()
+    message = {"ToUserName": "gh_x", "FromUserName": "uma", "CreateTime": 1, "MsgType": "text"}
+    res = push(bot.url, json.dumps({**message, "Content": "帮助", "MsgId": 9}))
+    assert res.status_code == 503  # WeChat tries again
+    assert redis_down() - before == 1
 
 
 def test_off_by_default_and_the_signed_webhook_stays_closed(make_bot, cloudrun_bot) -> None:

@@ -64,7 +64,7 @@ def upload(emu: RunningEmulator, data: bytes) -> dict[str, Any]:
 def ocr(emu: RunningEmulator, name: str, tok: str, data: bytes | None = None, **params) -> dict:
     files = {"img": ("img.png", data, "image/png")} if data is not None else None
     response = requests.post(
-        f"{emu.url}/cv/ocr/{name}", params={"access_token": tok, **params}, files=files, timeout=10
+        f"{emu.url}/cv/ocr/{name}", params={"access_token": tok, **params}, files=files, timeout=60
     )
     return response.json()
 

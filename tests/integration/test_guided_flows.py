@@ -8,8 +8,10 @@ or by the card's button (WeCom), and one signed ``flow.completed`` event.
 
 from __future__ import annotations
 
+from bot import collect
 from bot.devtools.peer import WeComPeer
 from bot.incoming import Channel
+from bot.ocr.base import DocType, Recognition
 from handlers.state import Step
 from tests.fixtures.receiver import Receiver
 from tests.integration.test_callback import everything_in_redis, webhook_bot
@@ -141,3 +143,27 @@ def test_official_account_flow_from_the_custom_menu(make_bot, receiver: Receiver
     mismatch = last_text(bot, "pat")
     assert "驾驶证证号与身份证号码不一致" in mismatch and "110105194912310038" not in mismatch
     assert receiver.attempts == []
+
+
+def test_a_retried_recognition_job_counts_and_sends_nothing_twice(
+    make_bot, receiver: Receiver
+) -> None:
+    """A job whose push failed after it kept the document runs again: same answer, one
+    document in the flow, one event for the operator."""
+    bot = webhook_bot(make_bot, receiver, confirm_results=False)
+    rt, who = bot.runtime, Channel.OFFICIAL
+    front = Recognition(DocType.IDCARD, {k: v for k, v in FRONT.items() if "err" not in k}, "t")
+    first = collect.after_recognition(rt, who, "rex", front, "租车", job_id="job-1")
+    again = collect.after_recognition(rt, who, "rex", front, "租车", job_id="job-1")
+    assert first == again and "（1/2）" in first.text
+    assert rt.dossiers.view(who, "rex").doc_types == ("idcard",)
+    licence = Recognition(DocType.DRIVINGLICENSE, {"name": "张三", "id_num": ID_NUMBER}, "t")
+    done = collect.after_recognition(rt, who, "rex", licence, "租车", job_id="job-2")
+    assert collect.after_recognition(rt, who, "rex", licence, "租车", job_id="job-2") == done
+    single = collect.after_recognition(rt, who, "sue", front, "", job_id="job-3")
+    collect.after_recognition(rt, who, "sue", front, "", job_id="job-3")
+    bot.work()
+    assert "租车 资料已收齐" in done.text and "张三" in single.text
+    assert [e["type"] for e in receiver.accepted] == ["flow.completed", "document.confirmed"]
+    assert len(receiver.attempts) == 2  # one delivery each, though each job ran twice
+    assert not list(rt.redis.scan_iter("ocrbot:outbox:evt_*"))  # no payload put back

@@ -29,7 +29,8 @@ SCENARIOS = [
     (TOKEN_PATH, {"stall": 1.0}, 1, "answer", 3),
     (TOKEN_PATH, {"errcode": -1}, ALWAYS, "nothing", 15),
     (MEDIA_PATH, {"errcode": -1}, ALWAYS, "answer", 1),  # the PicUrl serves the photo
-    (MEDIA_PATH, {"errcode": 40001}, ALWAYS, "照片已过期或无法下载", 2),  # no PicUrl for this
+    # a rejected token: refreshed once, then the PicUrl (it needs no token) serves the photo
+    (MEDIA_PATH, {"errcode": 40001}, ALWAYS, "answer", 2),
     (MEDIA_PATH, {"status": 502}, ALWAYS, "answer", 1),
     (MEDIA_PATH, {"delay": 1.0}, ALWAYS, "answer", 1),
     (MEDIA_PATH, {"stall": 1.0}, ALWAYS, "answer", 1),

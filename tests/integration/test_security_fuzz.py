@@ -4,7 +4,8 @@ The known breakers each have a test (repeated, nested and attribute-carrying
 MsgId/CreateTime, deeply nested AgentID and ToUserName, a text of thousands of
 digits); then a fuzz run sends 10,000 mutated, correctly signed and encrypted
 bodies through the Flask app in-process (real Redis) to /wechat in plaintext,
-compatible and safe mode and to /wecom, and a smaller sample over real HTTP.
+compatible and safe mode and to /wecom, and a smaller sample over real HTTP; then
+/wxcloudrun (WeChat Cloud Run's unsigned push) in its JSON and XML formats.
 ``bench/fuzz.py`` is the longer run.
 """
 
@@ -20,11 +21,12 @@ from flask import Flask
 
 from bot import create_app
 from bot.config import Settings
-from bot.devtools.fuzz import CHANNEL_MODES, Fuzzer, to_xml
+from bot.devtools.fuzz import CHANNEL_MODES, CLOUDRUN_MODES, Fuzzer, to_xml
 from bot.runtime import Runtime
 from tests.fixtures.emulator import TEST_CREDENTIALS
 
 IN_PROCESS_CASES = 10_000
+CLOUDRUN_CASES = 4_000
 HTTP_CASES = 400
 PATHS = {"official": "/wechat", "wecom": "/wecom"}
 
@@ -149,3 +151,32 @@ def test_mutated_bodies_over_real_http_give_no_5xx(make_bot) -> None:
     assert sum(statuses.values()) == HTTP_CASES
     assert [s for s in statuses if s >= 500] == []
     assert requests.get(f"{bot.url}/healthz", timeout=5).status_code == 200
+
+
+def test_mutated_cloud_run_pushes_give_no_5xx(redis_url) -> None:
+    """/wxcloudrun trusts WeChat's header instead of a signature: the body is all the rest."""
+    settings = Settings(
+        wechat_cloudrun=True,
+        wechat_appid=TEST_CREDENTIALS["wechat_appid"],
+        redis_url=redis_url,
+        data_key=Fernet.generate_key().decode(),
+        wechat_api_base="http://127.0.0.1:9",  # never called: no job runs here
+        log_level="WARNING",
+    )
+    client = create_app(runtime=Runtime(settings)).test_client()
+    source = {"x-wx-source": "wx-cloudrun-push"}
+    seen: dict[str, collections.Counter] = {}
+    for channel, fmt in CLOUDRUN_MODES:
+        fuzzer = Fuzzer({}, channel, fmt, seed=56)
+        counts = seen[fmt] = collections.Counter()
+        for _ in range(CLOUDRUN_CASES // len(CLOUDRUN_MODES)):
+            _, body = fuzzer.case()
+            counts[client.post("/wxcloudrun", data=body, headers=source).status_code] += 1
+        _, hello = fuzzer.seal(fuzzer.text("帮助"))
+        answer = client.post("/wxcloudrun", data=hello, headers=source)
+        assert answer.status_code == 200 and "帮助" not in answer.text and len(answer.text) > 50
+    assert {k: [s for s in c if s >= 500] for k, c in seen.items()} == {"json": [], "xml": []}
+    for counts in seen.values():  # the mutations reach both the refusals and the handlers
+        per_format = CLOUDRUN_CASES // len(CLOUDRUN_MODES)
+        assert counts[400] > per_format // 4 and counts[200] > per_format // 20
+    assert client.get("/healthz").status_code == 200

@@ -42,7 +42,7 @@ def test_job_arguments_hold_no_media_id_and_no_url(make_bot) -> None:
     assert media_id.encode() not in held and pic_url.encode() not in held
     assert b"_emulator/pic" not in held
     assert job.args == ()
-    assert set(job.kwargs) == {"channel", "user", "doc_type", "photo", "photo_at"}
+    assert set(job.kwargs) == {"channel", "user", "doc_type", "photo", "photo_at", "flow"}
     args = RecognizeJob(**job.kwargs)
     assert args.picture(bot.runtime) == (media_id, pic_url)  # sealed, not lost
     bot.work()

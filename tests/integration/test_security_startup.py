@@ -36,6 +36,19 @@ def test_the_app_refuses_a_credential_without_data_key(credential: str) -> None:
         create_app(settings)
 
 
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"wechat_cloudrun": True},  # a Cloud Run deploy has no token, secret or AES key
+        {"result_webhook_url": "https://ops.example/hook", "result_webhook_secret": "s"},
+    ],
+    ids=["cloudrun", "result-webhook"],
+)
+def test_cloud_run_or_a_result_webhook_without_data_key_is_refused(setting: dict) -> None:
+    with pytest.raises(ConfigError, match="DATA_KEY is unset"):
+        create_app(Settings(**setting))
+
+
 def test_the_worker_refuses_to_start_too(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("ENV", "DATA_KEY")}
     env |= {"WECHAT_TOKEN": "tok", "REDIS_URL": "redis://127.0.0.1:1/0", "OCR_ENGINE": "wechat"}

@@ -170,4 +170,6 @@ def test_compose_runs_web_worker_and_redis_from_one_image() -> None:
         assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
         assert service["environment"]["ENV"] == "production"
         assert "redis" in service["depends_on"]
+        # all of .env reaches the bot, not only the settings listed in `environment`
+        assert service["env_file"] == [{"path": ".env", "required": False}]
     assert web["ports"] == ["8000:8000"]

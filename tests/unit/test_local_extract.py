@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot import numbers as checks
 from bot.devtools.synth import people
+from bot.devtools.synth.docs import plate as synth_plate
 from bot.ocr.base import DocType
-from bot.ocr.local import layout, places, script
+from bot.ocr.local import layout, places, reader, script
 from bot.ocr.local.extract import drivinglicense, idcard, passport
 from bot.ocr.local.extract.dates import find_dates
+from bot.ocr.local.extract.platenum import plate_color
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import ENGLISH_SUBLABEL, labelled_values, rows
 from bot.ocr.local.page import Line, Page
@@ -498,7 +502,7 @@ def test_a_kind_of_business_read_as_the_name_wrapping_is_split_off() -> None:
     assert not any("类" in t for t in _texts(page))
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["enterprise_name"] == truth["enterprise_name"]
-    assert fields["type_of_organization"] == truth["type_of_organization"]
+    assert fields["type_of_enterprise"] == truth["type_of_enterprise"]
 
 
 def test_a_row_of_another_column_does_not_end_a_wrapped_value() -> None:
@@ -594,3 +598,76 @@ def test_the_full_stop_before_the_closing_sentence_is_put_back() -> None:
     assert any(t.startswith(("(依法", "（依法")) for t in _texts(page))  # a new line, no 。
     assert "。（依法" in truth["business_scope"]
     assert EXTRACTORS[DocType.BIZLICENSE](page).fields["business_scope"] == truth["business_scope"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_plate_colour_from_its_two_tones_in_dim_light(seed: int) -> None:
+    """Real street photos are dim and hazy: the mean colour of a blue plate's box came out
+    grey (called white) or dark (black). Its dark tone keeps the blue, a yellow plate's
+    light tone the yellow."""
+    doc = synth_plate.make(random.Random(seed), random.Random(seed))
+    bgr = np.asarray(doc.image.convert("RGB"))[40:240, 60:-60, ::-1].astype(np.float32)
+    crop = np.ascontiguousarray(bgr * 0.3).astype(np.uint8)  # an evening street
+    number, want = doc.truth["number"], doc.truth["color"]
+    b, g, r = crop.reshape(-1, 3).mean(axis=0)
+    assert plate_color((int(r), int(g), int(b)), number) != want  # the mean misleads
+    assert plate_color((int(r), int(g), int(b)), number, reader.tones(crop)) == want
+
+
+def _digit_line(text: str, x: float, y: float, height: float = 40.0) -> Line:
+    w = 22.0 * len(text)
+    return Line(text, ((x, y), (x + w, y), (x + w, y + height), (x, y + height)), 0.95)
+
+
+def test_an_old_card_of_twelve_digits_is_read_with_a_warning() -> None:
+    """Old 一卡通 cards print 12 digits and no check digit (one in the real set): the
+    number is read, never forced through Luhn, and flagged."""
+    page = Page([_digit_line("0020 4815 1623", 40, 200)], 900, 560, (900, 560))
+    result = EXTRACTORS[DocType.BANKCARD](page)
+    assert result.fields["number"] == "002048151623"
+    assert "银行卡号校验未通过，请核对" in result.warnings
+
+
+def test_a_letter_no_digit_looks_like_leaves_one_digit_for_luhn_to_fill() -> None:
+    """A real card's 4 came back as K: the slot stays unread, and the Luhn-valid fills
+    are what the recognizer is asked about (exactly one digit completes a number)."""
+    from bot.ocr.local.extract.bankcard import _luhn_fixes, _slots
+
+    slots = _slots("6222 0212 K456 7895")
+    assert slots == "62220212?4567895"
+    fixes = _luhn_fixes(slots)
+    assert len(fixes) == 1 and checks.luhn_valid(fixes[0]) and fixes[0][8] != "?"
+    # Nothing unread: every digit in turn, each fix one digit away and Luhn-valid.
+    fixes = _luhn_fixes("6222021234567895")
+    assert fixes and all(checks.luhn_valid(f) for f in fixes)
+    assert all(sum(a != b for a, b in zip(f, "6222021234567895", strict=True)) == 1 for f in fixes)
+    # Without the image nothing decides between them: the read is kept, flagged.
+    page = Page([_digit_line("6222 0212 K456 7895", 40, 200)], 900, 560, (900, 560))
+    result = EXTRACTORS[DocType.BANKCARD](page)
+    assert result.fields["number"] == "622202124567895"
+    assert "银行卡号校验未通过，请核对" in result.warnings
+
+
+def test_an_mrz_second_line_read_partly_lower_case_is_found() -> None:
+    """A real specimen's line 2 came back as ``zs0000177...``: Z and S look alike in both
+    cases. Line 2 is told from prose by its digits, so its case does not matter."""
+    page, _, truth, _ = load("passport_photo")
+    second = next(ln for ln in page.lines if len(ln.text) > 40)
+    page.lines[page.lines.index(second)] = second.with_text(
+        second.text[:2].lower() + second.text[2:]
+    )
+    result = EXTRACTORS[DocType.PASSPORT](page)
+    assert result.fields["number"] == truth["number"]
+    assert result.fields["mrz_valid"] is True
+
+
+def test_a_plate_failing_the_format_still_has_its_colour() -> None:
+    """A real crop's province came back as 腾 and no province fits: the number is flagged,
+    but the plate's paint is as plain as ever."""
+    page, _, truth, _ = load("plate_blue")
+    plate = max(page.lines, key=lambda ln: ln.height)
+    page.lines[page.lines.index(plate)] = plate.with_text("腾" + plate.text[1:].replace("·", ""))
+    result = EXTRACTORS[DocType.PLATENUM](page)
+    assert "车牌号码格式不符，请核对" in result.warnings
+    assert result.fields["number"] != truth["number"]
+    assert result.fields["color"] == truth["color"] == "blue"

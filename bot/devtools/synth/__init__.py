@@ -17,6 +17,9 @@ Truth conventions (the WeChat OCR API's names; extras marked +):
   only when printed).
 - drivinglicense, driving, passport: dates ``YYYY-MM-DD``; passport ``sex`` M/F,
   ``mrz`` the two 44-character lines.
+- driving with its 副页: ``record`` is the inspection stamp (``检验有效期至2027年02月晋(B)``),
+  ``overall_size`` as printed (``4223×1788×1419mm``), + ``file_no`` (档案编号); the 副页
+  alone (side ``Back``) answers its 号牌号码 as ``plate_num``.
 - bizlicense: ``registered_date`` and ``valid_period`` as printed
   (``2015年03月01日``, ``2015年03月01日至长期``), like the local engine and bot/cards.
 - platenum: ``number`` without the dot, + ``color`` (blue/yellow/green/white).

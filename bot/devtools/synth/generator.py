@@ -84,20 +84,26 @@ def generate(
     mode: str = "photo",
     side: str | None = None,
     rotation: int | None = None,
+    framing: str | None = None,
 ) -> Sample:
     """Make one document of ``doc_type``, deterministic from ``seed``.
 
     ``mode`` is ``scan`` (the flat document, sharp) or ``photo`` (on a
     background, tilted, lit unevenly, sometimes turned by a quarter).
     ``side`` picks the ID card side (``Front``/``Back``) or the vehicle licence's
-    pages (``Front``: main page, ``Both``: with the 副页); random when None.
-    ``rotation`` forces the quarter turn of a photo (0/90/180/270).
+    pages (``Front``: main page, ``Both``: with the 副页, ``Back``: the 副页 alone);
+    random when None.
+    ``rotation`` forces the quarter turn of a photo (0/90/180/270). ``framing`` forces
+    how a plate photo is framed (see :func:`plate_framing`).
     """
     doc_type = DocType(doc_type)
     if doc_type not in _MAKERS:
         raise ValueError(f"no synthetic generator for {doc_type.value!r}")
     if mode not in MODES:
         raise ValueError(f"mode is one of {MODES}, not {mode!r}")
+    if framing is not None and (doc_type is not DocType.PLATENUM or framing not in FRAMINGS):
+        raise ValueError(f"framing is one of {tuple(FRAMINGS)}, for plate photos only")
+    framing = framing or plate_framing(seed)
     data, style, cond = _rngs(seed, doc_type)
     doc: Doc = _MAKERS[doc_type](data, style, side)
     meta: dict[str, Any] = {
@@ -112,8 +118,17 @@ def generate(
             raise ValueError("scans are upright: rotation applies to photos only")
         image = _flatten(doc.image)
         meta.update(rotation=0, quality=SCAN_QUALITY)
+    elif doc_type is DocType.PLATENUM and framing == "tight":
+        image = photo.tight_crop(doc.image, cond)
+        if rotation:  # only when asked: a crop comes from a plate detector, upright
+            image = image.rotate(rotation, expand=True)
+        meta.update(rotation=rotation or 0, framing="tight", quality=cond.randint(70, 95))
     else:
-        image, params = photo.photograph(doc.image, cond, rotation=rotation)
+        scene = doc_type is DocType.PLATENUM and framing == "scene"
+        fill = cond.uniform(0.12, 0.25) if scene else None
+        image, params = photo.photograph(doc.image, cond, rotation=rotation, fill=fill)
+        if doc_type is DocType.PLATENUM:
+            meta["framing"] = "scene" if scene else "held"
         meta.update(
             rotation=params.rotation,
             tilt=params.tilt,
@@ -126,6 +141,17 @@ def generate(
     buf = io.BytesIO()
     image.save(buf, "JPEG", quality=meta["quality"])
     return Sample(image=image, jpeg=buf.getvalue(), truth=doc.truth, doc_type=doc_type, meta=meta)
+
+
+FRAMINGS = {"held": 50, "tight": 25, "scene": 25}
+
+
+def plate_framing(seed: int) -> str:
+    """How a plate photo is framed, as people send them: the plate held up filling the
+    photo, the plate alone cropped tight to its edges (about 100 x 30 px), or a whole car
+    or street where the plate is small. Its own stream: the others draw as before."""
+    rng = random.Random(f"{seed}:platenum:framing")
+    return rng.choices(list(FRAMINGS), weights=list(FRAMINGS.values()))[0]
 
 
 def _flatten(img: Image.Image) -> Image.Image:

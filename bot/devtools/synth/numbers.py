@@ -7,6 +7,7 @@ import string
 from dataclasses import dataclass
 
 from stdnum.cn import uscc
+from stdnum.iso7064 import mod_11_10
 
 # --- bank cards -------------------------------------------------------------
 
@@ -211,6 +212,13 @@ def uscc_number(rng: random.Random, region_code: str, kind: str | None = None) -
     kind = kind or rng.choice(("91", "91", "91", "92", "93"))  # company, sole trader, co-op
     body = f"{kind}{region_code}{org}"
     return body + uscc.calc_check_digit(body)
+
+
+def registration_number(rng: random.Random, region_code: str) -> str:
+    """The 15-digit 注册号 of licences before 2015: the registering office's region
+    code, eight digits, and an ISO 7064 MOD 11,10 check digit (GB/T 17710)."""
+    body = region_code + _digits(rng, 8)
+    return body + mod_11_10.calc_check_digit(body)
 
 
 # --- passports --------------------------------------------------------------

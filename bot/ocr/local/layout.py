@@ -293,6 +293,44 @@ def _expand_spaced_labels(lines: list[Line], labels: Mapping[str, Sequence[str]]
     return out
 
 
+def two_pages(
+    lines: Sequence[Line], first: Sequence[str], second: Sequence[str]
+) -> tuple[list[Line], list[Line]] | None:
+    """The lines of two cards in one photo, side by side or one above the other (a
+    licence's main page and its 副页): lines naming a ``first`` label lie on one side
+    of a gap that no line crosses, lines naming a ``second`` label on the other. The
+    cut is the middle of the widest such gap between them; ``None`` when the page does
+    not show both, or no gap parts them."""
+
+    def naming(words: Sequence[str]) -> list[Line]:
+        return [ln for ln in lines if any(w in clean(ln.text) for w in words)]
+
+    one, two = naming(first), naming(second)
+    if not one or not two or set(one) & set(two):
+        return None
+    for lo, hi in ((lambda ln: ln.x0, lambda ln: ln.x1), (lambda ln: ln.y0, lambda ln: ln.y1)):
+        for a, b in ((one, two), (two, one)):
+            start, end = max(hi(ln) for ln in a), min(lo(ln) for ln in b)
+            if start >= end:
+                continue
+            gaps, edge = [], start  # uncovered stretches of [start, end]
+            for ln in sorted(lines, key=lo):
+                if lo(ln) > edge and edge < end:
+                    gaps.append((edge, min(lo(ln), end)))
+                edge = max(edge, hi(ln)) if lo(ln) < end else edge
+            if edge < end:
+                gaps.append((edge, end))
+            gaps = [(g0, g1) for g0, g1 in gaps if g1 > g0]
+            if not gaps:
+                continue
+            g0, g1 = max(gaps, key=lambda g: g[1] - g[0])
+            cut = (g0 + g1) / 2
+            before = [ln for ln in lines if hi(ln) <= cut]
+            after = [ln for ln in lines if lo(ln) >= cut]
+            return (before, after) if a is one else (after, before)
+    return None
+
+
 def read_beside(page: Page, label: str, widths: Sequence[float]) -> list[tuple[str, float]]:
     """Re-read the place right of the line that starts with ``label``, from a few crops
     ``widths`` line-heights wide: for values the detector missed or cut short (under a

@@ -19,6 +19,7 @@ from typing import Any
 from bot.ocr.local.seal import SealReading
 
 Point = tuple[float, float]
+RGB = tuple[int, int, int]
 Quad = tuple[Point, Point, Point, Point]  # left_top, right_top, right_bottom, left_bottom
 
 # Re-reads one line of the image again (tighter crops, other scales) and returns the
@@ -41,7 +42,10 @@ class Line:
     box: Quad
     score: float
     orig: Quad | None = None
-    rgb: tuple[int, int, int] | None = None  # mean colour inside the box (plate colours)
+    rgb: tuple[int, int, int] | None = None  # mean colour inside the box
+    # The box's two tones, light then dark (median colours either side of Otsu's
+    # threshold): a plate's paint and its print, whichever is which.
+    tones: tuple[RGB, RGB] | None = None
 
     @property
     def x0(self) -> float:
@@ -77,7 +81,7 @@ class Line:
 
     def with_text(self, text: str, score: float | None = None) -> Line:
         score = self.score if score is None else score
-        return Line(text, self.box, score, self.orig, self.rgb)
+        return Line(text, self.box, score, self.orig, self.rgb, self.tones)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -89,6 +93,8 @@ class Line:
             data["orig"] = [[round(x, 1), round(y, 1)] for x, y in self.orig]
         if self.rgb is not None:
             data["rgb"] = list(self.rgb)
+        if self.tones is not None:
+            data["tones"] = [list(t) for t in self.tones]
         return data
 
     @classmethod
@@ -99,7 +105,10 @@ class Line:
 
         orig = quad(data["orig"]) if data.get("orig") else None
         rgb = tuple(int(c) for c in data["rgb"]) if data.get("rgb") else None
-        return cls(data["text"], quad(data["box"]), float(data["score"]), orig, rgb)  # type: ignore[arg-type]
+        tones = (
+            tuple(tuple(int(c) for c in t) for t in data["tones"]) if data.get("tones") else None
+        )
+        return cls(data["text"], quad(data["box"]), float(data["score"]), orig, rgb, tones)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -124,4 +124,31 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     if show_valid:
         truth["valid_thru"] = valid_thru
     info = {"fonts": [name_spec.key, num_spec.key, small_spec.key]}
+    # Drawn last, so that the draws before stay as they were.
+    if style.random() < PICTURE_SHARE:
+        _picture(img, random.Random(style.getrandbits(32)), right_of=W * style.uniform(0.35, 0.6))
+        info["picture"] = True
     return Doc(canvas.round_corners(img, 32), truth, None, info)
+
+
+PICTURE_SHARE = 0.25
+
+
+def _picture(img: Image.Image, rng: random.Random, right_of: float) -> None:
+    """A card's picture (a wall over hills, flowers) printed across the right part of the
+    number: pale strokes and blobs as light as the metal of the digits, which real
+    embossed numbers run over and the detector then boxes only up to."""
+    layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(layer)
+    for _ in range(rng.randint(25, 45)):
+        x = rng.uniform(right_of, W)
+        y = rng.uniform(300, 470)
+        shade = rng.choice((rng.randint(200, 250), rng.randint(60, 140)))
+        colour = (shade, shade, max(0, shade - rng.randint(0, 30)), rng.randint(90, 170))
+        if rng.random() < 0.5:
+            d.line((x, y, x + rng.uniform(-80, 80), y + rng.uniform(-40, 40)), fill=colour,
+                   width=rng.randint(3, 12))  # fmt: skip
+        else:
+            r = rng.uniform(8, 30)
+            d.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    img.paste(layer.filter(ImageFilter.GaussianBlur(1.5)), (0, 0), layer)

@@ -1,11 +1,17 @@
 """营业执照 (副本), the landscape 2016+ style: credit code top left, QR code top
-right, two columns of spaced labels, the registration authority's seal."""
+right, two columns of spaced labels, the registration authority's seal; and the
+portrait style of licences issued before the 2015 credit codes, with a 15-digit
+注册号 beside a longer 证照编号 and dates unpadded (2008年3月5日).
+
+Copies people send are often stamped across the text (仅供存档, 仅供办理…使用) and
+scanned small (600 px wide): both come from the ``style`` stream."""
 
 from __future__ import annotations
 
 import random
 from datetime import date
 from functools import partial
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -51,8 +57,30 @@ def chinese_upper(n: int) -> str:
     return out
 
 
-def _cn_date(d: date) -> str:
+def _cn_date(d: date, padded: bool = True) -> str:
+    if not padded:  # licences before 2015
+        return f"{d.year}年{d.month}月{d.day}日"
     return f"{d.year}年{d.month:02d}月{d.day:02d}日"
+
+
+STAMPS = ("仅供存档", "仅供办理银行开户使用", "仅供投标使用", "复印无效", "仅供备案使用")
+
+
+def stamp_across(img: Image.Image, style: random.Random) -> Image.Image:
+    """A copy's own stamp or watermark across the text, as people mark what they send:
+    large translucent words, turned a little, in red or grey."""
+    text = style.choice(STAMPS)
+    font = fonts.load(fonts.pick(style, "sans_bold"), style.randint(70, 110))
+    layer = Image.new("RGBA", (int(font.getlength(text)) + 40, font.size + 40), (0, 0, 0, 0))
+    color = style.choice(((200, 30, 30), (200, 30, 30), (110, 110, 110)))
+    alpha = style.randint(70, 120)
+    ImageDraw.Draw(layer).text((20, 20), text, font=font, fill=(*color, alpha))
+    layer = layer.rotate(style.uniform(-25, 25), resample=Image.BICUBIC, expand=True)
+    out = img.convert("RGBA")
+    x = style.randint(0, max(0, out.width - layer.width))
+    y = style.randint(out.height // 4, max(out.height // 4, out.height - layer.height - 60))
+    out.alpha_composite(layer, (x, y))
+    return out.convert("RGB")
 
 
 def _qr(draw: ImageDraw.ImageDraw, x: int, y: int, size: int, rng: random.Random) -> None:
@@ -91,6 +119,12 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     address = people.address(data, region)
     issued = people.random_date(data, founded, date(2025, 12, 1))
     authority = f"{city}市场监督管理局"
+    # Drawn last, so the seeds of newer licences keep their truth.
+    if founded < date(2015, 10, 1) and data.random() < 0.4:
+        img, truth = _older(data, style, region, name, org_type, legal, capital, founded,
+                            forever, until, scope, address)  # fmt: skip
+        img, info = _as_sent(img, style, {"style": "older"})
+        return Doc(img, truth, None, info)
 
     img = Image.new("RGB", (W, H), (252, 250, 244))
     img = canvas.paper_noise(img, style, 2.0)
@@ -142,7 +176,7 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
     truth = {
         "reg_num": code,
         "enterprise_name": name,
-        "type_of_organization": org_type,
+        "type_of_enterprise": org_type,
         "legal_representative": legal,
         "business_scope": scope,
         "registered_capital": capital,
@@ -151,4 +185,79 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
         "valid_period": valid_text,
         "address": address,
     }
-    return Doc(img, truth, None, {"fonts": [label_spec.key, value_spec.key]})
+    img, info = _as_sent(img, style, {"fonts": [label_spec.key, value_spec.key]})
+    return Doc(img, truth, None, info)
+
+
+def _as_sent(
+    img: Image.Image, style: random.Random, info: dict[str, Any]
+) -> tuple[Image.Image, dict[str, Any]]:
+    """Stamped across (one copy in four), scanned small (one in five); ``info`` says so."""
+    copy = []
+    if style.random() < 0.25:
+        img = stamp_across(img, style)
+        copy.append("stamped")
+    if style.random() < 0.2:
+        img = img.resize((600, round(600 * img.height / img.width)), Image.LANCZOS)
+        copy.append("600px")
+    return img, {**info, "copy": copy}
+
+
+def _older(
+    data: random.Random,
+    style: random.Random,
+    region: people.Region,
+    name: str,
+    org_type: str,
+    legal: str,
+    capital: str,
+    founded: date,
+    forever: bool,
+    until: date,
+    scope: str,
+    address: str,
+) -> tuple[Image.Image, dict[str, str]]:
+    """A licence of before 2015, portrait: 注册号 and 证照编号 above one column of fields."""
+    number = numbers.registration_number(data, region.code)
+    serial = region.code[:2] + "".join(data.choice("0123456789") for _ in range(18))
+    w, h = 880, 1240
+    img = canvas.paper_noise(Image.new("RGB", (w, h), (252, 250, 244)), style, 2.0)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((20, 20, w - 20, h - 20), outline=FRAME, width=8)
+    title = fonts.load(fonts.pick(style, "serif_bold"), 80)
+    draw.text((w / 2, 170), "营业执照", font=title, fill=(190, 20, 20), anchor="mm")
+    label_spec = fonts.pick(style, "sans_bold")
+    value_spec = fonts.pick(style, style.choice(("serif", "sans", "kai")))
+    label, value = fonts.load(label_spec, 24), fonts.load(value_spec, 24)
+    draw.text((w / 2, 235), "(副  本)", font=label, fill=INK, anchor="mm")
+    small = fonts.load(value_spec, 20)
+    canvas.draw_text(draw, (w - 420, 290), f"注册号{number}", small, INK)
+    canvas.draw_text(draw, (w - 420, 322), f"证照编号{serial}", small, INK)
+    valid = f"{_cn_date(founded, False)}至" + ("长期" if forever else _cn_date(until, False))
+    rows = (("名称", name), ("类型", org_type), ("住所", address), ("法定代表人", legal),
+            ("注册资本", capital), ("成立日期", _cn_date(founded, False)),
+            ("营业期限", valid), ("经营范围", scope))  # fmt: skip
+    y, x, right = 390, 90, w - 80
+    for lab, text in rows:
+        spacing = max(0.0, (120 - label.getlength(lab)) / max(len(lab) - 1, 1))
+        canvas.draw_text(draw, (x, y), lab, label, INK, spacing=spacing)
+        lines = canvas.wrap(text, value, right - x - 150)
+        for i, part in enumerate(lines):
+            canvas.draw_text(draw, (x + 150, y + i * 34), part, value, INK)
+        y += max(len(lines), 1) * 34 + 22
+    canvas.draw_text(draw, (w - 380, h - 190), "登记机关", label, INK, spacing=8)
+    seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
+    authority = f"{region.city or region.province}工商行政管理局"
+    canvas.seal(img, (w - 200, h - 200), 95, authority, seal_font, style)
+    truth = {
+        "reg_num": number,
+        "enterprise_name": name,
+        "type_of_enterprise": org_type,
+        "legal_representative": legal,
+        "business_scope": scope,
+        "registered_capital": capital,
+        "registered_date": _cn_date(founded, False),
+        "valid_period": valid,
+        "address": address,
+    }
+    return img, truth

@@ -47,7 +47,7 @@ class _Table:
         self.value = fonts.load(self.value_spec, 28)
         self.left, self.right = 30, W - 30
 
-    def y(self, row: int) -> int:
+    def y(self, row: float) -> float:
         return self.top + row * self.row_h
 
     def cell_label(self, x: int, row: int, cn: str, en: str, width: int) -> None:
@@ -58,7 +58,7 @@ class _Table:
                        fill=LABEL, anchor="mm")  # fmt: skip
         self.draw.line((x + width, y, x + width, y + self.row_h), fill=LINE, width=1)
 
-    def cell_value(self, x: int, row: int, text: str, width: int, lines: int = 1) -> int:
+    def cell_value(self, x: int, row: float, text: str, width: int, lines: int = 1) -> int:
         """Write ``text`` in the cell, wrapping onto ``lines`` rows; returns the rows used."""
         y = self.y(row)
         font = canvas.fit_font(partial(fonts.load, self.value_spec), text, 28, width * lines - 20)
@@ -90,6 +90,10 @@ def _seal_text(region: people.Region) -> str:
 
 
 def driving_licence(data: random.Random, style: random.Random) -> Doc:
+    """The main page, in one of the issues still in wallets (the look, drawn from
+    ``style``, leaves the truth alone): the newer prints its period
+    (``2015-06-18 至 2021-06-18``), the older 有效起始日期 on a row of its own and
+    有效期限 as a duration (``6年``). One time in three the 副页 lies beside it."""
     p = people.person(data, min_age=19, max_age=70)  # licensed at 18, at least a year ago
     first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 12, 1))
     # Renewals: 6 years, then 10 years, then long-term; print the current period.
@@ -106,7 +110,8 @@ def driving_licence(data: random.Random, style: random.Random) -> Doc:
         "中华人民共和国机动车驾驶证",
         "Driving License of the People's Republic of China",
     )
-    t = _Table(img, style, 108, 56)
+    older = style.random() < 0.4
+    t = _Table(img, style, 104, 52 if older else 56)
     lw = 150  # label column
     t.hline(0)
     t.cell_label(t.left, 0, "证号", "License No.", lw)
@@ -126,20 +131,25 @@ def driving_licence(data: random.Random, style: random.Random) -> Doc:
     photo_x = t.left + lw + 560
     t.hline(4, x1=photo_x)
     canvas.portrait(img, (photo_x + 15, t.y(4) + 10, t.right - 10, t.y(7) - 10), style)
-    rows = (
+    rows = [
         ("出生日期", "Date of Birth", f"{p.birth:%Y-%m-%d}"),
         ("初次领证日期", "Date of First Issue", f"{first:%Y-%m-%d}"),
         ("准驾车型", "Class", car_class),
-    )
+    ]
+    if older:
+        rows.append(("有效起始日期", "Valid From", f"{valid_from:%Y-%m-%d}"))
     for i, (cn, en, val) in enumerate(rows):
         t.cell_label(t.left, 4 + i, cn, en, lw)
         t.cell_value(t.left + lw, 4 + i, val, 400)
         t.hline(5 + i, x1=photo_x)
-    t.cell_label(t.left, 7, "有效期限", "Valid Period", lw)
-    t.cell_value(t.left + lw, 7, f"{valid_from:%Y-%m-%d} 至 {valid_to:%Y-%m-%d}", 560)
-    t.hline(8)
-    t.draw.rectangle((t.left, t.y(0), t.right, t.y(8)), outline=LINE, width=2)
-    t.draw.line((photo_x, t.y(0), photo_x, t.y(8)), fill=LINE)
+    last = 4 + len(rows)
+    t.cell_label(t.left, last, "有效期限", "Valid Period", lw)
+    period = (f"{years}年" if older
+              else f"{valid_from:%Y-%m-%d} 至 {valid_to:%Y-%m-%d}")  # fmt: skip
+    t.cell_value(t.left + lw, last, period, 560 if not older else 400)
+    t.hline(last + 1)
+    t.draw.rectangle((t.left, t.y(0), t.right, t.y(last + 1)), outline=LINE, width=2)
+    t.draw.line((photo_x, t.y(0), photo_x, t.y(last + 1)), fill=LINE)
     seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
     canvas.seal(img, (115 + style.randint(-10, 10), t.y(6) + 20), 74, seal, seal_font, style)
     truth = {
@@ -155,7 +165,44 @@ def driving_licence(data: random.Random, style: random.Random) -> Doc:
         "valid_to": f"{valid_to:%Y-%m-%d}",
         "official_seal": seal,
     }
-    return Doc(canvas.round_corners(img, 20), truth, None, {"fonts": [t.value_spec.key]})
+    info = {"fonts": [t.value_spec.key], "issue": "older" if older else "newer"}
+    if style.random() < 1 / 3:
+        back = _driving_back(data, style, p, valid_to)
+        both, arrangement = beside_or_below(img, back, style)
+        return Doc(both, truth, None, info | {"pages": arrangement})
+    return Doc(canvas.round_corners(img, 20), truth, None, info)
+
+
+def _driving_back(
+    data: random.Random, style: random.Random, p: people.Person, renew_by: date
+) -> Image.Image:
+    """The driver's licence 副页: 证号 and 姓名 again, 档案编号, and the 记录 box where
+    the licence says when to renew it."""
+    img = _background(style, (232, 238, 246))
+    draw = ImageDraw.Draw(img)
+    title = fonts.load(fonts.pick(style, "serif_bold"), 34)
+    draw.text((W / 2, 50), "中华人民共和国机动车驾驶证副页", font=title, fill=INK, anchor="mm")
+    t = _Table(img, style, 100, 60)
+    lw = 150
+    t.hline(0)
+    t.cell_label(t.left, 0, "证号", "License No.", lw)
+    t.cell_value(t.left + lw, 0, p.id_number, t.right - t.left - lw)
+    t.hline(1)
+    t.cell_label(t.left, 1, "姓名", "Name", lw)
+    t.cell_value(t.left + lw, 1, p.name, 200)
+    mid = t.left + lw + 200
+    t.draw.line((mid, t.y(1), mid, t.y(2)), fill=LINE)
+    t.cell_label(mid, 1, "档案编号", "File No.", 150)
+    file_no = p.id_number[:2] + "".join(data.choice("0123456789") for _ in range(10))
+    t.cell_value(mid + 150, 1, file_no, t.right - mid - 150)
+    t.hline(2)
+    t.cell_label(t.left, 2, "记录", "Record", lw)
+    note = f"请于{renew_by:%Y年%m月%d日}前到公安机关交通管理部门申请换领新证。"
+    t.cell_value(t.left + lw, 2, note, t.right - t.left - lw, lines=2)
+    t.hline(6)
+    t.draw.rectangle((t.left, t.y(0), t.right, t.y(6)), outline=LINE, width=2)
+    t.draw.line((t.left + lw, t.y(0), t.left + lw, t.y(6)), fill=LINE)
+    return img
 
 
 def _owner(data: random.Random) -> tuple[str, people.Region, str]:
@@ -170,7 +217,9 @@ def _owner(data: random.Random) -> tuple[str, people.Region, str]:
 
 
 def vehicle_licence(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
-    """The main page; with ``side="Both"`` (or by chance) the 副页 below it and its fields."""
+    """The main page (``side="Front"``); with ``"Both"`` the 副页 below it or beside it
+    (as photographed in its sleeve, or out of it on a desk); ``"Back"``: the 副页 alone,
+    whose 号牌号码 is then the ``plate_num``. Random when ``None``."""
     owner, region, addr = _owner(data)
     plate = numbers.plate(
         data, data.choice(("blue", "blue", "green", "yellow")), province=region.code[:2]
@@ -244,18 +293,42 @@ def vehicle_licence(data: random.Random, style: random.Random, side: str | None 
         "register_date": f"{register:%Y-%m-%d}",
         "issue_date": f"{issue:%Y-%m-%d}",
     }
-    pages = side or ("Both" if data.random() < 0.5 else "Front")
-    if pages.lower() == "front":
-        return Doc(canvas.round_corners(img, 20), truth, "Front", {"fonts": [t.value_spec.key]})
-    if pages.lower() != "both":
-        raise ValueError(f"a vehicle licence is photographed as Front or Both, not {side!r}")
+    if side is None:
+        draw = data.random()
+        side = "Both" if draw < 0.5 else "Back" if draw < 0.6 else "Front"
+    pages = side.lower()
+    info = {"fonts": [t.value_spec.key]}
+    if pages == "front":
+        return Doc(canvas.round_corners(img, 20), truth, "Front", info)
+    if pages not in ("both", "back"):
+        raise ValueError(f"a vehicle licence is photographed as Front, Both or Back, not {side!r}")
     back, extra = _vehicle_back(data, style, plate, region)
+    if pages == "back":
+        truth = {"plate_num": extra.pop("plate_num_b"), **extra}
+        return Doc(canvas.round_corners(back, 20), truth, "Back", info)
     truth.update(extra)
-    # Main page above the 副页, as the unfolded card sits in its sleeve.
-    both = Image.new("RGBA", (W, 2 * H + 24), (0, 0, 0, 0))
-    both.alpha_composite(canvas.round_corners(img, 20), (0, 0))
-    both.alpha_composite(canvas.round_corners(back, 20), (0, H + 24))
-    return Doc(both, truth, "Both", {"fonts": [t.value_spec.key]})
+    both, arrangement = beside_or_below(img, back, style)
+    return Doc(both, truth, "Both", info | {"pages": arrangement})
+
+
+def beside_or_below(
+    main: Image.Image, back: Image.Image, style: random.Random
+) -> tuple[Image.Image, str]:
+    """A licence's main page and its 副页 in one picture: the 副页 below the main page,
+    as the unfolded card sits in its sleeve, or (one time in two) beside it, the two
+    taken out and laid on a desk, a little apart and not quite level. Says which."""
+    gap = 24
+    if style.random() < 0.5:
+        both = Image.new("RGBA", (main.width, main.height + back.height + gap), (0, 0, 0, 0))
+        both.alpha_composite(canvas.round_corners(main, 20), (0, 0))
+        both.alpha_composite(canvas.round_corners(back, 20), (0, main.height + gap))
+        return both, "below"
+    gap, drop = style.randint(30, 90), style.randint(0, 40)
+    size = (main.width + back.width + gap, max(main.height, back.height) + drop)
+    both = Image.new("RGBA", size, (0, 0, 0, 0))
+    both.alpha_composite(canvas.round_corners(main, 20), (0, 0))
+    both.alpha_composite(canvas.round_corners(back, 20), (main.width + gap, drop))
+    return both, "beside"
 
 
 def _vehicle_back(
@@ -307,18 +380,23 @@ def _vehicle_back(
     t.hline(5)
     t.cell_label(t.left, 5, "检验记录", "Inspection Record", lw)
     abbr = numbers.PLATE_PROVINCES.get(region.code[:2], plate.number[0])
-    t.cell_value(t.left + lw, 5, f"检验有效期至{inspection:%Y年%m月}{abbr}({plate.number[1]})",
-                 t.right - t.left - lw)  # fmt: skip
+    stamp = f"检验有效期至{inspection:%Y年%m月}{abbr}({plate.number[1]})"
+    # The stamp is inked in a box wherever it lands, often higher than its label.
+    row = 5 - style.choice((0.0, 0.0, 0.3, 0.5))
+    used = t.cell_value(t.left + lw, row, stamp, t.right - t.left - lw)
+    box = (t.left + lw + 2, t.y(row) + 8, t.left + lw + 18 + t.value.getlength(stamp),
+           t.y(row) + t.row_h * used - 8)  # fmt: skip
+    t.draw.rectangle(box, outline=INK, width=2)
     t.hline(6)
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(6)), outline=LINE, width=2)
     extra = {
         "plate_num_b": plate.number,
-        "record": record,
+        "file_no": record,
         "passengers_num": f"{passengers}人",
         "total_quality": f"{total}kg",
         "prepare_quality": f"{prepare}kg",
-        # The API writes the dimensions with a Latin x (its own sample: 4582x1795x1458mm).
-        "overall_size": "{}x{}x{}mm".format(*size),
+        "overall_size": "{}×{}×{}mm".format(*size),  # as printed
+        "record": stamp,  # WeChat's record: the inspection stamp in 检验记录
     }
     return img, extra
 

@@ -7,7 +7,7 @@ import re
 from bot.numbers import TO_DIGIT, luhn_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import clean, rows
-from bot.ocr.local.page import Line, Page
+from bot.ocr.local.page import Line, Page, region
 
 _BANK = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:银行|信用社|信用合作联社|农商银行))")
 _VALID_THRU = re.compile(r"(?<!\d)(0[1-9]|1[0-2])\s*/\s*(\d{2})(?!\d)")
@@ -22,10 +22,23 @@ _TYPES = (
 )
 
 
+NUMBER_LENGTHS = range(16, 20)  # UnionPay, Visa, Mastercard: 16-19 digits with Luhn
+# Old cards (一卡通, passbook cards) print 12-15 digits with no check digit: read, warned.
+MIN_DIGITS = 12
+MARGIN = 3.0  # nats by which the recognizer must prefer a Luhn fix over the next one
+UNREAD = "?"  # a letter in a number that no look-alike digit explains
+
+
 def _digitish(text: str) -> bool:
     """Mostly digits (a card number group, maybe with an O or I misread)."""
     t = re.sub(r"\s", "", text)
     return len(t) >= 3 and sum(c.isdigit() for c in t) >= 0.75 * len(t) and "/" not in t
+
+
+def _slots(text: str) -> str:
+    """A group's digits, look-alike letters as digits, other letters as ``UNREAD``."""
+    t = text.translate(TO_DIGIT)
+    return "".join(c if c.isdigit() else UNREAD for c in t if c.isdigit() or c.isalpha())
 
 
 def _number_rows(page: Page) -> list[tuple[str, list[Line]]]:
@@ -35,28 +48,103 @@ def _number_rows(page: Page) -> list[tuple[str, list[Line]]]:
         group = [ln for ln in row.lines if _digitish(ln.text)]
         if not group:
             continue
-        digits = re.sub(r"\D", "", "".join(ln.text for ln in group).translate(TO_DIGIT))
-        if 13 <= len(digits) <= 19:
-            found.append((digits, group))
+        slots = "".join(_slots(ln.text) for ln in group)
+        if MIN_DIGITS <= len(slots) <= 19 and slots.count(UNREAD) <= 1:
+            found.append((slots, group))
     found.sort(key=lambda item: -max(ln.height for ln in item[1]))
     return found
 
 
+def _read_on(page: Page) -> list[tuple[str, list[Line]]]:
+    """The tallest short digit group read again to the right, as far as 19 digits and
+    their gaps reach: embossed digits over a busy picture fall out of the detected box
+    (the number goes on where the detector saw only background). Each reading comes as
+    a one-line group: the region, with the text read there."""
+    short = [
+        ln for ln in page.lines
+        if _digitish(ln.text) and 4 <= len(_slots(ln.text)) < NUMBER_LENGTHS.start
+    ]  # fmt: skip
+    out = []
+    for line in sorted(short, key=lambda ln: -ln.height)[:2]:
+        char = line.width / max(1, len(line.text))
+        wider = region(line.x0 - char / 2, line.y0, min(page.width, line.x0 + 24 * char), line.y1)
+        for text, _ in page.reread_line(wider):
+            text = re.sub(r"[^0-9A-Za-z ]+", " ", text).strip()
+            slots = _slots(text)
+            if len(slots) > len(_slots(line.text)) and MIN_DIGITS <= len(slots) <= 19:
+                out.append((slots, [wider.with_text(text)]))
+    return out
+
+
+def _luhn_fixes(slots: str) -> list[str]:
+    """Numbers one digit away from ``slots`` that pass Luhn: the unread slot filled, or
+    (none unread) each digit in turn replaced."""
+    places = [slots.index(UNREAD)] if UNREAD in slots else range(len(slots))
+    out = []
+    for i in places:
+        for d in "0123456789":
+            number = slots[:i] + d + slots[i + 1 :]
+            if number != slots and luhn_valid(number):
+                out.append(number)
+    return out
+
+
+def _decide(page: Page, slots: str, group: list[Line]) -> str | None:
+    """The Luhn fix the recognizer itself prefers: each candidate's changed group scored
+    against that group's image (CTC, all frames). None unless it wins by ``MARGIN``."""
+    if len(slots) not in NUMBER_LENGTHS:
+        return None
+    starts, at = [], 0
+    for ln in group:
+        starts.append(at)
+        at += len(_slots(ln.text))
+    scored = []
+    for number in _luhn_fixes(slots):
+        i = next(k for k, ch in enumerate(number) if ch != slots[k])
+        g = max(k for k, start in enumerate(starts) if start <= i)
+        line, offset = group[g], i - starts[g]
+        # The line's text with the one character changed, spaces where the image has them.
+        text, seen = [], 0
+        for c in line.text.translate(TO_DIGIT):
+            if c.isalnum():
+                text.append(number[i] if seen == offset else c)
+                seen += 1
+            else:
+                text.append(c)
+        score = page.score_texts(line, ["".join(text)]).get("".join(text))
+        if score is not None:
+            scored.append((score, number))
+    scored.sort(reverse=True)
+    if scored and (len(scored) == 1 or scored[0][0] - scored[1][0] >= MARGIN):
+        return scored[0][1]
+    return None
+
+
 def read_number(page: Page, result: Result) -> str | None:
     candidates = _number_rows(page)
-    for digits, _ in candidates:
-        if luhn_valid(digits):
-            return digits
-    for _digits, group in candidates:
+    for slots, _ in candidates:
+        if len(slots) in NUMBER_LENGTHS and luhn_valid(slots):
+            return slots
+    for _, group in candidates:
         if len(group) != 1:
             continue
         for text, _score in page.reread_line(group[0]):
-            again = re.sub(r"\D", "", text.translate(TO_DIGIT))
-            if luhn_valid(again):
+            again = _slots(text)
+            if len(again) in NUMBER_LENGTHS and luhn_valid(again):
                 return again
-    if candidates:
+    longer = [] if any(len(c) in NUMBER_LENGTHS for c, _ in candidates) else _read_on(page)
+    readings = [slots for slots, _ in longer]
+    for slots in readings:
+        if len(slots) in NUMBER_LENGTHS and luhn_valid(slots):
+            if readings.count(slots) < 2:  # one crop's reading: a digit may be missing
+                result.warnings.append("银行卡号不清晰，请核对")
+            return slots
+    for slots, group in candidates + longer:
+        if (number := _decide(page, slots, group)) is not None:
+            return number
+    if candidates or longer:
         result.warnings.append("银行卡号校验未通过，请核对")
-        return candidates[0][0]
+        return (candidates + longer)[0][0].replace(UNREAD, "")
     return None
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
 import re
 
-from bot.numbers import single_fix, uscc_fix, uscc_valid
+from bot.numbers import TO_DIGIT, registration_valid, single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values, rows
@@ -16,7 +18,7 @@ LABELS = {
     "reg_num": ["统一社会信用代码", "注册号"],
     "serial": ["编号"],
     "enterprise_name": ["名称"],
-    "type_of_organization": ["类型"],
+    "type_of_enterprise": ["类型"],
     "legal_representative": ["法定代表人", "负责人", "经营者", "执行事务合伙人", "投资人"],
     "business_scope": ["经营范围"],
     "registered_capital": ["注册资本", "出资额", "注册资金"],
@@ -24,11 +26,12 @@ LABELS = {
     "registered_date": ["成立日期", "注册日期"],
     "valid_period": ["营业期限", "经营期限", "合伙期限"],
     "address": ["住所", "营业场所", "经营场所", "主要经营场所"],
-    "form": ["组成形式"],
+    "type_of_organization": ["组成形式"],
     "authority": ["登记机关"],
 }
 TEXT_KEYS = (
     "enterprise_name",
+    "type_of_enterprise",
     "type_of_organization",
     "legal_representative",
     "business_scope",
@@ -40,9 +43,17 @@ _STOP = r"^(登记机关|请于|国家企业信用|市场主体应当|\d{4}年\d
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-def printed(date: dt.date) -> str:
-    """Dates as the licence prints them (and the WeChat API returns them): 2014年10月27日."""
+def printed(date: dt.date, padded: bool = True) -> str:
+    """Dates as the licence prints them (and the WeChat API returns them): 2014年10月27日
+    on licences since 2015, 2008年3月5日 (``padded=False``) on older ones."""
+    if not padded:
+        return f"{date.year}年{date.month}月{date.day}日"
     return f"{date.year}年{date.month:02d}月{date.day:02d}日"
+
+
+def _padded(text: str) -> bool:
+    """Whether ``text`` prints its dates' months and days with two digits."""
+    return not re.search(r"年\d月|月\d日", clean(text))
 
 
 def balance(text: str) -> str:
@@ -55,7 +66,15 @@ def balance(text: str) -> str:
 
 def _read_code(page: Page, values: dict, result: Result) -> str | None:
     lines: list[Line] = list(values["reg_num"].lines) if "reg_num" in values else []
-    lines += [ln for ln in page.lines if ln not in lines and re.search(r"[0-9A-Z]{15}", ln.text)]
+    # A run longer than a code is another number (an older licence's 20-digit 证照编号),
+    # whose 18-character pieces one changed character could make pass the check.
+    lines += [
+        ln
+        for ln in page.lines
+        if ln not in lines
+        and re.search(r"[0-9A-Z]{15}", ln.text)
+        and not re.search(r"[0-9A-Z]{19,}", re.sub(r"[\s·.\-]", "", ln.text).upper())
+    ]
     first: str | None = None
     for ln in lines:
         code = uscc_fix(ln.text)
@@ -71,9 +90,25 @@ def _read_code(page: Page, values: dict, result: Result) -> str | None:
         fixed = single_fix(code, uscc_valid, _USCC_CHARS)
         if fixed:
             return fixed
+    old = _registration_number(page, values)
+    if old:
+        return old
     if first:
         result.warnings.append("统一社会信用代码校验未通过，请核对")
     return first
+
+
+def _registration_number(page: Page, values: dict) -> str | None:
+    """An older licence's 15-digit 注册号, which passes its check digit, from the
+    注册号 value or a line naming it (the licence number beside it, 证照编号, is longer)."""
+    texts = [values["reg_num"].text] if "reg_num" in values else []
+    texts += [ln.text for ln in page.lines if "注册号" in ln.text]
+    for text in texts:
+        compact = re.sub(r"[\s·.\-]", "", text).translate(TO_DIGIT)
+        for m in re.finditer(r"(?<![0-9A-Z])\d{15}(?![0-9A-Z])", compact):
+            if registration_valid(m.group()):
+                return m.group()
+    return None
 
 
 def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -> str:
@@ -89,7 +124,7 @@ def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -
 _NAME_END = re.compile(r"(公司|厂|店|中心|合作社|事务所|经营部|商行)$")
 # The kinds of business a licence's 类型 names (SAMR's list), with their qualifier.
 _ORG_TYPE = re.compile(
-    r"^(其他)?(有限责任公司|股份有限公司|股份合作制|个人独资企业|(普通|有限)?合伙企业"
+    r"^(其他)?(一人有限责任公司|有限责任公司|股份有限公司|股份合作制|个人独资企业|(普通|有限)?合伙企业"
     r"|农民专业合作社|全民所有制|集体所有制|外商投资企业|外国企业|个体工商户)(（.*）?)?$"
 )
 
@@ -120,6 +155,37 @@ def _restore_inner_punctuation(page: Page, value: str, lines: tuple[Line, ...]) 
         best = max(votes, key=lambda t: (votes[t], _marks(t)), default=None)
         if best is not None and votes[best] >= 2:
             value = value.replace(old, best, 1)
+    return value
+
+
+def _restore_colons(lines: tuple[Line, ...], value: str) -> str:
+    """Put back the ：inside a scope (研发、产销：五金制品) that :func:`clean` drops: each
+    colon the recognizer read between two characters goes back between the same four
+    characters on either side, where the value holds them once."""
+    for ln in lines:
+        raw = re.sub(r"\s+", "", ln.text).replace(":", "：")
+        for i, ch in enumerate(raw):
+            if ch != "：":
+                continue
+            before, after = clean(raw[:i])[-4:], clean(raw[i + 1 :])[:4]
+            if before and after and value.count(before + after) == 1:
+                value = value.replace(before + after, f"{before}：{after}")
+    return value
+
+
+# The statutory sentence that closes every scope since 2014, word for word.
+STATUTORY = "依法须经批准的项目，经相关部门批准后方可开展经营活动"
+
+
+def _statutory(value: str) -> str:
+    """The closing sentence is fixed text: a reading of it with a few characters wrong
+    (依法频经批准, 终营活动) is put right; the scope's own items are left alone."""
+    m = re.search(r"(?<=[（(【])([^（(【]{20,32}?)(?=[。.]?[)）】]?$)", value)
+    if m is None or m.group(1) == STATUTORY:
+        return value
+    inner = m.group(1).replace(",", "，")
+    if difflib.SequenceMatcher(None, inner, STATUTORY, autojunk=False).ratio() >= 0.85:
+        return value[: m.start(1)] + STATUTORY + value[m.end(1) :]
     return value
 
 
@@ -165,10 +231,18 @@ def _split_period(period: Value) -> tuple[str, str | None]:
     return period.text, None
 
 
+# What people stamp or write across a copy they send (仅供存档, 仅供办理开户使用,
+# 再复印无效, 与原件一致): never part of the licence, often read as a value running on.
+_COPY_MARK = re.compile(r"^(仅供.{0,16}|.{0,6}复印(件)?无效|与原件(一致|相符)|.{0,12}他用无效)$")
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
         return Result()
+    marks = [ln for ln in page.lines if _COPY_MARK.match(clean(ln.text))]
+    if marks:
+        page = dataclasses.replace(page, lines=[ln for ln in page.lines if ln not in marks])
     values = labelled_values(
         page, LABELS, multiline=[k for k in LABELS if k != "reg_num"], stop=_STOP
     )
@@ -181,18 +255,22 @@ def extract(page: Page) -> Result:
         name = _name_beside_capital(page)
         if name:
             texts["enterprise_name"] = name
-    elif "type_of_organization" not in values:
+    elif "type_of_enterprise" not in values:
         name, kind = _split_name(values["enterprise_name"])
         if kind:
-            texts["enterprise_name"], texts["type_of_organization"] = name, kind
+            texts["enterprise_name"], texts["type_of_enterprise"] = name, kind
     for key in TEXT_KEYS:
         if key in texts:
             value = balance(texts[key])
+            if key == "type_of_enterprise":  # the thin 一 of 一人有限责任公司 goes unread
+                value = re.sub(r"^[-—]?人有限责任公司", "一人有限责任公司", value)
             if key in ("registered_capital", "paid_in_capital"):  # financial numerals
                 value = re.sub(r"参(?=[佰仟拾万亿])", "叁", value)
             if key == "business_scope":  # 、 between items is often read as a middle dot
                 value = _restore_edge_punctuation(page, value, values[key].lines)
                 value = _restore_inner_punctuation(page, value, values[key].lines)
+                value = _restore_colons(values[key].lines, value)
+                value = _statutory(value)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
                 value = re.sub(r"[·•](?=（依法)", "。", value)
                 # The items end with 。 before the statutory closing sentence.
@@ -202,16 +280,19 @@ def extract(page: Page) -> Result:
             result.put(key, value)
     if "registered_date" in values:
         dates = find_dates(values["registered_date"].text)
-        result.put("registered_date", printed(dates[0]) if dates else None)
+        padded = _padded(values["registered_date"].text)
+        result.put("registered_date", printed(dates[0], padded) if dates else None)
     if "valid_period" in values:
         period, address = _split_period(values["valid_period"])
         if address and "address" not in result.fields:
             result.put("address", fix_division(address))
         dates = find_dates(period)
+        padded = _padded(period)
         if len(dates) >= 2:
-            result.put("valid_period", f"{printed(dates[0])}至{printed(dates[1])}")
+            start, end = printed(dates[0], padded), printed(dates[1], padded)
+            result.put("valid_period", f"{start}至{end}")
         elif dates and "长期" in period:
-            result.put("valid_period", f"{printed(dates[0])}至长期")
+            result.put("valid_period", f"{printed(dates[0], padded)}至长期")
         else:
             result.put("valid_period", period)
     result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})

@@ -13,7 +13,8 @@ _KEYWORDS: dict[DocType, tuple[tuple[str, int], ...]] = {
                      ("民族", 2), ("出生", 1)),
     DocType.DRIVINGLICENSE: (("驾驶证", 4), ("准驾车型", 3), ("初次领证", 3), ("国籍", 1)),
     DocType.DRIVING: (("行驶证", 4), ("号牌号码", 3), ("车辆识别代号", 3), ("发动机号", 2),
-                      ("使用性质", 2), ("品牌型号", 2)),
+                      ("使用性质", 2), ("品牌型号", 2), ("核定载人数", 2), ("整备质量", 2),
+                      ("外廓尺寸", 2)),  # the last three: its 副页, alone in a photo too
     DocType.BIZLICENSE: (("营业执照", 4), ("统一社会信用代码", 4), ("法定代表人", 2),
                          ("经营范围", 2), ("注册资本", 2)),
     DocType.BANKCARD: (("银联", 2), ("UnionPay", 2), ("银行", 1), ("VALID", 1), ("借记卡", 2),

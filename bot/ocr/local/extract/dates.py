@@ -16,6 +16,10 @@ DATE = re.compile(
 )
 
 
+# Two dates read as one line (2013-06-172013-06-18): the first ends before the year.
+_GLUED = re.compile(r"((?:19|20)\d{2}[-./]\d{1,2}[-./]\d{2})(?=(?:19|20)\d{2}[-./])")
+
+
 def _valid(y: str, m: str, d: str) -> dt.date | None:
     try:
         return dt.date(int(y), int(m), int(d))
@@ -26,6 +30,7 @@ def _valid(y: str, m: str, d: str) -> dt.date | None:
 def find_dates(text: str) -> list[dt.date]:
     """Every plausible date in ``text``, in order (O/0, I/1 confusions fixed)."""
     t = re.sub(r"[OoDQIl|]", lambda m: m.group(0).translate(TO_DIGIT), text)
+    t = _GLUED.sub(r"\1 ", t)
     out = []
     for m in DATE.finditer(t):
         y, mo, d = m.groups()[:3] if m.group(1) else m.groups()[3:]

@@ -1,7 +1,13 @@
-"""机动车行驶证 (vehicle licence): main page and, when present, the 副页."""
+"""机动车行驶证 (vehicle licence): main page and, when present, the 副页.
+
+The 副页 comes photographed alone, below the main page as the card unfolds, or beside
+it: each page's lines are read apart (:func:`~bot.ocr.local.layout.two_pages`), so a
+value never runs on into the other page. Alone, the 副页's 号牌号码 is ``plate_num``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from bot.numbers import TO_DIGIT, plate_fix, single_fix, vin_check_digit
@@ -14,8 +20,10 @@ from bot.ocr.local.layout import (
     image_chooser,
     labelled_values,
     read_beside,
+    rows,
+    two_pages,
 )
-from bot.ocr.local.page import Page
+from bot.ocr.local.page import Line, Page
 from bot.ocr.local.places import fix_division
 
 LABELS = {
@@ -29,15 +37,22 @@ LABELS = {
     "engine_num": ["发动机号码", "发动机号"],
     "register_date": ["注册日期"],
     "issue_date": ["发证日期"],
-    "record": ["档案编号"],
+    "file_no": ["档案编号"],
     "passengers_num": ["核定载人数"],
     "total_quality": ["总质量"],
     "prepare_quality": ["整备质量"],
     "load_quality": ["核定载质量"],
     "traction": ["准牵引总质量"],
     "overall_size": ["外廓尺寸"],
-    "inspection": ["检验记录"],
+    "record": ["检验记录"],
 }
+# Labels printed on one page only (号牌号码 is on both).
+MAIN_LABELS = ("行驶证", "车辆类型", "所有人", "使用性质", "品牌型号", "车辆识别代号",
+               "发动机号码", "注册日期", "发证日期")  # fmt: skip
+BACK_LABELS = ("档案编号", "核定载人数", "总质量", "整备质量", "核定载质量", "外廓尺寸",
+               "检验记录")  # fmt: skip
+# The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
+_INSPECTION = re.compile(r"检验有效期至.*")
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 
@@ -65,15 +80,73 @@ def _read_vin(page: Page, value: Value) -> str:
     return single_fix(vin, _vin_valid, _VIN_CHARS, strict=True) or vin
 
 
-def extract(page: Page) -> Result:
+def _pages(page: Page) -> tuple[Page | None, Page | None]:
+    """The main page and the 副页, each as a page of its own lines (``None`` when absent).
+    Both pages in one photo without a gap between them are read as one."""
     text = clean(page.text)
-    if not (
-        "行驶证" in text or sum(k in text for k in ("号牌号码", "车辆识别代号", "品牌型号")) >= 2
-    ):
+    main = "行驶证" in text or sum(k in text for k in ("号牌号码", "车辆识别代号", "品牌型号")) >= 2
+    back = sum(k in text for k in BACK_LABELS) >= 2
+    if not main:
+        return None, page if back else None
+    if not back:
+        return page, None
+    split = two_pages(page.lines, MAIN_LABELS, BACK_LABELS)
+    if split is None:
+        return page, page
+    return tuple(dataclasses.replace(page, lines=part) for part in split)  # type: ignore[return-value]
+
+
+def _unlabelled_rows(lines: list[Line], values: dict[str, Value]) -> list[str]:
+    """The texts of the rows between the 车辆类型 row and the 使用性质/品牌型号 row, when
+    those labels were read: on the main page, the 所有人 row and the 住址 row."""
+    above = values.get("vehicle_type") or values.get("plate_num")
+    below = values.get("use_character") or values.get("model")
+    if above is None or below is None or not above.lines or not below.lines:
+        return []
+    top, bottom = max(ln.y1 for ln in above.lines), min(ln.y0 for ln in below.lines)
+    names = [name for names in LABELS.values() for name in names]
+    between = [ln for ln in lines if top < ln.cy < bottom and not _has_label(ln, names)]
+    return [row.text for row in rows(between) if row.text]
+
+
+def _only_plate(lines: list[Line]) -> str | None:
+    """The page's one plate-shaped line, when the 号牌号码 label went unread."""
+    plates = {p for ln in lines if (p := plate_fix(ln.text))}
+    return plates.pop() if len(plates) == 1 else None
+
+
+def _has_label(line: Line, names: list[str]) -> bool:
+    text = clean(line.text)
+    return any(name in text for name in names)
+
+
+def _vin_line(lines: list[Line]) -> Value | None:
+    """A line that is a whole VIN passing its check digit (its label unread)."""
+    for ln in lines:
+        vin = _vin(ln.text)
+        if len(vin) == 17 and _vin_valid(vin) and len(clean(ln.text)) == 17:
+            return Value(ln.text, 0, ln.x0, (ln,))
+    return None
+
+
+def extract(page: Page) -> Result:
+    main, back = _pages(page)
+    if main is None and back is None:
         return Result()
+    result = Result()
+    if main is not None:
+        _main_page(main, result)
+    if back is not None:
+        _back_page(back, result, alone=main is None)
+    result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
+    if len(result.fields) <= 1:
+        return Result()
+    return result
+
+
+def _main_page(page: Page, result: Result) -> None:
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     values = labelled_values(lines, LABELS, multiline=["addr"], stop=r"使用性质|品牌型号")
-    result = Result()
 
     def put(key: str, value: str) -> None:
         result.put(key, value.strip())
@@ -81,13 +154,22 @@ def extract(page: Page) -> Result:
     if "plate_num" in values:
         plate = plate_fix(values["plate_num"].text) or values["plate_num"].text
         put("plate_num", plate)
-    for key in ("vehicle_type", "owner", "addr", "use_character", "model"):
-        if key in values:
-            value = values[key]
-            chooser = image_chooser(page, value.lines)
-            put(key, fix_division(value.text, chooser) if key == "addr" else value.text)
-    if "vin" in values:
-        vin = _read_vin(page, values["vin"])
+    else:
+        result.put("plate_num", _only_plate(lines))
+    texts = {key: values[key].text for key in ("vehicle_type", "owner", "addr", "use_character",
+                                              "model") if key in values}  # fmt: skip
+    between = _unlabelled_rows(lines, values)
+    if len(between) == 2:  # labels lost in glare: the rows keep their order
+        for key, text in zip(("owner", "addr"), between, strict=True):
+            texts.setdefault(key, text)
+    for key, text in texts.items():
+        if key == "model":  # a model code has no dots: they are the dotted rule under it
+            text = re.sub(r"[.·。]", "", text)
+        chooser = image_chooser(page, values[key].lines if key in values else ())
+        put(key, fix_division(text, chooser) if key == "addr" else text)
+    vin_value = values.get("vin") or _vin_line(lines)
+    if vin_value is not None:
+        vin = _read_vin(page, vin_value)
         if len(vin) != 17:
             result.warnings.append("车辆识别代号长度不对，请核对")
         put("vin", vin)
@@ -95,6 +177,7 @@ def extract(page: Page) -> Result:
         # Engine numbers, like VINs, print 0 where a reading may say O.
         engine = re.sub(r"[^0-9A-Z]", "", values["engine_num"].text.upper()).replace("O", "0")
         put("engine_num", engine)
+    found: dict[str, list] = {}
     for key, label in (("register_date", "注册日期"), ("issue_date", "发证日期")):
         dates = find_dates(values[key].text) if key in values else []
         if not dates:  # cut short (the seal sits on 发证日期): read the place itself
@@ -102,29 +185,36 @@ def extract(page: Page) -> Result:
                 dates = find_dates(reading)
                 if dates:
                     break
+        found[key] = dates
+    # The two dates read as one line (2013-06-172013-06-18) land after 注册日期.
+    if len(found["register_date"]) == 2 and not found["issue_date"]:
+        found["issue_date"] = found["register_date"][1:]
+    for key, dates in found.items():
         if dates:
             put(key, iso(dates[0]))
-    # 副页 (second page)
-    plates_b = [plate_fix(ln.text) for ln in page.lines]
-    plates_b = [p for p in plates_b if p]
-    if "record" in values:
-        put("record", re.sub(r"\D", "", values["record"].text.translate(TO_DIGIT)))
-        if plates_b and "号牌号码" in text[text.find("档案编号") - 20 :]:
-            put("plate_num_b", plates_b[-1])
+
+
+def _back_page(page: Page, result: Result, *, alone: bool) -> None:
+    """The 副页's fields; alone, its 号牌号码 is the plate (beside the main page, the
+    plate of the 副页, ``plate_num_b``, which the card compares)."""
+    lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
+    values = labelled_values(lines, LABELS)
+    plate = plate_fix(values["plate_num"].text) if "plate_num" in values else None
+    result.put("plate_num" if alone else "plate_num_b", plate or _only_plate(lines))
+    if "file_no" in values:
+        result.put("file_no", re.sub(r"\D", "", values["file_no"].text.translate(TO_DIGIT)))
     if "passengers_num" in values:
         m = re.search(r"(\d+)\s*人", values["passengers_num"].text)
         if m:
-            put("passengers_num", f"{m.group(1)}人")
+            result.put("passengers_num", f"{m.group(1)}人")
     for key in ("total_quality", "prepare_quality"):
         if key in values:
             m = re.search(r"(\d+)\s*kg", values[key].text, re.IGNORECASE)
             if m:
-                put(key, f"{m.group(1)}kg")
+                result.put(key, f"{m.group(1)}kg")
     if "overall_size" in values:
         m = re.search(r"(\d+)[x×X*](\d+)[x×X*](\d+)", values["overall_size"].text)
         if m:
-            put("overall_size", f"{m.group(1)}x{m.group(2)}x{m.group(3)}mm")
-    result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
-    if len(result.fields) <= 1:
-        return Result()
-    return result
+            result.put("overall_size", f"{m.group(1)}×{m.group(2)}×{m.group(3)}mm")  # as printed
+    stamps = [m.group(0) for ln in lines if (m := _INSPECTION.search(clean(ln.text)))]
+    result.put("record", stamps[-1] if stamps else None)

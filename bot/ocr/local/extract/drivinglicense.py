@@ -1,7 +1,16 @@
-"""机动车驾驶证 (driver's licence), main page."""
+"""机动车驾驶证 (driver's licence), main page.
+
+Licences of every issue are in wallets: older ones print 有效起始日期 and a duration
+(有效期限 6年, 10年, 长期), from which ``valid_to`` is computed; newer ones print the
+period (``2015-06-18 至 2021-06-18``). The 副页 is often photographed beside the main
+page: it repeats 证号 and 姓名, so its lines are set apart
+(:func:`~bot.ocr.local.layout.two_pages`); its 请于…前…换领 date, when read, must agree
+with ``valid_to``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -15,6 +24,7 @@ from bot.ocr.local.layout import (
     image_chooser,
     labelled_values,
     read_beside,
+    two_pages,
 )
 from bot.ocr.local.page import Page
 from bot.ocr.local.places import fix_division, police_seal_of
@@ -38,6 +48,10 @@ _NUMBERED = {"A": "123", "B": "12", "C": "123456"}
 # The order classes are printed in (a bare A, B or C is a digit lost: it keeps its place).
 _CLASS_ORDER = ("A1", "A2", "A3", "A", "B1", "B2", "B", "C1", "C2", "C3", "C4", "C5", "C6", "C",
                 "D", "E", "F", "M", "N", "P")  # fmt: skip
+# Labels printed on the main page only, and on the 副页 only (证号 and 姓名 are on both).
+MAIN_LABELS = ("准驾车型", "出生日期", "初次领证", "有效期限", "住址", "国籍", "性别")
+BACK_LABELS = ("副页", "档案编号", "记录")
+_RENEW_BY = re.compile(r"请于(.{8,14}?)前")
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
 )
@@ -118,13 +132,66 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
     return None
 
 
+def _add_years(start: date, years: int) -> date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
+def _validity(starts: list[date], period: str) -> tuple[date | None, date | str | None]:
+    """``valid_from`` and ``valid_to`` from the 有效起始日期 dates and the 有效期限 text:
+    two dates (``2015-06-18 至 2021-06-18``), one date, or a duration from the start
+    (``6年``, ``10年``, ``长期``) on older licences."""
+    ends = find_dates(period)
+    start = starts[0] if starts else (ends.pop(0) if len(ends) >= 2 else None)
+    if ends:
+        return start, ends[-1]
+    if "长期" in period:
+        return start, "长期"
+    years = re.search(r"(?<!\d)(6|10)\s*年", period)
+    if start is not None and years:
+        return start, _add_years(start, int(years.group(1)))
+    return start, None
+
+
+def _renew_by(back: Page | None) -> date | None:
+    """The date a 副页 asks the holder to renew by (请于2021年06月18日前…换领)."""
+    if back is None:
+        return None
+    m = _RENEW_BY.search(clean(back.text))
+    dates = find_dates(m.group(1)) if m else []
+    return dates[0] if dates else None
+
+
+def _nationality_beside_label(page: Page) -> str | None:
+    """国籍's value when the detector missed it (a short word at the row's end): the
+    place right of the label, read from two crops; a reading both agree on."""
+    votes: dict[str, int] = {}
+    for text, score in read_beside(page, "国籍", (3.5, 4.5)):
+        found = "".join(_CJK.findall(text))
+        if len(found) >= 2 and score >= 0.8:
+            votes[found] = votes.get(found, 0) + 1
+    best = max(votes, key=lambda k: votes[k], default=None)
+    return best if best is not None and votes[best] >= 2 else None
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("驾驶证" in text or ("准驾车型" in text and "证号" in text)):
         return Result()
+    back = None
+    split = two_pages(page.lines, MAIN_LABELS, BACK_LABELS)
+    if split is not None:  # the 副页 beside or below: read the main page alone
+        page, back = (dataclasses.replace(page, lines=part) for part in split)
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     values = labelled_values(lines, LABELS, multiline=["address"], stop=r"出生|日期|\d{4}-")
     result = Result()
+    if "id_num" not in values:  # 证号 printed white on a dark box goes unread
+        whole = [ln for ln in lines if (n := id_number(ln.text)) and id_valid(n)
+                 and len(re.sub(r"\W", "", ln.text)) == 18]  # fmt: skip
+        if len(whole) == 1:
+            values["id_num"] = Value(whole[0].text, 0, whole[0].x0, (whole[0],))
     if "id_num" in values:
         number = id_number(values["id_num"].text) or re.sub(r"\W", "", values["id_num"].text)
         if len(number) == 18 and not id_valid(number):
@@ -142,6 +209,8 @@ def extract(page: Page) -> Result:
     result.put("sex", "男" if "男" in sex else "女" if "女" in sex else "")
     if "nationality" in values:
         result.put("nationality", "".join(_CJK.findall(values["nationality"].text)))
+    if "nationality" not in result.fields and "国籍" in text:
+        result.put("nationality", _nationality_beside_label(page))
     if "address" in values:
         address = values["address"]
         result.put("address", fix_division(address.text, image_chooser(page, address.lines)))
@@ -163,15 +232,14 @@ def extract(page: Page) -> Result:
     period = values["valid"].text if "valid" in values else ""
     if not period:  # label missed: the period is the one line with two dates and 至
         period = next((ln.text for ln in page.lines if "至" in ln.text), "")
-    ends = find_dates(period)
-    if starts:
-        result.put("valid_from", iso(starts[0]))
-    elif len(ends) >= 2:
-        result.put("valid_from", iso(ends.pop(0)))
-    if ends:
-        result.put("valid_to", iso(ends[-1]))
-    elif "长期" in period:
-        result.put("valid_to", "长期")
+    valid_from, valid_to = _validity(starts, period)
+    renew_by = _renew_by(back)
+    if valid_to is None and renew_by is not None:
+        valid_to = renew_by
+    elif isinstance(valid_to, date) and renew_by is not None and renew_by != valid_to:
+        result.warnings.append("有效期限与副页换领日期不一致，请核对")
+    result.put("valid_from", iso(valid_from) if valid_from else None)
+    result.put("valid_to", iso(valid_to) if isinstance(valid_to, date) else valid_to)
     result.put("official_seal", _seal(page, values, result))
     order = list(LABELS) + ["valid_to", "official_seal"]
     result.fields = {k: result.fields[k] for k in order if k in result.fields}

@@ -78,12 +78,14 @@ def find_mrz(page: Page) -> tuple[str, str] | None:
     """The two MRZ lines (44 characters each), joined across boxes on the same row.
 
     MRZ print is upper case only, and line 1 runs into ``<<`` fillers: an English
-    sentence starting with P is not one.
+    sentence starting with P is not one. Line 2 may come back with lower case where the
+    two cases look alike (``zs0000177``): its digits tell it from prose, not its case.
     """
     grid = rows(page.lines)
     raws = ["".join(ln.text for ln in row.lines) for row in grid]
-    texts = [_norm(raw) if not re.search(r"[a-z]", raw) else "" for raw in raws]
-    for i, first in enumerate(texts):
+    firsts = [_norm(raw) if not re.search(r"[a-z]", raw) else "" for raw in raws]
+    texts = [_norm(raw) for raw in raws]
+    for i, first in enumerate(firsts):
         if _is_first(first):
             for second in texts[i + 1 : i + 3]:
                 if _is_second(second):

@@ -4,20 +4,50 @@ from __future__ import annotations
 
 import colorsys
 
-from bot.numbers import plate_candidates, plate_fix
+from bot.numbers import PROVINCES, plate_candidates, plate_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import rows
 from bot.ocr.local.page import Line, Page, region
 
+PROVINCE_MARGIN = 2.0  # nats by which the image must prefer one province over the next
+PROVINCE_WARNING = "车牌省份字符不清晰，请核对"
 
-def plate_color(rgb: tuple[int, int, int] | None, number: str) -> str | None:
-    """Plate colour from the mean colour of the plate's text box and its format."""
+
+def _hsv(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
+    return h * 360, s, v
+
+
+def _paint(light: tuple[int, int, int], dark: tuple[int, int, int]) -> str | None:
+    """A plate's colour from its two tones. Yellow and green plates carry dark print on
+    coloured paint (the light tone has the hue); blue ones light print on blue paint (the
+    dark tone has it, however dim the photo); white and black plates have no hue."""
+    hue, sat, val = _hsv(light)
+    if sat >= 0.3 and val >= 0.2 and 20 <= hue < 75:
+        return "yellow"
+    if sat >= 0.25 and val >= 0.2 and 75 <= hue < 170:
+        return "green"
+    hue, sat, val = _hsv(dark)
+    if sat >= 0.12 and 150 <= hue <= 280:
+        return "blue"
+    return None
+
+
+def plate_color(
+    rgb: tuple[int, int, int] | None,
+    number: str,
+    tones: tuple[tuple[int, int, int], tuple[int, int, int]] | None = None,
+) -> str | None:
+    """Plate colour from its format, else from the pixels of the plate's text box: its
+    two tones when known, else its mean colour."""
     if len(number) == 8 and number[-1] not in "挂学警港澳领试超":
         return "green"  # new-energy plates have 6 characters after the city letter
     if number.endswith("警") or number.startswith("WJ"):
         return "white"
     if number.startswith("使") or number.endswith("领"):
         return "black"
+    if tones is not None:
+        return _paint(*tones) or ("white" if _hsv(tones[0])[2] >= 0.5 else None)
     if rgb is None:
         return None
     h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
@@ -68,6 +98,26 @@ def _read_wider(page: Page, line: Line) -> str | None:
     return next((n for again, _ in page.reread_line(wider) if (n := plate_fix(again))), None)
 
 
+def _province_by_image(page: Page, line: Line, text: str) -> str | None:
+    """The plate with its province character chosen by the image, when the reading's
+    first character is no province (smeared, cut by the crop, or left out): each of the
+    31 in its place, scored against the line's crop with the recognizer's per-frame
+    probabilities (CTC); the best must beat the next by ``PROVINCE_MARGIN``."""
+    raw = next(iter(plate_candidates(text)), "")
+    if not raw or raw[0] in PROVINCES:
+        return None
+    options = {}
+    for rest in (raw[1:], raw):  # the first character misread, or missing
+        for p in PROVINCES:
+            if (number := plate_fix(p + rest)) is not None:
+                options[f"{number[:2]}·{number[2:]}"] = number
+    scored = page.score_texts(line, list(options))
+    scores = sorted(((v, t) for t, v in scored.items()), reverse=True)
+    if scores and (len(scores) == 1 or scores[0][0] - scores[1][0] >= PROVINCE_MARGIN):
+        return options[scores[0][1]]
+    return None
+
+
 def extract(page: Page) -> Result:
     result = Result()
     candidates = _join_rows(page)
@@ -81,15 +131,23 @@ def extract(page: Page) -> Result:
         if number:
             best = (number, line)
             break
+    if best is None:  # the format holds but for the province: the image chooses it
+        for text, line in candidates[:2]:
+            if number := _province_by_image(page, line, text):
+                best = (number, line)
+                result.warnings.append(PROVINCE_WARNING)
+                break
     if best is None:
-        for text, _line in candidates:
+        for text, line in candidates:
             raw = next(iter(plate_candidates(text)), "")
             if 6 <= len(raw) <= 9:
                 result.put("number", raw)
+                # The paint is there to see however the number reads.
+                result.put("color", plate_color(line.rgb, raw, line.tones))
                 result.warnings.append("车牌号码格式不符，请核对")
                 return result
         return Result()
     number, line = best
     result.put("number", number)
-    result.put("color", plate_color(line.rgb, number))
+    result.put("color", plate_color(line.rgb, number, line.tones))
     return result

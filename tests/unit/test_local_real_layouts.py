@@ -1,0 +1,300 @@
+"""Layouts seen on real photos of licences, as pages of lines written out by hand.
+
+Each test is one cause of a miss on real photos (older issues of a document, two pages
+photographed side by side, a value the detector missed), with made-up content: the
+lines are placed as the recognizer returns them, so the extractors' layout rules run
+as they would on the photo. Paths that re-read the image are in test_local_engine.py.
+"""
+
+from __future__ import annotations
+
+from stdnum.iso7064 import mod_11_10
+
+from bot.ocr.base import DocType
+from bot.ocr.local.extract.registry import EXTRACTORS, classify
+from bot.ocr.local.page import Line, Page
+
+
+def line(text: str, x0: float, y0: float, x1: float | None = None, h: float = 30) -> Line:
+    """A line at (x0, y0), about a character per 30 px unless ``x1`` says."""
+    x1 = x0 + 30 * len(text) if x1 is None else x1
+    return Line(text, ((x0, y0), (x1, y0), (x1, y0 + h), (x0, y0 + h)), 0.99)
+
+
+def page(*lines: Line) -> Page:
+    width = int(max(ln.x1 for ln in lines)) + 40
+    height = int(max(ln.y1 for ln in lines)) + 40
+    return Page(list(lines), width, height, (width, height))
+
+
+def extract(doc_type: DocType, p: Page) -> dict:
+    return EXTRACTORS[doc_type](p).fields
+
+
+# --- business licence --------------------------------------------------------------
+
+CODE = "91440300MA5FTB8E35"
+
+
+def test_the_type_line_is_the_kind_of_enterprise_and_the_form_the_organization() -> None:
+    """WeChat's schema: 类型 is type_of_enterprise, 组成形式 type_of_organization; an
+    individual business's 经营者 is its legal representative."""
+    fields = extract(DocType.BIZLICENSE, page(
+        line("统一社会信用代码", 100, 100), line(CODE, 100, 140),
+        line("营业执照", 500, 100),
+        line("名称", 100, 200), line("某某市某某便利店", 300, 200),
+        line("类型", 100, 250), line("个体工商户", 300, 250),
+        line("经营者", 100, 300), line("王小明", 300, 300),
+        line("组成形式", 100, 350), line("个人经营", 300, 350),
+        line("注册日期", 100, 400), line("2019年09月12日", 300, 400),
+    ))  # fmt: skip
+    assert fields["type_of_enterprise"] == "个体工商户"
+    assert fields["type_of_organization"] == "个人经营"
+    assert fields["legal_representative"] == "王小明"
+    assert fields["registered_date"] == "2019年09月12日"
+
+
+def test_an_old_licence_answers_with_its_15_digit_registration_number() -> None:
+    """Before 2015 the number was a 15-digit 注册号 (check digit ISO 7064 MOD 11,10),
+    printed beside a longer 证照编号 that must not pass for a credit code."""
+    number = "44030000987654" + mod_11_10.calc_check_digit("44030000987654")
+    result = EXTRACTORS[DocType.BIZLICENSE](page(
+        line("营业执照", 300, 50),
+        line(f"（某某区）注册号{number}", 60, 120), line("证照编号44030000201508030102", 300, 150),
+        line("名称", 100, 200), line("某某贸易有限公司", 300, 200),
+        line("类型", 100, 250), line("人有限责任公司（自然人独资）", 300, 250),
+        line("成立日期", 100, 300), line("2008年3月5日", 300, 300),
+        line("营业期限", 100, 350), line("2008年3月5日至2028年3月4日", 300, 350),
+    ))  # fmt: skip
+    assert result.fields["reg_num"] == number
+    assert not result.warnings
+    # The thin 一 of 一人有限责任公司 went unread; and old licences print 3月5日 unpadded.
+    assert result.fields["type_of_enterprise"] == "一人有限责任公司（自然人独资）"
+    assert result.fields["registered_date"] == "2008年3月5日"
+    assert result.fields["valid_period"] == "2008年3月5日至2028年3月4日"
+
+
+def test_a_registration_number_failing_its_check_is_not_taken() -> None:
+    number = "44030000987654" + str((int(mod_11_10.calc_check_digit("44030000987654")) + 1) % 10)
+    result = EXTRACTORS[DocType.BIZLICENSE](page(
+        line("营业执照", 300, 50), line(f"注册号{number}", 60, 120),
+        line("名称", 100, 200), line("某某贸易有限公司", 300, 200),
+    ))  # fmt: skip
+    assert result.fields.get("reg_num") != number or result.warnings
+
+
+def test_colons_inside_the_business_scope_are_kept() -> None:
+    fields = extract(DocType.BIZLICENSE, page(
+        line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+        line("名称", 100, 200), line("某某科技有限公司", 300, 200),
+        line("经营范围", 100, 250), line("研发、生产：电子产品；销售：五金", 300, 250),
+        line("制品。", 300, 285),
+    ))  # fmt: skip
+    assert fields["business_scope"] == "研发、生产：电子产品；销售：五金制品。"
+
+
+# --- vehicle licence ---------------------------------------------------------------
+
+VIN = "LFMXF4AC1JS972934"  # passes its check digit
+
+
+def _main_page(x: float = 0, *, labels: bool = True) -> list[Line]:
+    """A main page at ``x``; without ``labels`` the 号牌号码, 所有人, 住址 and 车辆识别代号
+    labels are lost in glare, as on a laminated card under a lamp."""
+    out = [
+        line("中华人民共和国机动车行驶证", x + 100, 20),
+        line("车辆类型", x + 270, 70), line("小型轿车", x + 400, 70),
+        line("晋B1T251", x + 130, 72),
+        line("钱永", x + 130, 120),
+        line("山西省晋中市平遥县育才街道97号", x + 130, 170),
+        line("使用性质", x + 10, 220), line("非营运", x + 130, 220),
+        line("品牌型号", x + 230, 220), line("丰田牌TV71.JXGA.", x + 360, 220),
+        line(VIN, x + 130, 270, x + 460),
+        line("发动机号码", x + 10, 320), line("CRHQM5", x + 170, 320),
+        line("注册日期", x + 10, 370), line("2018-02-092024-07-09", x + 130, 375, x + 500),
+        line("发证日期", x + 300, 365, x + 400),
+    ]  # fmt: skip
+    if labels:
+        out += [line("号牌号码", x + 10, 72), line("所有人", x + 10, 120),
+                line("住址", x + 10, 170), line("车辆识别代号", x - 60, 270)]  # fmt: skip
+    return out
+
+
+def _back_page(x: float = 0, y: float = 0) -> list[Line]:
+    return [
+        line("号牌号码晋B1T251", x + 10, y + 20), line("档案编号", x + 330, y + 20),
+        line("140728722089", x + 460, y + 20, x + 620),
+        line("核定载人数5人", x + 10, y + 70), line("总质量2552kg", x + 330, y + 70),
+        line("整备质量2028kg", x + 10, y + 120), line("核定载质量", x + 330, y + 120),
+        line("外廓尺寸4223×1788×1419mm", x + 10, y + 170, x + 420),
+        line("备", x + 10, y + 220), line("注", x + 60, y + 220),
+        # The inspection stamp sits in its box above the 检验记录 label.
+        line("检验有效期至2027年02月晋(B)", x + 130, y + 250, x + 500, h=40),
+        line("检验记录", x + 10, y + 275),
+    ]  # fmt: skip
+
+
+BACK_FIELDS = {
+    "file_no": "140728722089", "passengers_num": "5人", "total_quality": "2552kg",
+    "prepare_quality": "2028kg", "overall_size": "4223×1788×1419mm",
+    "record": "检验有效期至2027年02月晋(B)",
+}  # fmt: skip
+
+
+def test_the_back_page_alone_is_a_vehicle_licence() -> None:
+    """The 副页 photographed alone: no title, no main-page label, yet a licence; its
+    号牌号码 is the plate, its inspection stamp WeChat's ``record``."""
+    assert classify(page(*_back_page())) is DocType.DRIVING
+    fields = extract(DocType.DRIVING, page(*_back_page()))
+    assert fields.pop("img_size")
+    assert fields == {"plate_num": "晋B1T251", **BACK_FIELDS}
+
+
+def test_a_back_page_beside_the_main_page_keeps_to_itself() -> None:
+    """Side by side on a desk: a main-page value must not run on into the 副页 (its 备注
+    sits on the row of 品牌型号), and the 副页's plate is plate_num_b."""
+    fields = extract(DocType.DRIVING, page(*_main_page(80), *_back_page(700, 60)))
+    assert fields["model"] == "丰田牌TV71JXGA"  # the dotted rule under it read as dots
+    assert fields["plate_num"] == fields["plate_num_b"] == "晋B1T251"
+    assert fields["owner"] == "钱永"
+    assert {k: fields[k] for k in BACK_FIELDS} == BACK_FIELDS
+
+
+def test_a_back_page_below_the_main_page_is_read_too() -> None:
+    fields = extract(DocType.DRIVING, page(*_main_page(80), *_back_page(60, 480)))
+    assert fields["vin"] == VIN and fields["plate_num_b"] == "晋B1T251"
+    assert {k: fields[k] for k in BACK_FIELDS} == BACK_FIELDS
+
+
+def test_main_page_values_whose_labels_were_lost_keep_their_places() -> None:
+    """The rows between 车辆类型 and 使用性质 are 所有人 and 住址; a line that is a whole
+    VIN passing its check digit is the VIN; the only plate on the page is the plate;
+    two dates read as one line are the register and issue dates."""
+    fields = extract(DocType.DRIVING, page(*_main_page(labels=False)))
+    assert fields["plate_num"] == "晋B1T251"
+    assert fields["owner"] == "钱永"
+    assert fields["addr"] == "山西省晋中市平遥县育才街道97号"
+    assert fields["vin"] == VIN
+    assert (fields["register_date"], fields["issue_date"]) == ("2018-02-09", "2024-07-09")
+
+
+# --- driver's licence --------------------------------------------------------------
+
+ID = "450421198407197612"
+
+
+def _licence(x: float = 0, *, period: list[Line] | None = None) -> list[Line]:
+    """A driver's licence main page at ``x``: labels Chinese over English, 性别 and 国籍
+    on the row of 姓名; ``period`` replaces the newer issue's 有效期限 row."""
+    out = [
+        line("中华人民共和国机动车驾驶证", x + 100, 20),
+        line("证号", x + 10, 70), line(ID, x + 160, 70, x + 560),
+        line("姓名", x + 10, 120), line("钟宏", x + 160, 120),
+        line("性别", x + 330, 120), line("男", x + 430, 120),
+        line("国籍", x + 490, 120), line("中国", x + 590, 120),
+        line("Name", x + 10, 146, h=12), line("Nationality", x + 490, 146, h=12),
+        line("住址", x + 10, 170), line("广西壮族自治区梧州市苍梧县湖滨街道振兴巷", x + 160, 170),
+        line("出生日期", x + 10, 250), line("1984-07-19", x + 160, 250, x + 330),
+        line("初次领证日期", x + 10, 300), line("2002-10-27", x + 200, 300, x + 370),
+        line("准驾车型", x + 10, 350), line("C1E", x + 160, 350),
+    ]  # fmt: skip
+    return out + (period or [
+        line("有效期限", x + 10, 400), line("2018-10-27至2028-10-27", x + 160, 400, x + 520),
+    ])  # fmt: skip
+
+
+def _licence_back(x: float, renew_by: str = "2028年10月27日") -> list[Line]:
+    return [
+        line("中华人民共和国机动车驾驶证副页", x + 40, 20),
+        line("证号", x + 10, 70), line(ID, x + 160, 70, x + 560),
+        line("姓名", x + 10, 120), line("钟宏", x + 160, 120),
+        line("档案编号", x + 300, 120), line("450274204685", x + 430, 120, x + 610),
+        line("记录", x + 10, 170),
+        line(f"请于{renew_by}前到公安机关交通管理部门申请", x + 160, 170),
+        line("换领新证。", x + 160, 210),
+    ]  # fmt: skip
+
+
+def test_an_older_licence_prints_its_validity_as_a_duration() -> None:
+    for duration, valid_to in (("6年", "2024-10-27"), ("10年", "2028-10-27"), ("长期", "长期")):
+        period = [line("有效起始日期", 10, 400), line("2018-10-27", 200, 400, 370),
+                  line("有效期限", 10, 450), line(duration, 160, 450)]  # fmt: skip
+        fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))
+        assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", valid_to)
+
+
+def test_the_back_page_beside_the_licence_is_not_read_as_its_main_page() -> None:
+    """The 副页 repeats 证号 and 姓名 on the rows of the main page's 证号 and 姓名: the
+    nationality must not run on into its name, nor its 档案编号 into anything."""
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_licence(), *_licence_back(820)))
+    assert result.fields["nationality"] == "中国"
+    assert result.fields["name"] == "钟宏" and result.fields["id_num"] == ID
+    assert result.fields["valid_to"] == "2028-10-27"
+    assert not any("副页" in w or "换领" in w for w in result.warnings)
+
+
+def test_a_back_page_asking_for_renewal_on_another_date_is_flagged() -> None:
+    back = _licence_back(820, renew_by="2026年10月27日")
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_licence(), *back))
+    assert "有效期限与副页换领日期不一致，请核对" in result.warnings
+
+
+def test_a_duration_unread_takes_the_renewal_date_of_the_back_page() -> None:
+    period = [line("有效起始日期", 10, 400), line("2018-10-27", 200, 400, 370),
+              line("有效期限", 10, 450)]  # fmt: skip
+    fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period), *_licence_back(820)))
+    assert fields["valid_to"] == "2028-10-27"
+
+
+def test_a_stamp_across_a_copy_is_not_read_into_a_value() -> None:
+    """Copies people send are stamped (仅供存档, 再复印无效): below the scope, the stamp
+    read as a line must not run on into it, nor into the address beside it."""
+    for stamp in ("仅供存档", "仅供办理银行开户使用", "再复印无效", "与原件一致"):
+        fields = extract(DocType.BIZLICENSE, page(
+            line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+            line("名称", 100, 200), line("某某科技有限公司", 300, 200),
+            line("经营范围", 100, 250), line("技术开发、技术咨询。", 300, 250),
+            line(stamp, 320, 285, h=40),
+        ))  # fmt: skip
+        assert fields["business_scope"] == "技术开发、技术咨询。", stamp
+
+
+def test_the_statutory_closing_sentence_is_put_right() -> None:
+    """Every scope closes with the same sentence: a few characters misread in it (须 as
+    频, 经 as 终) are put right; a scope of the company's own is left as read."""
+    for read in ("（依法频经批准的项目，经相关部门批准后方可开展终营活动）",
+                 "(依法须经批准的项目,经相关部门批准后方可开展经营活动)"):  # fmt: skip
+        fields = extract(DocType.BIZLICENSE, page(
+            line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+            line("经营范围", 100, 250), line("技术开发、技术咨询。", 300, 250),
+            line(read, 300, 285),
+        ))  # fmt: skip
+        want = "技术开发、技术咨询。（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
+        assert fields["business_scope"] == want, read
+    # Some licences end the sentence with 。 inside the bracket: it stays.
+    fields = extract(DocType.BIZLICENSE, page(
+        line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+        line("经营范围", 100, 250), line("技术开发。", 300, 250),
+        line("（依法须经批准的项目，经相关部门批准后方可开展终营活动。）", 300, 285),
+    ))  # fmt: skip
+    assert fields["business_scope"].endswith("开展经营活动。）")
+
+
+def test_a_longer_licence_number_is_never_made_into_a_credit_code() -> None:
+    """An older licence's 20-digit 证照编号 holds 18-digit runs that one changed
+    character could make pass the credit code's check: never taken for one."""
+    result = EXTRACTORS[DocType.BIZLICENSE](page(
+        line("营业执照", 300, 50), line("证照编号44582623544722836101", 300, 150),
+        line("名称", 100, 200), line("某某贸易有限公司", 300, 200),
+    ))  # fmt: skip
+    assert "reg_num" not in result.fields
+
+
+def test_a_licence_number_whose_label_went_unread_is_the_one_valid_id_line() -> None:
+    """证号 is printed white on a dark box on some issues and goes unread: the page's one
+    line that is a whole ID number passing its check digit is the licence number."""
+    lines = [ln for ln in _licence() if ln.text != "证号"]
+    assert extract(DocType.DRIVINGLICENSE, page(*lines))["id_num"] == ID
+    wrong = ID[:-1] + ("1" if ID[-1] != "1" else "2")  # fails its check: not taken
+    lines = [ln if ln.text != ID else line(wrong, ln.x0, ln.y0, ln.x1) for ln in lines]
+    assert "id_num" not in extract(DocType.DRIVINGLICENSE, page(*lines))
