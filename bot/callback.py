@@ -156,9 +156,9 @@ class Outbox:
     def done_name(event_id: str) -> str:
         return key("outbox", "delivered", event_id)
 
-    def put(self, event: dict) -> str:
-        self.vault.put(self.name(event["event_id"]), event, self.keep)
-        return event["event_id"]
+    def put(self, event: dict) -> bool:
+        """Keep ``event``; ``False`` when an event with its id waits already (a retried job's)."""
+        return self.vault.put(self.name(event["event_id"]), event, self.keep, nx=True)
 
     def get(self, event_id: str) -> dict | None:
         event = self.vault.get(self.name(event_id))
@@ -207,9 +207,10 @@ def submit(rt: Any, event: dict) -> Job | None:
     """Keep ``event`` (encrypted) and queue its delivery; ``None`` when no receiver is set."""
     if not rt.settings.result_webhook_url or rt.outbox.delivered(event["event_id"]):
         return None  # no receiver, or a retried job's event that already arrived
-    event_id = rt.outbox.put(event)
+    if not rt.outbox.put(event):
+        return None  # a retried job's event, kept and queued by its first try
     metrics.CALLBACKS.labels(event["type"], "queued").inc()
-    return enqueue(rt, event_id)
+    return enqueue(rt, event["event_id"])
 
 
 def enqueue(rt: Any, event_id: str) -> Job:

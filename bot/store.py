@@ -38,9 +38,12 @@ class Vault:
         self.redis = client
         self.fernet = fernet
 
-    def put(self, name: str, value: object, ttl: int, client: Client | None = None) -> None:
+    def put(
+        self, name: str, value: object, ttl: int, client: Client | None = None, nx: bool = False
+    ) -> bool:
+        """Keep ``value``; with ``nx`` only if nothing is kept under ``name`` (then ``True``)."""
         token = self.fernet.encrypt(json.dumps(value, ensure_ascii=False).encode())
-        (client or self.redis).set(name, token, ex=ttl)
+        return bool((client or self.redis).set(name, token, ex=ttl, nx=nx))
 
     def get(self, name: str, client: Client | None = None) -> object | None:
         """The value; ``client`` may be a pipeline in WATCH mode (it answers at once)."""

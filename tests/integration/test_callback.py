@@ -279,3 +279,17 @@ def test_no_log_line_of_any_library_holds_the_full_fields(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     logged += "\n".join(str(r.exc_info[1]) for r in caplog.records if r.exc_info)
     assert "evt_" in logged and ID_NUMBER not in logged and "张三" not in logged
+
+
+def test_an_event_submitted_twice_before_delivery_is_queued_once(
+    make_bot, receiver: Receiver
+) -> None:
+    """A recognition job retried before its event went out submits the same event again:
+    the first payload stays (Outbox.put is SET NX) and no second delivery job is queued."""
+    bot = webhook_bot(make_bot, receiver)
+    rt = bot.runtime
+    event = {"event_id": callback.event_id_for("job-9"), "type": "document.confirmed", "n": 1}
+    assert callback.submit(rt, event) is not None
+    assert callback.submit(rt, {**event, "n": 2}) is None
+    assert rt.callback_queue.count == 1
+    assert rt.outbox.get(event["event_id"])["n"] == 1
