@@ -35,6 +35,7 @@ from bot import metrics
 from bot.dossier import Dossier
 from bot.incoming import Channel
 from bot.store import Vault, key
+from bot.wechat_api import DeadlineSession
 
 log = logging.getLogger(__name__)
 
@@ -248,14 +249,15 @@ def send_event(event_id: str) -> dict:
         EVENT_HEADER: event_id,
         "User-Agent": "ocrbot-callback/1",
     }
-    try:
-        res = requests.post(
-            settings.result_webhook_url,
-            data=body,
-            headers=headers,
-            timeout=settings.http_timeout,
-            allow_redirects=False,
-        )
+    try:  # the whole call within HTTP_TIMEOUT: a receiver trickling bytes holds no worker
+        with DeadlineSession(settings.http_timeout) as http:
+            res = http.post(
+                settings.result_webhook_url,
+                data=body,
+                headers=headers,
+                timeout=settings.http_timeout,
+                allow_redirects=False,
+            )
     except requests.RequestException as exc:
         metrics.CALLBACKS.labels(event["type"], "retry").inc()
         raise DeliveryFailed(-1, type(exc).__name__) from None

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from cryptography.fernet import Fernet
 
+from bot import callback, jobs
 from bot.config import Settings
 from bot.wechat_api import ApiError, OfficialApi, WeComApi, fetch_url
 
@@ -131,3 +132,16 @@ def test_media_get_dripping_ends(redis) -> None:
     finally:
         pit.close()
     assert isinstance(error, ApiError) and error.transient
+
+
+def test_a_result_webhook_receiver_dripping_a_byte_at_a_time_ends(
+    make_bot, dripping: Tarpit
+) -> None:
+    """requests' timeout bounds each read only: the callback POST has a total deadline."""
+    bot = make_bot(result_webhook_url=dripping.url, result_webhook_secret="s", http_timeout=1.0)
+    event = {"event_id": callback.event_id_for("job-1"), "type": "document.confirmed"}
+    callback.submit(bot.runtime, event)
+    jobs.install(bot.runtime)
+    error = ends(lambda: callback.send_event(event["event_id"]))
+    assert isinstance(error, callback.DeliveryFailed) and error.status == -1
+    assert bot.runtime.outbox.get(event["event_id"]) is not None  # kept for the retry
