@@ -261,7 +261,11 @@ def tell(rt: Runtime, channel: Channel, user: str, answer: Text | ConfirmPrompt)
         case ConfirmPrompt(text=text) if has_buttons(rt, channel):
             deliver(rt, channel, user, text)
             task_id = rt.dossiers.view(channel, user).task_id
-            send_confirm_buttons(rt, channel, user, task_id)
+            try:
+                send_confirm_buttons(rt, channel, user, task_id)
+            except ApiError as error:  # a retry of this job would stop at the pushed answer
+                log.warning("confirmation buttons and hint failed (%s): queued", error.errcode)
+                enqueue_confirm(rt, channel, user)
         case ConfirmPrompt(text=text):  # one message: the answer, shortened if need be, and how
             deliver(rt, channel, user, fit([], text.split("\n"), ["", confirm.HINT], "……"))
 
@@ -287,36 +291,61 @@ def send_confirm(channel: str, user: str) -> str:
 
 
 def send_confirm_buttons(rt: Runtime, channel: Channel, user: str, task_id: str) -> str:
+    """The 确认 / 有误 buttons; when WeChat refuses them, the hint to type 确认 / 有误."""
     api = rt.api(channel)
-    if isinstance(api, WeComApi):
-        api.send_button_card(user, task_id, confirm.CARD_TITLE, confirm.CARD_DESC, confirm.BUTTONS)
-        return "card"
-    assert isinstance(api, OfficialApi)
-    items = [(str(200 + i), text) for i, (_, text) in enumerate(confirm.BUTTONS, 1)]
     try:
+        if isinstance(api, WeComApi):
+            card = (confirm.CARD_TITLE, confirm.CARD_DESC, confirm.BUTTONS)
+            api.send_button_card(user, task_id, *card)
+            return "card"
+        assert isinstance(api, OfficialApi)
+        items = [(str(200 + i), text) for i, (_, text) in enumerate(confirm.BUTTONS, 1)]
         api.send_msgmenu(user, confirm.CARD_TITLE, items, "")
         return "msgmenu"
     except ApiError as error:
         if error.errcode != MSGMENU_NOT_ALLOWED:
-            raise
-    api.send_text(user, confirm.HINT)
+            log.warning("confirmation buttons failed (%s): sending the hint", error.errcode)
+    api.send_text(user, confirm.HINT)  # typed 确认 / 有误 work on every channel
     return "text"
 
 
 def enqueue_confirm(
     rt: Runtime, channel: Channel, user: str, pipeline: Pipeline | None = None
 ) -> Job:
-    """Queue the 确认 / 有误 buttons again; with ``pipeline``, written when it executes."""
+    """Queue the 确认 / 有误 buttons again; with ``pipeline``, written when it executes.
+
+    Retried like a menu; after the last failure the hint is sent as text.
+    """
+    intervals = rt.settings.retry_intervals
     return rt.push_queue.enqueue(
         send_confirm,
-        channel.value,
-        user,
+        channel=channel.value,
+        user=user,
+        retry=Retry(max=len(intervals), interval=intervals),
+        on_failure=Callback(report_confirm_failure),
         result_ttl=RESULT_TTL,
         failure_ttl=FAILURE_TTL,
         job_timeout=60,
         description=f"confirmation for {channel.value}",
         pipeline=pipeline,
     )
+
+
+def report_confirm_failure(
+    job: Job,
+    connection: Redis,
+    exc_type: type[BaseException],
+    exc: BaseException,
+    tb: TracebackType,
+) -> None:
+    """RQ failure callback of :func:`send_confirm`: after its last try, the hint as text."""
+    if job.should_retry:
+        return
+    channel, user = job.kwargs["channel"], job.kwargs["user"]
+    try:
+        runtime().api(Channel(channel)).send_text(user, confirm.HINT)
+    except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
+        log.warning("could not send the confirmation hint either: %s", error)
 
 
 def report_menu_failure(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from rq.job import JobStatus
 
-from tests.integration.test_flow import photo
+from bot import jobs
+from bot.incoming import Channel
+from tests.integration.test_flow import FRONT, can, photo
 from tests.integration.test_jobs import SEND_PATH, calls, fault
 
 WECOM_SEND_PATH = "/wecom-api/cgi-bin/message/send"
@@ -68,3 +70,54 @@ def test_a_menu_to_a_user_out_of_the_window_is_not_retried(make_bot) -> None:
     bot.work()
     assert len(calls(bot, SEND_PATH)) == 1  # refused for good: no retry, no text menu
     assert bot.messages("rae") == []
+
+
+def wecom_photo_to_confirm(make_bot, user: str, seed: int):
+    """A WeCom user's ID card photo with a result webhook: the answer, then 确认 / 有误."""
+    bot = make_bot(result_webhook_url="https://crm.example/hook", result_webhook_secret="s")
+    peer = bot.wecom()
+    image = photo(seed)
+    can(bot, image, FRONT)
+    media_id, _ = bot.upload(image)
+    peer.deliver(peer.text(user, "身份证"))
+    peer.deliver(peer.image(user, media_id))
+    return bot, peer
+
+
+def test_refused_confirmation_buttons_leave_the_hint_as_text(make_bot) -> None:
+    """The answer is pushed (and marked so), the card is refused: the user still learns to
+    type 确认 / 有误, and typing it works."""
+    bot, peer = wecom_photo_to_confirm(make_bot, "rita", 24)
+    fault(bot, WECOM_SEND_PATH, count=1, delay=0.01)  # the answer goes through
+    fault(bot, WECOM_SEND_PATH, count=1, status=503)  # the card does not
+    bot.work()
+    answer, hint = bot.messages("rita")
+    assert "确认" in hint["body"]["text"]["content"] and "有误" in hint["body"]["text"]["content"]
+    assert bot.runtime.dossiers.load(Channel.WECOM, "rita").confirming
+    tap = peer.deliver(peer.text("rita", "确认"))
+    assert bot.runtime.dossiers.load(Channel.WECOM, "rita") is None, tap.reply
+
+
+def test_a_confirmation_re_ask_is_retried_then_the_hint_is_sent(make_bot) -> None:
+    bot, _ = wecom_photo_to_confirm(make_bot, "sam", 25)
+    bot.work()
+    job = jobs.enqueue_confirm(bot.runtime, Channel.WECOM, "sam")
+    assert job.retries_left == len(bot.runtime.settings.retry_intervals)
+    fault(bot, WECOM_SEND_PATH, count=6, status=503)  # every card and hint of every try
+    bot.work()
+    assert job.get_status(refresh=True) == JobStatus.FAILED
+    hint = bot.messages("sam")[-1]["body"]
+    assert hint["msgtype"] == "text" and "有误" in hint["text"]["content"]
+
+
+def test_when_card_and_hint_both_fail_the_buttons_are_queued_again(make_bot) -> None:
+    """A retry of the recognition would stop at the pushed answer: the buttons get a job."""
+    bot, _ = wecom_photo_to_confirm(make_bot, "tom", 26)
+    fault(bot, WECOM_SEND_PATH, count=1, delay=0.01)  # the answer goes through
+    fault(bot, WECOM_SEND_PATH, count=2, status=503)  # the card and the hint do not
+    bot.work()
+    answer, card = bot.messages("tom")
+    assert [b["key"] for b in card["body"]["template_card"]["button_list"]] == [
+        "confirm",
+        "reject",
+    ]
