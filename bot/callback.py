@@ -28,13 +28,14 @@ from typing import Any
 import requests
 from cryptography.fernet import Fernet, InvalidToken
 from redis import Redis
+from redis.client import Pipeline
 from rq import Callback, Retry
 from rq.job import Job
 
 from bot import metrics
 from bot.dossier import Dossier
 from bot.incoming import Channel
-from bot.store import Vault, key
+from bot.store import Client, Vault, key
 from bot.wechat_api import DeadlineSession
 
 log = logging.getLogger(__name__)
@@ -157,9 +158,9 @@ class Outbox:
     def done_name(event_id: str) -> str:
         return key("outbox", "delivered", event_id)
 
-    def put(self, event: dict) -> bool:
+    def put(self, event: dict, client: Client | None = None) -> bool:
         """Keep ``event``; ``False`` when an event with its id waits already (a retried job's)."""
-        return self.vault.put(self.name(event["event_id"]), event, self.keep, nx=True)
+        return self.vault.put(self.name(event["event_id"]), event, self.keep, client, nx=True)
 
     def get(self, event_id: str) -> dict | None:
         event = self.vault.get(self.name(event_id))
@@ -204,17 +205,24 @@ class DeliveryFailed(Exception):
 # --- enqueueing and the job --------------------------------------------------------
 
 
-def submit(rt: Any, event: dict) -> Job | None:
-    """Keep ``event`` (encrypted) and queue its delivery; ``None`` when no receiver is set."""
+def submit(rt: Any, event: dict, pipeline: Pipeline | None = None) -> Job | None:
+    """Keep ``event`` (encrypted) and queue its delivery; ``None`` when no receiver is set.
+
+    With ``pipeline`` (in MULTI; a fresh event id) both are written when it executes,
+    and the caller counts the event once it has.
+    """
     if not rt.settings.result_webhook_url or rt.outbox.delivered(event["event_id"]):
         return None  # no receiver, or a retried job's event that already arrived
+    if pipeline is not None:
+        rt.outbox.put(event, client=pipeline)
+        return enqueue(rt, event["event_id"], pipeline)
     if not rt.outbox.put(event):
         return None  # a retried job's event, kept and queued by its first try
     metrics.CALLBACKS.labels(event["type"], "queued").inc()
     return enqueue(rt, event["event_id"])
 
 
-def enqueue(rt: Any, event_id: str) -> Job:
+def enqueue(rt: Any, event_id: str, pipeline: Pipeline | None = None) -> Job:
     intervals = rt.settings.result_webhook_retry_intervals
     return rt.callback_queue.enqueue(
         send_event,
@@ -225,6 +233,7 @@ def enqueue(rt: Any, event_id: str) -> Job:
         failure_ttl=rt.settings.result_webhook_keep,
         job_timeout=int(rt.settings.http_timeout * 3) + 10,
         description="callback event",
+        pipeline=pipeline,
     )
 
 

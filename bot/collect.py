@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import uuid
 
+from redis.client import Pipeline
+
 from bot import callback, cards
 from bot.cards import Check
 from bot.dossier import Document, Dossier
@@ -95,15 +97,23 @@ def flow_step(
     return Text(summary)
 
 
-def submit(rt: Runtime, channel: Channel, user: str) -> bool:
-    """The user confirmed: the dossier becomes an event for the operator (if one listens)."""
-    dossier = rt.dossiers.pop(channel, user)
+def submit(
+    rt: Runtime, channel: Channel, user: str, dossier: Dossier | None, pipe: Pipeline
+) -> dict | None:
+    """The user confirmed: queue on ``pipe`` (the conversation's MULTI) the dossier's event
+    for the operator, if one listens, and the dossier's end. Returns the event queued.
+
+    All in the transaction that saves the state: the documents leave the dossier only
+    together with the event that carries them.
+    """
     if dossier is None or not dossier.docs:
-        return False
-    callback.submit(rt, callback.event_for(dossier, channel, user))
-    if dossier.flow:
-        rt.dossiers.save(channel, user, Dossier(flow=dossier.flow, done=True))  # it has ended
-    return True
+        return None
+    if dossier.flow:  # it has ended
+        rt.dossiers.save(channel, user, Dossier(flow=dossier.flow, done=True), client=pipe)
+    else:
+        pipe.delete(rt.dossiers.name(channel, user))
+    event = callback.event_for(dossier, channel, user)
+    return event if callback.submit(rt, event, pipeline=pipe) is not None else None
 
 
 def document(rec: Recognition, checks: list[Check]) -> Document:

@@ -11,14 +11,11 @@ The handlers never see the fields: the webhook hands them a :class:`Collected`
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cryptography.fernet import InvalidToken
-
 from bot.incoming import Channel
-from bot.store import Vault, key
+from bot.store import Client, Vault, key
 from handlers.state import Collected
 
 
@@ -81,26 +78,14 @@ class Dossiers:
     def name(channel: Channel, user: str) -> str:
         return key("dossier", channel.value, user)
 
-    def load(self, channel: Channel, user: str) -> Dossier | None:
-        data = self.vault.get(self.name(channel, user))
+    def load(self, channel: Channel, user: str, client: Client | None = None) -> Dossier | None:
+        data = self.vault.get(self.name(channel, user), client)
         return Dossier.from_dict(data) if isinstance(data, dict) else None
 
-    def save(self, channel: Channel, user: str, dossier: Dossier) -> None:
-        self.vault.put(self.name(channel, user), dossier.to_dict(), self.ttl)
-
-    def pop(self, channel: Channel, user: str) -> Dossier | None:
-        """Take the dossier away (atomically: two 确认 at once submit it once)."""
-        token = self.vault.redis.getdel(self.name(channel, user))
-        if token is None:
-            return None
-        try:
-            data = json.loads(self.vault.fernet.decrypt(token))
-        except InvalidToken:
-            return None
-        return Dossier.from_dict(data) if isinstance(data, dict) else None
-
-    def drop(self, channel: Channel, user: str) -> None:
-        self.vault.redis.delete(self.name(channel, user))
+    def save(
+        self, channel: Channel, user: str, dossier: Dossier, client: Client | None = None
+    ) -> None:
+        self.vault.put(self.name(channel, user), dossier.to_dict(), self.ttl, client)
 
     def view(self, channel: Channel, user: str) -> Collected:
         dossier = self.load(channel, user)

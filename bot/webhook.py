@@ -31,6 +31,7 @@ from handlers import confirm
 from handlers.state import (
     AdminCommand,
     CardUpdate,
+    Collected,
     ConfirmPrompt,
     Context,
     Outcome,
@@ -180,8 +181,6 @@ def act_after(runtime: Runtime, msg: Incoming, outcome: Outcome) -> Reply | None
 
     Returns the reply when the answer is one of them (the stored result, an admin command).
     """
-    if outcome.submit:
-        collect.submit(runtime, msg.channel, msg.user)  # queued: the chat never waits on it
     match outcome.answer:
         case StoredResult():
             return Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
@@ -212,12 +211,19 @@ def converse(runtime: Runtime, msg: Incoming, ctx: Context) -> tuple[Outcome, Re
 def converse_once(
     runtime: Runtime, msg: Incoming, ctx: Context, pipe: Pipeline, name: str
 ) -> tuple[Outcome, Reply, Job | None]:
-    pipe.watch(name)
+    pipe.watch(name, runtime.dossiers.name(msg.channel, msg.user))
     state = runtime.states.load(msg.channel, msg.user, client=pipe)
+    dossier = runtime.dossiers.load(msg.channel, msg.user, client=pipe)
+    ctx = replace(ctx, collected=dossier.view() if dossier else Collected())
     outcome = handlers.handle(msg, state, ctx)
     pipe.multi()
     reply, job = carry_out(runtime, msg, outcome, pipe)
+    event = None
+    if outcome.submit:  # the documents leave the dossier with the event, in this MULTI
+        event = collect.submit(runtime, msg.channel, msg.user, dossier, pipe)
     pipe.execute()
+    if event is not None:
+        metrics.CALLBACKS.labels(event["type"], "queued").inc()
     return outcome, reply, job
 
 
@@ -245,7 +251,7 @@ def context_for(runtime: Runtime, msg: Incoming) -> Context:
         photo_retry_at=runtime.rate_limit.take(msg.channel.value, msg.user, now)
         if photo and not blocked
         else 0.0,
-        collected=runtime.dossiers.view(msg.channel, msg.user),
+        # collected: read in converse_once, under the same WATCH as the state
         flows=runtime.flows,
     )
 
