@@ -23,6 +23,7 @@ from handlers.state import IDLE, State
 log = logging.getLogger(__name__)
 
 PREFIX = "ocrbot"
+UNREADABLE = object()  # a value written under another DATA_KEY
 
 Client = redis.Redis | redis.client.Pipeline  # a pipeline queues, or answers when WATCHing
 
@@ -50,15 +51,11 @@ class Vault:
         token = (client or self.redis).get(name)
         if token is None:
             return None
-        try:
-            return json.loads(self.fernet.decrypt(token))
-        except InvalidToken:
-            # Written under another DATA_KEY (rotated, or a process with its own): forgotten,
-            # but said: a web app and a worker on different keys lose every user's data.
-            kind = name.split(":")[1] if ":" in name else name  # state, result: never whose
-            log.warning("a %s value does not decrypt with DATA_KEY: dropped", kind)
+        value = self._open(name, token)
+        if value is UNREADABLE:
             self.redis.delete(name)
             return None
+        return value
 
     def pop(self, name: str) -> object | None:
         """The value, deleted in the same step: of two concurrent pops, one gets it."""
@@ -68,10 +65,18 @@ class Vault:
         token, _ = pipe.execute()
         if token is None:
             return None
+        value = self._open(name, token)
+        return None if value is UNREADABLE else value
+
+    def _open(self, name: str, token: bytes) -> object:
         try:
             return json.loads(self.fernet.decrypt(token))
         except InvalidToken:
-            return None
+            # Written under another DATA_KEY (rotated, or a process with its own): forgotten,
+            # but said: a web app and a worker on different keys lose every user's data.
+            kind = name.split(":")[1] if ":" in name else name  # state, result: never whose
+            log.warning("a %s value does not decrypt with DATA_KEY: dropped", kind)
+            return UNREADABLE
 
 
 class States:

@@ -90,3 +90,16 @@ def test_a_value_that_does_not_decrypt_is_logged(redis, caplog) -> None:
     [record] = [r for r in caplog.records if "does not decrypt" in r.getMessage()]
     assert record.levelno == logging.WARNING
     assert "u1" not in record.getMessage()  # which kind of value, not whose
+
+
+def test_a_popped_value_that_does_not_decrypt_is_logged_too(redis, caplog) -> None:
+    """A passive result (or any value taken with ``pop``) under another DATA_KEY."""
+    Vault(redis, Settings(data_key=Fernet.generate_key().decode()).fernet).put(
+        "ocrbot:result:official:u2:job", "答案", 60
+    )
+    other = Vault(redis, Settings(data_key=Fernet.generate_key().decode()).fernet)
+    with caplog.at_level(logging.WARNING):
+        assert other.pop("ocrbot:result:official:u2:job") is None
+    [record] = [r for r in caplog.records if "does not decrypt" in r.getMessage()]
+    assert "result" in record.getMessage() and "u2" not in record.getMessage()
+    assert not redis.exists("ocrbot:result:official:u2:job")
