@@ -15,11 +15,13 @@ In a guided flow the photo is judged against the flow's next document first
 
 from __future__ import annotations
 
+import logging
 import uuid
 
+from redis import WatchError
 from redis.client import Pipeline
 
-from bot import callback, cards
+from bot import callback, cards, metrics
 from bot.cards import Check
 from bot.dossier import Document, Dossier
 from bot.flows import Flow, find
@@ -28,6 +30,8 @@ from bot.ocr.base import Recognition
 from bot.runtime import Runtime
 from handlers import flow_checks as flow_rules
 from handlers.state import ConfirmPrompt, Text
+
+log = logging.getLogger(__name__)
 
 
 def after_recognition(
@@ -67,34 +71,66 @@ def flow_step(
     checks: list[Check],
     job_id: str = "",
 ) -> Text | ConfirmPrompt:
-    """Judge a flow's photo: re-ask, ask for the next document, or sum up and confirm."""
-    dossier = rt.dossiers.load(channel, user)
+    """Judge a flow's photo: re-ask, ask for the next document, or sum up and confirm.
+
+    The dossier is WATCHed from load to save: when another worker changed it meanwhile
+    (another photo of the same flow), this photo is judged again on what that one left.
+    """
+    with rt.redis.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(rt.dossiers.name(channel, user))
+                answer, event = flow_step_once(rt, channel, user, flow, rec, checks, job_id, pipe)
+                pipe.execute()
+            except WatchError:
+                pipe.reset()
+                log.info("two photos of one flow at once: judging this one again")
+                continue
+            if event is not None:
+                metrics.CALLBACKS.labels(event["type"], "queued").inc()
+            return answer
+
+
+def flow_step_once(
+    rt: Runtime,
+    channel: Channel,
+    user: str,
+    flow: Flow,
+    rec: Recognition,
+    checks: list[Check],
+    job_id: str,
+    pipe: Pipeline,
+) -> tuple[Text | ConfirmPrompt, dict | None]:
+    """One try of :func:`flow_step`: reads on ``pipe`` (WATCHing), then writes in MULTI."""
+    dossier = rt.dossiers.load(channel, user, client=pipe)
+    pipe.multi()
     if dossier is not None and job_id and dossier.last_job == job_id:  # this job, retried
         again = dossier.last_reply
-        return ConfirmPrompt(again) if dossier.confirming else Text(again)
+        return (ConfirmPrompt(again) if dossier.confirming else Text(again)), None
     if dossier is None or dossier.flow != flow.name or dossier.confirming or dossier.done:
         dossier = Dossier(flow=flow.name)
     collected = [(d.doc_type, d.fields) for d in dossier.docs]
     verdict = flow_rules.judge(flow, collected, rec, checks)
     if not verdict.accepted:
-        return Text(verdict.text)
+        return Text(verdict.text), None
     dossier.docs.append(document(rec, checks))
     dossier.last_job = job_id
     if len(dossier.docs) < len(flow.documents):
         dossier.last_reply = verdict.text
-        rt.dossiers.save(channel, user, dossier)
-        return Text(verdict.text)
+        rt.dossiers.save(channel, user, dossier, client=pipe)
+        return Text(verdict.text), None
     dossier.checks = [check_dict(c) for c in verdict.cross_checks]
     summary = flow_rules.summary(flow, dossier.docs, verdict.cross_checks)
     dossier.last_reply = summary
     if rt.settings.confirm:
         dossier.confirming, dossier.task_id = True, new_task_id(channel)
-        rt.dossiers.save(channel, user, dossier)
-        return ConfirmPrompt(summary)
-    callback.submit(rt, callback.event_for(dossier, channel, user, callback.event_id_for(job_id)))
+        rt.dossiers.save(channel, user, dossier, client=pipe)
+        return ConfirmPrompt(summary), None
+    event = callback.event_for(dossier, channel, user, callback.event_id_for(job_id))
+    queued = callback.submit(rt, event, pipeline=pipe)
     ended = Dossier(flow=flow.name, done=True, last_job=job_id, last_reply=summary)
-    rt.dossiers.save(channel, user, ended)  # the flow has ended; no fields kept
-    return Text(summary)
+    rt.dossiers.save(channel, user, ended, client=pipe)  # the flow has ended; no fields kept
+    return Text(summary), (event if queued is not None else None)
 
 
 def submit(

@@ -8,6 +8,8 @@ or by the card's button (WeCom), and one signed ``flow.completed`` event.
 
 from __future__ import annotations
 
+import threading
+
 from bot import collect
 from bot.devtools.peer import WeComPeer
 from bot.incoming import Channel
@@ -167,3 +169,31 @@ def test_a_retried_recognition_job_counts_and_sends_nothing_twice(
     assert [e["type"] for e in receiver.accepted] == ["flow.completed", "document.confirmed"]
     assert len(receiver.attempts) == 2  # one delivery each, though each job ran twice
     assert not list(rt.redis.scan_iter("ocrbot:outbox:evt_*"))  # no payload put back
+
+
+def test_two_photos_of_one_flow_at_once_are_judged_one_after_the_other(
+    make_bot, receiver: Receiver, redis
+) -> None:
+    """Two workers, two photos of the same step: both read the dossier before either writes
+    (Redis holds every write back for a moment, CLIENT PAUSE WRITE). Only one may be taken;
+    the other is judged again on what the first left, and asked for the next document."""
+    bot = webhook_bot(make_bot, receiver)
+    rt, who = bot.runtime, Channel.OFFICIAL
+    fields = {k: v for k, v in FRONT.items() if "err" not in k}
+    front = Recognition(DocType.IDCARD, fields, "t")
+    back = Recognition(DocType.IDCARD, {k: v for k, v in BACK.items() if "err" not in k}, "t")
+    collect.after_recognition(rt, who, "val", front, "开户", job_id="job-1")
+    answers: list[str] = []
+
+    def photo_of_the_back(job_id: str) -> None:
+        answers.append(collect.after_recognition(rt, who, "val", back, "开户", job_id=job_id).text)
+
+    redis.execute_command("CLIENT", "PAUSE", 1500, "WRITE")
+    workers = [threading.Thread(target=photo_of_the_back, args=(j,)) for j in ("job-a", "job-b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(20)
+    assert len(answers) == 2
+    assert sum("（2/3）" in a for a in answers) == 1, answers  # one taken, one re-asked
+    assert rt.dossiers.view(who, "val").doc_types == ("idcard", "idcard")
