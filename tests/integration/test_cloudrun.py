@@ -19,18 +19,8 @@ from prometheus_client import REGISTRY
 from bot.devtools.fuzz import to_xml
 from bot.devtools.redis_server import free_port
 from bot.incoming import Channel
+from tests.integration.test_flow import FRONT, ID_NUMBER
 
-ID_NUMBER = "11010519491231002X"  # a valid test number (check digit X)
-FRONT = {
-    "errcode": 0,
-    "errmsg": "ok",
-    "type": "Front",
-    "name": "张三",
-    "id": ID_NUMBER,
-    "addr": "北京市朝阳区建国路88号",
-    "gender": "女",
-    "nationality": "汉",
-}
 NO_WEBHOOK_CREDENTIALS = {"wechat_token": "", "wechat_aes_key": "", "wechat_secret": ""}
 
 

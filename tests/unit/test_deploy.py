@@ -15,6 +15,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from scripts.rootfs_check import instructions  # the reader the rootfs check builds with
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 LOCK = (ROOT / "requirements.txt").read_text(encoding="utf-8")
@@ -107,17 +109,6 @@ def test_python_version_is_debian_bookworms_and_allowed_by_pyproject() -> None:
 
 
 # -- the container image -----------------------------------------------------------------
-
-
-def instructions(dockerfile: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    joined = re.sub(r"\\\n\s*", " ", dockerfile)
-    pairs = []
-    for line in joined.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            word, _, rest = line.strip().partition(" ")
-            pairs.append((word.upper(), rest.strip()))
-    return pairs
 
 
 def test_dockerfile_layers_and_runtime() -> None:
