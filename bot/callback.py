@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 import requests
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet
 from redis import Redis
 from redis.client import Pipeline
 from rq import Callback, Retry
@@ -315,11 +315,3 @@ def resend(rt: Any, event_id: str = "") -> list[str]:
         metrics.CALLBACKS.labels("-", "resent").inc()
         queued.append(one)
     return queued
-
-
-def decrypt_envelope(body: dict, operator_key: str) -> dict:
-    """The operator's side of ``RESULT_WEBHOOK_KEY``: the event inside an envelope."""
-    try:
-        return json.loads(Fernet(operator_key.encode()).decrypt(body["ciphertext"].encode()))
-    except (InvalidToken, KeyError) as exc:
-        raise ValueError("not an envelope for this key") from exc
