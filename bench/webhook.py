@@ -262,9 +262,9 @@ def measure(setting: str, endpoint: str, args: argparse.Namespace) -> Result:
         "WEROBOT_SESSION": args.werobot_session,
         "WEROBOT_SESSION_DIR": workdir.name,
     }
-    port = free_port()
-    server = start_gunicorn(ENDPOINTS[endpoint], SETTINGS[setting], port, env)
+    port, server = free_port(), None
     try:
+        server = start_gunicorn(ENDPOINTS[endpoint], SETTINGS[setting], port, env)
         check_answer(port, endpoint)
         conns = args.connections
         warm = load(port, make_messages(conns, args.warmup_messages, 1), args.warmup)
@@ -274,8 +274,9 @@ def measure(setting: str, endpoint: str, args: argparse.Namespace) -> Result:
               f"{per_conn * conns} messages", file=sys.stderr)  # fmt: skip
         return load(port, make_messages(conns, per_conn, 2), args.seconds)
     finally:
-        server.terminate()
-        server.wait()
+        if server is not None:
+            server.terminate()
+            server.wait()
         redis.stop()
         workdir.cleanup()
 
