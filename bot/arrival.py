@@ -26,23 +26,31 @@ from bot.clock import beijing_day, seconds_to_beijing_midnight
 from bot.incoming import Incoming, Kind
 from bot.limits import DAY_KEEP, Blocks, RateLimit, Usage
 from bot.replays import Replays
-from bot.store import ENGINE_KEY, Deliveries, Delivery
+from bot.store import ENGINE_KEY, Deliveries, Delivery, key
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+
+# The script's keys and arguments, by name, in order (the Lua comment is made from them).
+KEYS = ("nonce", "seen", "claim", "usage", "blocked", "refused", "rate", "state", "dossier",
+        "engine")  # fmt: skip
+ARGS = ("digest", "nonce_ttl", "count", "seen_ttl", "lease_ms", "usage_ttl", "who", "admin",
+        "photo", "refusal_ttl", "now", "photo_limit", "photo_window")  # fmt: skip
+NO_REPLAY = key("nonce", "unchecked")  # a key name to pass when there is no replay check
 
 SCRIPT = (
     Replays.LUA
     + Deliveries.LUA
     + Blocks.LUA
     + RateLimit.LUA
-    + """
--- KEYS: nonce, seen, claim, usage, blocked, refused, rate, state, dossier, engine chain
--- ARGV: body digest ('' = no replay check), nonce ttl, count the try (1/0), seen ttl,
---       lease ms, counters' ttl, who, admin (1/0), photo (1/0), refusal ttl, now,
---       photo limit, window
+    + f"""
+-- KEYS: {", ".join(KEYS)}
+-- ARGV: {", ".join(ARGS)}
+"""
+    + """-- digest '' = no replay check; count, admin, photo: '1' or '0'
 if ARGV[1] ~= '' and not replay_ok(KEYS[1], ARGV[1], ARGV[2]) then return {'replayed'} end
-local attempt, claimed, reply, job = arrive(KEYS[2], KEYS[3], ARGV[3] == '1', ARGV[4], ARGV[5])
+local attempt, claimed, reply, job = claim_delivery(KEYS[2], KEYS[3], ARGV[3] == '1', ARGV[4],
+  ARGV[5])
 if not claimed then return {'waiting', attempt, reply, job} end
 local photo = ARGV[9] == '1'
 redis.call('HINCRBY', KEYS[4], 'messages', 1)
@@ -91,6 +99,8 @@ class Arrival:
 
 
 class Arrivals:
+    """Runs the arrival script for a message's tries (``runtime.arrivals``)."""
+
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
         self.script = runtime.redis.register_script(SCRIPT)
@@ -103,40 +113,47 @@ class Arrivals:
         rt, now = self.rt, time.time()
         seen, claim = Deliveries.names(msg.dedupe_key)
         who = msg.identity
-        keys = [
-            replay.name if replay else "",
-            seen,
-            claim,
-            Usage.names(beijing_day(now))[0],
-            Blocks.NAME,
-            Blocks.refused(who),
-            RateLimit.name(msg.channel.value, msg.user),
-            rt.states.name(msg.channel, msg.user),
-            rt.dossiers.name(msg.channel, msg.user),
-            ENGINE_KEY,
-        ]
-        args = [
-            replay.digest if replay else "",
-            rt.replays.ttl,
-            0 if again else 1,
-            Deliveries.TTL,
-            rt.deliveries.lease_ms,
-            DAY_KEEP,
-            who,
-            int(who in rt.settings.admins),
-            int(msg.kind is Kind.IMAGE),
-            seconds_to_beijing_midnight(now),
-            f"{now:.6f}",
-            rt.rate_limit.limit,
-            rt.rate_limit.window,
-        ]
-        found = self.script(keys=keys, args=args)
+        keys = {
+            "nonce": replay.name if replay else NO_REPLAY,  # a real key: ACLs check every one
+            "seen": seen,
+            "claim": claim,
+            "usage": Usage.names(beijing_day(now))[0],
+            "blocked": Blocks.NAME,
+            "refused": Blocks.refused(who),
+            "rate": RateLimit.name(msg.channel.value, msg.user),
+            "state": rt.states.name(msg.channel, msg.user),
+            "dossier": rt.dossiers.name(msg.channel, msg.user),
+            "engine": ENGINE_KEY,
+        }
+        args = {
+            "digest": replay.digest if replay else "",
+            "nonce_ttl": rt.replays.ttl,
+            "count": 0 if again else 1,
+            "seen_ttl": Deliveries.TTL,
+            "lease_ms": rt.deliveries.lease_ms,
+            "usage_ttl": DAY_KEEP,
+            "who": who,
+            "admin": int(who in rt.settings.admins),
+            "photo": int(msg.kind is Kind.IMAGE),
+            "refusal_ttl": seconds_to_beijing_midnight(now),
+            "now": f"{now:.6f}",
+            "photo_limit": rt.rate_limit.limit,
+            "photo_window": rt.rate_limit.window,
+        }
+        assert tuple(keys) == KEYS and tuple(args) == ARGS  # the order the script reads
+        found = self.script(keys=list(keys.values()), args=list(args.values()))
         if found[0] == b"replayed":
             return Arrival(delivery=None)
         attempt = again.attempt if again else int(found[1])
         if found[0] == b"waiting":
             _, _, reply, job = found
-            return Arrival(rt.deliveries.found(msg.dedupe_key, attempt, False, reply, job))
+            delivery = rt.deliveries.found(msg.dedupe_key, attempt, False, reply, job)
+            if (reply or job) and delivery.reply is None and delivery.job is None:
+                # Saved under another DATA_KEY: unreadable to every try, so forgotten, and
+                # this try may take the claim and process the message.
+                rt.deliveries.forget(delivery)
+                return self.arrive(msg, again=delivery)
+            return Arrival(delivery)
         _, _, blocked, refusal_due, retry_at, state, dossier, engine = found
         return Arrival(
             delivery=rt.deliveries.found(msg.dedupe_key, attempt, True, None, None),

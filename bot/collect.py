@@ -145,8 +145,10 @@ def submit(
     if dossier is None or not dossier.docs:
         return None
     event = callback.event_for(dossier, channel, user)
-    queued = callback.submit(rt, event, pipeline=pipe)  # kept first, taken away after:
-    if dossier.flow:  # it has ended                     # a refused write stops the rest
+    # The event is kept first, the documents taken away after: a write Redis refuses
+    # stops the rest, and no document is lost (store.CheckedWrite).
+    queued = callback.submit(rt, event, pipeline=pipe)
+    if dossier.flow:  # it has ended
         rt.dossiers.save(channel, user, Dossier(flow=dossier.flow, done=True), client=pipe)
     else:
         pipe.delete(rt.dossiers.name(channel, user))

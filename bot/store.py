@@ -194,7 +194,7 @@ class Deliveries:
     # The try's number (0: not counted, a waiting retry looking again), whether it took
     # the claim, and what an earlier try saved (reply, job id: encrypted) or false.
     LUA = """
-local function arrive(seen, claim, count, ttl, lease_ms)
+local function claim_delivery(seen, claim, count, ttl, lease_ms)
   local attempt = 0
   if count then
     attempt = redis.call('HINCRBY', seen, 'attempt', 1)
@@ -219,13 +219,17 @@ end
     def found(
         self, dedupe_key: str, attempt: int, claimed: bool, reply: bytes | None, job: bytes | None
     ) -> Delivery:
-        """The :class:`Delivery` from what ``LUA``'s ``arrive`` returned."""
+        """The :class:`Delivery` from what ``LUA``'s ``claim_delivery`` returned."""
         name, claim = self.names(dedupe_key)
         return Delivery(name, claim, attempt, claimed, self._open(reply), self._open(job))
 
     def release(self, delivery: Delivery) -> None:
         """Processing failed: let the next try of this message process it."""
         self.vault.redis.delete(delivery.claim)
+
+    def forget(self, delivery: Delivery) -> None:
+        """Drop what an earlier try saved (it does not decrypt: written under another key)."""
+        self.vault.redis.hdel(delivery.name, "reply", "job")
 
     def remember(
         self, delivery: Delivery, field: str, value: str, client: Client | None = None
@@ -245,15 +249,23 @@ end
 
 
 class CheckedWrite:
-    """Recorded writes, made at once and only if the keys read are still as they were read.
+    """Recorded writes, made only if the keys read are still as they were read.
 
     The webhook reads a user's state and dossier in its first round trip, lets the
     handlers decide, records the writes on a pipeline (RQ enqueues onto it too) and
     sends them here in its second: one script compares each key with the value read
-    and then runs the writes, atomically. Another message of the same user that
-    changed them meanwhile (another web process) makes it return False and write
-    nothing: the caller handles the message again on what that one left. This is
-    WATCH/MULTI/EXEC without the extra round trips of WATCH and of the reads under it.
+    and, only if none changed, runs the writes, with no other client in between.
+    Another message of the same user that changed them meanwhile (another web
+    process) makes it return False and write nothing: the caller handles the message
+    again on what that one left. WATCH/MULTI/EXEC without WATCH's round trips.
+
+    Unlike EXEC, a script is not undone: a write Redis refuses halfway (an ACL, a key
+    of another type) keeps the writes before it. So the caller orders them: what is
+    kept before what is taken away, the user's state and the saved reply last, and
+    the message is then left unanswered for a retry (a job queued before the refusal
+    stays queued). Only plain writes are accepted (``WRITES``), checked before
+    anything is sent. Redis Cluster is not supported (the keys span slots, and RQ's
+    are not declared): a standalone Redis or one behind Sentinel.
     """
 
     # KEYS: the keys read; ARGV[1..#KEYS]: their values as read ('' = absent); then each
@@ -270,6 +282,10 @@ while i <= #ARGV do
 end
 return 1
 """
+    # What the webhook and RQ's enqueue record; a name redis-py sends as two words
+    # ("CONFIG SET") or a script would fail inside ours, halfway.
+    WRITES = frozenset({"SET", "DEL", "HSET", "HDEL", "SADD", "RPUSH", "LPUSH", "ZADD", "EXPIRE"})
+    MAX_ARGS = 1000  # per command: Lua's unpack stops at about 8,000
 
     def __init__(self, client: redis.Redis) -> None:
         self.script = client.register_script(self.LUA)
@@ -277,8 +293,15 @@ return 1
     def __call__(self, read: dict[str, bytes | None], writes: redis.client.Pipeline) -> bool:
         """Run the commands queued on ``writes`` (never executed itself) if every key in
         ``read`` still holds the value given (None: absent)."""
-        args: list = [value or b"" for value in read.values()]
-        for command, _options in writes.command_stack:
-            args += [len(command), *command]
+        commands = [command for command, _options in writes.command_stack]
+        scripts = bool(writes.scripts)
         writes.reset()
+        if scripts:
+            raise ValueError("a script cannot run inside a checked write")
+        args: list = [value or b"" for value in read.values()]
+        for command in commands:
+            name = str(command[0]).upper()
+            if name not in self.WRITES or len(command) > self.MAX_ARGS:
+                raise ValueError(f"a checked write does not run {name} ({len(command)} args)")
+            args += [len(command), *command]
         return bool(self.script(keys=list(read), args=args))

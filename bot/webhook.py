@@ -240,6 +240,8 @@ def converse_once(
     writes.multi()  # as RQ expects a pipeline handed to it
     state = runtime.states.decode(msg.channel, msg.user, arrival.state)
     dossier = runtime.dossiers.decode(msg.channel, msg.user, arrival.dossier)
+    if arrival.dossier is not None and dossier is None:  # written under another DATA_KEY
+        writes.delete(runtime.dossiers.name(msg.channel, msg.user))  # (the state: overwritten)
     outcome = handlers.handle(msg, state, context_for(runtime, msg, arrival, dossier))
     event = None
     if outcome.submit:  # the documents leave the dossier with the event, in these writes
@@ -304,9 +306,9 @@ def carry_out(
 ) -> tuple[Reply, Job | None]:
     """Queue (on ``pipe``) the jobs the handler asked for and the state; choose the reply.
 
-    The jobs come first and the state after them: a write Redis refuses (an ACL, a full
-    memory) stops ``CheckedWrite``'s script where it is, and the user's state must then
-    be the one the message found, for the retry that processes it again.
+    The jobs come first and the state after them: a write Redis refuses (an ACL, a key
+    of another type) stops ``CheckedWrite``'s script where it is, and the user's state
+    must then be the one the message found, for the retry that processes it again.
     """
     state = outcome.state
     if isinstance(outcome.answer, TypeMenu) and msg.channel is Channel.WECOM:

@@ -14,8 +14,14 @@ from typing import Any
 
 import pytest
 import redis as redis_lib
+from cryptography.fernet import Fernet
 
-from bot.store import CheckedWrite
+from bot import callback, jobs
+from bot.incoming import Channel
+from bot.ocr.base import DocType
+from bot.store import CheckedWrite, Deliveries
+from handlers.state import Menu, Recognize
+from tests.integration.test_cloudrun import NO_WEBHOOK_CREDENTIALS
 from tests.integration.test_flow import FRONT, can, photo
 
 
@@ -102,7 +108,7 @@ def test_a_retry_of_an_answered_message_costs_one(counted) -> None:
     assert peer.deliver(message).reply == first.reply
 
 
-def test_a_checked_write_writes_all_or_nothing_on_what_was_read(redis) -> None:
+def test_a_checked_write_writes_only_on_what_was_read(redis) -> None:
     write = CheckedWrite(redis)
     redis.set("state", b"old")
     writes = redis.pipeline()
@@ -122,3 +128,85 @@ def test_a_checked_write_writes_all_or_nothing_on_what_was_read(redis) -> None:
     redis.set("dossier", b"d")  # a key read as absent that now exists is a change too
     assert not write({"state": b"new", "dossier": None}, writes)
     assert redis.get("state") == b"new"
+
+
+def test_a_checked_write_refuses_what_would_stop_halfway_before_sending_it(redis) -> None:
+    """A command redis-py sends as two words, a script, or one too long for Lua's unpack
+    would fail inside the script after the writes before it: refused, nothing written."""
+    write = CheckedWrite(redis)
+    for record in (
+        lambda w: w.execute_command("CONFIG SET", "maxmemory", "0"),
+        lambda w: w.register_script("return 1")(keys=[], args=[], client=w),
+        lambda w: w.sadd("many", *range(CheckedWrite.MAX_ARGS)),
+    ):
+        writes = redis.pipeline()
+        writes.multi()
+        writes.set("a", 1)
+        record(writes)
+        with pytest.raises(ValueError):
+            write({"state": None}, writes)
+        assert redis.get("a") is None
+
+
+def test_every_job_we_queue_records_only_writes_a_checked_write_runs(make_bot) -> None:
+    """RQ's enqueue records its commands on our pipeline: each kind of job we queue in the
+    webhook's writes goes through (an RQ upgrade that adds another command fails here)."""
+    bot = make_bot(result_webhook_url="http://127.0.0.1:9/events", result_webhook_secret="s")
+    rt, write = bot.runtime, CheckedWrite(bot.runtime.redis)
+    recorders = (
+        lambda w: jobs.enqueue_recognition(
+            rt, Channel.OFFICIAL, "u", Recognize(DocType.IDCARD, "m"), pipeline=w
+        ),
+        lambda w: jobs.enqueue_menu(rt, Channel.OFFICIAL, "u", Menu("h", ()), "", pipeline=w),
+        lambda w: jobs.enqueue_confirm(rt, Channel.OFFICIAL, "u", pipeline=w),
+        lambda w: callback.enqueue(rt, "event-1", w),
+    )
+    for record in recorders:
+        writes = rt.redis.pipeline()
+        writes.multi()
+        record(writes)
+        assert write({"state": None}, writes)
+    assert len(rt.queue) == 1 and len(rt.push_queue) == 2 and len(rt.callback_queue) == 1
+
+
+def test_a_redis_user_limited_to_our_keys_serves_retries_and_cloud_run(
+    make_bot, redis, redis_url: str
+) -> None:
+    """Redis checks every key a script names against the user's ACL: the scripts name only
+    ``ocrbot:`` and ``rq:`` keys, also where there is no replay check (a waiting retry
+    looking again, a Cloud Run push)."""
+    redis.execute_command("ACL", "SETUSER", "web", "on", ">pw", "+@all", "~ocrbot:*", "~rq:*")
+    try:
+        limited = redis_url.replace("redis://", "redis://web:pw@")
+        bot = make_bot(redis_url=limited, wechat_reply_window=2.0)
+        peer = bot.official()
+        message = peer.click("fay", "OCR_BANKCARD")
+        # A web process took the message and died (its claim is left): the retry waits,
+        # looks again until the claim's lease runs out, and processes the message.
+        dedupe_key = f"official:fay:{message.fields['CreateTime']}:click:OCR_BANKCARD:"
+        _, claim = Deliveries.names(dedupe_key)  # (the last part: the card's id, none here)
+        redis.set(claim, 1, px=bot.runtime.deliveries.lease_ms)
+        [retry] = peer.deliver(message).attempts
+        assert retry.status == 200 and "银行卡" in retry.reply["Content"]
+        assert retry.elapsed_ms > 1000  # it waited for the lease (1.8 s) to run out
+
+        cloudrun = make_bot(redis_url=limited, wechat_cloudrun=True, **NO_WEBHOOK_CREDENTIALS)
+        cloudrun.emulator_post("settings", cloudrun=True)
+        pusher = cloudrun.emulator.cloudrun_peer("json", webhook_base=cloudrun.url)
+        pushed = pusher.deliver(pusher.click("gus", "OCR_BANKCARD"))
+        assert pushed.status == 200 and "银行卡" in pushed.reply["Content"]
+    finally:
+        redis.execute_command("ACL", "DELUSER", "web")
+
+
+def test_a_reply_saved_under_another_data_key_is_processed_again(make_bot, redis) -> None:
+    """A saved reply no try can read (another DATA_KEY, in a rolling deploy) would keep
+    every retry waiting until the record expires: it is forgotten and the try processes."""
+    bot = make_bot()
+    peer = bot.official()
+    message = peer.image("gil", "media-3", "")
+    seen, _ = Deliveries.names(f"official:gil:{message.fields['MsgId']}")
+    other = Fernet(Fernet.generate_key()).encrypt(b"<xml>old</xml>")
+    redis.hset(seen, mapping={"attempt": 1, "reply": other})
+    answered = peer.deliver(message)
+    assert answered.status == 200 and "请选择证件类型" in answered.reply["Content"]
