@@ -175,7 +175,9 @@ def test_a_redis_user_limited_to_our_keys_serves_retries_and_cloud_run(
     """Redis checks every key a script names against the user's ACL: the scripts name only
     ``ocrbot:`` and ``rq:`` keys, also where there is no replay check (a waiting retry
     looking again, a Cloud Run push)."""
-    redis.execute_command("ACL", "SETUSER", "web", "on", ">pw", "+@all", "~ocrbot:*", "~rq:*")
+    redis.execute_command(
+        "ACL", "SETUSER", "web", "reset", "on", ">pw", "+@all", "~ocrbot:*", "~rq:*"
+    )
     try:
         limited = redis_url.replace("redis://", "redis://web:pw@")
         bot = make_bot(redis_url=limited, wechat_reply_window=2.0)
