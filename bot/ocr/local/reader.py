@@ -29,7 +29,7 @@ import numpy as np
 from bot.images import open_image
 from bot.ocr.base import Failure, OcrError
 from bot.ocr.local import ctc, seal
-from bot.ocr.local.models import Models
+from bot.ocr.local.models import Models, crop_quad
 from bot.ocr.local.page import Line, Page, Quad
 from bot.ocr.local.script import simplified
 
@@ -100,12 +100,6 @@ def _sides(quad: np.ndarray) -> tuple[float, float]:
     return w, h
 
 
-def _crop(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    from rapidocr.utils.process_img import get_rotate_crop_image
-
-    return get_rotate_crop_image(img, quad.astype(np.float32).copy())
-
-
 def find_rotation(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
     """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes."""
     tall = wide = 0.0
@@ -124,17 +118,17 @@ def find_rotation(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
     for quad in long_first[:ORIENT_SAMPLE]:
         w, h = _sides(_start_top_left(quad))
         if w > 1.5 * h:
-            crops.append(_crop(upright, _start_top_left(quad)))
+            crops.append(crop_quad(upright, _start_top_left(quad)))
     if not crops:
         return base
-    votes = models.cls(crops).cls_res
+    votes = models.classify(crops)
     flipped = sum(score for label, score in votes if "180" in label)
     straight = sum(score for label, score in votes if "180" not in label)
     if len(crops) < 4 or abs(flipped - straight) < 0.5 * (flipped + straight):
         # Little or split evidence (a plate's one italic line fooled the classifier):
         # ask the recognizer which way round it reads with more confidence.
-        upright_rec = models.rec(rec_input(crops)).scores
-        turned_rec = models.rec(rec_input([cv2.rotate(c, cv2.ROTATE_180) for c in crops])).scores
+        _, upright_rec = models.recognize(crops)
+        _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops])
         flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
     return (base + 180) % 360 if flipped > straight else base
 
@@ -168,7 +162,7 @@ def _sharpness(img: np.ndarray, quads: Sequence[np.ndarray]) -> float | None:
     """Variance of the Laplacian over the text crops, each scaled to 32-pixel height."""
     values = []
     for quad in sorted(quads, key=lambda q: -max(_sides(q)))[:8]:
-        crop = _crop(img, quad)
+        crop = crop_quad(img, quad)
         if crop.shape[0] < 8 or crop.shape[1] < 8:
             continue
         scale = 32.0 / crop.shape[0]
@@ -214,8 +208,8 @@ def _without_red_ink(
     if not inked:
         return upright
     clean = seal.without_red(upright)
-    again = models.rec(rec_input([_crop(clean, quads[i]) for i in inked]))
-    for i, text, score in zip(inked, again.txts, again.scores, strict=True):
+    again, again_scores = models.recognize([crop_quad(clean, quads[i]) for i in inked])
+    for i, text, score in zip(inked, again, again_scores, strict=True):
         if text.strip() and score > scores[i]:
             texts[i], scores[i] = text, float(score)
     return clean
@@ -275,19 +269,19 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     det_img = seal.without_red(work) if seal.find_seals(work) else work
     if det_scale < 1.0:
         det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
-    det = models.det(det_img)
-    if det.boxes is None or len(det.boxes) == 0:
+    found = models.detect(det_img)
+    if found is None:
         return Page([], w, h, (orig_w, orig_h), warnings=warnings)
-    boxes = np.asarray(det.boxes, dtype=np.float32) / det_scale
+    boxes = np.asarray(found, dtype=np.float32) / det_scale
 
     rotation = find_rotation(models, work, boxes)  # colour: the classifier saw colour
     upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
     up_h, up_w = upright.shape[:2]
     quads = [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
 
-    crops = [_crop(upright, q) for q in quads]
-    rec = models.rec(rec_input(crops))
-    texts, scores = list(rec.txts), [float(x) for x in rec.scores]
+    crops = [crop_quad(upright, q) for q in quads]
+    texts, rec_scores = models.recognize(crops)
+    scores = [float(x) for x in rec_scores]
     clean = _without_red_ink(models, upright, quads, crops, texts, scores)
     seals = seal.find_seals(upright, within=_document(quads))  # inside the document
     stamped = _seal_characters(seals, quads, crops)
@@ -341,7 +335,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
                 [quad[0] + a * top, quad[0] + b * top, quad[3] + b * bottom, quad[3] + a * bottom],
                 dtype=np.float32,
             )
-        inked = _red_share(_crop(upright, quad)) > RED_SHARE
+        inked = _red_share(crop_quad(upright, quad)) > RED_SHARE
         return reread_quad(models, clean if inked else upright, quad)
 
     def score(line: Line, texts: Sequence[str]) -> dict[str, float]:
@@ -376,12 +370,6 @@ def _document(quads: Sequence[np.ndarray], margin: float = 0.05) -> np.ndarray:
     return centre + (hull - centre) * (1 + margin)
 
 
-def rec_input(crops: list[np.ndarray]):
-    from rapidocr.ch_ppocr_rec import TextRecInput
-
-    return TextRecInput(img=crops)
-
-
 def _widened(quad: np.ndarray, chars: float = 0.8) -> np.ndarray:
     """The quad stretched along its text direction by ``chars`` line heights each side."""
     h = float(np.linalg.norm(quad[0] - quad[3]))
@@ -396,21 +384,21 @@ def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) ->
     """Texts of the quads read from widened crops, in one batch."""
     if not quads:
         return []
-    out = models.rec(rec_input([_crop(img, _widened(q)) for q in quads]))
-    return [simplified(t.strip()) for t in out.txts]
+    texts, _ = models.recognize([crop_quad(img, _widened(q)) for q in quads])
+    return [simplified(t.strip()) for t in texts]
 
 
 def score_quad(
     models: Models, img: np.ndarray, quad: np.ndarray, texts: Sequence[str]
 ) -> dict[str, float]:
     """log P(text | the box's crop) for each of ``texts`` the recognizer can write."""
-    characters = tuple(models.rec.postprocess_op.character)
+    characters = models.characters
     known = set(characters)
     usable = sorted({t for t in texts if t and set(t) <= known})
     if not usable:
         return {}
     lexicon = ctc.Lexicon.build(usable, characters)
-    scores = lexicon.log_probs(ctc.frame_probs(models.rec, [_crop(img, quad)]))[0]
+    scores = lexicon.log_probs(models.frame_probs([crop_quad(img, quad)]))[0]
     return {t: float(v) for t, v in zip(usable, scores, strict=True)}
 
 
@@ -423,15 +411,13 @@ def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple
     centre = quad.mean(axis=0)
     variants = []
     for sx, sy in ((1.0, 0.85), (1.02, 1.15), (0.98, 1.0)):
-        variants.append(_crop(img, (quad - centre) * np.array([sx, sy]) + centre))
+        variants.append(crop_quad(img, (quad - centre) * np.array([sx, sy]) + centre))
 
-    base = _crop(img, quad)
+    base = crop_quad(img, quad)
     big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
     blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
     variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
-    out = models.rec(rec_input(variants))
+    texts, scores = models.recognize(variants)
     return [
-        (simplified(t.strip()), float(s))
-        for t, s in zip(out.txts, out.scores, strict=True)
-        if t.strip()
+        (simplified(t.strip()), float(s)) for t, s in zip(texts, scores, strict=True) if t.strip()
     ]

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from bot.ocr.local import ctc, places
+from bot.ocr.local.models import Models
 
 MIN_RADIUS_SHARE = 0.04  # a seal's radius is at least this share of the image's long side
 BAND = (0.5, 0.9)  # the text band, as shares of the radius
@@ -224,7 +225,7 @@ def _lexicon(characters: tuple[str, ...]) -> ctc.Lexicon:
 
 
 def read_seals(
-    models: Any,
+    models: Models,
     img: np.ndarray,
     within: np.ndarray | None = None,
     *,
@@ -237,8 +238,8 @@ def read_seals(
         seals = find_seals(img, within)
     if not seals:
         return []
-    lexicon = _lexicon(tuple(models.rec.postprocess_op.character))
-    scores = lexicon.log_probs(ctc.frame_probs(models.rec, [unroll(img, seals[0])]))[0]
+    lexicon = _lexicon(models.characters)
+    scores = lexicon.log_probs(models.frame_probs([unroll(img, seals[0])]))[0]
     order = np.argsort(-scores, kind="stable")[:KEPT]
     best = scores[order[0]]
     names = tuple(
