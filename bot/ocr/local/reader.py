@@ -28,9 +28,10 @@ import numpy as np
 
 from bot.images import open_image
 from bot.ocr.base import Failure, OcrError
-from bot.ocr.local import ctc, seal
+from bot.ocr.local import seal
 from bot.ocr.local.models import Models, crop_quad
 from bot.ocr.local.page import Line, Page, Quad
+from bot.ocr.local.photo import Photo, deskew
 from bot.ocr.local.script import simplified
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from
@@ -39,7 +40,6 @@ MIN_SCORE = 0.5  # recognizer confidence below which a line is weak (RapidOCR's 
 WEAK_SCORE = 0.2  # below this a line is dropped altogether
 ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
 BLUR_THRESHOLD = 120.0  # variance of the Laplacian over text at 32-pixel text height (measured)
-RED_SHARE = 0.03  # a crop with more red ink than this is read again without the red
 # A red line inside a seal whose ink is less than this share grey is the seal's own
 # text: at most 0.01 for such lines, at least 0.11 for print crossing a seal, on 110
 # licences (seeds 750100-750249).
@@ -144,15 +144,6 @@ def _skew(quads: Sequence[np.ndarray]) -> float:
     return float(np.median(angles)) if angles else 0.0
 
 
-def _deskew(quad: np.ndarray, angle: float, cx: float, cy: float) -> Quad:
-    c, s = math.cos(-angle), math.sin(-angle)
-    pts = []
-    for x, y in quad:
-        dx, dy = float(x) - cx, float(y) - cy
-        pts.append((cx + c * dx - s * dy, cy + s * dx + c * dy))
-    return (pts[0], pts[1], pts[2], pts[3])
-
-
 def _as_quad(points: np.ndarray) -> Quad:
     p = [(float(x), float(y)) for x, y in points]
     return (p[0], p[1], p[2], p[3])
@@ -185,11 +176,6 @@ def tones(crop: np.ndarray) -> tuple[tuple[int, int, int], tuple[int, int, int]]
     return out[0], out[1]
 
 
-def _red_share(crop: np.ndarray) -> float:
-    """Share of a crop's pixels that are red ink."""
-    return float(np.count_nonzero(seal.red_mask(crop))) / max(1, crop.shape[0] * crop.shape[1])
-
-
 def _without_red_ink(
     models: Models,
     upright: np.ndarray,
@@ -204,7 +190,7 @@ def _without_red_ink(
     The better-scored reading wins, so red print that *is* the text (a plate's 警,
     a red card) keeps its first reading. Returns the red-free image (for re-reads).
     """
-    inked = [i for i, crop in enumerate(crops) if _red_share(crop) > RED_SHARE]
+    inked = [i for i, crop in enumerate(crops) if seal.red_share(crop) > seal.RED_SHARE]
     if not inked:
         return upright
     clean = seal.without_red(upright)
@@ -227,7 +213,7 @@ def _seal_characters(
         cx, cy = quad.mean(axis=0)
         if (
             any(math.hypot(cx - s.cx, cy - s.cy) < s.radius for s in seals)
-            and _red_share(crop) > RED_SHARE
+            and seal.red_share(crop) > seal.RED_SHARE
             and seal.grey_share(crop) < SEAL_TEXT_GREY
         ):
             out.add(i)
@@ -298,7 +284,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         mean = crop.reshape(-1, 3).mean(axis=0)
         line = Line(
             text=text,
-            box=_deskew(quad, angle, up_w / 2, up_h / 2),
+            box=deskew(quad, angle, up_w / 2, up_h / 2),
             score=float(score),
             orig=_as_quad((_start_top_left(orig) - pad) / scale),
             rgb=(int(mean[2]), int(mean[1]), int(mean[0])),
@@ -320,33 +306,6 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         ):
             warnings.append("证件可能超出画面边缘")
 
-    def quad_of(line: Line) -> np.ndarray:
-        quad = raw.get(line)
-        if quad is None:  # a region the extractor drew: undo the deskew to find it
-            quad = np.array(_deskew(np.array(line.box), -angle, up_w / 2, up_h / 2), np.float32)
-        return quad
-
-    def reread(line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
-        quad = quad_of(line)
-        if part != (0.0, 1.0):
-            a, b = part
-            top, bottom = quad[1] - quad[0], quad[2] - quad[3]
-            quad = np.array(
-                [quad[0] + a * top, quad[0] + b * top, quad[3] + b * bottom, quad[3] + a * bottom],
-                dtype=np.float32,
-            )
-        inked = _red_share(crop_quad(upright, quad)) > RED_SHARE
-        return reread_quad(models, clean if inked else upright, quad)
-
-    def score(line: Line, texts: Sequence[str]) -> dict[str, float]:
-        return score_quad(models, upright, quad_of(line), texts)
-
-    def widen(chosen: Sequence[Line]) -> list[str]:
-        quads = [raw.get(ln) for ln in chosen]
-        texts = widen_quads(models, upright, [q for q in quads if q is not None])
-        it = iter(texts)
-        return [next(it) if q is not None else ln.text for ln, q in zip(chosen, quads, strict=True)]
-
     return Page(
         lines=lines,
         width=up_w,
@@ -356,10 +315,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         skew=math.degrees(angle),
         warnings=warnings,
         weak=weak,
-        reread=reread,
-        widen=widen,
-        score=score,
-        read_stamps=lambda: seal.read_seals(models, upright, seals=seals),
+        photo=Photo(models, upright, clean, raw, angle, seals),
     )
 
 
@@ -368,56 +324,3 @@ def _document(quads: Sequence[np.ndarray], margin: float = 0.05) -> np.ndarray:
     hull = cv2.convexHull(np.concatenate(quads).reshape(-1, 2)).reshape(-1, 2)
     centre = hull.mean(axis=0)
     return centre + (hull - centre) * (1 + margin)
-
-
-def _widened(quad: np.ndarray, chars: float = 0.8) -> np.ndarray:
-    """The quad stretched along its text direction by ``chars`` line heights each side."""
-    h = float(np.linalg.norm(quad[0] - quad[3]))
-    along = (quad[1] - quad[0]) / max(1.0, float(np.linalg.norm(quad[1] - quad[0])))
-    out = quad.copy()
-    out[[0, 3]] -= along * chars * h
-    out[[1, 2]] += along * chars * h
-    return out
-
-
-def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) -> list[str]:
-    """Texts of the quads read from widened crops, in one batch."""
-    if not quads:
-        return []
-    texts, _ = models.recognize([crop_quad(img, _widened(q)) for q in quads])
-    return [simplified(t.strip()) for t in texts]
-
-
-def score_quad(
-    models: Models, img: np.ndarray, quad: np.ndarray, texts: Sequence[str]
-) -> dict[str, float]:
-    """log P(text | the box's crop) for each of ``texts`` the recognizer can write."""
-    characters = models.characters
-    known = set(characters)
-    usable = sorted({t for t in texts if t and set(t) <= known})
-    if not usable:
-        return {}
-    lexicon = ctc.Lexicon.build(usable, characters)
-    scores = lexicon.log_probs(models.frame_probs([crop_quad(img, quad)]))[0]
-    return {t: float(v) for t, v in zip(usable, scores, strict=True)}
-
-
-def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple[str, float]]:
-    """Recognize one box again from a few slightly different crops.
-
-    A tighter crop drops a neighbour's ink, a looser one gives back a clipped
-    stroke, an upscaled sharpened one separates touching digits.
-    """
-    centre = quad.mean(axis=0)
-    variants = []
-    for sx, sy in ((1.0, 0.85), (1.02, 1.15), (0.98, 1.0)):
-        variants.append(crop_quad(img, (quad - centre) * np.array([sx, sy]) + centre))
-
-    base = crop_quad(img, quad)
-    big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-    blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
-    variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
-    texts, scores = models.recognize(variants)
-    return [
-        (simplified(t.strip()), float(s)) for t, s in zip(texts, scores, strict=True) if t.strip()
-    ]

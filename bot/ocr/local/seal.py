@@ -49,6 +49,7 @@ CONTRADICTION = 25.0
 # Names kept per seal: all within CONTRADICTION of the best, at most this many (an
 # address's detachment further down counts as outweighed).
 KEPT = 50
+RED_SHARE = 0.03  # a crop with more red ink than this is read again without the red
 
 
 class Seal(NamedTuple):
@@ -71,6 +72,11 @@ def red_mask(img: np.ndarray) -> np.ndarray:
     low = cv2.inRange(hsv, (0, 70, 60), (10, 255, 255))
     high = cv2.inRange(hsv, (165, 70, 60), (180, 255, 255))
     return cv2.bitwise_or(low, high)
+
+
+def red_share(crop: np.ndarray) -> float:
+    """Share of a crop's pixels that are red ink."""
+    return float(np.count_nonzero(red_mask(crop))) / max(1, crop.shape[0] * crop.shape[1])
 
 
 def without_red(img: np.ndarray) -> np.ndarray:
