@@ -1,20 +1,28 @@
 """From image bytes to an upright :class:`~bot.ocr.local.page.Page` of text lines.
 
 One pass of each model, like plain RapidOCR, with the orientation decided in
-between:
+between. ``LocalEngine.read`` calls :func:`decode`, then :func:`read`, whose steps
+are one function each, in this order:
 
-1. decode with Pillow (EXIF orientation honoured), scale the longest side down
-   to ``WORK_SIDE`` (recognition reads 48-pixel-high crops, so more pixels buy
-   nothing but time);
-2. detect text boxes, on a copy 736 px on its short side (and without red ink
-   where a seal is stamped);
-3. orientation: if most of the text area lies in tall boxes the page is turned
-   by 90 or 270 degrees; the 0/180 classifier, asked about the longest lines
-   once they are laid horizontal, settles the rest;
-4. turn the image upright (a lossless ``cv2.rotate``), crop every box and
-   recognize all crops in one batch (lines with red ink again without it);
-5. measure the skew from the long lines' top edges and express every box in
-   the deskewed frame, which is what the layout rules reason about.
+1. :func:`decode`: Pillow decodes the bytes (EXIF orientation honoured);
+2. :func:`rescale`: the longest side scaled down to ``WORK_SIDE`` (recognition reads
+   48-pixel-high crops, so more pixels buy nothing but time), a tiny image enlarged;
+3. :func:`detect`: the text boxes, found on a copy 736 px on its short side (and
+   without red ink where a seal is stamped);
+4. :func:`orient`: if most of the text area lies in tall boxes the page is turned by
+   90 or 270 degrees; the 0/180 classifier, asked about the longest lines once they
+   are laid horizontal, settles the rest;
+5. :func:`turn`: the image turned upright (a lossless ``cv2.rotate``), and every box
+   cropped from it;
+6. :func:`recognize`: all crops in one batch (lines with red ink again without it);
+7. :func:`assemble`: every box made a :class:`~bot.ocr.local.page.Line` in the frame
+   turned back by the skew (measured from the long lines' top edges), which is what the
+   layout rules reason about; a seal's own characters are left out;
+8. :func:`check`: image-quality warnings (small, blurred, cut off).
+
+The page keeps the upright image (:class:`~bot.ocr.local.photo.Photo`) for the
+extractors' second readings. The models are called through
+:class:`~bot.ocr.local.models.Models` only.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -53,14 +62,6 @@ TINY_SIDE = 400
 _Rotate = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
-def fix_latin(text: str) -> str:
-    """Digits the recognizer puts inside lower-case words, and letters inside numbers:
-    ``tota1`` -> ``total``, ``P1ease`` -> ``Please``, ``Guest-1l`` -> ``Guest-11``."""
-    text = re.sub(r"(?<=[a-z]{2})1(?![0-9])|(?<=[A-Za-z])1(?=[a-z]{2})", "l", text)
-    text = re.sub(r"(?<=[0-9])l(?![A-Za-z])", "1", text)
-    return re.sub(r"(?<=[a-z])0(?=[a-z])", "o", text)
-
-
 def decode(data: bytes) -> np.ndarray:
     """Decode encoded image bytes to a BGR array, upright per EXIF. Raises BAD_IMAGE.
 
@@ -73,34 +74,94 @@ def decode(data: bytes) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
 
-def _rotate_points(points: np.ndarray, degrees: int, w: int, h: int) -> np.ndarray:
-    """Map points of a ``w`` x ``h`` image turned clockwise by ``degrees``."""
-    x, y = points[..., 0], points[..., 1]
-    if degrees == 90:
-        out = np.stack([h - y, x], axis=-1)
-    elif degrees == 180:
-        out = np.stack([w - x, h - y], axis=-1)
-    elif degrees == 270:
-        out = np.stack([y, w - x], axis=-1)
-    else:
-        out = points.copy()
-    return out.astype(np.float32)
+def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
+    """Detect, orient and recognize the text of a BGR image (from :func:`decode`).
+
+    Lines the recognizer is less than ``min_score`` sure of go to ``Page.weak``.
+    """
+    work = rescale(image)
+    boxes = detect(models, work.image)
+    if boxes is None:
+        h, w = work.image.shape[:2]
+        return Page([], w, h, work.orig_size, warnings=check(work, work.image, [], {}))
+    rotation = orient(models, work.image, boxes)
+    upright, quads = turn(work.image, boxes, rotation)
+    crops = [crop_quad(upright, q) for q in quads]
+    texts, scores, clean = recognize(models, upright, quads, crops)
+    seals = seal.find_seals(upright, within=_document(quads))  # inside the document
+    angle = _skew(quads)
+    lines, weak, placed = assemble(
+        upright,
+        quads,
+        crops,
+        texts,
+        scores,
+        origins=[work.original(box) for box in boxes],
+        skip=_seal_characters(seals, quads, crops),
+        angle=angle,
+        min_score=min_score,
+    )
+    up_h, up_w = upright.shape[:2]
+    return Page(
+        lines=lines,
+        width=up_w,
+        height=up_h,
+        orig_size=work.orig_size,
+        rotation=rotation,
+        skew=math.degrees(angle),
+        warnings=check(work, upright, lines, placed),
+        weak=weak,
+        photo=Photo(models, upright, clean, placed, angle, seals),
+    )
 
 
-def _start_top_left(quad: np.ndarray) -> np.ndarray:
-    """Re-start a clockwise quadrilateral at its top-left corner: the start of the edge
-    that runs furthest to the right (the top edge of upright text)."""
-    start = int(np.argmax((np.roll(quad, -1, axis=0) - quad)[:, 0]))
-    return np.roll(quad, -start, axis=0)
+@dataclass(frozen=True)
+class Work:
+    """The image the models see: the original scaled by ``scale``, then given a margin of
+    ``pad`` pixels on every side (a tiny image only)."""
+
+    image: np.ndarray
+    orig_size: tuple[int, int]  # the original's width and height
+    scale: float = 1.0
+    pad: int = 0
+
+    def original(self, box: np.ndarray) -> Quad:
+        """A detected box in the original image's pixels, from its top-left corner."""
+        return _as_quad((_start_top_left(box) - self.pad) / self.scale)
 
 
-def _sides(quad: np.ndarray) -> tuple[float, float]:
-    w = float(np.linalg.norm(quad[0] - quad[1]))
-    h = float(np.linalg.norm(quad[0] - quad[3]))
-    return w, h
+def rescale(image: np.ndarray) -> Work:
+    """Scale the longest side down to ``WORK_SIDE`` (recognition reads 48-pixel-high
+    crops: more pixels buy nothing but time); enlarge a tiny image (:func:`enlarge`)."""
+    orig_h, orig_w = image.shape[:2]
+    scale = min(1.0, WORK_SIDE / max(orig_h, orig_w))
+    if scale < 1.0:
+        size = (round(orig_w * scale), round(orig_h * scale))
+        return Work(cv2.resize(image, size, interpolation=cv2.INTER_AREA), (orig_w, orig_h), scale)
+    if max(orig_h, orig_w) < TINY_SIDE:
+        big, scale, pad = enlarge(image)
+        return Work(big, (orig_w, orig_h), scale, pad)
+    return Work(image, (orig_w, orig_h))
 
 
-def find_rotation(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
+def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
+    """The text boxes (n, 4, 2) in ``work``'s pixels; None when there is no text.
+
+    The detector needs less resolution than the recognizer: it finds the boxes on a
+    copy whose short side is ``DET_SIDE``, the text is cropped from ``work``. Where a
+    seal is stamped, it looks at a copy without red ink: print under the seal would
+    otherwise be cut into pieces or missed.
+    """
+    h, w = work.shape[:2]
+    det_scale = min(1.0, DET_SIDE / min(h, w))
+    det_img = seal.without_red(work) if seal.find_seals(work) else work
+    if det_scale < 1.0:
+        det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
+    found = models.detect(det_img)
+    return None if found is None else np.asarray(found, dtype=np.float32) / det_scale
+
+
+def orient(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
     """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes."""
     tall = wide = 0.0
     for quad in boxes:
@@ -131,6 +192,136 @@ def find_rotation(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
         _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops])
         flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
     return (base + 180) % 360 if flipped > straight else base
+
+
+def turn(work: np.ndarray, boxes: np.ndarray, rotation: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The image turned upright by ``rotation`` degrees (a lossless ``cv2.rotate``), and
+    the boxes in it, each starting at its top-left corner."""
+    h, w = work.shape[:2]
+    upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
+    return upright, [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
+
+
+def recognize(
+    models: Models, upright: np.ndarray, quads: list[np.ndarray], crops: list[np.ndarray]
+) -> tuple[list[str], list[float], np.ndarray]:
+    """The crops' texts and confidences, read in one batch, those that red ink touches
+    again without it (:func:`_without_red_ink`); and the red-free image (``upright``
+    when it has no red ink)."""
+    texts, rec_scores = models.recognize(crops)
+    scores = [float(x) for x in rec_scores]
+    clean = _without_red_ink(models, upright, quads, crops, texts, scores)
+    return texts, scores, clean
+
+
+def assemble(
+    upright: np.ndarray,
+    quads: list[np.ndarray],
+    crops: list[np.ndarray],
+    texts: list[str],
+    scores: list[float],
+    *,
+    origins: list[Quad],
+    skip: set[int],
+    angle: float,
+    min_score: float,
+) -> tuple[list[Line], list[Line], dict[Line, np.ndarray]]:
+    """The boxes as :class:`Line` s in the deskewed frame (turned back by ``angle``):
+    the sure lines in reading order, the weak ones (under ``min_score``), and where each
+    line lies in ``upright``. Empty texts, those under ``WEAK_SCORE`` and the boxes in
+    ``skip`` (a seal's own characters) are left out; ``origins``: the boxes in the
+    original image."""
+    up_h, up_w = upright.shape[:2]
+    lines: list[Line] = []
+    weak: list[Line] = []
+    placed: dict[Line, np.ndarray] = {}
+    for i, (quad, crop, text, score, orig) in enumerate(
+        zip(quads, crops, texts, scores, origins, strict=True)
+    ):
+        text = fix_latin(simplified(text.strip()))
+        if not text or score < WEAK_SCORE or i in skip:
+            continue
+        mean = crop.reshape(-1, 3).mean(axis=0)
+        line = Line(
+            text=text,
+            box=deskew(quad, angle, up_w / 2, up_h / 2),
+            score=float(score),
+            orig=orig,
+            rgb=(int(mean[2]), int(mean[1]), int(mean[0])),
+            tones=tones(crop),
+        )
+        (lines if score >= min_score else weak).append(line)
+        placed[line] = quad
+    lines.sort(key=lambda ln: (ln.cy, ln.x0))
+    return lines, weak, placed
+
+
+def check(
+    work: Work, upright: np.ndarray, lines: list[Line], placed: dict[Line, np.ndarray]
+) -> list[str]:
+    """Image-quality warnings: too few pixels, blurred text, text at the edge (the
+    document may go on beyond the picture)."""
+    warnings: list[str] = []
+    if min(work.orig_size) < SMALL_SIDE:
+        warnings.append("图片分辨率过低")
+    if lines:
+        up_h, up_w = upright.shape[:2]
+        sharp = _sharpness(upright, [placed[ln] for ln in lines])
+        if sharp is not None and sharp < BLUR_THRESHOLD:
+            warnings.append("图片模糊")
+        margin = 2.0
+        if any(
+            ln.x0 <= margin or ln.y0 <= margin or ln.x1 >= up_w - margin or ln.y1 >= up_h - margin
+            for ln in lines
+        ):
+            warnings.append("证件可能超出画面边缘")
+    return warnings
+
+
+def fix_latin(text: str) -> str:
+    """Digits the recognizer puts inside lower-case words, and letters inside numbers:
+    ``tota1`` -> ``total``, ``P1ease`` -> ``Please``, ``Guest-1l`` -> ``Guest-11``."""
+    text = re.sub(r"(?<=[a-z]{2})1(?![0-9])|(?<=[A-Za-z])1(?=[a-z]{2})", "l", text)
+    text = re.sub(r"(?<=[0-9])l(?![A-Za-z])", "1", text)
+    return re.sub(r"(?<=[a-z])0(?=[a-z])", "o", text)
+
+
+def enlarge(image: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """A tiny image scaled up to ``TINY_SIDE`` and padded by half its short side with
+    its own edge pixels; returns the image, the scale and the pad (pixels added on
+    every side, after scaling)."""
+    h, w = image.shape[:2]
+    scale = TINY_SIDE / max(h, w)
+    big = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
+    pad = min(big.shape[:2]) // 2
+    return cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE), scale, pad
+
+
+def _rotate_points(points: np.ndarray, degrees: int, w: int, h: int) -> np.ndarray:
+    """Map points of a ``w`` x ``h`` image turned clockwise by ``degrees``."""
+    x, y = points[..., 0], points[..., 1]
+    if degrees == 90:
+        out = np.stack([h - y, x], axis=-1)
+    elif degrees == 180:
+        out = np.stack([w - x, h - y], axis=-1)
+    elif degrees == 270:
+        out = np.stack([y, w - x], axis=-1)
+    else:
+        out = points.copy()
+    return out.astype(np.float32)
+
+
+def _start_top_left(quad: np.ndarray) -> np.ndarray:
+    """Re-start a clockwise quadrilateral at its top-left corner: the start of the edge
+    that runs furthest to the right (the top edge of upright text)."""
+    start = int(np.argmax((np.roll(quad, -1, axis=0) - quad)[:, 0]))
+    return np.roll(quad, -start, axis=0)
+
+
+def _sides(quad: np.ndarray) -> tuple[float, float]:
+    w = float(np.linalg.norm(quad[0] - quad[1]))
+    h = float(np.linalg.norm(quad[0] - quad[3]))
+    return w, h
 
 
 def _skew(quads: Sequence[np.ndarray]) -> float:
@@ -218,105 +409,6 @@ def _seal_characters(
         ):
             out.add(i)
     return out
-
-
-def enlarge(image: np.ndarray) -> tuple[np.ndarray, float, int]:
-    """A tiny image scaled up to ``TINY_SIDE`` and padded by half its short side with
-    its own edge pixels; returns the image, the scale and the pad (pixels added on
-    every side, after scaling)."""
-    h, w = image.shape[:2]
-    scale = TINY_SIDE / max(h, w)
-    big = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
-    pad = min(big.shape[:2]) // 2
-    return cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE), scale, pad
-
-
-def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
-    """Detect, orient and recognize the text of a BGR image."""
-    orig_h, orig_w = image.shape[:2]
-    scale = min(1.0, WORK_SIDE / max(orig_h, orig_w))
-    work = image
-    pad = 0
-    if scale < 1.0:
-        size = (round(orig_w * scale), round(orig_h * scale))
-        work = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    elif max(orig_h, orig_w) < TINY_SIDE:
-        work, scale, pad = enlarge(image)
-    h, w = work.shape[:2]
-    warnings: list[str] = []
-    if min(orig_w, orig_h) < SMALL_SIDE:
-        warnings.append("图片分辨率过低")
-
-    # The detector needs less resolution than the recognizer: find the boxes on a copy
-    # whose short side is DET_SIDE, crop the text from the full-resolution image. Where a
-    # seal is stamped, the detector looks at a copy without red ink: print under the
-    # seal would otherwise be cut into pieces or missed.
-    det_scale = min(1.0, DET_SIDE / min(h, w))
-    det_img = seal.without_red(work) if seal.find_seals(work) else work
-    if det_scale < 1.0:
-        det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
-    found = models.detect(det_img)
-    if found is None:
-        return Page([], w, h, (orig_w, orig_h), warnings=warnings)
-    boxes = np.asarray(found, dtype=np.float32) / det_scale
-
-    rotation = find_rotation(models, work, boxes)  # colour: the classifier saw colour
-    upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
-    up_h, up_w = upright.shape[:2]
-    quads = [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
-
-    crops = [crop_quad(upright, q) for q in quads]
-    texts, rec_scores = models.recognize(crops)
-    scores = [float(x) for x in rec_scores]
-    clean = _without_red_ink(models, upright, quads, crops, texts, scores)
-    seals = seal.find_seals(upright, within=_document(quads))  # inside the document
-    stamped = _seal_characters(seals, quads, crops)
-    angle = _skew(quads)
-    lines: list[Line] = []
-    weak: list[Line] = []
-    raw: dict[Line, np.ndarray] = {}
-    for i, (quad, crop, text, score, orig) in enumerate(
-        zip(quads, crops, texts, scores, boxes, strict=True)
-    ):
-        text = fix_latin(simplified(text.strip()))
-        if not text or score < WEAK_SCORE or i in stamped:
-            continue
-        mean = crop.reshape(-1, 3).mean(axis=0)
-        line = Line(
-            text=text,
-            box=deskew(quad, angle, up_w / 2, up_h / 2),
-            score=float(score),
-            orig=_as_quad((_start_top_left(orig) - pad) / scale),
-            rgb=(int(mean[2]), int(mean[1]), int(mean[0])),
-            tones=tones(crop),
-        )
-        (lines if score >= min_score else weak).append(line)
-        raw[line] = quad
-    lines.sort(key=lambda ln: (ln.cy, ln.x0))
-
-    if lines:
-        sharp = _sharpness(upright, [raw[ln] for ln in lines if ln in raw])
-        if sharp is not None and sharp < BLUR_THRESHOLD:
-            warnings.append("图片模糊")
-        margin = 2.0
-        if any(
-            ln.x0 <= margin or ln.y0 <= margin or ln.x1 >= up_w - margin or ln.y1 >= up_h - margin
-            for ln in lines
-            if ln in raw
-        ):
-            warnings.append("证件可能超出画面边缘")
-
-    return Page(
-        lines=lines,
-        width=up_w,
-        height=up_h,
-        orig_size=(orig_w, orig_h),
-        rotation=rotation,
-        skew=math.degrees(angle),
-        warnings=warnings,
-        weak=weak,
-        photo=Photo(models, upright, clean, raw, angle, seals),
-    )
 
 
 def _document(quads: Sequence[np.ndarray], margin: float = 0.05) -> np.ndarray:
