@@ -1,7 +1,8 @@
-"""The WeChat OCR cloud engine against the emulator: every endpoint, upload and img_url, errors."""
+"""The WeChat OCR cloud engine against the emulator: every endpoint, the upload, errors."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
@@ -83,26 +84,28 @@ def test_every_endpoint_by_upload(make_bot, doc_type: DocType) -> None:
         assert call["query"].get("type") == "scan"
 
 
-def test_img_url_lets_wechat_fetch_the_image(make_bot) -> None:
+def test_the_photo_is_uploaded_not_linked(make_bot) -> None:
+    """The photo goes up as multipart ``img`` (shrunk for the API's limit), never as an
+    ``img_url`` WeChat would fetch: a photo of an identity card is not served to anyone."""
     bot = make_bot()
     image = photo(70)
     can(bot, image, {"errcode": 0, "errmsg": "ok", "number": "京A12345"})
-    _, pic_url = bot.upload(image)
-    result = engine_for(bot).recognize_url(pic_url, DocType.PLATENUM)
-    assert result.fields == {"number": "京A12345"}
-
-
-def test_unreachable_img_url_is_a_bad_image(make_bot) -> None:
-    bot = make_bot()
-    with pytest.raises(OcrError) as caught:
-        engine_for(bot).recognize_url("http://127.0.0.1:1/nothing.jpg", DocType.IDCARD)
-    assert caught.value.failure is Failure.BAD_IMAGE and caught.value.errcode == 101000
+    assert engine_for(bot).recognize(image, DocType.PLATENUM).fields == {"number": "京A12345"}
+    [call] = [
+        c
+        for c in requests.get(f"{bot.emulator.url}/_emulator/calls", timeout=5).json()
+        if c["path"] == "/cv/ocr/platenum"
+    ]
+    upload = shrink(image, CLOUD_LIMIT)
+    assert call["body"] == f"img: {len(upload)} bytes sha256 {hashlib.sha256(upload).hexdigest()}"
+    assert "img_url" not in call["query"]
 
 
 @pytest.mark.parametrize(
     "errcode, failure",
     [
         (-1, Failure.BUSY),
+        (101000, Failure.BAD_IMAGE),
         (101001, Failure.NO_DOCUMENT),
         (101002, Failure.BAD_IMAGE),
         (101003, Failure.QUOTA),

@@ -14,10 +14,8 @@ reports.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.ocr.local.seal import SealReading
@@ -187,13 +185,6 @@ class Page:
             if data.get("stamps") is None
             else [SealReading.from_json(r) for r in data["stamps"]],
         )
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")
-
-    @classmethod
-    def load(cls, path: Path) -> Page:
-        return cls.from_json(json.loads(path.read_text()))
 
 
 def region(x0: float, y0: float, x1: float, y1: float) -> Line:
