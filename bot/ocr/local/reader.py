@@ -84,7 +84,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     if boxes is None:
         h, w = work.image.shape[:2]
         return Page([], w, h, work.orig_size, warnings=check(work, work.image, [], {}))
-    rotation = orient(models, work.image, boxes)
+    rotation = orient(models, work.image, boxes)  # colour: the classifier saw colour
     upright, quads = turn(work.image, boxes, rotation)
     crops = [crop_quad(upright, q) for q in quads]
     texts, scores, clean = recognize(models, upright, quads, crops)
