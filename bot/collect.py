@@ -144,12 +144,13 @@ def submit(
     """
     if dossier is None or not dossier.docs:
         return None
-    if dossier.flow:  # it has ended
+    event = callback.event_for(dossier, channel, user)
+    queued = callback.submit(rt, event, pipeline=pipe)  # kept first, taken away after:
+    if dossier.flow:  # it has ended                     # a refused write stops the rest
         rt.dossiers.save(channel, user, Dossier(flow=dossier.flow, done=True), client=pipe)
     else:
         pipe.delete(rt.dossiers.name(channel, user))
-    event = callback.event_for(dossier, channel, user)
-    return event if callback.submit(rt, event, pipeline=pipe) is not None else None
+    return event if queued is not None else None
 
 
 def document(rec: Recognition, checks: list[Check]) -> Document:

@@ -123,7 +123,9 @@ def test_engine_switch_reaches_the_worker_and_survives_a_restart(chat, make_bot)
     assert "用法：/engine" in c.say(ADMIN, "/engine tesseract")
 
     assert "已切换引擎为 wechat" in c.say(ADMIN, "/engine wechat")
-    assert c.bot.runtime.menu_types[-1].value == "comm"  # the web's menu follows: no 自动识别
+    assert (
+        c.bot.runtime.menu_types(c.bot.runtime.redis.get(ENGINE_KEY))[-1].value == "comm"
+    )  # the web's menu follows: no 自动识别
     image = photo(12)
     can(c.bot, image, FRONT)
     media_id, pic_url = c.bot.upload(image)

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.incoming import Channel
 from bot.jobs import RecognizeJob
+from bot.store import Deliveries
 from tests.integration.test_flow import FRONT, can, photo
 
 
@@ -60,8 +61,8 @@ def test_a_retry_processes_a_message_whose_first_try_died(make_bot) -> None:
     message = peer.click("gus", "OCR_BANKCARD")
     # A web process took the message and died before it answered (its claim is left).
     dedupe_key = f"official:gus:{message.fields['CreateTime']}:click:OCR_BANKCARD"
-    crashed = bot.runtime.deliveries.arrive(dedupe_key)
-    assert crashed.claimed
+    _, claim = Deliveries.names(dedupe_key)
+    assert bot.runtime.redis.set(claim, 1, nx=True, px=bot.runtime.deliveries.lease_ms)
 
     [retry] = peer.deliver(message).attempts
     assert retry.status == 200
