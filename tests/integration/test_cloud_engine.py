@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
@@ -81,6 +82,23 @@ def test_every_endpoint_by_upload(make_bot, doc_type: DocType) -> None:
     assert call["path"] == f"/cv/ocr/{doc_type.value}"
     if doc_type is DocType.IDCARD:
         assert call["query"].get("type") == "scan"
+
+
+def test_the_photo_is_uploaded_not_linked(make_bot) -> None:
+    """The photo goes up as multipart ``img`` (shrunk for the API's limit), never as an
+    ``img_url`` WeChat would fetch: a photo of an identity card is not served to anyone."""
+    bot = make_bot()
+    image = photo(70)
+    can(bot, image, {"errcode": 0, "errmsg": "ok", "number": "京A12345"})
+    assert engine_for(bot).recognize(image, DocType.PLATENUM).fields == {"number": "京A12345"}
+    [call] = [
+        c
+        for c in requests.get(f"{bot.emulator.url}/_emulator/calls", timeout=5).json()
+        if c["path"] == "/cv/ocr/platenum"
+    ]
+    upload = shrink(image, CLOUD_LIMIT)
+    assert call["body"] == f"img: {len(upload)} bytes sha256 {hashlib.sha256(upload).hexdigest()}"
+    assert "img_url" not in call["query"]
 
 
 @pytest.mark.parametrize(

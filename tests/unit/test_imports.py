@@ -188,3 +188,69 @@ def test_logging_loads_neither_the_reply_layer_nor_the_bin_table() -> None:
 def _name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+# -- RapidOCR's insides: one module only ---------------------------------------------------
+
+RAPIDOCR_GATEWAY = "bot/ocr/local/models.py"
+# Attributes of RapidOCR's objects that only the gateway may touch: its private loaders,
+# its stages (``Models.det``/``cls``/``rec``) and what they hold and return.
+RAPIDOCR_ATTRIBUTES = {
+    "_load_det_model", "_load_cls_model", "_load_rec_model",
+    "text_det", "text_cls", "text_rec",
+    "det", "cls", "rec",
+    "postprocess_op", "rec_image_shape", "resize_norm_img", "rec_batch_num",
+    "cls_res", "txts", "word_results",
+}  # fmt: skip
+
+
+def rapidocr_uses(source: str, module: str) -> list[tuple[int, str]]:
+    """(line, what) of every import of ``rapidocr`` and every use of one of
+    ``RAPIDOCR_ATTRIBUTES`` in ``source``, the text of the dotted ``module``."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found += [
+                (node.lineno, f"imports {name}")
+                for name in imported_names(node, module)
+                if name == "rapidocr" or name.startswith("rapidocr.")
+            ]
+        elif isinstance(node, ast.Attribute) and node.attr in RAPIDOCR_ATTRIBUTES:
+            found.append((node.lineno, f"uses .{node.attr}"))
+    return found
+
+
+def bot_modules() -> list[Path]:
+    return sorted((ROOT / "bot").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", bot_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_models_module_touches_rapidocr(path: Path) -> None:
+    """RapidOCR is pinned, and its insides change between versions: whoever upgrades it
+    reads one module (``bot.ocr.local.models``), whose ``Models`` the others call."""
+    if path.relative_to(ROOT).as_posix() == RAPIDOCR_GATEWAY:
+        return
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} {what}"
+        for line, what in rapidocr_uses(path.read_text(encoding="utf-8"), module)
+    ]
+    assert wrong == []
+
+
+def test_the_rapidocr_check_sees_imports_and_internals() -> None:
+    source = (
+        "import rapidocr\n"
+        "from rapidocr.utils.process_img import get_rotate_crop_image\n"
+        "from rapidocr import RapidOCR\n"
+        "def f(models):\n    return models.rec.postprocess_op.character\n"
+        "def g(models):\n    return models.recognize([])\n"
+    )
+    seen = rapidocr_uses(source, "bot.ocr.local.reader")
+    assert (1, "imports rapidocr") in seen
+    assert (2, "imports rapidocr.utils.process_img") in seen
+    assert (3, "imports rapidocr.RapidOCR") in seen
+    assert (5, "uses .rec") in seen and (5, "uses .postprocess_op") in seen
+    assert not [found for found in seen if found[0] == 7]  # the gateway's own methods
+    gateway = rapidocr_uses((ROOT / RAPIDOCR_GATEWAY).read_text(encoding="utf-8"), "x")
+    assert any(what == "imports rapidocr" for _, what in gateway)  # the gateway does

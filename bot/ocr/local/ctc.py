@@ -8,7 +8,8 @@ authority is one of a few hundred), we can do better: the CTC forward algorithm
 gives the probability of each *whole* string, and the best one wins on the
 evidence of every frame, the smudged ones included.
 
-This is the standard lexicon decoding of CTC (Graves et al., 2006), written out
+The probabilities come from :meth:`bot.ocr.local.models.Models.frame_probs`. This is
+the standard lexicon decoding of CTC (Graves et al., 2006), written out
 in numpy: a few hundred strings over a hundred frames take milliseconds.
 """
 
@@ -16,24 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 BLANK = 0  # index of CTC's blank in RapidOCR's character list (and in ``columns``)
 _NEG = -1e30  # log(0), finite so that sums stay finite
-
-
-def frame_probs(rec: Any, crops: Sequence[np.ndarray]) -> np.ndarray:
-    """(crops, frames, characters) probabilities from RapidOCR's recognizer.
-
-    The same resize and normalisation as ``TextRecognizer.__call__`` (pinned 3.10.0),
-    stopping before its greedy decoding.
-    """
-    _, height, width = rec.rec_image_shape[:3]
-    ratio = max([width / height] + [c.shape[1] / c.shape[0] for c in crops])
-    batch = np.stack([rec.resize_norm_img(c, ratio) for c in crops]).astype(np.float32)
-    return np.asarray(rec.session(batch))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""Loading RapidOCR's models, once per process.
+"""RapidOCR's models: loaded once per process, and called through :class:`Models`.
+
+This is the one module that knows RapidOCR's insides (pinned 3.10.0): its private
+loaders, its stages' inputs and outputs, the recognizer's session and character list,
+its crop of a rotated box. Every other module calls the methods of :class:`Models`
+(``tests/unit/test_imports.py`` checks it).
 
 The three ONNX models (PP-OCRv6 small detector and recognizer, the mobile
 0/180 degree classifier) ship inside the ``rapidocr`` wheel. We name their
@@ -22,18 +27,67 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 _lock = threading.Lock()
 _models: Models | None = None
 
 
 @dataclass(frozen=True)
 class Models:
-    """The three stages of RapidOCR, ready to call."""
+    """The three stages of RapidOCR, behind the calls the reader makes."""
 
     ocr: Any  # rapidocr.RapidOCR, kept for the plain-RapidOCR benchmark
     det: Any  # rapidocr.ch_ppocr_det.TextDetector
     cls: Any  # rapidocr.ch_ppocr_cls.TextClassifier
     rec: Any  # rapidocr.ch_ppocr_rec.TextRecognizer
+
+    def detect(self, img: np.ndarray) -> np.ndarray | None:
+        """The text boxes of a BGR image (n, 4, 2), in its pixels; None when there is none."""
+        boxes = self.det(img).boxes
+        return None if boxes is None or len(boxes) == 0 else boxes
+
+    def classify(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """The 0/180 classifier's (label, score) for each crop of a horizontal line; a label
+        with ``180`` in it says the crop is upside down."""
+        return self.cls(crops).cls_res
+
+    def recognize(self, crops: list[np.ndarray]) -> tuple[list[str], list[float]]:
+        """The recognizer's text and confidence (0..1) for each crop, in one batch (one
+        crop at least)."""
+        out = self.rec(_rec_input(crops))
+        return list(out.txts), list(out.scores)
+
+    @property
+    def characters(self) -> tuple[str, ...]:
+        """The recognizer's characters, index 0 being CTC's blank (the columns of
+        :meth:`frame_probs`)."""
+        return tuple(self.rec.postprocess_op.character)
+
+    def frame_probs(self, crops: list[np.ndarray]) -> np.ndarray:
+        """(crops, frames, characters) probabilities from the recognizer.
+
+        The same resize and normalisation as ``TextRecognizer.__call__``, stopping
+        before its greedy decoding (:mod:`bot.ocr.local.ctc` decodes against a lexicon).
+        """
+        _, height, width = self.rec.rec_image_shape[:3]
+        ratio = max([width / height] + [c.shape[1] / c.shape[0] for c in crops])
+        batch = np.stack([self.rec.resize_norm_img(c, ratio) for c in crops]).astype(np.float32)
+        return np.asarray(self.rec.session(batch))
+
+
+def crop_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quadrilateral ``quad`` of ``img`` cut out and straightened, its first corner
+    top left (RapidOCR's own crop, so that the recognizer sees what it was trained on)."""
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    return get_rotate_crop_image(img, quad.astype(np.float32).copy())
+
+
+def _rec_input(crops: list[np.ndarray]) -> Any:
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    return TextRecInput(img=crops)
 
 
 def _params(model_dir: Path, threads: int) -> dict[str, Any]:

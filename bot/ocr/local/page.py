@@ -2,36 +2,30 @@
 
 A :class:`Page` is plain data (it can be saved as JSON and loaded back), so
 the extractors can be tested on recorded recognizer outputs without running
-a model. Coordinates in ``box`` are in the *upright, deskewed* frame of the
-page (x to the right, y down), which is what layout rules reason about;
-``orig`` keeps the same quadrilateral in the original image's pixels, which is
-what the ``comm`` answer reports.
+a model. A page the reader made also holds its image
+(:class:`~bot.ocr.local.photo.Photo`), which an extractor may ask to read a line
+again; a recorded page has none, and those questions get empty answers.
+
+Coordinates in ``box`` are in the *upright, deskewed* frame of the page (x to the
+right, y down), which is what layout rules reason about; ``orig`` keeps the same
+quadrilateral in the original image's pixels, which is what the ``comm`` answer
+reports.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.ocr.local.seal import SealReading
+
+if TYPE_CHECKING:
+    from bot.ocr.local.photo import Photo
 
 Point = tuple[float, float]
 RGB = tuple[int, int, int]
 Quad = tuple[Point, Point, Point, Point]  # left_top, right_top, right_bottom, left_bottom
-
-# Re-reads one line of the image again (tighter crops, other scales) and returns the
-# candidate texts with their scores; the pair selects a horizontal part of the line
-# (0..1 of its length). Only available when the image is at hand.
-Reread = Callable[["Line", tuple[float, float]], list[tuple[str, float]]]
-# Re-reads several lines at once from crops widened by about a character on both sides
-# (a small 、 or 。 at a line's edge can fall outside its detected box).
-Widen = Callable[[Sequence["Line"]], list[str]]
-# Scores texts against one line of the image: log P(text | the line's crop) from the
-# recognizer's per-frame probabilities, for each text it can write.
-Score = Callable[["Line", Sequence[str]], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -130,15 +124,11 @@ class Page:
     warnings: list[str] = field(default_factory=list)
     # Lines the recognizer was unsure of (kept out of ``lines``): worth a re-read.
     weak: list[Line] = field(default_factory=list)
-    reread: Reread | None = field(default=None, repr=False, compare=False)
-    widen: Widen | None = field(default=None, repr=False, compare=False)
-    score: Score | None = field(default=None, repr=False, compare=False)
     # What the round seals say (at most one reading: the largest seal's); read on first
     # use, then kept.
     stamps: list[SealReading] | None = None
-    read_stamps: Callable[[], list[SealReading]] | None = field(
-        default=None, repr=False, compare=False
-    )
+    # The image, to read again (None on a recorded page).
+    photo: Photo | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -150,22 +140,22 @@ class Page:
         """Candidate re-readings of ``line`` or of a ``part`` of it, from ``part[0]`` to
         ``part[1]`` of its length (empty when the image is not at hand). ``line`` may
         also be a region drawn by the caller (see :func:`region`)."""
-        return self.reread(line, part) if self.reread is not None else []
+        return self.photo.reread(line, part) if self.photo is not None else []
 
     def score_texts(self, line: Line, texts: Sequence[str]) -> dict[str, float]:
         """How likely the image of ``line`` makes each of ``texts`` (log-probabilities;
         empty when the image is not at hand)."""
-        return self.score(line, texts) if self.score is not None else {}
+        return self.photo.score(line, texts) if self.photo is not None else {}
 
     def seal_readings(self) -> list[SealReading]:
         """What the seals say (read once, when first asked)."""
         if self.stamps is None:
-            self.stamps = self.read_stamps() if self.read_stamps is not None else []
+            self.stamps = self.photo.stamps() if self.photo is not None else []
         return self.stamps
 
     def widened_texts(self, lines: Sequence[Line]) -> list[str]:
         """The lines read again from wider crops (their own texts without the image)."""
-        return self.widen(lines) if self.widen is not None else [ln.text for ln in lines]
+        return self.photo.widen(lines) if self.photo is not None else [ln.text for ln in lines]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -195,13 +185,6 @@ class Page:
             if data.get("stamps") is None
             else [SealReading.from_json(r) for r in data["stamps"]],
         )
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")
-
-    @classmethod
-    def load(cls, path: Path) -> Page:
-        return cls.from_json(json.loads(path.read_text()))
 
 
 def region(x0: float, y0: float, x1: float, y1: float) -> Line:

@@ -1,20 +1,28 @@
 """From image bytes to an upright :class:`~bot.ocr.local.page.Page` of text lines.
 
 One pass of each model, like plain RapidOCR, with the orientation decided in
-between:
+between. ``LocalEngine.read`` calls :func:`decode`, then :func:`read`, whose steps
+are one function each, in this order:
 
-1. decode with Pillow (EXIF orientation honoured), scale the longest side down
-   to ``WORK_SIDE`` (recognition reads 48-pixel-high crops, so more pixels buy
-   nothing but time);
-2. detect text boxes, on a copy 736 px on its short side (and without red ink
-   where a seal is stamped);
-3. orientation: if most of the text area lies in tall boxes the page is turned
-   by 90 or 270 degrees; the 0/180 classifier, asked about the longest lines
-   once they are laid horizontal, settles the rest;
-4. turn the image upright (a lossless ``cv2.rotate``), crop every box and
-   recognize all crops in one batch (lines with red ink again without it);
-5. measure the skew from the long lines' top edges and express every box in
-   the deskewed frame, which is what the layout rules reason about.
+1. :func:`decode`: Pillow decodes the bytes (EXIF orientation honoured);
+2. :func:`rescale`: the longest side scaled down to ``WORK_SIDE`` (recognition reads
+   48-pixel-high crops, so more pixels buy nothing but time), a tiny image enlarged;
+3. :func:`detect`: the text boxes, found on a copy 736 px on its short side (and
+   without red ink where a seal is stamped);
+4. :func:`orient`: if most of the text area lies in tall boxes the page is turned by
+   90 or 270 degrees; the 0/180 classifier, asked about the longest lines once they
+   are laid horizontal, settles the rest;
+5. :func:`turn`: the image turned upright (a lossless ``cv2.rotate``), and every box
+   cropped from it;
+6. :func:`recognize`: all crops in one batch (lines with red ink again without it);
+7. :func:`assemble`: every box made a :class:`~bot.ocr.local.page.Line` in the frame
+   turned back by the skew (measured from the long lines' top edges), which is what the
+   layout rules reason about; a seal's own characters are left out;
+8. :func:`check`: image-quality warnings (small, blurred, cut off).
+
+The page keeps the upright image (:class:`~bot.ocr.local.photo.Photo`) for the
+extractors' second readings. The models are called through
+:class:`~bot.ocr.local.models.Models` only.
 """
 
 from __future__ import annotations
@@ -22,15 +30,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from bot.images import open_image
 from bot.ocr.base import Failure, OcrError
-from bot.ocr.local import ctc, seal
-from bot.ocr.local.models import Models
+from bot.ocr.local import seal
+from bot.ocr.local.models import Models, crop_quad
 from bot.ocr.local.page import Line, Page, Quad
+from bot.ocr.local.photo import Photo, deskew
 from bot.ocr.local.script import simplified
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from
@@ -39,7 +49,6 @@ MIN_SCORE = 0.5  # recognizer confidence below which a line is weak (RapidOCR's 
 WEAK_SCORE = 0.2  # below this a line is dropped altogether
 ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
 BLUR_THRESHOLD = 120.0  # variance of the Laplacian over text at 32-pixel text height (measured)
-RED_SHARE = 0.03  # a crop with more red ink than this is read again without the red
 # A red line inside a seal whose ink is less than this share grey is the seal's own
 # text: at most 0.01 for such lines, at least 0.11 for print crossing a seal, on 110
 # licences (seeds 750100-750249).
@@ -53,14 +62,6 @@ TINY_SIDE = 400
 _Rotate = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
-def fix_latin(text: str) -> str:
-    """Digits the recognizer puts inside lower-case words, and letters inside numbers:
-    ``tota1`` -> ``total``, ``P1ease`` -> ``Please``, ``Guest-1l`` -> ``Guest-11``."""
-    text = re.sub(r"(?<=[a-z]{2})1(?![0-9])|(?<=[A-Za-z])1(?=[a-z]{2})", "l", text)
-    text = re.sub(r"(?<=[0-9])l(?![A-Za-z])", "1", text)
-    return re.sub(r"(?<=[a-z])0(?=[a-z])", "o", text)
-
-
 def decode(data: bytes) -> np.ndarray:
     """Decode encoded image bytes to a BGR array, upright per EXIF. Raises BAD_IMAGE.
 
@@ -71,6 +72,229 @@ def decode(data: bytes) -> np.ndarray:
     if rgb.ndim != 3 or min(rgb.shape[:2]) < 8:
         raise OcrError(Failure.BAD_IMAGE, "image too small to decode", errcode=101002)
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+
+def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
+    """Detect, orient and recognize the text of a BGR image (from :func:`decode`).
+
+    Lines the recognizer is less than ``min_score`` sure of go to ``Page.weak``.
+    """
+    work = rescale(image)
+    boxes = detect(models, work.image)
+    if boxes is None:
+        h, w = work.image.shape[:2]
+        return Page([], w, h, work.orig_size, warnings=check(work, work.image, [], {}))
+    rotation = orient(models, work.image, boxes)  # colour: the classifier saw colour
+    upright, quads = turn(work.image, boxes, rotation)
+    crops = [crop_quad(upright, q) for q in quads]
+    texts, scores, clean = recognize(models, upright, quads, crops)
+    seals = seal.find_seals(upright, within=_document(quads))  # inside the document
+    angle = _skew(quads)
+    lines, weak, placed = assemble(
+        upright,
+        quads,
+        crops,
+        texts,
+        scores,
+        origins=[work.original(box) for box in boxes],
+        skip=_seal_characters(seals, quads, crops),
+        angle=angle,
+        min_score=min_score,
+    )
+    up_h, up_w = upright.shape[:2]
+    return Page(
+        lines=lines,
+        width=up_w,
+        height=up_h,
+        orig_size=work.orig_size,
+        rotation=rotation,
+        skew=math.degrees(angle),
+        warnings=check(work, upright, lines, placed),
+        weak=weak,
+        photo=Photo(models, upright, clean, placed, angle, seals),
+    )
+
+
+@dataclass(frozen=True)
+class Work:
+    """The image the models see: the original scaled by ``scale``, then given a margin of
+    ``pad`` pixels on every side (a tiny image only)."""
+
+    image: np.ndarray
+    orig_size: tuple[int, int]  # the original's width and height
+    scale: float = 1.0
+    pad: int = 0
+
+    def original(self, box: np.ndarray) -> Quad:
+        """A detected box in the original image's pixels, from its top-left corner."""
+        return _as_quad((_start_top_left(box) - self.pad) / self.scale)
+
+
+def rescale(image: np.ndarray) -> Work:
+    """Scale the longest side down to ``WORK_SIDE`` (recognition reads 48-pixel-high
+    crops: more pixels buy nothing but time); enlarge a tiny image (:func:`enlarge`)."""
+    orig_h, orig_w = image.shape[:2]
+    scale = min(1.0, WORK_SIDE / max(orig_h, orig_w))
+    if scale < 1.0:
+        size = (round(orig_w * scale), round(orig_h * scale))
+        return Work(cv2.resize(image, size, interpolation=cv2.INTER_AREA), (orig_w, orig_h), scale)
+    if max(orig_h, orig_w) < TINY_SIDE:
+        big, scale, pad = enlarge(image)
+        return Work(big, (orig_w, orig_h), scale, pad)
+    return Work(image, (orig_w, orig_h))
+
+
+def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
+    """The text boxes (n, 4, 2) in ``work``'s pixels; None when there is no text.
+
+    The detector needs less resolution than the recognizer: it finds the boxes on a
+    copy whose short side is ``DET_SIDE``, the text is cropped from ``work``. Where a
+    seal is stamped, it looks at a copy without red ink: print under the seal would
+    otherwise be cut into pieces or missed.
+    """
+    h, w = work.shape[:2]
+    det_scale = min(1.0, DET_SIDE / min(h, w))
+    det_img = seal.without_red(work) if seal.find_seals(work) else work
+    if det_scale < 1.0:
+        det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
+    found = models.detect(det_img)
+    return None if found is None else np.asarray(found, dtype=np.float32) / det_scale
+
+
+def orient(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
+    """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes."""
+    tall = wide = 0.0
+    for quad in boxes:
+        w, h = np.ptp(quad[:, 0]), np.ptp(quad[:, 1])  # extents: independent of corner order
+        if h > 1.5 * w:
+            tall += w * h
+        elif w > 1.5 * h:
+            wide += w * h
+    base = 90 if tall > wide else 0
+    h_img, w_img = img.shape[:2]
+    turned = _rotate_points(boxes, base, w_img, h_img) if base else boxes
+    upright = cv2.rotate(img, _Rotate[base]) if base else img
+    long_first = sorted(turned, key=lambda q: -max(_sides(q)))
+    crops = []
+    for quad in long_first[:ORIENT_SAMPLE]:
+        w, h = _sides(_start_top_left(quad))
+        if w > 1.5 * h:
+            crops.append(crop_quad(upright, _start_top_left(quad)))
+    if not crops:
+        return base
+    votes = models.classify(crops)
+    flipped = sum(score for label, score in votes if "180" in label)
+    straight = sum(score for label, score in votes if "180" not in label)
+    if len(crops) < 4 or abs(flipped - straight) < 0.5 * (flipped + straight):
+        # Little or split evidence (a plate's one italic line fooled the classifier):
+        # ask the recognizer which way round it reads with more confidence.
+        _, upright_rec = models.recognize(crops)
+        _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops])
+        flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
+    return (base + 180) % 360 if flipped > straight else base
+
+
+def turn(work: np.ndarray, boxes: np.ndarray, rotation: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The image turned upright by ``rotation`` degrees (a lossless ``cv2.rotate``), and
+    the boxes in it, each starting at its top-left corner."""
+    h, w = work.shape[:2]
+    upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
+    return upright, [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
+
+
+def recognize(
+    models: Models, upright: np.ndarray, quads: list[np.ndarray], crops: list[np.ndarray]
+) -> tuple[list[str], list[float], np.ndarray]:
+    """The crops' texts and confidences, read in one batch, those that red ink touches
+    again without it (:func:`_without_red_ink`); and the red-free image (``upright``
+    when it has no red ink)."""
+    texts, rec_scores = models.recognize(crops)
+    scores = [float(x) for x in rec_scores]
+    clean = _without_red_ink(models, upright, quads, crops, texts, scores)
+    return texts, scores, clean
+
+
+def assemble(
+    upright: np.ndarray,
+    quads: list[np.ndarray],
+    crops: list[np.ndarray],
+    texts: list[str],
+    scores: list[float],
+    *,
+    origins: list[Quad],
+    skip: set[int],
+    angle: float,
+    min_score: float,
+) -> tuple[list[Line], list[Line], dict[Line, np.ndarray]]:
+    """The boxes as :class:`Line` s in the deskewed frame (turned back by ``angle``):
+    the sure lines in reading order, the weak ones (under ``min_score``), and where each
+    line lies in ``upright``. Empty texts, those under ``WEAK_SCORE`` and the boxes in
+    ``skip`` (a seal's own characters) are left out; ``origins``: the boxes in the
+    original image."""
+    up_h, up_w = upright.shape[:2]
+    lines: list[Line] = []
+    weak: list[Line] = []
+    placed: dict[Line, np.ndarray] = {}
+    for i, (quad, crop, text, score, orig) in enumerate(
+        zip(quads, crops, texts, scores, origins, strict=True)
+    ):
+        text = fix_latin(simplified(text.strip()))
+        if not text or score < WEAK_SCORE or i in skip:
+            continue
+        mean = crop.reshape(-1, 3).mean(axis=0)
+        line = Line(
+            text=text,
+            box=deskew(quad, angle, up_w / 2, up_h / 2),
+            score=float(score),
+            orig=orig,
+            rgb=(int(mean[2]), int(mean[1]), int(mean[0])),
+            tones=tones(crop),
+        )
+        (lines if score >= min_score else weak).append(line)
+        placed[line] = quad
+    lines.sort(key=lambda ln: (ln.cy, ln.x0))
+    return lines, weak, placed
+
+
+def check(
+    work: Work, upright: np.ndarray, lines: list[Line], placed: dict[Line, np.ndarray]
+) -> list[str]:
+    """Image-quality warnings: too few pixels, blurred text, text at the edge (the
+    document may go on beyond the picture)."""
+    warnings: list[str] = []
+    if min(work.orig_size) < SMALL_SIDE:
+        warnings.append("图片分辨率过低")
+    if lines:
+        up_h, up_w = upright.shape[:2]
+        sharp = _sharpness(upright, [placed[ln] for ln in lines])
+        if sharp is not None and sharp < BLUR_THRESHOLD:
+            warnings.append("图片模糊")
+        margin = 2.0
+        if any(
+            ln.x0 <= margin or ln.y0 <= margin or ln.x1 >= up_w - margin or ln.y1 >= up_h - margin
+            for ln in lines
+        ):
+            warnings.append("证件可能超出画面边缘")
+    return warnings
+
+
+def fix_latin(text: str) -> str:
+    """Digits the recognizer puts inside lower-case words, and letters inside numbers:
+    ``tota1`` -> ``total``, ``P1ease`` -> ``Please``, ``Guest-1l`` -> ``Guest-11``."""
+    text = re.sub(r"(?<=[a-z]{2})1(?![0-9])|(?<=[A-Za-z])1(?=[a-z]{2})", "l", text)
+    text = re.sub(r"(?<=[0-9])l(?![A-Za-z])", "1", text)
+    return re.sub(r"(?<=[a-z])0(?=[a-z])", "o", text)
+
+
+def enlarge(image: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """A tiny image scaled up to ``TINY_SIDE`` and padded by half its short side with
+    its own edge pixels; returns the image, the scale and the pad (pixels added on
+    every side, after scaling)."""
+    h, w = image.shape[:2]
+    scale = TINY_SIDE / max(h, w)
+    big = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
+    pad = min(big.shape[:2]) // 2
+    return cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE), scale, pad
 
 
 def _rotate_points(points: np.ndarray, degrees: int, w: int, h: int) -> np.ndarray:
@@ -100,45 +324,6 @@ def _sides(quad: np.ndarray) -> tuple[float, float]:
     return w, h
 
 
-def _crop(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    from rapidocr.utils.process_img import get_rotate_crop_image
-
-    return get_rotate_crop_image(img, quad.astype(np.float32).copy())
-
-
-def find_rotation(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
-    """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes."""
-    tall = wide = 0.0
-    for quad in boxes:
-        w, h = np.ptp(quad[:, 0]), np.ptp(quad[:, 1])  # extents: independent of corner order
-        if h > 1.5 * w:
-            tall += w * h
-        elif w > 1.5 * h:
-            wide += w * h
-    base = 90 if tall > wide else 0
-    h_img, w_img = img.shape[:2]
-    turned = _rotate_points(boxes, base, w_img, h_img) if base else boxes
-    upright = cv2.rotate(img, _Rotate[base]) if base else img
-    long_first = sorted(turned, key=lambda q: -max(_sides(q)))
-    crops = []
-    for quad in long_first[:ORIENT_SAMPLE]:
-        w, h = _sides(_start_top_left(quad))
-        if w > 1.5 * h:
-            crops.append(_crop(upright, _start_top_left(quad)))
-    if not crops:
-        return base
-    votes = models.cls(crops).cls_res
-    flipped = sum(score for label, score in votes if "180" in label)
-    straight = sum(score for label, score in votes if "180" not in label)
-    if len(crops) < 4 or abs(flipped - straight) < 0.5 * (flipped + straight):
-        # Little or split evidence (a plate's one italic line fooled the classifier):
-        # ask the recognizer which way round it reads with more confidence.
-        upright_rec = models.rec(rec_input(crops)).scores
-        turned_rec = models.rec(rec_input([cv2.rotate(c, cv2.ROTATE_180) for c in crops])).scores
-        flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
-    return (base + 180) % 360 if flipped > straight else base
-
-
 def _skew(quads: Sequence[np.ndarray]) -> float:
     """Median angle (radians) of the top edges of long horizontal boxes."""
     angles = []
@@ -150,15 +335,6 @@ def _skew(quads: Sequence[np.ndarray]) -> float:
     return float(np.median(angles)) if angles else 0.0
 
 
-def _deskew(quad: np.ndarray, angle: float, cx: float, cy: float) -> Quad:
-    c, s = math.cos(-angle), math.sin(-angle)
-    pts = []
-    for x, y in quad:
-        dx, dy = float(x) - cx, float(y) - cy
-        pts.append((cx + c * dx - s * dy, cy + s * dx + c * dy))
-    return (pts[0], pts[1], pts[2], pts[3])
-
-
 def _as_quad(points: np.ndarray) -> Quad:
     p = [(float(x), float(y)) for x, y in points]
     return (p[0], p[1], p[2], p[3])
@@ -168,7 +344,7 @@ def _sharpness(img: np.ndarray, quads: Sequence[np.ndarray]) -> float | None:
     """Variance of the Laplacian over the text crops, each scaled to 32-pixel height."""
     values = []
     for quad in sorted(quads, key=lambda q: -max(_sides(q)))[:8]:
-        crop = _crop(img, quad)
+        crop = crop_quad(img, quad)
         if crop.shape[0] < 8 or crop.shape[1] < 8:
             continue
         scale = 32.0 / crop.shape[0]
@@ -191,11 +367,6 @@ def tones(crop: np.ndarray) -> tuple[tuple[int, int, int], tuple[int, int, int]]
     return out[0], out[1]
 
 
-def _red_share(crop: np.ndarray) -> float:
-    """Share of a crop's pixels that are red ink."""
-    return float(np.count_nonzero(seal.red_mask(crop))) / max(1, crop.shape[0] * crop.shape[1])
-
-
 def _without_red_ink(
     models: Models,
     upright: np.ndarray,
@@ -210,12 +381,12 @@ def _without_red_ink(
     The better-scored reading wins, so red print that *is* the text (a plate's 警,
     a red card) keeps its first reading. Returns the red-free image (for re-reads).
     """
-    inked = [i for i, crop in enumerate(crops) if _red_share(crop) > RED_SHARE]
+    inked = [i for i, crop in enumerate(crops) if seal.red_share(crop) > seal.RED_SHARE]
     if not inked:
         return upright
     clean = seal.without_red(upright)
-    again = models.rec(rec_input([_crop(clean, quads[i]) for i in inked]))
-    for i, text, score in zip(inked, again.txts, again.scores, strict=True):
+    again, again_scores = models.recognize([crop_quad(clean, quads[i]) for i in inked])
+    for i, text, score in zip(inked, again, again_scores, strict=True):
         if text.strip() and score > scores[i]:
             texts[i], scores[i] = text, float(score)
     return clean
@@ -233,140 +404,11 @@ def _seal_characters(
         cx, cy = quad.mean(axis=0)
         if (
             any(math.hypot(cx - s.cx, cy - s.cy) < s.radius for s in seals)
-            and _red_share(crop) > RED_SHARE
+            and seal.red_share(crop) > seal.RED_SHARE
             and seal.grey_share(crop) < SEAL_TEXT_GREY
         ):
             out.add(i)
     return out
-
-
-def enlarge(image: np.ndarray) -> tuple[np.ndarray, float, int]:
-    """A tiny image scaled up to ``TINY_SIDE`` and padded by half its short side with
-    its own edge pixels; returns the image, the scale and the pad (pixels added on
-    every side, after scaling)."""
-    h, w = image.shape[:2]
-    scale = TINY_SIDE / max(h, w)
-    big = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
-    pad = min(big.shape[:2]) // 2
-    return cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE), scale, pad
-
-
-def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
-    """Detect, orient and recognize the text of a BGR image."""
-    orig_h, orig_w = image.shape[:2]
-    scale = min(1.0, WORK_SIDE / max(orig_h, orig_w))
-    work = image
-    pad = 0
-    if scale < 1.0:
-        size = (round(orig_w * scale), round(orig_h * scale))
-        work = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    elif max(orig_h, orig_w) < TINY_SIDE:
-        work, scale, pad = enlarge(image)
-    h, w = work.shape[:2]
-    warnings: list[str] = []
-    if min(orig_w, orig_h) < SMALL_SIDE:
-        warnings.append("图片分辨率过低")
-
-    # The detector needs less resolution than the recognizer: find the boxes on a copy
-    # whose short side is DET_SIDE, crop the text from the full-resolution image. Where a
-    # seal is stamped, the detector looks at a copy without red ink: print under the
-    # seal would otherwise be cut into pieces or missed.
-    det_scale = min(1.0, DET_SIDE / min(h, w))
-    det_img = seal.without_red(work) if seal.find_seals(work) else work
-    if det_scale < 1.0:
-        det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
-    det = models.det(det_img)
-    if det.boxes is None or len(det.boxes) == 0:
-        return Page([], w, h, (orig_w, orig_h), warnings=warnings)
-    boxes = np.asarray(det.boxes, dtype=np.float32) / det_scale
-
-    rotation = find_rotation(models, work, boxes)  # colour: the classifier saw colour
-    upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
-    up_h, up_w = upright.shape[:2]
-    quads = [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
-
-    crops = [_crop(upright, q) for q in quads]
-    rec = models.rec(rec_input(crops))
-    texts, scores = list(rec.txts), [float(x) for x in rec.scores]
-    clean = _without_red_ink(models, upright, quads, crops, texts, scores)
-    seals = seal.find_seals(upright, within=_document(quads))  # inside the document
-    stamped = _seal_characters(seals, quads, crops)
-    angle = _skew(quads)
-    lines: list[Line] = []
-    weak: list[Line] = []
-    raw: dict[Line, np.ndarray] = {}
-    for i, (quad, crop, text, score, orig) in enumerate(
-        zip(quads, crops, texts, scores, boxes, strict=True)
-    ):
-        text = fix_latin(simplified(text.strip()))
-        if not text or score < WEAK_SCORE or i in stamped:
-            continue
-        mean = crop.reshape(-1, 3).mean(axis=0)
-        line = Line(
-            text=text,
-            box=_deskew(quad, angle, up_w / 2, up_h / 2),
-            score=float(score),
-            orig=_as_quad((_start_top_left(orig) - pad) / scale),
-            rgb=(int(mean[2]), int(mean[1]), int(mean[0])),
-            tones=tones(crop),
-        )
-        (lines if score >= min_score else weak).append(line)
-        raw[line] = quad
-    lines.sort(key=lambda ln: (ln.cy, ln.x0))
-
-    if lines:
-        sharp = _sharpness(upright, [raw[ln] for ln in lines if ln in raw])
-        if sharp is not None and sharp < BLUR_THRESHOLD:
-            warnings.append("图片模糊")
-        margin = 2.0
-        if any(
-            ln.x0 <= margin or ln.y0 <= margin or ln.x1 >= up_w - margin or ln.y1 >= up_h - margin
-            for ln in lines
-            if ln in raw
-        ):
-            warnings.append("证件可能超出画面边缘")
-
-    def quad_of(line: Line) -> np.ndarray:
-        quad = raw.get(line)
-        if quad is None:  # a region the extractor drew: undo the deskew to find it
-            quad = np.array(_deskew(np.array(line.box), -angle, up_w / 2, up_h / 2), np.float32)
-        return quad
-
-    def reread(line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
-        quad = quad_of(line)
-        if part != (0.0, 1.0):
-            a, b = part
-            top, bottom = quad[1] - quad[0], quad[2] - quad[3]
-            quad = np.array(
-                [quad[0] + a * top, quad[0] + b * top, quad[3] + b * bottom, quad[3] + a * bottom],
-                dtype=np.float32,
-            )
-        inked = _red_share(_crop(upright, quad)) > RED_SHARE
-        return reread_quad(models, clean if inked else upright, quad)
-
-    def score(line: Line, texts: Sequence[str]) -> dict[str, float]:
-        return score_quad(models, upright, quad_of(line), texts)
-
-    def widen(chosen: Sequence[Line]) -> list[str]:
-        quads = [raw.get(ln) for ln in chosen]
-        texts = widen_quads(models, upright, [q for q in quads if q is not None])
-        it = iter(texts)
-        return [next(it) if q is not None else ln.text for ln, q in zip(chosen, quads, strict=True)]
-
-    return Page(
-        lines=lines,
-        width=up_w,
-        height=up_h,
-        orig_size=(orig_w, orig_h),
-        rotation=rotation,
-        skew=math.degrees(angle),
-        warnings=warnings,
-        weak=weak,
-        reread=reread,
-        widen=widen,
-        score=score,
-        read_stamps=lambda: seal.read_seals(models, upright, seals=seals),
-    )
 
 
 def _document(quads: Sequence[np.ndarray], margin: float = 0.05) -> np.ndarray:
@@ -374,64 +416,3 @@ def _document(quads: Sequence[np.ndarray], margin: float = 0.05) -> np.ndarray:
     hull = cv2.convexHull(np.concatenate(quads).reshape(-1, 2)).reshape(-1, 2)
     centre = hull.mean(axis=0)
     return centre + (hull - centre) * (1 + margin)
-
-
-def rec_input(crops: list[np.ndarray]):
-    from rapidocr.ch_ppocr_rec import TextRecInput
-
-    return TextRecInput(img=crops)
-
-
-def _widened(quad: np.ndarray, chars: float = 0.8) -> np.ndarray:
-    """The quad stretched along its text direction by ``chars`` line heights each side."""
-    h = float(np.linalg.norm(quad[0] - quad[3]))
-    along = (quad[1] - quad[0]) / max(1.0, float(np.linalg.norm(quad[1] - quad[0])))
-    out = quad.copy()
-    out[[0, 3]] -= along * chars * h
-    out[[1, 2]] += along * chars * h
-    return out
-
-
-def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) -> list[str]:
-    """Texts of the quads read from widened crops, in one batch."""
-    if not quads:
-        return []
-    out = models.rec(rec_input([_crop(img, _widened(q)) for q in quads]))
-    return [simplified(t.strip()) for t in out.txts]
-
-
-def score_quad(
-    models: Models, img: np.ndarray, quad: np.ndarray, texts: Sequence[str]
-) -> dict[str, float]:
-    """log P(text | the box's crop) for each of ``texts`` the recognizer can write."""
-    characters = tuple(models.rec.postprocess_op.character)
-    known = set(characters)
-    usable = sorted({t for t in texts if t and set(t) <= known})
-    if not usable:
-        return {}
-    lexicon = ctc.Lexicon.build(usable, characters)
-    scores = lexicon.log_probs(ctc.frame_probs(models.rec, [_crop(img, quad)]))[0]
-    return {t: float(v) for t, v in zip(usable, scores, strict=True)}
-
-
-def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple[str, float]]:
-    """Recognize one box again from a few slightly different crops.
-
-    A tighter crop drops a neighbour's ink, a looser one gives back a clipped
-    stroke, an upscaled sharpened one separates touching digits.
-    """
-    centre = quad.mean(axis=0)
-    variants = []
-    for sx, sy in ((1.0, 0.85), (1.02, 1.15), (0.98, 1.0)):
-        variants.append(_crop(img, (quad - centre) * np.array([sx, sy]) + centre))
-
-    base = _crop(img, quad)
-    big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-    blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
-    variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
-    out = models.rec(rec_input(variants))
-    return [
-        (simplified(t.strip()), float(s))
-        for t, s in zip(out.txts, out.scores, strict=True)
-        if t.strip()
-    ]

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from bot.ocr.local import ctc, places
+from bot.ocr.local.models import Models
 
 MIN_RADIUS_SHARE = 0.04  # a seal's radius is at least this share of the image's long side
 BAND = (0.5, 0.9)  # the text band, as shares of the radius
@@ -48,6 +49,7 @@ CONTRADICTION = 25.0
 # Names kept per seal: all within CONTRADICTION of the best, at most this many (an
 # address's detachment further down counts as outweighed).
 KEPT = 50
+RED_SHARE = 0.03  # a crop with more red ink than this is read again without the red
 
 
 class Seal(NamedTuple):
@@ -70,6 +72,11 @@ def red_mask(img: np.ndarray) -> np.ndarray:
     low = cv2.inRange(hsv, (0, 70, 60), (10, 255, 255))
     high = cv2.inRange(hsv, (165, 70, 60), (180, 255, 255))
     return cv2.bitwise_or(low, high)
+
+
+def red_share(crop: np.ndarray) -> float:
+    """Share of a crop's pixels that are red ink."""
+    return float(np.count_nonzero(red_mask(crop))) / max(1, crop.shape[0] * crop.shape[1])
 
 
 def without_red(img: np.ndarray) -> np.ndarray:
@@ -224,7 +231,7 @@ def _lexicon(characters: tuple[str, ...]) -> ctc.Lexicon:
 
 
 def read_seals(
-    models: Any,
+    models: Models,
     img: np.ndarray,
     within: np.ndarray | None = None,
     *,
@@ -237,8 +244,8 @@ def read_seals(
         seals = find_seals(img, within)
     if not seals:
         return []
-    lexicon = _lexicon(tuple(models.rec.postprocess_op.character))
-    scores = lexicon.log_probs(ctc.frame_probs(models.rec, [unroll(img, seals[0])]))[0]
+    lexicon = _lexicon(models.characters)
+    scores = lexicon.log_probs(models.frame_probs([unroll(img, seals[0])]))[0]
     order = np.argsort(-scores, kind="stable")[:KEPT]
     best = scores[order[0]]
     names = tuple(

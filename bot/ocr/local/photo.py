@@ -1,0 +1,138 @@
+"""The image behind a :class:`~bot.ocr.local.page.Page`, to be read again on request.
+
+The reader reads every line once. An extractor that doubts a value asks the page for
+more (``Page.reread_line``, ``score_texts``, ``widened_texts``, ``seal_readings``), and
+the page asks its :class:`Photo`: the upright image, the same without red ink, where
+each line's box lies in it, and the models. A page recorded for the tests has no photo:
+its answers to those questions are empty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from bot.ocr.local import ctc, seal
+from bot.ocr.local.models import Models, crop_quad
+from bot.ocr.local.page import Line, Quad
+from bot.ocr.local.script import simplified
+
+
+@dataclass(frozen=True, eq=False)
+class Photo:
+    """The upright image of a page, and the models, for second readings."""
+
+    models: Models
+    upright: np.ndarray  # the image turned upright (BGR, the reader's working size)
+    clean: np.ndarray  # the same with red ink turned to paper (``upright`` if it had none)
+    quads: dict[Line, np.ndarray]  # each line the reader made: its box in ``upright``
+    skew: float  # radians: the page's lines are given turned back by this much
+    seals: list[seal.Seal]  # the seals inside the document, largest first
+
+    def quad(self, line: Line) -> np.ndarray:
+        """Where ``line`` lies in the upright image: the detected box of a line the reader
+        made, else (a region an extractor drew, a line it edited) its box with the
+        deskew undone."""
+        quad = self.quads.get(line)
+        if quad is None:
+            up_h, up_w = self.upright.shape[:2]
+            quad = np.array(deskew(np.array(line.box), -self.skew, up_w / 2, up_h / 2), np.float32)
+        return quad
+
+    def reread(self, line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
+        """Candidate readings of ``part`` of ``line`` (0..1 of its length) from a few
+        slightly different crops; without the red ink when red ink is in the box."""
+        quad = self.quad(line)
+        if part != (0.0, 1.0):
+            a, b = part
+            top, bottom = quad[1] - quad[0], quad[2] - quad[3]
+            quad = np.array(
+                [quad[0] + a * top, quad[0] + b * top, quad[3] + b * bottom, quad[3] + a * bottom],
+                dtype=np.float32,
+            )
+        inked = seal.red_share(crop_quad(self.upright, quad)) > seal.RED_SHARE
+        return reread_quad(self.models, self.clean if inked else self.upright, quad)
+
+    def score(self, line: Line, texts: Sequence[str]) -> dict[str, float]:
+        """log P(text | the line's crop) for each of ``texts`` the recognizer can write."""
+        return score_quad(self.models, self.upright, self.quad(line), texts)
+
+    def widen(self, lines: Sequence[Line]) -> list[str]:
+        """The lines read again, in one batch, from crops widened by about a character on
+        both sides (a small 、 or 。 at a line's edge can fall outside its detected box);
+        a line the reader did not make keeps its text."""
+        quads = [self.quads.get(ln) for ln in lines]
+        texts = widen_quads(self.models, self.upright, [q for q in quads if q is not None])
+        it = iter(texts)
+        return [next(it) if q is not None else ln.text for ln, q in zip(lines, quads, strict=True)]
+
+    def stamps(self) -> list[seal.SealReading]:
+        """What the largest seal says (``[]`` without a seal)."""
+        return seal.read_seals(self.models, self.upright, seals=self.seals)
+
+
+def deskew(quad: np.ndarray, angle: float, cx: float, cy: float) -> Quad:
+    """``quad`` turned by ``-angle`` (radians) about (``cx``, ``cy``)."""
+    c, s = math.cos(-angle), math.sin(-angle)
+    pts = []
+    for x, y in quad:
+        dx, dy = float(x) - cx, float(y) - cy
+        pts.append((cx + c * dx - s * dy, cy + s * dx + c * dy))
+    return (pts[0], pts[1], pts[2], pts[3])
+
+
+def _widened(quad: np.ndarray, chars: float = 0.8) -> np.ndarray:
+    """The quad stretched along its text direction by ``chars`` line heights each side."""
+    h = float(np.linalg.norm(quad[0] - quad[3]))
+    along = (quad[1] - quad[0]) / max(1.0, float(np.linalg.norm(quad[1] - quad[0])))
+    out = quad.copy()
+    out[[0, 3]] -= along * chars * h
+    out[[1, 2]] += along * chars * h
+    return out
+
+
+def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) -> list[str]:
+    """Texts of the quads read from widened crops, in one batch."""
+    if not quads:
+        return []
+    texts, _ = models.recognize([crop_quad(img, _widened(q)) for q in quads])
+    return [simplified(t.strip()) for t in texts]
+
+
+def score_quad(
+    models: Models, img: np.ndarray, quad: np.ndarray, texts: Sequence[str]
+) -> dict[str, float]:
+    """log P(text | the box's crop) for each of ``texts`` the recognizer can write."""
+    characters = models.characters
+    known = set(characters)
+    usable = sorted({t for t in texts if t and set(t) <= known})
+    if not usable:
+        return {}
+    lexicon = ctc.Lexicon.build(usable, characters)
+    scores = lexicon.log_probs(models.frame_probs([crop_quad(img, quad)]))[0]
+    return {t: float(v) for t, v in zip(usable, scores, strict=True)}
+
+
+def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple[str, float]]:
+    """Recognize one box again from a few slightly different crops.
+
+    A tighter crop drops a neighbour's ink, a looser one gives back a clipped
+    stroke, an upscaled sharpened one separates touching digits.
+    """
+    centre = quad.mean(axis=0)
+    variants = []
+    for sx, sy in ((1.0, 0.85), (1.02, 1.15), (0.98, 1.0)):
+        variants.append(crop_quad(img, (quad - centre) * np.array([sx, sy]) + centre))
+
+    base = crop_quad(img, quad)
+    big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
+    variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
+    texts, scores = models.recognize(variants)
+    return [
+        (simplified(t.strip()), float(s)) for t, s in zip(texts, scores, strict=True) if t.strip()
+    ]
