@@ -44,3 +44,17 @@ def test_a_vehicle_licence_back_page_alone_reads_whole(engine: LocalEngine) -> N
     got = engine.recognize(sample.jpeg, DocType.AUTO)
     assert got.doc_type is DocType.DRIVING
     assert {k: got.fields.get(k) for k in sample.truth} == sample.truth
+
+
+def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
+    engine: LocalEngine,
+) -> None:
+    """Beside its 副页 the licence has half the pixels: the seal takes the 准驾车型 label and
+    the lone C1 is not boxed at all. The row after the issue date's is read, upscaled."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=860010, mode="photo")
+    assert sample.meta["pages"] == "beside"
+    page = engine.read(sample.jpeg)
+    assert not any("准驾" in ln.text or "C1" in ln.text for ln in page.lines)
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert fields["car_class"] == sample.truth["car_class"] == "C1"
+    assert fields["issue_date"] == sample.truth["issue_date"]

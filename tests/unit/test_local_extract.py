@@ -671,3 +671,17 @@ def test_a_plate_failing_the_format_still_has_its_colour() -> None:
     assert "车牌号码格式不符，请核对" in result.warnings
     assert result.fields["number"] != truth["number"]
     assert result.fields["color"] == truth["color"] == "blue"
+
+
+def test_issue_date_and_class_whose_labels_the_seal_hid_are_read_by_their_rows() -> None:
+    """A licence photographed beside its 副页 is half as large: the seal over 初次领证日期
+    and 准驾车型 takes both labels. Their values are the rows under the birth date, in
+    the order the licence prints them (``Cl`` is C1 read with a small L)."""
+    page, _, truth, _ = load("drivinglicense_beside_labels_under_seal")
+    texts = [ln.text for ln in page.lines]
+    assert not any("领证" in t or "准驾" in t for t in texts)
+    assert "Cl" in texts
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert fields["issue_date"] == truth["issue_date"]
+    assert fields["car_class"] == truth["car_class"] == "C1"
+    assert fields["valid_from"] == truth["valid_from"]
