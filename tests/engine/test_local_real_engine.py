@@ -58,3 +58,14 @@ def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
     fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
     assert fields["car_class"] == sample.truth["car_class"] == "C1"
     assert fields["issue_date"] == sample.truth["issue_date"]
+
+
+def test_a_line_a_copy_stamp_hid_is_read_under_it(engine: LocalEngine) -> None:
+    """仅供存档 stamped across the address's second line: the detector sees no line
+    there, and the place under the address is read again with the red ink removed."""
+    sample = generate(DocType.BIZLICENSE, seed=860013, mode="scan")
+    assert "stamped" in sample.meta["copy"]
+    page = engine.read(sample.jpeg)
+    assert not any("112号" in ln.text for ln in page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["address"] == sample.truth["address"]

@@ -685,3 +685,17 @@ def test_issue_date_and_class_whose_labels_the_seal_hid_are_read_by_their_rows()
     assert fields["issue_date"] == truth["issue_date"]
     assert fields["car_class"] == truth["car_class"] == "C1"
     assert fields["valid_from"] == truth["valid_from"]
+
+
+def test_red_ink_alone_is_a_stamp_and_never_joins_a_value() -> None:
+    """A copy stamp (仅供存档) across the address, read in pieces, and pieces of a seal it
+    runs into (督管理): red ink with no black print, told by the line's darker tone,
+    never run on into the value above. The line the stamp hid needs the image."""
+    page, _, truth, _ = load("bizlicense_stamp_over_address")
+    red = [ln.text for ln in page.lines if layout.red_ink(ln)]
+    assert "督管理" in red and "仅供存" in red and "营业执照" in red  # the red title too
+    black = [ln for ln in page.lines if not layout.red_ink(ln)]
+    assert any("年" in ln.text for ln in black)  # the seal's date, crossed by its ink
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert truth["address"].startswith(fields["address"]) and len(fields["address"]) > 10
+    assert fields["business_scope"] == truth["business_scope"]
