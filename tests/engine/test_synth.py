@@ -142,11 +142,12 @@ def test_luhn_and_vin_against_published_examples():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_driving_licence_fields_agree(seed):
-    t = generate("drivinglicense", seed=seed, mode="scan").truth
+    t = generate("drivinglicense", seed=seed, mode="scan", side="Front").truth
     _id_matches(t["id_num"], t["birth_date"], t["sex"])
-    for key in ("birth_date", "issue_date", "valid_from", "valid_to"):
+    for key in ("birth_date", "issue_date", "valid_from"):
         assert ISO_DATE.match(t[key]), key
-    assert t["birth_date"] < t["issue_date"] <= t["valid_from"] < t["valid_to"]
+    assert t["birth_date"] < t["issue_date"] <= t["valid_from"]
+    assert t["valid_to"] == "长期" or t["valid_from"] < t["valid_to"]
     assert t["nationality"] == "中国" and t["official_seal"].endswith("公安局交通警察支队")
 
 
@@ -178,15 +179,48 @@ def test_driving_licences_of_every_issue_alone_or_beside_their_back_page():
     副页 lies beside or below the main page. The look never changes the truth."""
     seen = {}
     for seed in range(24):
-        sample = generate("drivinglicense", seed=seed, mode="scan")
+        sample = generate("drivinglicense", seed=seed, mode="scan", side="Front")
         seen.setdefault((sample.meta["issue"], sample.meta.get("pages")), sample)
         t = sample.truth
+        if t["valid_to"] == "长期":
+            continue
         start, end = date.fromisoformat(t["valid_from"]), date.fromisoformat(t["valid_to"])
         assert end.replace(year=start.year) == start and end.year - start.year in (6, 10)
     assert {issue for issue, _ in seen} == {"older", "newer"}
     assert {pages for _, pages in seen} == {None, "beside", "below"}
     beside = next(s for (_, pages), s in seen.items() if pages == "beside")
     assert beside.image.width > 2 * beside.image.height
+
+
+def test_driving_licences_renewed_twice_are_long_term_in_both_issues():
+    """Renewals run 6 years, then 10, then 长期: a licence first issued 16 years before
+    its current period prints 长期 (the older issue as its 有效期限, the newer after 至)."""
+    issues = set()
+    for seed in range(80):
+        sample = generate("drivinglicense", seed=seed, mode="scan", side="Front")
+        t = sample.truth
+        first, start = date.fromisoformat(t["issue_date"]), date.fromisoformat(t["valid_from"])
+        assert (t["valid_to"] == "长期") == (start.year - first.year == 16)
+        if t["valid_to"] == "长期":
+            issues.add(sample.meta["issue"])
+    assert issues == {"older", "newer"}
+
+
+def test_driving_licence_back_page_alone():
+    """One in ten driver's licences is its 副页 alone: 证号 and 姓名 as on the main page,
+    档案编号, and the date to renew by, which is the main page's valid_to."""
+    samples = [generate("drivinglicense", seed=seed, mode="scan") for seed in range(40)]
+    backs = [s for s in samples if s.side == "Back"]
+    assert 1 <= len(backs) <= 10
+    back = backs[0]
+    main = generate("drivinglicense", seed=back.meta["seed"], mode="scan", side="Front")
+    assert set(back.truth) <= {"id_num", "name", "file_no", "valid_to"}
+    assert {k: main.truth[k] for k in ("id_num", "name")} == {
+        k: back.truth[k] for k in ("id_num", "name")
+    }
+    assert back.truth.get("valid_to", "长期") == main.truth["valid_to"]
+    assert re.fullmatch(r"\d{12}", back.truth["file_no"])
+    assert back.image.width > back.image.height and back.image.width < 1.6 * back.image.height
 
 
 def test_vehicle_licence_back_page_alone():

@@ -298,3 +298,20 @@ def test_a_licence_number_whose_label_went_unread_is_the_one_valid_id_line() -> 
     wrong = ID[:-1] + ("1" if ID[-1] != "1" else "2")  # fails its check: not taken
     lines = [ln if ln.text != ID else line(wrong, ln.x0, ln.y0, ln.x1) for ln in lines]
     assert "id_num" not in extract(DocType.DRIVINGLICENSE, page(*lines))
+
+
+def test_a_back_page_alone_is_read_as_what_it_says() -> None:
+    """The 副页 alone repeats 证号 and 姓名: those, its 档案编号 and the date it asks the
+    holder to renew by (the end of validity); no main-page field, no seal to miss."""
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_licence_back(0)))
+    assert result.fields == {
+        "id_num": ID, "name": "钟宏", "file_no": "450274204685", "valid_to": "2028-10-27",
+    }  # fmt: skip
+    assert result.warnings == []
+    assert classify(page(*_licence_back(0))) is DocType.DRIVINGLICENSE
+
+
+def test_a_newer_licence_valid_long_term_prints_start_to_long_term() -> None:
+    period = [line("有效期限", 10, 400), line("2018-10-27至长期", 160, 400, 420)]
+    fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))
+    assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "长期")

@@ -194,7 +194,8 @@ def _validity(starts: list[date], period: str) -> tuple[date | None, date | str 
     two dates (``2015-06-18 至 2021-06-18``), one date, or a duration from the start
     (``6年``, ``10年``, ``长期``) on older licences."""
     ends = find_dates(period)
-    start = starts[0] if starts else (ends.pop(0) if len(ends) >= 2 else None)
+    whole = len(ends) >= 2 or (len(ends) == 1 and "长期" in period)  # 起 至 止|长期
+    start = starts[0] if starts else (ends.pop(0) if whole else None)
     if ends:
         return start, ends[-1]
     if "长期" in period:
@@ -226,10 +227,40 @@ def _nationality_beside_label(page: Page) -> str | None:
     return best if best is not None and votes[best] >= 2 else None
 
 
+def _back_alone(page: Page) -> bool:
+    """The 副页 photographed alone: its own labels and title, none of the main page's."""
+    text = clean(page.text)
+    own = "副页" in text or "档案编号" in text
+    return own and not any(label in text for label in MAIN_LABELS)
+
+
+def _read_back(page: Page) -> Result:
+    """What a 副页 alone says: 证号 and 姓名 as on the main page, 档案编号 (``file_no``),
+    and the date it asks the holder to renew by, the end of validity (``valid_to``)."""
+    labels = {"id_num": ["证号"], "name": ["姓名"], "file_no": ["档案编号"]}
+    lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
+    values = labelled_values(lines, labels)
+    result = Result()
+    if "id_num" in values:
+        number = id_number(values["id_num"].text) or re.sub(r"\W", "", values["id_num"].text)
+        if len(number) == 18 and not id_valid(number):
+            result.warnings.append("证号校验未通过，请核对")
+        result.put("id_num", number)
+    if "name" in values:
+        result.put("name", "".join(_CJK.findall(values["name"].text)))
+    if "file_no" in values:
+        result.put("file_no", re.sub(r"\D", "", values["file_no"].text))
+    renew_by = _renew_by(page)
+    result.put("valid_to", iso(renew_by) if renew_by else None)
+    return result
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("驾驶证" in text or ("准驾车型" in text and "证号" in text)):
         return Result()
+    if _back_alone(page):
+        return _read_back(page)
     back = None
     split = two_pages(page.lines, MAIN_LABELS, BACK_LABELS)
     if split is not None:  # the 副页 beside or below: read the main page alone
