@@ -69,3 +69,12 @@ def test_a_line_a_copy_stamp_hid_is_read_under_it(engine: LocalEngine) -> None:
     assert not any("112号" in ln.text for ln in page.lines)
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["address"] == sample.truth["address"]
+
+
+def test_the_seal_of_a_licence_below_its_back_page_is_found(engine: LocalEngine) -> None:
+    """Below its 副页 the licence fills half the photo: its seal is measured against the
+    document, not the frame, so it is still found (and its arc never read as print)."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=870008, mode="photo")
+    assert sample.meta["pages"] == "below"
+    page = engine.read(sample.jpeg)
+    assert len(page.seal_readings()) == 1
