@@ -78,3 +78,15 @@ def test_the_seal_of_a_licence_below_its_back_page_is_found(engine: LocalEngine)
     assert sample.meta["pages"] == "below"
     page = engine.read(sample.jpeg)
     assert len(page.seal_readings()) == 1
+
+
+def test_a_two_row_plate_whose_lone_letter_went_unboxed_is_read(engine: LocalEngine) -> None:
+    """The authority letter of a two-row plate, alone, is not boxed: the upper row is
+    read again across the plate's width."""
+    sample = generate(DocType.PLATENUM, seed=860020, mode="photo")
+    assert sample.meta["rows"] == 2
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines if len(ln.text) <= 2] == [sample.truth["number"][0]]
+    got = engine.recognize(sample.jpeg, DocType.AUTO)
+    assert got.doc_type is DocType.PLATENUM
+    assert got.fields == {"number": sample.truth["number"], "color": "yellow"}

@@ -491,3 +491,15 @@ def test_some_bank_cards_have_a_picture_across_the_number():
     assert numbers.luhn_valid(doc.truth["number"])
     assert generate("bankcard", seed=seed, mode="scan").truth == generate(
         "bankcard", seed=seed, mode="photo").truth  # fmt: skip
+
+
+def test_half_the_yellow_plates_have_two_rows():
+    """Lorries and buses carry a two-row rear plate (440 x 220 mm), with the truth of a
+    one-row plate."""
+    samples = [generate("platenum", seed=seed, mode="scan") for seed in range(60)]
+    two = [s for s in samples if s.meta.get("rows") == 2]
+    yellow = [s for s in samples if s.truth["color"] == "yellow"]
+    assert two and all(s.truth["color"] == "yellow" for s in two)
+    assert len(two) < len(yellow)
+    assert all(numbers.plate_valid(s.truth["number"]) for s in two)
+    assert two[0].image.height > 0.4 * two[0].image.width

@@ -699,3 +699,12 @@ def test_red_ink_alone_is_a_stamp_and_never_joins_a_value() -> None:
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert truth["address"].startswith(fields["address"]) and len(fields["address"]) > 10
     assert fields["business_scope"] == truth["business_scope"]
+
+
+def test_a_two_row_plate_is_read_top_row_first() -> None:
+    """A lorry's rear plate prints the province and letter small above the rest: two
+    rows, neither a plate alone, one plate together (yellow)."""
+    page, _, truth, _ = load("plate_two_rows")
+    assert len(rows(page.lines)) == 2
+    fields = EXTRACTORS[DocType.PLATENUM](page).fields
+    assert fields == {"number": truth["number"], "color": "yellow"}
