@@ -90,3 +90,12 @@ def test_a_two_row_plate_whose_lone_letter_went_unboxed_is_read(engine: LocalEng
     got = engine.recognize(sample.jpeg, DocType.AUTO)
     assert got.doc_type is DocType.PLATENUM
     assert got.fields == {"number": sample.truth["number"], "color": "yellow"}
+
+
+@pytest.mark.parametrize("seed", [860005, 860009])  # 24 and 21 degrees
+def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int) -> None:
+    sample = generate(DocType.BANKCARD, seed=seed, mode="photo")
+    assert abs(sample.meta["tilt"]) >= 12
+    got = engine.recognize(sample.jpeg, DocType.AUTO)
+    assert got.doc_type is DocType.BANKCARD
+    assert got.fields["number"] == sample.truth["number"]

@@ -128,7 +128,8 @@ def generate(
     else:
         scene = doc_type is DocType.PLATENUM and framing == "scene"
         fill = cond.uniform(0.12, 0.25) if scene else None
-        image, params = photo.photograph(doc.image, cond, rotation=rotation, fill=fill)
+        angle = card_angle(seed) if doc_type is DocType.BANKCARD else None
+        image, params = photo.photograph(doc.image, cond, rotation=rotation, fill=fill, angle=angle)
         if doc_type is DocType.PLATENUM:
             meta["framing"] = "scene" if scene else "held"
         meta.update(
@@ -147,6 +148,16 @@ def generate(
 
 FRAMINGS = {"held": 50, "tight": 25, "scene": 25}
 BACK_ALONE = 0.1  # driver's licences photographed as their 副页 alone
+ANGLED = 0.25  # bank card photos of a card lying at an angle on a desk
+
+
+def card_angle(seed: int) -> float | None:
+    """A bank card lying at 12-30 degrees either way on a desk, shot from the side (one
+    photo in four), else None (held up, a few degrees). Its own stream."""
+    rng = random.Random(f"{seed}:bankcard:angle")
+    if rng.random() >= ANGLED:
+        return None
+    return rng.choice((-1, 1)) * rng.uniform(12, 30)
 
 
 def licence_side(seed: int) -> str | None:
