@@ -99,3 +99,15 @@ def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int)
     got = engine.recognize(sample.jpeg, DocType.AUTO)
     assert got.doc_type is DocType.BANKCARD
     assert got.fields["number"] == sample.truth["number"]
+
+
+def test_a_kind_of_business_the_detector_missed_is_read_beside_its_label(
+    engine: LocalEngine,
+) -> None:
+    """类 型 boxed, its value not: the place right of the label, in the name's column, is
+    read again, and a reading that is a kind of business is taken."""
+    sample = generate(DocType.BIZLICENSE, seed=860054, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert not any("有限责任公司" in ln.text for ln in page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]

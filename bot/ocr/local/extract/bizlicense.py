@@ -266,6 +266,25 @@ def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
     return value.text + clean(best[0])
 
 
+def _kind_beside_label(page: Page, values: dict[str, Value]) -> str | None:
+    """The 类型 value when the detector boxed its label but not the value: the place
+    right of the label, in the name's column up to the next line on the row, is read
+    again; a reading that is a kind of business (SAMR's list) is taken."""
+    label = next((ln for ln in page.lines if clean(ln.text) in ("类型", "类", "型")), None)
+    name = values.get("enterprise_name")
+    if label is None or name is None or not name.lines:
+        return None
+    h = label.height
+    row = [ln for ln in page.lines if abs(ln.cy - label.cy) < 0.5 * h]
+    start = max([name.x] + [ln.x1 for ln in row if clean(ln.text) in ("类型", "类", "型")])
+    right = [ln.x0 for ln in row if ln.x0 > start]
+    end = min(right, default=max(ln.x1 for ln in name.lines) + 4 * h)
+    box = region(start + 0.1 * h, label.y0 - 0.1 * h, end - 0.2 * h, label.y1 + 0.1 * h)
+    kinds = [(balance(clean(t)), sc) for t, sc in page.reread_line(box) if sc >= 0.8]
+    kinds = [(k, sc) for k, sc in kinds if _ORG_TYPE.match(k)]
+    return max(kinds, key=lambda k: k[1])[0] if kinds else None
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
@@ -295,6 +314,10 @@ def extract(page: Page) -> Result:
         name, kind = _split_name(values["enterprise_name"])
         if kind:
             texts["enterprise_name"], texts["type_of_enterprise"] = name, kind
+    if not texts.get("type_of_enterprise"):
+        kind = _kind_beside_label(page, values)
+        if kind:
+            texts["type_of_enterprise"] = kind
     for key in TEXT_KEYS:
         if key in texts:
             value = balance(texts[key])
