@@ -315,3 +315,14 @@ def test_a_newer_licence_valid_long_term_prints_start_to_long_term() -> None:
     period = [line("有效期限", 10, 400), line("2018-10-27至长期", 160, 400, 420)]
     fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))
     assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "长期")
+
+
+def test_a_licence_whose_title_and_sealed_labels_went_unread_is_still_one() -> None:
+    """Title unread on a small photo, 初次领证日期 and 准驾车型 under the seal: 证号 and
+    the English title, printed on no ID card, still tell a driver's licence."""
+    lost = ("中华人民共和国机动车驾驶证", "初次领证日期", "准驾车型")
+    lines = [ln for ln in _licence() if ln.text not in lost]
+    assert classify(page(*lines)) is DocType.DRIVINGLICENSE
+    english = line("Driving License of the People's Republic of China", 100, 45, 600, h=14)
+    no_number = [ln for ln in lines if ln.text != "证号"]
+    assert classify(page(*no_number, english)) is DocType.DRIVINGLICENSE
