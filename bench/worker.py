@@ -113,7 +113,8 @@ def run_rq(url: str, kind: str, photos: list[tuple[str, str]], workers: int, thr
 
     queue = Queue("bench", connection=redis_lib.Redis.from_url(url))
     queue.empty()
-    jobs = [queue.enqueue("bench.worker.recognize_file", path, doc_type, result_ttl=600)
+    jobs = [queue.enqueue("bench.worker.recognize_file",
+                          kwargs={"path": path, "doc_type": doc_type}, result_ttl=600)
             for path, doc_type in photos]  # fmt: skip
     procs = [SPAWN.Process(target=rq_worker, args=(kind, url, "bench", threads))
              for _ in range(workers)]  # fmt: skip

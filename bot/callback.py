@@ -8,8 +8,8 @@ What happens to an event (docs/integration.md)::
                                                    ▼ all tries failed: kept for /resend
 
 The full fields live only in the outbox's encrypted value, only until the
-receiver accepted them; the job's argument is the event id, its result a
-status code, its failure a status code too. Signatures are Stripe's scheme:
+receiver accepted them; the job's argument is the event id (by keyword), its
+result a status code, its failure a status code too. Signatures are Stripe's scheme:
 ``X-Ocrbot-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">``.
 """
 
@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 import requests
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet
 from redis import Redis
 from redis.client import Pipeline
 from rq import Callback, Retry
@@ -226,7 +226,7 @@ def enqueue(rt: Any, event_id: str, pipeline: Pipeline | None = None) -> Job:
     intervals = rt.settings.result_webhook_retry_intervals
     return rt.callback_queue.enqueue(
         send_event,
-        event_id,
+        kwargs={"event_id": event_id},
         retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
         on_failure=Callback(delivery_failed),
         result_ttl=3600,
@@ -293,7 +293,9 @@ def delivery_failed(
     from bot.jobs import runtime
 
     rt = runtime()
-    event_id = job.args[0]
+    # job.args: queued positionally by the release before keyword-only job arguments;
+    # remove once RESULT_WEBHOOK_KEEP (the failed job's lifetime) has passed since this deploys.
+    event_id = job.args[0] if job.args else job.kwargs["event_id"]
     rt.outbox.mark_failed(event_id)
     rt.usage.count("callback:failed")
     metrics.CALLBACKS.labels("-", "failed").inc()
@@ -313,11 +315,3 @@ def resend(rt: Any, event_id: str = "") -> list[str]:
         metrics.CALLBACKS.labels("-", "resent").inc()
         queued.append(one)
     return queued
-
-
-def decrypt_envelope(body: dict, operator_key: str) -> dict:
-    """The operator's side of ``RESULT_WEBHOOK_KEY``: the event inside an envelope."""
-    try:
-        return json.loads(Fernet(operator_key.encode()).decrypt(body["ciphertext"].encode()))
-    except (InvalidToken, KeyError) as exc:
-        raise ValueError("not an envelope for this key") from exc

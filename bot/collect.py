@@ -144,12 +144,15 @@ def submit(
     """
     if dossier is None or not dossier.docs:
         return None
+    event = callback.event_for(dossier, channel, user)
+    # The event is kept first, the documents taken away after: a write Redis refuses
+    # stops the rest, and no document is lost (store.CheckedWrite).
+    queued = callback.submit(rt, event, pipeline=pipe)
     if dossier.flow:  # it has ended
         rt.dossiers.save(channel, user, Dossier(flow=dossier.flow, done=True), client=pipe)
     else:
         pipe.delete(rt.dossiers.name(channel, user))
-    event = callback.event_for(dossier, channel, user)
-    return event if callback.submit(rt, event, pipeline=pipe) is not None else None
+    return event if queued is not None else None
 
 
 def document(rec: Recognition, checks: list[Check]) -> Document:

@@ -82,6 +82,11 @@ class Dossiers:
         data = self.vault.get(self.name(channel, user), client)
         return Dossier.from_dict(data) if isinstance(data, dict) else None
 
+    def decode(self, channel: Channel, user: str, token: bytes | None) -> Dossier | None:
+        """The dossier from its stored token, read elsewhere (``bot/arrival.py``)."""
+        data = self.vault.open(self.name(channel, user), token)
+        return Dossier.from_dict(data) if isinstance(data, dict) else None
+
     def save(
         self, channel: Channel, user: str, dossier: Dossier, client: Client | None = None
     ) -> None:

@@ -1,6 +1,8 @@
-"""RQ jobs: recognize a photo and push the answer; send a type menu.
+"""RQ jobs: recognize a photo and push the answer; send a type menu or the 确认 buttons.
 
-Job arguments are one :class:`RecognizeJob` passed by keyword: channel, user,
+A job's arguments are one small frozen dataclass passed by keyword
+(:class:`RecognizeJob`, :class:`MenuJob`, :class:`ConfirmJob`); a failure
+callback rebuilds it from ``job.kwargs``. A recognition's are channel, user,
 type, and the photo's media id and PicUrl sealed with ``DATA_KEY`` (never in
 clear in Redis). The job's kept result holds only a summary, and the failed
 registry's exception text goes through ``mask_text`` (:class:`Worker`). The
@@ -126,6 +128,42 @@ class RecognizeJob:
         return str(media_id), str(pic_url)
 
 
+@dataclass(frozen=True)
+class MenuJob:
+    """A type menu's arguments, as RQ keeps them in Redis (keyword arguments)."""
+
+    channel: str
+    user: str
+    head: str
+    options: tuple[str, ...]  # DocType values, in the menu's order
+    tail: str
+    task_id: str = ""  # WeCom's card id; the webhook knows the card's taps by it
+
+    @classmethod
+    def of(cls, channel: Channel, user: str, menu: Menu, task_id: str) -> MenuJob:
+        return cls(
+            channel.value, user, menu.head, tuple(t.value for t in menu.options), menu.tail, task_id
+        )
+
+    @classmethod
+    def of_job(cls, job: Job) -> MenuJob:
+        """The arguments ``job`` was queued with, rebuilt from ``job.kwargs``."""
+        if job.args:  # queued positionally by the release before keyword-only job arguments;
+            return cls(*job.args)  # remove a week (FAILURE_TTL, /retry) after this one deploys
+        return cls(**job.kwargs)
+
+    def menu(self) -> Menu:
+        return Menu(head=self.head, options=tuple(DocType(o) for o in self.options), tail=self.tail)
+
+
+@dataclass(frozen=True)
+class ConfirmJob:
+    """The 确认 / 有误 buttons' arguments, as RQ keeps them in Redis (keyword arguments)."""
+
+    channel: str
+    user: str
+
+
 # --- enqueueing (the web process) -----------------------------------------------
 
 
@@ -159,12 +197,7 @@ def enqueue_menu(
     intervals = rt.settings.retry_intervals
     return rt.push_queue.enqueue(
         send_menu,
-        channel.value,
-        user,
-        menu.head,
-        [t.value for t in menu.options],
-        menu.tail,
-        task_id,
+        kwargs=asdict(MenuJob.of(channel, user, menu, task_id)),
         retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_menu_failure),
         result_ttl=RESULT_TTL,
@@ -219,20 +252,23 @@ def recognize(**arguments: Any) -> dict:
     }
 
 
-def send_menu(
-    channel: str, user: str, head: str, options: list[str], tail: str, task_id: str = ""
-) -> str:
-    """Ask for the document type with the channel's tappable menu."""
+def send_menu(*legacy: Any, **arguments: Any) -> str:
+    """Ask for the document type with the channel's tappable menu.
+
+    ``arguments`` are a :class:`MenuJob`'s fields; ``legacy`` the same, positional, of a
+    job queued before keyword-only arguments (goes with :meth:`MenuJob.of_job`'s fallback).
+    """
     rt = runtime()
-    menu = Menu(head=head, options=tuple(DocType(o) for o in options), tail=tail)
-    api = rt.api(Channel(channel))
+    job = MenuJob(*legacy, **arguments)
+    menu, user = job.menu(), job.user
+    api = rt.api(Channel(job.channel))
     if isinstance(api, WeComApi):
         shown = menu.options[:WECOM_MAX_BUTTONS]
         rest = menu.options[WECOM_MAX_BUTTONS:]
-        desc = tail if not rest else "也可回复：" + "、".join(t.label for t in rest)
+        desc = menu.tail if not rest else "也可回复：" + "、".join(t.label for t in rest)
         buttons = [(t.value, t.label) for t in shown]
         try:
-            api.send_button_card(user, task_id, head, desc, buttons)
+            api.send_button_card(user, job.task_id, menu.head, desc, buttons)
         except ApiError as error:
             if error.final:
                 give_up()  # trying the same card again cannot help; the text menu may
@@ -241,7 +277,7 @@ def send_menu(
     assert isinstance(api, OfficialApi)
     try:
         items = [(str(100 + i), t.label) for i, t in enumerate(menu.options, 1)]
-        api.send_msgmenu(user, head, items, tail)
+        api.send_msgmenu(user, menu.head, items, menu.tail)
         return "msgmenu"
     except ApiError as error:
         if error.errcode != MSGMENU_NOT_ALLOWED:
@@ -277,10 +313,14 @@ def has_buttons(rt: Runtime, channel: Channel) -> bool:
     return not rt.passive_results(channel) and rt.settings.wechat_menu_style is MenuStyle.MSGMENU
 
 
-def send_confirm(channel: str, user: str) -> str:
-    """Job: ask 确认 / 有误 again with the channel's buttons (the webhook's re-ask)."""
+def send_confirm(**arguments: Any) -> str:
+    """Job: ask 确认 / 有误 again with the channel's buttons (the webhook's re-ask).
+
+    ``arguments`` are a :class:`ConfirmJob`'s fields.
+    """
     rt = runtime()
-    where = Channel(channel)
+    job = ConfirmJob(**arguments)
+    where, user = Channel(job.channel), job.user
     dossier = rt.dossiers.load(where, user)
     if dossier is None or not dossier.confirming:
         return "nothing to confirm"
@@ -319,8 +359,7 @@ def enqueue_confirm(
     intervals = rt.settings.retry_intervals
     return rt.push_queue.enqueue(
         send_confirm,
-        channel=channel.value,
-        user=user,
+        kwargs=asdict(ConfirmJob(channel.value, user)),
         retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_confirm_failure),
         result_ttl=RESULT_TTL,
@@ -341,9 +380,9 @@ def report_confirm_failure(
     """RQ failure callback of :func:`send_confirm`: after its last try, the hint as text."""
     if job.should_retry:
         return
-    channel, user = job.kwargs["channel"], job.kwargs["user"]
+    args = ConfirmJob(**job.kwargs)
     try:
-        runtime().api(Channel(channel)).send_text(user, confirm.HINT)
+        runtime().api(Channel(args.channel)).send_text(args.user, confirm.HINT)
     except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
         log.warning("could not send the confirmation hint either: %s", error)
 
@@ -358,13 +397,12 @@ def report_menu_failure(
     """RQ failure callback of :func:`send_menu`: after its last try, the plain text menu."""
     if job.should_retry:
         return  # RQ will try again
-    channel, user, head, options, tail = job.args[:5]
-    menu = Menu(head=head, options=tuple(DocType(o) for o in options), tail=tail)
+    args = MenuJob.of_job(job)
     if isinstance(exc, ApiError) and exc.errcode in (OUT_OF_WINDOW, OUT_OF_COUNT):
         log.warning("menu push refused (%s): the user cannot be reached", exc.errcode)
         return
     try:
-        runtime().api(Channel(channel)).send_text(user, menu.as_text())
+        runtime().api(Channel(args.channel)).send_text(args.user, args.menu().as_text())
         log.info("menu push failed (%s): sent the text menu instead", type(exc).__name__)
     except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
         log.warning("could not send the text menu either: %s", error)

@@ -6,6 +6,9 @@
   wrapper (:class:`QuotaGuard`) that stops calling WeChat at the quota.
 - :class:`Usage`: the daily counters ``/stats`` reads.
 
+The webhook's checks run in Redis, inside its one script per message
+(``bot/arrival.py``): each class here holds its piece as ``LUA``.
+
 Days are Beijing days (UTC+8): WeChat's quotas reset at Beijing midnight, and
 the operators read their statistics in that calendar too. Keys hold user ids
 and endpoint names, never anything a user sent.
@@ -21,7 +24,7 @@ from datetime import date, timedelta
 
 import redis
 
-from bot.clock import BEIJING, beijing_day, seconds_to_beijing_midnight
+from bot.clock import BEIJING, beijing_day
 from bot.ocr.base import DocType, Engine, Failure, OcrError, Recognition
 from bot.store import key
 
@@ -34,6 +37,19 @@ class Blocks:
 
     NAME = key("blocked")
 
+    # Whether ``who`` is blocked, and if so whether today's one refusal is still due (it is
+    # claimed by asking: the key lives until Beijing midnight, ``ttl`` seconds away).
+    LUA = """
+local function blocked(members, refused, who, ttl)
+  if redis.call('SISMEMBER', members, who) == 0 then return false, false end
+  return true, redis.call('SET', refused, '1', 'NX', 'EX', ttl) ~= false
+end
+"""
+
+    @staticmethod
+    def refused(user: str) -> str:
+        return key("refused", user)
+
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
 
@@ -42,51 +58,60 @@ class Blocks:
         return bool(self.redis.sadd(self.NAME, user))
 
     def unblock(self, user: str) -> bool:
-        self.redis.delete(key("refused", user))
+        self.redis.delete(self.refused(user))
         return bool(self.redis.srem(self.NAME, user))
 
     def is_blocked(self, user: str) -> bool:
         return bool(self.redis.sismember(self.NAME, user))
-
-    def claim_refusal(self, user: str, now: float | None = None) -> bool:
-        """True once per Beijing day: the blocked user is due their polite refusal."""
-        ttl = seconds_to_beijing_midnight(now)
-        return bool(self.redis.set(key("refused", user), "1", nx=True, ex=ttl))
 
     def all(self) -> list[str]:
         return sorted(m.decode() for m in self.redis.smembers(self.NAME))
 
 
 class RateLimit:
-    """At most ``limit`` photos per user in any ``window`` seconds (a sliding window)."""
+    """At most ``limit`` photos per user in any ``window`` seconds (a sliding window).
+
+    A refused photo is not counted, so a user who keeps trying is not locked out
+    for longer.
+    """
+
+    # 0 when the photo is allowed (and counted), else when the user may try again.
+    LUA = """
+local function take_photo(name, now, limit, window)
+  if limit <= 0 then return 0 end
+  redis.call('ZREMRANGEBYSCORE', name, 0, now - window)
+  local n = redis.call('ZCARD', name)
+  if n >= limit then
+    local oldest = redis.call('ZRANGE', name, n - limit, n - limit, 'WITHSCORES')
+    return tonumber(oldest[2]) + window
+  end
+  redis.call('ZADD', name, now, string.format('%.6f', now))
+  redis.call('EXPIRE', name, window)
+  return 0
+end
+"""
+    TAKE = (
+        LUA
+        + """
+return string.format('%.6f', take_photo(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]),
+  tonumber(ARGV[3])))
+"""
+    )
 
     def __init__(self, client: redis.Redis, limit: int, window: int) -> None:
-        self.redis = client
         self.limit = limit
         self.window = window
+        self.script = client.register_script(self.TAKE)
+
+    @staticmethod
+    def name(channel: str, user: str) -> str:
+        return key("rate", channel, user)
 
     def take(self, channel: str, user: str, now: float | None = None) -> float:
-        """Count one photo. Returns 0 when allowed, else when the user may try again.
-
-        A refused photo is not counted, so a user who keeps trying is not
-        locked out for longer.
-        """
-        if self.limit <= 0:
-            return 0.0
+        """Count one photo (the webhook does this in its own script: ``bot/arrival.py``)."""
         now = time.time() if now is None else now
-        name = key("rate", channel, user)
-        pipe = self.redis.pipeline()
-        pipe.zremrangebyscore(name, 0, now - self.window)
-        pipe.zrange(name, 0, -1, withscores=True)
-        _, entries = pipe.execute()
-        if len(entries) >= self.limit:
-            oldest = entries[len(entries) - self.limit][1]
-            return oldest + self.window
-        pipe = self.redis.pipeline()
-        pipe.zadd(name, {f"{now:.6f}": now})
-        pipe.expire(name, self.window)
-        pipe.execute()
-        return 0.0
+        args = [f"{now:.6f}", self.limit, self.window]
+        return float(self.script(keys=[self.name(channel, user)], args=args))
 
 
 class Quota:
@@ -196,11 +221,12 @@ class Usage:
         self.redis = client
 
     @staticmethod
-    def _names(day: date) -> tuple[str, str]:
+    def names(day: date) -> tuple[str, str]:
+        """The day's counters (a hash) and its job durations (a list)."""
         return key("usage", day.isoformat()), key("usage", day.isoformat(), "seconds")
 
     def count(self, name: str, n: int = 1, now: float | None = None) -> None:
-        counts, _ = self._names(beijing_day(now))
+        counts, _ = self.names(beijing_day(now))
         pipe = self.redis.pipeline()
         pipe.hincrby(counts, name, n)
         pipe.expire(counts, DAY_KEEP)
@@ -208,7 +234,7 @@ class Usage:
 
     def job(self, doc_type: str, engine: str, outcome: str, seconds: float | None = None) -> None:
         """One answered job; ``seconds`` from the photo's arrival to the answer."""
-        counts, durations = self._names(beijing_day())
+        counts, durations = self.names(beijing_day())
         pipe = self.redis.pipeline()
         pipe.hincrby(counts, f"job:{doc_type}:{engine or '-'}:{outcome}", 1)
         pipe.expire(counts, DAY_KEEP)
@@ -221,7 +247,7 @@ class Usage:
     def report(self, days: Iterable[date], quota: Quota) -> Report:
         report = Report(days=list(days), quota_used=quota.used(), quota_daily=quota.daily)
         for day in report.days:
-            counts, durations = self._names(day)
+            counts, durations = self.names(day)
             for name, n in self.redis.hgetall(counts).items():
                 report.counts[name.decode()] = report.get(name.decode()) + int(n)
             report.durations += [float(s) for s in self.redis.lrange(durations, 0, -1)]

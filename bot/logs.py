@@ -4,16 +4,19 @@ Each record carries the id of what it belongs to: ``request_id`` for a
 webhook request (also sent back as ``X-Request-Id``), ``job_id`` inside an RQ
 job. Every line, whoever logged it, goes through ``bot.masking.mask_text``
 before it is written: no full ID or card number reaches a log even if some
-code (ours or a library's) puts one in a message. That is the last line of
-defence, not the first: nothing should log fields in the first place.
+code (ours or a library's) puts one in a message. The ids go in after it: ours
+never hold a number, and a client's ``X-Request-Id`` is masked when it comes in.
+That is the last line of defence, not the first: nothing should log fields in the
+first place.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import os
 import sys
-import uuid
 from datetime import UTC, datetime
 from typing import IO
 
@@ -23,6 +26,7 @@ from rq import get_current_job
 from bot.masking import mask_text
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(ids)s: %(message)s"
+IDS_MARK = "\x00ids\x00"  # where the ids go, once the rest of the line is masked
 
 
 def current_ids() -> dict[str, str]:
@@ -53,9 +57,10 @@ class TextFormatter(logging.Formatter):
         super().__init__(TEXT_FORMAT)
 
     def format(self, record: logging.LogRecord) -> str:
-        if not hasattr(record, "ids"):
-            record.ids = ""
-        return mask_text(super().format(record))
+        # The ids go in after the masking: ours never hold a number (a client's request
+        # id was masked when it came in), and a masked id no longer finds its lines.
+        ids, record.ids = getattr(record, "ids", ""), IDS_MARK
+        return mask_text(super().format(record)).replace(IDS_MARK, ids, 1)
 
 
 class JsonFormatter(logging.Formatter):
@@ -68,12 +73,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name in ("request_id", "job_id"):
-            if getattr(record, name, ""):
-                line[name] = getattr(record, name)
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
-        return mask_text(json.dumps(line, ensure_ascii=False))
+        line = json.loads(mask_text(json.dumps(line, ensure_ascii=False)))
+        for name in ("request_id", "job_id"):  # after the masking, as in TextFormatter
+            if getattr(record, name, ""):
+                line[name] = getattr(record, name)
+        return json.dumps(line, ensure_ascii=False)
 
 
 def make_handler(log_format: str, stream: IO[str] | None = None) -> logging.Handler:
@@ -93,13 +99,20 @@ def setup(log_level: str = "INFO", log_format: str = "text") -> None:
     root.setLevel(log_level.upper())
 
 
+def new_request_id() -> str:
+    """16 characters of base32 (a-z, 2-7): a hex id has a run of 13 digits about once in a
+    hundred, and the log masking then hides part of it as a card number."""
+    return base64.b32encode(os.urandom(10)).decode().lower()
+
+
 def init_app(app: Flask) -> None:
     """Give each request an id, in its log lines and in the ``X-Request-Id`` header."""
 
     @app.before_request
     def _request_id() -> None:
         given = request.headers.get("X-Request-Id", "")
-        g.request_id = given[:64] if given.isalnum() else uuid.uuid4().hex[:16]
+        # A client's id is masked once, here: the logs and the echoed header then agree.
+        g.request_id = mask_text(given[:64]) if given.isalnum() else new_request_id()
 
     @app.after_request
     def _echo_request_id(response):

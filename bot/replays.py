@@ -6,14 +6,13 @@ the timestamp is too old. Each verified request's pair is remembered with the
 hash of its body, one ``SET NX`` per request: the same pair with the same body
 is WeChat retrying (answered as a retry by ``Deliveries``), with another body it
 is refused. Pairs are kept as long as a timestamp can pass the age check.
-``entry``/``settle`` let the ``SET NX`` ride in the webhook's own pipeline.
+The check runs in Redis (``LUA``), inside the webhook's one script per message
+(``bot/arrival.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
-
-import redis
 
 from bot.store import key
 
@@ -21,8 +20,16 @@ UNCHECKED_AGE_TTL = 3600  # SIGNATURE_MAX_AGE=0 (development only): still rememb
 
 
 class Replays:
-    def __init__(self, client: redis.Redis, max_age: int) -> None:
-        self.redis = client
+    # true: the pair is new, or came before with this body (WeChat retrying); false: a replay.
+    LUA = """
+local function replay_ok(name, digest, ttl)
+  if redis.call('SET', name, digest, 'NX', 'EX', ttl) then return true end
+  local seen = redis.call('GET', name)
+  return (not seen) or seen == digest
+end
+"""
+
+    def __init__(self, max_age: int) -> None:
         # A timestamp passes from max_age before now to max_age after: twice that in all.
         self.ttl = 2 * max_age if max_age > 0 else UNCHECKED_AGE_TTL
 
@@ -31,19 +38,6 @@ class Replays:
         pair = hashlib.sha256(f"{timestamp}\n{nonce}".encode()).hexdigest()[:32]
         return key("nonce", channel, pair)
 
-    def admit(self, channel: str, timestamp: str, nonce: str, body: bytes) -> bool:
-        """False when this pair was seen before with a different body."""
-        name, digest = self.entry(channel, timestamp, nonce, body)
-        return self.settle(name, digest, self.redis.set(name, digest, nx=True, ex=self.ttl))
-
-    def entry(self, channel: str, timestamp: str, nonce: str, body: bytes) -> tuple[str, str]:
-        """The key and value of the ``SET NX EX ttl``: to put it in another pipeline."""
-        return self.name(channel, timestamp, nonce), hashlib.sha256(body).hexdigest()
-
-    def settle(self, name: str, digest: str, claimed: object) -> bool:
-        """The verdict once the ``SET NX`` has answered ``claimed``: a second command only
-        when the pair was seen before (a retry or a replay)."""
-        if claimed:
-            return True
-        seen = self.redis.get(name)
-        return seen is None or seen.decode() == digest
+    @staticmethod
+    def digest(body: bytes) -> str:
+        return hashlib.sha256(body).hexdigest()

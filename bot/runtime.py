@@ -16,6 +16,7 @@ from redis.sentinel import Sentinel
 from rq import Queue
 
 from bot import flows
+from bot.arrival import Arrivals
 from bot.callback import Outbox
 from bot.config import ReplyMode, Settings
 from bot.dossier import Dossiers
@@ -25,12 +26,11 @@ from bot.limits import Blocks, Quota, QuotaGuard, RateLimit, Usage
 from bot.ocr import ENGINE_TYPES, Chain, check_chain, readable_types
 from bot.ocr.base import DocType, Engine, Failure
 from bot.replays import Replays
-from bot.store import Deliveries, Results, States, Vault, key
+from bot.store import ENGINE_KEY, CheckedWrite, Deliveries, Results, States, Vault
 from bot.wechat_api import ApiError, OfficialApi, WeComApi, fetch_url
 
 log = logging.getLogger(__name__)
 
-ENGINE_KEY = key("engine")  # the chain /engine chose; absent: OCR_ENGINE
 # media/get failures the PicUrl (WeChat's image server, no token needed) can help with: an
 # invalid or expired media id, WeChat's rate limit, and transient and token failures too.
 # Not 40006: too large is the same picture from either source.
@@ -109,7 +109,17 @@ class Runtime:
 
     @cached_property
     def replays(self) -> Replays:
-        return Replays(self.redis, self.settings.signature_max_age)
+        return Replays(self.settings.signature_max_age)
+
+    @cached_property
+    def arrivals(self) -> Arrivals:
+        """A message's first round trip (``bot/arrival.py``)."""
+        return Arrivals(self)
+
+    @cached_property
+    def checked_write(self) -> CheckedWrite:
+        """A message's second round trip: its writes, if what it read is unchanged."""
+        return CheckedWrite(self.redis)
 
     @cached_property
     def dossiers(self) -> Dossiers:
@@ -204,9 +214,10 @@ class Runtime:
                 raise error from None
 
     # --- OCR -----------------------------------------------------------------
-    @property
-    def menu_types(self) -> tuple[DocType, ...]:
-        return readable_types(self.engine_chain())
+    def menu_types(self, stored: bytes | None) -> tuple[DocType, ...]:
+        """The types the chain in force reads (``stored``: ENGINE_KEY's value, read with
+        the rest of a message's first round trip: ``bot/arrival.py``)."""
+        return readable_types(self.chain_from(stored))
 
     def engine_chain(self) -> tuple[str, ...]:
         """The chain in force for every process: the one ``/engine`` chose, else OCR_ENGINE.
@@ -214,7 +225,10 @@ class Runtime:
         Kept in Redis without expiry, so it survives restarts of the bot and is
         forgotten only with Redis itself.
         """
-        stored = self.redis.get(ENGINE_KEY)
+        return self.chain_from(self.redis.get(ENGINE_KEY))
+
+    def chain_from(self, stored: bytes | None) -> tuple[str, ...]:
+        """The chain in force, given ENGINE_KEY's value."""
         if stored:
             try:
                 return check_chain(stored.decode().split(","))

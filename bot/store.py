@@ -2,7 +2,8 @@
 
 Three tiny layers, as in aiogram's FSM storage: key building (``keys``),
 encrypted storage with a TTL (``Vault``), and the per-user stores built on it
-(``States``, ``Results``). ``Deliveries`` drops WeChat's retries.
+(``States``, ``Results``). ``Deliveries`` drops WeChat's retries. ``CheckedWrite``
+writes recorded commands at once, only if the keys a message read are unchanged.
 
 Nothing here holds an ID or card number in a key; values about a user are
 Fernet-encrypted and expire.
@@ -32,6 +33,9 @@ def key(*parts: str) -> str:
     return ":".join((PREFIX, *parts))
 
 
+ENGINE_KEY = key("engine")  # the chain /engine chose; absent: OCR_ENGINE
+
+
 class Vault:
     """JSON values in Redis, encrypted with Fernet, each with a TTL."""
 
@@ -49,9 +53,7 @@ class Vault:
     def get(self, name: str, client: Client | None = None) -> object | None:
         """The value; ``client`` may be a pipeline in WATCH mode (it answers at once)."""
         token = (client or self.redis).get(name)
-        if token is None:
-            return None
-        value = self._open(name, token)
+        value = self.open(name, token)
         if value is UNREADABLE:
             self.redis.delete(name)
             return None
@@ -63,12 +65,14 @@ class Vault:
         pipe.get(name)
         pipe.delete(name)
         token, _ = pipe.execute()
-        if token is None:
-            return None
-        value = self._open(name, token)
+        value = self.open(name, token)
         return None if value is UNREADABLE else value
 
-    def _open(self, name: str, token: bytes) -> object:
+    def open(self, name: str, token: bytes | None) -> object:
+        """The value of a token read from ``name``: None if absent, ``UNREADABLE`` if it
+        was written under another key."""
+        if token is None:
+            return None
         try:
             return json.loads(self.fernet.decrypt(token))
         except InvalidToken:
@@ -92,6 +96,11 @@ class States:
 
     def load(self, channel: Channel, user: str, client: Client | None = None) -> State:
         data = self.vault.get(self.name(channel, user), client)
+        return State.from_dict(data) if isinstance(data, dict) else IDLE
+
+    def decode(self, channel: Channel, user: str, token: bytes | None) -> State:
+        """The state from its stored token, read elsewhere (``bot/arrival.py``)."""
+        data = self.vault.open(self.name(channel, user), token)
         return State.from_dict(data) if isinstance(data, dict) else IDLE
 
     def save(self, channel: Channel, user: str, state: State, client: Client | None = None) -> None:
@@ -176,51 +185,58 @@ class Deliveries:
     A try that finds the claim held waits for that reply, and takes the claim
     itself when the holder dropped it (it failed: :meth:`release`) or died
     (the lease ran out). So a first try that fails or crashes before it
-    finishes loses nothing: a retry processes the message. One pipelined
-    round trip per try.
+    finishes loses nothing: a retry processes the message. The arrival runs in
+    Redis (``LUA``) inside the webhook's one script per message (``bot/arrival.py``).
     """
 
     TTL = 300  # WeChat retries within ~15 s; keep the record well past that
+
+    # The try's number (0: not counted, a waiting retry looking again), whether it took
+    # the claim, and what an earlier try saved (reply, job id: encrypted) or false.
+    LUA = """
+local function claim_delivery(seen, claim, count, ttl, lease_ms)
+  local attempt = 0
+  if count then
+    attempt = redis.call('HINCRBY', seen, 'attempt', 1)
+    redis.call('EXPIRE', seen, ttl)
+  end
+  local saved = redis.call('HMGET', seen, 'reply', 'job')
+  if saved[1] or saved[2] then return attempt, false, saved[1], saved[2] end
+  local claimed = redis.call('SET', claim, '1', 'NX', 'PX', lease_ms) ~= false
+  return attempt, claimed, false, false
+end
+"""
 
     def __init__(self, vault: Vault, lease: float = 4.5) -> None:
         self.vault = vault
         self.lease_ms = max(1, int(lease * 1000))
 
-    def arrive(self, dedupe_key: str) -> Delivery:
-        name = key("seen", dedupe_key)
-        claim = key("claim", dedupe_key)
-        pipe = self.vault.redis.pipeline(transaction=False)
-        pipe.hincrby(name, "attempt", 1)
-        pipe.expire(name, self.TTL)
-        pipe.set(claim, 1, nx=True, px=self.lease_ms)
-        pipe.hmget(name, "reply", "job")
-        attempt, _, claimed, (reply, job) = pipe.execute()
-        reply_text, job_id = self._open(reply), self._open(job)
-        return Delivery(
-            name,
-            claim,
-            int(attempt),
-            bool(claimed) and reply_text is None and job_id is None,
-            reply_text,
-            job_id,
-        )
+    @staticmethod
+    def names(dedupe_key: str) -> tuple[str, str]:
+        """The message's record and its claim."""
+        return key("seen", dedupe_key), key("claim", dedupe_key)
 
-    def reclaim(self, delivery: Delivery) -> bool:
-        """Take the claim of a message whose processing try went away."""
-        return bool(self.vault.redis.set(delivery.claim, 1, nx=True, px=self.lease_ms))
+    def found(
+        self, dedupe_key: str, attempt: int, claimed: bool, reply: bytes | None, job: bytes | None
+    ) -> Delivery:
+        """The :class:`Delivery` from what ``LUA``'s ``claim_delivery`` returned."""
+        name, claim = self.names(dedupe_key)
+        return Delivery(name, claim, attempt, claimed, self._open(reply), self._open(job))
 
     def release(self, delivery: Delivery) -> None:
         """Processing failed: let the next try of this message process it."""
         self.vault.redis.delete(delivery.claim)
 
-    def remember(self, delivery: Delivery, field: str, value: str) -> None:
-        token = self.vault.fernet.encrypt(value.encode())
-        self.vault.redis.hset(delivery.name, field, token)
+    def forget(self, delivery: Delivery) -> None:
+        """Drop what an earlier try saved (it does not decrypt: written under another key)."""
+        self.vault.redis.hdel(delivery.name, "reply", "job")
 
-    def saved(self, delivery: Delivery) -> tuple[str | None, str | None]:
-        """The reply and the job id an earlier try saved, if any."""
-        reply, job = self.vault.redis.hmget(delivery.name, "reply", "job")
-        return self._open(reply), self._open(job)
+    def remember(
+        self, delivery: Delivery, field: str, value: str, client: Client | None = None
+    ) -> None:
+        """Save the reply (or the job id) for the message's retries; ``client``: a pipeline."""
+        token = self.vault.fernet.encrypt(value.encode())
+        (client or self.vault.redis).hset(delivery.name, field, token)
 
     def _open(self, token: bytes | None) -> str | None:
         if token is None:
@@ -230,3 +246,62 @@ class Deliveries:
         except InvalidToken:
             log.warning("a delivery's saved reply does not decrypt with DATA_KEY")
             return None
+
+
+class CheckedWrite:
+    """Recorded writes, made only if the keys read are still as they were read.
+
+    The webhook reads a user's state and dossier in its first round trip, lets the
+    handlers decide, records the writes on a pipeline (RQ enqueues onto it too) and
+    sends them here in its second: one script compares each key with the value read
+    and, only if none changed, runs the writes, with no other client in between.
+    Another message of the same user that changed them meanwhile (another web
+    process) makes it return False and write nothing: the caller handles the message
+    again on what that one left. WATCH/MULTI/EXEC without WATCH's round trips.
+
+    Unlike EXEC, a script is not undone: a write Redis refuses halfway (an ACL, a key
+    of another type) keeps the writes before it. So the caller orders them: what is
+    kept before what is taken away, the user's state and the saved reply last, and
+    the message is then left unanswered for a retry (a job queued before the refusal
+    stays queued). Only plain writes are accepted (``WRITES``), checked before
+    anything is sent. Redis Cluster is not supported (the keys span slots, and RQ's
+    are not declared): a standalone Redis or one behind Sentinel.
+    """
+
+    # KEYS: the keys read; ARGV[1..#KEYS]: their values as read ('' = absent); then each
+    # write as its argument count followed by its arguments.
+    LUA = """
+for i, name in ipairs(KEYS) do
+  if (redis.call('GET', name) or '') ~= ARGV[i] then return 0 end
+end
+local i = #KEYS + 1
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return 1
+"""
+    # What the webhook and RQ's enqueue record; a name redis-py sends as two words
+    # ("CONFIG SET") or a script would fail inside ours, halfway.
+    WRITES = frozenset({"SET", "DEL", "HSET", "HDEL", "SADD", "RPUSH", "LPUSH", "ZADD", "EXPIRE"})
+    MAX_ARGS = 1000  # per command: Lua's unpack stops at about 8,000
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.script = client.register_script(self.LUA)
+
+    def __call__(self, read: dict[str, bytes | None], writes: redis.client.Pipeline) -> bool:
+        """Run the commands queued on ``writes`` (never executed itself) if every key in
+        ``read`` still holds the value given (None: absent)."""
+        commands = [command for command, _options in writes.command_stack]
+        scripts = bool(writes.scripts)
+        writes.reset()
+        if scripts:
+            raise ValueError("a script cannot run inside a checked write")
+        args: list = [value or b"" for value in read.values()]
+        for command in commands:
+            name = str(command[0]).upper()
+            if name not in self.WRITES or len(command) > self.MAX_ARGS:
+                raise ValueError(f"a checked write does not run {name} ({len(command)} args)")
+            args += [len(command), *command]
+        return bool(self.script(keys=list(read), args=args))

@@ -1,8 +1,10 @@
 """The webhook: ``/wechat`` (Official Account), ``/wecom`` (WeCom app), ``/healthz``.
 
 Per request, inside WeChat's 5-second window: verify and parse (the channel
-adapter), drop retries (``Deliveries``), ask the handlers what to do, carry
-out the outcome (save state, enqueue, render the passive reply).
+adapter); one round trip to Redis for everything known before deciding (replays,
+retries, counters, guard rails, the user's state: ``bot/arrival.py``); ask the
+handlers what to do; one round trip to write what they decided (the state, the
+jobs, the reply: ``store.CheckedWrite``); render the passive reply.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import redis
 from flask import Blueprint, Response, abort, current_app, request
@@ -19,12 +21,15 @@ from rq.job import Job, JobStatus
 
 import handlers
 from bot import admin, collect, metrics
+from bot.arrival import Arrival, Replay
 from bot.channels.base import NO_REPLY, Parsed, Rejected, Reply, render_plain
 from bot.channels.official import OfficialChannel
 from bot.channels.wecom import WeComChannel
 from bot.config import MenuStyle
-from bot.incoming import Channel, Incoming, Kind
+from bot.dossier import Dossier
+from bot.incoming import Channel, Incoming
 from bot.jobs import enqueue_confirm, enqueue_menu, enqueue_recognition, has_buttons
+from bot.replays import Replays
 from bot.runtime import Runtime
 from bot.store import Delivery
 from handlers import confirm
@@ -120,22 +125,25 @@ def receive(channel: Channel) -> Response:
         log.warning("%s request rejected (%s): %s", channel.value, rejected.status, rejected.reason)
         metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
         abort(rejected.status, rejected.reason)
-    if not rt().replays.admit(channel.value, parsed.timestamp, parsed.nonce, body):
-        log.warning("%s request rejected (403): timestamp and nonce replayed", channel.value)
-        metrics.WEBHOOK_REQUESTS.labels(channel.value, "rejected").inc()
-        abort(403, "timestamp and nonce replayed with another body")
-    xml = answer(parsed, channel.value, started)
+    pair = rt().replays.name(channel.value, parsed.timestamp, parsed.nonce)
+    xml = answer(parsed, channel.value, started, Replay(pair, Replays.digest(body)))
     return Response(channel_adapter.seal(parsed, xml), mimetype="application/xml")
 
 
-def answer(parsed: Parsed, label: str, started: float) -> str:
+def answer(parsed: Parsed, label: str, started: float, replay: Replay | None = None) -> str:
     """The passive reply's plain XML (``""``: none) to a verified message, first or retried.
 
-    ``label`` names the way in for the metrics (``official``, ``wecom``, ``cloudrun``).
+    ``label`` names the way in for the metrics (``official``, ``wecom``, ``cloudrun``);
+    ``replay``: the request's (timestamp, nonce) check, refused (403) if another body used it.
     """
-    delivery = rt().deliveries.arrive(parsed.incoming.dedupe_key)
+    arrival = rt().arrivals.arrive(parsed.incoming, replay)
+    delivery = arrival.delivery
+    if delivery is None:
+        log.warning("%s request rejected (403): timestamp and nonce replayed", label)
+        metrics.WEBHOOK_REQUESTS.labels(label, "rejected").inc()
+        abort(403, "timestamp and nonce replayed with another body")
     if delivery.claimed:
-        xml = process(parsed, delivery, started)
+        xml = process(parsed, arrival, started)
     else:
         xml = retry_answer(parsed, delivery, started)
     kind = "first" if delivery.first else "retry"
@@ -144,114 +152,127 @@ def answer(parsed: Parsed, label: str, started: float) -> str:
     return xml
 
 
-def process(parsed: Parsed, delivery: Delivery, started: float) -> str:
+def process(parsed: Parsed, arrival: Arrival, started: float) -> str:
     """Process the message (this try holds its claim); on failure a retry processes it."""
     try:
-        return first_answer(parsed, delivery, started)
+        return first_answer(parsed, arrival, started)
     except BaseException:
-        rt().deliveries.release(delivery)
+        rt().deliveries.release(arrival.delivery)
         raise
 
 
-def first_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
-    """Process the message once; save the reply so that WeChat's retries get it too."""
-    msg = parsed.incoming
-    runtime = rt()
-    ctx = context_for(runtime, msg)
-    outcome, reply, job = converse(runtime, msg, ctx)
-    if outcome.refused_command:
-        log.warning(
-            "admin command /%s refused: %s is not an admin", outcome.refused_command, msg.user
-        )
-        metrics.ADMIN_COMMANDS.labels(outcome.refused_command, "refused").inc()
-    reply = act_after(runtime, msg, outcome) or reply
-    if job is not None and runtime.passive_results(msg.channel):
-        runtime.deliveries.remember(delivery, "job", job.id)
-        answer = wait_for_result(runtime, msg, job.id, delivery.attempt, started)
+def first_answer(parsed: Parsed, arrival: Arrival, started: float) -> str:
+    """Process the message once; save the reply so that WeChat's retries get it too.
+
+    On the common path this is the second and last round trip to Redis: the state, the
+    jobs and the reply written together (``converse``).
+    """
+    msg, runtime, delivery = parsed.incoming, rt(), arrival.delivery
+    turn = converse(runtime, msg, arrival)
+    if turn.outcome.refused_command:
+        command = turn.outcome.refused_command
+        log.warning("admin command /%s refused: %s is not an admin", command, msg.user)
+        metrics.ADMIN_COMMANDS.labels(command, "refused").inc()
+    if turn.xml is not None:
+        return turn.xml  # saved with the state
+    if turn.waits_for is not None:  # passive results: the job id was saved with the state
+        answer = wait_for_result(runtime, msg, turn.waits_for, delivery.attempt, started)
         if answer is None:
             return ""  # too late for this try: WeChat will retry and that try answers
         reply = Reply("text", answer)
+    else:
+        reply = act_after(runtime, msg, turn.outcome)
     xml = render_plain(msg, reply)
     runtime.deliveries.remember(delivery, "reply", xml)
     return xml
 
 
-def act_after(runtime: Runtime, msg: Incoming, outcome: Outcome) -> Reply | None:
-    """What must happen once, after the state was saved: they read Redis or act on the world.
-
-    Returns the reply when the answer is one of them (the stored result, an admin command).
-    """
+def act_after(runtime: Runtime, msg: Incoming, outcome: Outcome) -> Reply:
+    """The answers that must happen once, after the state was saved: they read Redis
+    or act on the world (the stored result, an admin command)."""
     match outcome.answer:
         case StoredResult():
             return Reply("text", runtime.results.pop(msg.channel, msg.user) or NO_RESULT)
         case AdminCommand() as command:
             return Reply("text", admin.run(runtime, msg, command))
-    return None
+    raise ValueError(f"not an answer given after the state is saved: {outcome.answer!r}")
 
 
-def converse(runtime: Runtime, msg: Incoming, ctx: Context) -> tuple[Outcome, Reply, Job | None]:
-    """Handle the message on the user's state; save the new state and enqueue, atomically.
+@dataclass(frozen=True)
+class Turn:
+    """A message handled and its writes made. ``xml``: the reply, saved with the state;
+    else the job whose result answers (``waits_for``), or ``act_after`` answers."""
 
-    The state key is WATCHed from load to save: when another message of the
-    same user (another web worker) changed it meanwhile, this one is handled
-    again on the state that one left, so no state change is lost. The state
-    and the jobs are written in one MULTI: all of them or none.
+    outcome: Outcome
+    xml: str | None
+    waits_for: str | None
+
+
+def converse(runtime: Runtime, msg: Incoming, arrival: Arrival) -> Turn:
+    """Handle the message on the user's state; write the new state, the jobs and the reply
+    at once (``CheckedWrite``), if the state and the dossier are still as read.
+
+    When another message of the same user (another web process) changed them meanwhile,
+    this one is handled again on what that one left, so no state change is lost.
     """
-    name = runtime.states.name(msg.channel, msg.user)
-    with runtime.redis.pipeline() as pipe:
-        for _ in range(CONVERSE_TRIES - 1):
-            try:
-                return converse_once(runtime, msg, ctx, pipe, name)
-            except redis.WatchError:
-                pipe.reset()
-                log.info("two messages of one user at once: handling this one again")
-        return converse_once(runtime, msg, ctx, pipe, name)
+    read_keys = (
+        runtime.states.name(msg.channel, msg.user),
+        runtime.dossiers.name(msg.channel, msg.user),
+    )
+    for _ in range(CONVERSE_TRIES):
+        turn, writes, event = converse_once(runtime, msg, arrival)
+        read = dict(zip(read_keys, (arrival.state, arrival.dossier), strict=True))
+        if runtime.checked_write(read, writes):
+            if event is not None:
+                metrics.CALLBACKS.labels(event["type"], "queued").inc()
+            return turn
+        log.info("two messages of one user at once: handling this one again")
+        arrival = runtime.arrivals.reread(msg, arrival)
+    raise RuntimeError("a user's state kept changing under this message")  # a retry processes it
 
 
 def converse_once(
-    runtime: Runtime, msg: Incoming, ctx: Context, pipe: Pipeline, name: str
-) -> tuple[Outcome, Reply, Job | None]:
-    pipe.watch(name, runtime.dossiers.name(msg.channel, msg.user))
-    state = runtime.states.load(msg.channel, msg.user, client=pipe)
-    dossier = runtime.dossiers.load(msg.channel, msg.user, client=pipe)
-    ctx = replace(ctx, collected=dossier.view() if dossier else Collected())
-    outcome = handlers.handle(msg, state, ctx)
-    pipe.multi()
-    reply, job = carry_out(runtime, msg, outcome, pipe)
+    runtime: Runtime, msg: Incoming, arrival: Arrival
+) -> tuple[Turn, Pipeline, dict | None]:
+    """The handlers' decision on the state as read, and the writes it takes (recorded on a
+    pipeline that is never executed: ``CheckedWrite`` sends them)."""
+    writes = runtime.redis.pipeline()
+    writes.multi()  # as RQ expects a pipeline handed to it
+    state = runtime.states.decode(msg.channel, msg.user, arrival.state)
+    dossier = runtime.dossiers.decode(msg.channel, msg.user, arrival.dossier)
+    if arrival.dossier is not None and dossier is None:  # written under another DATA_KEY
+        writes.delete(runtime.dossiers.name(msg.channel, msg.user))  # (the state: overwritten)
+    outcome = handlers.handle(msg, state, context_for(runtime, msg, arrival, dossier))
     event = None
-    if outcome.submit:  # the documents leave the dossier with the event, in this MULTI
-        event = collect.submit(runtime, msg.channel, msg.user, dossier, pipe)
-    pipe.execute()
-    if event is not None:
-        metrics.CALLBACKS.labels(event["type"], "queued").inc()
-    return outcome, reply, job
+    if outcome.submit:  # the documents leave the dossier with the event, in these writes
+        event = collect.submit(runtime, msg.channel, msg.user, dossier, writes)
+    reply, job = carry_out(runtime, msg, outcome, writes)  # the state last but the reply
+    delivery = arrival.delivery
+    if job is not None and runtime.passive_results(msg.channel):
+        runtime.deliveries.remember(delivery, "job", job.id, client=writes)
+        return Turn(outcome, None, job.id), writes, event
+    if isinstance(outcome.answer, StoredResult | AdminCommand):
+        return Turn(outcome, None, None), writes, event
+    xml = render_plain(msg, reply)
+    runtime.deliveries.remember(delivery, "reply", xml, client=writes)
+    return Turn(outcome, xml, None), writes, event
 
 
-def context_for(runtime: Runtime, msg: Incoming) -> Context:
-    """What the handlers may know: the menu, the user's role, and the guard rails' verdicts.
-
-    Counts the message for ``/stats`` and, for a photo, takes one from the user's rate limit.
-    """
-    now = time.time()
-    who = msg.identity  # channel-scoped: official:<openid>, wecom:<userid>
-    is_admin = who in runtime.settings.admins
-    blocked = not is_admin and runtime.blocks.is_blocked(who)
-    photo = msg.kind is Kind.IMAGE
-    runtime.usage.count("messages")
-    if photo:
-        runtime.usage.count("photos")
+def context_for(
+    runtime: Runtime, msg: Incoming, arrival: Arrival, dossier: Dossier | None
+) -> Context:
+    """What the handlers may know: the menu, the user's role, the guard rails' verdicts
+    (taken in the first round trip) and the documents collected so far."""
     return Context(
-        now=now,
-        options=runtime.menu_types,
+        now=arrival.now,
+        options=runtime.menu_types(arrival.engine),
         pending_ttl=runtime.settings.state_ttl,
-        is_admin=is_admin,
+        is_admin=msg.identity in runtime.settings.admins,  # channel-scoped identity
         passive_results=runtime.passive_results(msg.channel),
-        blocked=blocked,
-        refusal_due=blocked and runtime.blocks.claim_refusal(who),
-        photo_retry_at=runtime.rate_limit.take(msg.channel.value, msg.user, now)
-        if photo and not blocked
-        else 0.0,
-        # collected: read in converse_once, under the same WATCH as the state
+        blocked=arrival.blocked,
+        refusal_due=arrival.refusal_due,
+        photo_retry_at=arrival.photo_retry_at,
+        collected=dossier.view() if dossier else Collected(),
         flows=runtime.flows,
     )
 
@@ -265,33 +286,33 @@ def retry_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
     """
     runtime = rt()
     deadline = started + window(runtime) * ANSWER_BUDGET
-    reply, job_id = delivery.reply, delivery.job
-    while reply is None and job_id is None:
+    while delivery.reply is None and delivery.job is None:
         if time.monotonic() >= deadline:
             return ""
         time.sleep(RETRY_POLL)
-        reply, job_id = runtime.deliveries.saved(delivery)
-        if reply is None and job_id is None and runtime.deliveries.reclaim(delivery):
-            reply, job_id = runtime.deliveries.saved(delivery)  # saved as the lease ran out
-            if reply is None and job_id is None:
-                log.info("a message's first try went away unfinished: this retry processes it")
-                return process(parsed, replace(delivery, claimed=True), started)
-    if reply is not None:
-        return reply
-    answer = wait_for_result(runtime, parsed.incoming, job_id, delivery.attempt, started)
+        again = runtime.arrivals.arrive(parsed.incoming, again=delivery)
+        if again.delivery.claimed:
+            log.info("a message's first try went away unfinished: this retry processes it")
+            return process(parsed, again, started)
+        delivery = again.delivery
+    if delivery.reply is not None:
+        return delivery.reply
+    answer = wait_for_result(runtime, parsed.incoming, delivery.job, delivery.attempt, started)
     return render_plain(parsed.incoming, Reply("text", answer)) if answer else ""
 
 
 def carry_out(
     runtime: Runtime, msg: Incoming, outcome: Outcome, pipe: Pipeline
 ) -> tuple[Reply, Job | None]:
-    """Queue (on ``pipe``) the state and the jobs the handler asked for; choose the reply."""
+    """Queue (on ``pipe``) the jobs the handler asked for and the state; choose the reply.
+
+    The jobs come first and the state after them: a write Redis refuses (an ACL, a key
+    of another type) stops ``CheckedWrite``'s script where it is, and the user's state
+    must then be the one the message found, for the retry that processes it again.
+    """
     state = outcome.state
     if isinstance(outcome.answer, TypeMenu) and msg.channel is Channel.WECOM:
         state = replace(state, task_id=f"ocr-{uuid.uuid4().hex}")  # the card the tap must match
-    runtime.states.save(msg.channel, msg.user, state, client=pipe)  # with the jobs, atomically
-    if outcome.discard:
-        pipe.delete(runtime.dossiers.name(msg.channel, msg.user))
     job = None
     if outcome.recognize is not None:
         job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize, pipeline=pipe)
@@ -316,6 +337,9 @@ def carry_out(
                 reply = Reply("text", f"{text}\n{confirm.HINT}")
         case StoredResult() | AdminCommand():
             reply = NO_REPLY  # they read and act outside the transaction: see act_after
+    if outcome.discard:
+        pipe.delete(runtime.dossiers.name(msg.channel, msg.user))
+    runtime.states.save(msg.channel, msg.user, state, client=pipe)
     return reply, job
 
 
@@ -350,4 +374,4 @@ def wait_for_result(
             return None  # WeChat has stopped listening to this try; the next one answers
         if elapsed >= hold_until:
             return STILL_WORKING if last_try else None
-        time.sleep(0.05)
+        time.sleep(min(RETRY_POLL, hold_until - elapsed))  # answer at the deadline, not after

@@ -323,11 +323,6 @@ class OfficialApi(_Api):
             )
         )
 
-    def ocr_url(self, name: str, image_url: str, params: dict[str, str]) -> dict[str, Any]:
-        """``POST cv/ocr/<name>?img_url=...``: WeChat downloads the image itself."""
-        url = f"{self.api_base}/cv/ocr/{name}"
-        return self.call(lambda: self.client.post(url, params={**params, "img_url": image_url}))
-
 
 class WeComApi(_Api):
     """WeCom (企业微信) app APIs the bot uses."""

@@ -50,15 +50,6 @@ class WeChatEngine:
             doc_type, lambda params: self.api.ocr(doc_type.value, upload, params), mode
         )
 
-    def recognize_url(self, url: str, doc_type: DocType, *, mode: str = "photo") -> Recognition:
-        """Let WeChat fetch the image itself (``img_url``): no upload from our side."""
-        self._check_type(doc_type)
-        return self._call(
-            doc_type,
-            lambda params: self.api.ocr_url(doc_type.value, url, params),
-            mode,
-        )
-
     def _check_type(self, doc_type: DocType) -> None:
         if doc_type not in self.doc_types:
             raise OcrError(Failure.CONFIG, f"the WeChat OCR API does not read {doc_type.value}")

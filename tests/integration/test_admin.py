@@ -13,7 +13,9 @@ import requests
 from rq.job import JobStatus
 
 from bot import custom_menu
+from bot.clock import seconds_to_beijing_midnight
 from bot.incoming import Channel
+from bot.limits import Blocks
 from bot.runtime import ENGINE_KEY
 from tests.integration.test_flow import FRONT, can, photo
 from tests.integration.test_jobs import queue_idcard
@@ -123,7 +125,9 @@ def test_engine_switch_reaches_the_worker_and_survives_a_restart(chat, make_bot)
     assert "用法：/engine" in c.say(ADMIN, "/engine tesseract")
 
     assert "已切换引擎为 wechat" in c.say(ADMIN, "/engine wechat")
-    assert c.bot.runtime.menu_types[-1].value == "comm"  # the web's menu follows: no 自动识别
+    assert (
+        c.bot.runtime.menu_types(c.bot.runtime.redis.get(ENGINE_KEY))[-1].value == "comm"
+    )  # the web's menu follows: no 自动识别
     image = photo(12)
     can(c.bot, image, FRONT)
     media_id, pic_url = c.bot.upload(image)
@@ -156,6 +160,9 @@ def test_block_refuses_politely_once_a_day_and_queues_nothing(chat) -> None:
     third = c.peer.deliver(c.peer.image("erin", media_id, pic_url))
     assert third.reply is None
     assert len(c.bot.runtime.queue) == 0 and len(c.bot.runtime.push_queue) == 0
+    [erin] = c.bot.runtime.redis.smembers(Blocks.NAME)  # official:erin or wecom:erin
+    refusal_ttl = c.bot.runtime.redis.ttl(Blocks.refused(erin.decode()))
+    assert 0 < refusal_ttl <= seconds_to_beijing_midnight()  # the day's refusal: until midnight
     assert c.bot.messages("erin") == []
 
     assert "已解除 erin" in c.say(ADMIN, "/unblock erin")

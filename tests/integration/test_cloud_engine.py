@@ -1,4 +1,4 @@
-"""The WeChat OCR cloud engine against the emulator: every endpoint, upload and img_url, errors."""
+"""The WeChat OCR cloud engine against the emulator: every endpoint, the upload, errors."""
 
 from __future__ import annotations
 
@@ -83,26 +83,11 @@ def test_every_endpoint_by_upload(make_bot, doc_type: DocType) -> None:
         assert call["query"].get("type") == "scan"
 
 
-def test_img_url_lets_wechat_fetch_the_image(make_bot) -> None:
-    bot = make_bot()
-    image = photo(70)
-    can(bot, image, {"errcode": 0, "errmsg": "ok", "number": "京A12345"})
-    _, pic_url = bot.upload(image)
-    result = engine_for(bot).recognize_url(pic_url, DocType.PLATENUM)
-    assert result.fields == {"number": "京A12345"}
-
-
-def test_unreachable_img_url_is_a_bad_image(make_bot) -> None:
-    bot = make_bot()
-    with pytest.raises(OcrError) as caught:
-        engine_for(bot).recognize_url("http://127.0.0.1:1/nothing.jpg", DocType.IDCARD)
-    assert caught.value.failure is Failure.BAD_IMAGE and caught.value.errcode == 101000
-
-
 @pytest.mark.parametrize(
     "errcode, failure",
     [
         (-1, Failure.BUSY),
+        (101000, Failure.BAD_IMAGE),
         (101001, Failure.NO_DOCUMENT),
         (101002, Failure.BAD_IMAGE),
         (101003, Failure.QUOTA),

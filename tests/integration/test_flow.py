@@ -202,7 +202,7 @@ def test_job_arguments_and_results_hold_no_identity_numbers(make_bot) -> None:
     peer.deliver(peer.click("hank", "OCR_IDCARD"))
     peer.deliver(peer.image("hank", media_id, pic_url))
     [job] = bot.runtime.queue.jobs
-    assert ID_NUMBER not in json.dumps(job.args)
+    assert ID_NUMBER not in json.dumps([job.args, job.kwargs])
     bot.work()
     job.refresh()
     summary = job.return_value()

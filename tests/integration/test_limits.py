@@ -55,13 +55,22 @@ def test_a_photo_over_the_limit_is_told_when_to_come_back(make_bot) -> None:
 
 def test_blocks_and_one_refusal_a_day(redis) -> None:
     blocks = Blocks(redis)
+    verdict = redis.register_script(
+        Blocks.LUA + "local b, r = blocked(KEYS[1], KEYS[2], ARGV[1], "
+        "ARGV[2]) return {b and 1 or 0, r and 1 or 0}"
+    )
+
+    def check(user: str) -> list[int]:  # (blocked, refusal due), as the webhook asks
+        return verdict(keys=[Blocks.NAME, Blocks.refused(user)], args=[user, 3600])
+
     assert blocks.block("u1") and not blocks.block("u1")
     assert blocks.is_blocked("u1") and not blocks.is_blocked("u2")
-    assert blocks.claim_refusal("u1") and not blocks.claim_refusal("u1")
-    assert 0 < redis.ttl("ocrbot:refused:u1") <= 86400  # until Beijing midnight
+    assert check("u1") == [1, 1] and check("u1") == [1, 0] and check("u2") == [0, 0]
+    assert 0 < redis.ttl("ocrbot:refused:u1") <= 3600
     assert blocks.unblock("u1") and not blocks.unblock("u1")
     assert blocks.all() == []
-    assert blocks.claim_refusal("u1")  # unblocking forgets today's refusal
+    blocks.block("u1")
+    assert check("u1") == [1, 1]  # unblocking forgets today's refusal
 
 
 def test_quota_per_endpoint_per_day(redis) -> None:

@@ -65,3 +65,8 @@ def test_each_request_gets_an_id_in_the_header(make_bot) -> None:
     assert first != second and len(first) == 16
     given = requests.get(f"{bot.url}/healthz", headers={"X-Request-Id": "lb42"}, timeout=5)
     assert given.headers["X-Request-Id"] == "lb42"
+    # A client's id that holds an ID number is masked once, as it comes in: the logs
+    # (which write ids unmasked) and the echoed header agree and hold no number.
+    hostile = {"X-Request-Id": "11010519491231002X"}
+    masked = requests.get(f"{bot.url}/healthz", headers=hostile, timeout=5)
+    assert masked.headers["X-Request-Id"] == "110***********002X"

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.incoming import Channel
 from bot.jobs import RecognizeJob
+from bot.store import Deliveries
 from tests.integration.test_flow import FRONT, can, photo
 
 
@@ -59,12 +60,13 @@ def test_a_retry_processes_a_message_whose_first_try_died(make_bot) -> None:
     peer = bot.official()
     message = peer.click("gus", "OCR_BANKCARD")
     # A web process took the message and died before it answered (its claim is left).
-    dedupe_key = f"official:gus:{message.fields['CreateTime']}:click:OCR_BANKCARD"
-    crashed = bot.runtime.deliveries.arrive(dedupe_key)
-    assert crashed.claimed
+    dedupe_key = f"official:gus:{message.fields['CreateTime']}:click:OCR_BANKCARD:"  # no card
+    _, claim = Deliveries.names(dedupe_key)
+    assert bot.runtime.redis.set(claim, 1, nx=True, px=bot.runtime.deliveries.lease_ms)
 
     [retry] = peer.deliver(message).attempts
     assert retry.status == 200
+    assert retry.elapsed_ms > 1000  # it waited for the dead try's lease (1.8 s) to run out
     assert "银行卡" in retry.reply["Content"]
     assert bot.runtime.states.load(Channel.OFFICIAL, "gus").doc_type == "bankcard"
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import zlib
+from dataclasses import fields
 
 from rq.job import Job
 
-from bot.jobs import RecognizeJob
+from bot.incoming import Channel
+from bot.jobs import ConfirmJob, MenuJob, RecognizeJob, enqueue_confirm
+from tests.fixtures.receiver import SECRET
 from tests.integration.test_flow import FRONT, can, photo
 from tests.integration.test_jobs import fault, texts
 
@@ -70,3 +73,35 @@ def test_the_failed_registry_keeps_exceptions_masked(make_bot) -> None:
     assert "40007" in kept and "110***********002X" in kept
     assert ID_NUMBER not in kept
     assert ID_NUMBER.encode() not in stored(bot, job)
+
+
+def names(kind: type) -> set[str]:
+    return {f.name for f in fields(kind)}
+
+
+def test_every_job_is_queued_by_keyword_and_holds_no_numbers(make_bot, receiver) -> None:
+    """A menu, the 确认 buttons, a result-webhook delivery: like a recognition, one
+    dataclass's fields by keyword (the failure callbacks rebuild it from ``job.kwargs``),
+    and nothing in Redis about the job holds the document's number."""
+    bot = make_bot(
+        wechat_menu_style="msgmenu", result_webhook_url=receiver.url, result_webhook_secret=SECRET
+    )
+    peer = bot.official()
+    media_id, pic_url = bot.upload(photo(64))
+    peer.deliver(peer.image("noa", media_id, pic_url))  # no type chosen: the menu
+    [menu] = bot.runtime.push_queue.jobs
+    assert menu.args == () and set(menu.kwargs) == names(MenuJob)
+    assert MenuJob(**menu.kwargs).menu().options  # what the callback rebuilds
+
+    job, _, _ = queue_photo(bot, "ned", 65)
+    bot.work()
+    confirm = enqueue_confirm(bot.runtime, Channel.OFFICIAL, "ned")
+    assert confirm.args == () and confirm.kwargs == {"channel": "official", "user": "ned"}
+    assert set(confirm.kwargs) == names(ConfirmJob)
+    peer.deliver(peer.text("ned", "确认"))
+    [delivery] = bot.runtime.callback_queue.jobs
+    assert delivery.args == () and set(delivery.kwargs) == {"event_id"}
+    for queued in (job, menu, confirm, delivery):
+        assert ID_NUMBER.encode() not in stored(bot, queued), queued.func_name
+    bot.work()
+    assert receiver.accepted[0]["fields"]["id"] == ID_NUMBER  # the number went, by the outbox

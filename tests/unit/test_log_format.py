@@ -7,6 +7,7 @@ import io
 import logging
 
 from bot import logs
+from bot.masking import mask_text
 
 ID_NUMBER = "11010519491231002X"  # a valid test number (check digit X)
 
@@ -36,3 +37,28 @@ def test_setup_replaces_its_own_handler_instead_of_stacking() -> None:
         assert root.level == logging.WARNING
     finally:
         root.setLevel(level)
+
+
+def test_request_ids_we_make_survive_the_masking() -> None:
+    """Every line is masked; an id that looks like part of a card number would not match
+    the ``X-Request-Id`` the client saw."""
+    ids = [logs.new_request_id() for _ in range(20000)]
+    assert len(set(ids)) == len(ids) and all(len(i) == 16 and i.isalnum() for i in ids)
+    assert [i for i in ids if mask_text(i) != i] == []
+
+
+def test_ids_are_written_as_they_are_and_the_message_is_masked() -> None:
+    """An RQ job id (a uuid) can hold four groups of four digits, which the masking takes
+    for a card number: the ids go into the line after the masking, in both formats."""
+    job_id = "56ac0e8e-1543-4027-9572-1539f1d4c01e"
+    assert mask_text(job_id) != job_id  # what happened to it before
+    for log_format in ("text", "json"):
+        stream = io.StringIO()
+        handler = logs.make_handler(log_format, stream)
+        record = logging.LogRecord(
+            "ocrbot.test", logging.WARNING, __file__, 1, "n %s", (ID_NUMBER,), None
+        )
+        record.job_id, record.request_id, record.ids = job_id, "", f" [job_id={job_id}]"
+        stream.write(handler.formatter.format(record))
+        line = stream.getvalue()
+        assert job_id in line and ID_NUMBER not in line and "110***********002X" in line

@@ -1,0 +1,212 @@
+"""Redis round trips per message: one to learn, one to write, one for a retry.
+
+The webhook reads everything it must know before the handlers decide in one script
+(``bot/arrival.py``) and writes what they decided in one more (``store.CheckedWrite``).
+Counted here on a real Redis: the sends of the web's own connections (a script or a
+pipeline is one send) and the server's count of EVALSHA calls, so that a command added
+anywhere on the way shows up as a failing count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import redis as redis_lib
+from cryptography.fernet import Fernet
+
+from bot import callback, jobs
+from bot.incoming import Channel
+from bot.ocr.base import DocType
+from bot.store import CheckedWrite, Deliveries
+from handlers.state import Menu, Recognize
+from tests.integration.test_cloudrun import NO_WEBHOOK_CREDENTIALS
+from tests.integration.test_flow import FRONT, can, photo
+
+
+class CountingConnection(redis_lib.Connection):
+    """A connection that counts what it sends: one send is one round trip."""
+
+    sends = 0
+
+    def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        CountingConnection.sends += 1
+        super().send_packed_command(command, check_health)
+
+
+@pytest.fixture
+def counted(make_bot, redis, redis_url: str) -> Callable[..., Any]:
+    """A bot on a counting client; ``trips(deliver)`` runs one delivery and returns its
+    round trips and the EVALSHA calls Redis saw (the test's own client asks only INFO)."""
+
+    def start(**settings: Any) -> Any:
+        pool = redis_lib.ConnectionPool.from_url(redis_url, connection_class=CountingConnection)
+        bot = make_bot(client=redis_lib.Redis(connection_pool=pool), **settings)
+
+        def trips(deliver: Callable[[], Any]) -> tuple[int, int]:
+            sends, scripts = CountingConnection.sends, evalsha_calls(redis)
+            result = deliver()
+            assert result.status == 200
+            return CountingConnection.sends - sends, evalsha_calls(redis) - scripts
+
+        bot.trips = trips
+        return bot
+
+    return start
+
+
+def evalsha_calls(client: redis_lib.Redis) -> int:
+    return client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
+
+
+def warm_up(bot, peer) -> None:
+    """Load both scripts and let RQ ask the server's version once per process."""
+    peer.deliver(peer.image("warm", "media-warm", ""))
+    peer.deliver(peer.text("warm", "1"))
+
+
+@pytest.mark.parametrize("menu_style", ["text", "msgmenu"])
+def test_a_photo_costs_two_round_trips_with_or_without_a_job(counted, menu_style) -> None:
+    bot = counted(wechat_menu_style=menu_style)  # msgmenu: the menu is a job on the push queue
+    peer = bot.official()
+    warm_up(bot, peer)
+    jobs = len(bot.runtime.push_queue)
+    assert bot.trips(lambda: peer.deliver(peer.image("ann", "media-1", ""))) == (2, 2)
+    assert len(bot.runtime.push_queue) - jobs == (1 if menu_style == "msgmenu" else 0)
+
+
+def test_a_choice_that_queues_the_recognition_costs_two(counted) -> None:
+    bot = counted()
+    peer = bot.official()
+    warm_up(bot, peer)
+    image = photo(3)
+    can(bot, image, FRONT)
+    media_id, pic_url = bot.upload(image)
+    peer.deliver(peer.image("ben", media_id, pic_url))
+    queued = len(bot.runtime.queue)
+    assert bot.trips(lambda: peer.deliver(peer.text("ben", "1"))) == (2, 2)
+    assert len(bot.runtime.queue) == queued + 1
+
+
+def test_text_and_wecom_messages_cost_two(counted) -> None:
+    bot = counted()
+    official, wecom = bot.official(), bot.wecom()
+    warm_up(bot, official)
+    assert bot.trips(lambda: official.deliver(official.text("cat", "帮助"))) == (2, 2)
+    assert bot.trips(lambda: wecom.deliver(wecom.text("dan", "帮助"))) == (2, 2)
+
+
+def test_a_retry_of_an_answered_message_costs_one(counted) -> None:
+    bot = counted()
+    peer = bot.official()
+    warm_up(bot, peer)
+    message = peer.image("eve", "media-2", "")
+    first = peer.deliver(message)
+    trips = bot.trips(lambda: peer.deliver(message))  # WeChat's retry: the same MsgId
+    assert trips == (1, 1)
+    assert peer.deliver(message).reply == first.reply
+
+
+def test_a_checked_write_writes_only_on_what_was_read(redis) -> None:
+    write = CheckedWrite(redis)
+    redis.set("state", b"old")
+    writes = redis.pipeline()
+    writes.multi()
+    writes.set("state", b"new")
+    writes.rpush("jobs", "a")
+    redis.set("state", b"changed")  # another message of the user, meanwhile
+    assert not write({"state": b"old", "dossier": None}, writes)
+    assert redis.get("state") == b"changed" and redis.llen("jobs") == 0
+    writes.multi()
+    writes.set("state", b"new")
+    writes.rpush("jobs", "a")
+    assert write({"state": b"changed", "dossier": None}, writes)
+    assert redis.get("state") == b"new" and redis.lrange("jobs", 0, -1) == [b"a"]
+    writes.multi()
+    writes.delete("state")
+    redis.set("dossier", b"d")  # a key read as absent that now exists is a change too
+    assert not write({"state": b"new", "dossier": None}, writes)
+    assert redis.get("state") == b"new"
+
+
+def test_a_checked_write_refuses_what_would_stop_halfway_before_sending_it(redis) -> None:
+    """A command redis-py sends as two words, a script, or one too long for Lua's unpack
+    would fail inside the script after the writes before it: refused, nothing written."""
+    write = CheckedWrite(redis)
+    for record in (
+        lambda w: w.execute_command("CONFIG SET", "maxmemory", "0"),
+        lambda w: w.register_script("return 1")(keys=[], args=[], client=w),
+        lambda w: w.sadd("many", *range(CheckedWrite.MAX_ARGS)),
+    ):
+        writes = redis.pipeline()
+        writes.multi()
+        writes.set("a", 1)
+        record(writes)
+        with pytest.raises(ValueError):
+            write({"state": None}, writes)
+        assert redis.get("a") is None
+
+
+def test_every_job_we_queue_records_only_writes_a_checked_write_runs(make_bot) -> None:
+    """RQ's enqueue records its commands on our pipeline: each kind of job we queue in the
+    webhook's writes goes through (an RQ upgrade that adds another command fails here)."""
+    bot = make_bot(result_webhook_url="http://127.0.0.1:9/events", result_webhook_secret="s")
+    rt, write = bot.runtime, CheckedWrite(bot.runtime.redis)
+    recorders = (
+        lambda w: jobs.enqueue_recognition(
+            rt, Channel.OFFICIAL, "u", Recognize(DocType.IDCARD, "m"), pipeline=w
+        ),
+        lambda w: jobs.enqueue_menu(rt, Channel.OFFICIAL, "u", Menu("h", ()), "", pipeline=w),
+        lambda w: jobs.enqueue_confirm(rt, Channel.OFFICIAL, "u", pipeline=w),
+        lambda w: callback.enqueue(rt, "event-1", w),
+    )
+    for record in recorders:
+        writes = rt.redis.pipeline()
+        writes.multi()
+        record(writes)
+        assert write({"state": None}, writes)
+    assert len(rt.queue) == 1 and len(rt.push_queue) == 2 and len(rt.callback_queue) == 1
+
+
+def test_a_redis_user_limited_to_our_keys_serves_retries_and_cloud_run(
+    make_bot, redis, redis_url: str
+) -> None:
+    """Redis checks every key a script names against the user's ACL: the scripts name only
+    ``ocrbot:`` and ``rq:`` keys, also where there is no replay check (a waiting retry
+    looking again, a Cloud Run push)."""
+    redis.execute_command("ACL", "SETUSER", "web", "on", ">pw", "+@all", "~ocrbot:*", "~rq:*")
+    try:
+        limited = redis_url.replace("redis://", "redis://web:pw@")
+        bot = make_bot(redis_url=limited, wechat_reply_window=2.0)
+        peer = bot.official()
+        message = peer.click("fay", "OCR_BANKCARD")
+        # A web process took the message and died (its claim is left): the retry waits,
+        # looks again until the claim's lease runs out, and processes the message.
+        dedupe_key = f"official:fay:{message.fields['CreateTime']}:click:OCR_BANKCARD:"
+        _, claim = Deliveries.names(dedupe_key)  # (the last part: the card's id, none here)
+        redis.set(claim, 1, px=bot.runtime.deliveries.lease_ms)
+        [retry] = peer.deliver(message).attempts
+        assert retry.status == 200 and "银行卡" in retry.reply["Content"]
+        assert retry.elapsed_ms > 1000  # it waited for the lease (1.8 s) to run out
+
+        cloudrun = make_bot(redis_url=limited, wechat_cloudrun=True, **NO_WEBHOOK_CREDENTIALS)
+        cloudrun.emulator_post("settings", cloudrun=True)
+        pusher = cloudrun.emulator.cloudrun_peer("json", webhook_base=cloudrun.url)
+        pushed = pusher.deliver(pusher.click("gus", "OCR_BANKCARD"))
+        assert pushed.status == 200 and "银行卡" in pushed.reply["Content"]
+    finally:
+        redis.execute_command("ACL", "DELUSER", "web")
+
+
+def test_a_reply_saved_under_another_data_key_is_processed_again(make_bot, redis) -> None:
+    """A saved reply no try can read (another DATA_KEY, in a rolling deploy) would keep
+    every retry waiting until the record expires: it is forgotten and the try processes."""
+    bot = make_bot()
+    peer = bot.official()
+    message = peer.image("gil", "media-3", "")
+    seen, _ = Deliveries.names(f"official:gil:{message.fields['MsgId']}")
+    other = Fernet(Fernet.generate_key()).encrypt(b"<xml>old</xml>")
+    redis.hset(seen, mapping={"attempt": 1, "reply": other})
+    answered = peer.deliver(message)
+    assert answered.status == 200 and "请选择证件类型" in answered.reply["Content"]
