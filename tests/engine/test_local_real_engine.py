@@ -44,3 +44,70 @@ def test_a_vehicle_licence_back_page_alone_reads_whole(engine: LocalEngine) -> N
     got = engine.recognize(sample.jpeg, DocType.AUTO)
     assert got.doc_type is DocType.DRIVING
     assert {k: got.fields.get(k) for k in sample.truth} == sample.truth
+
+
+def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
+    engine: LocalEngine,
+) -> None:
+    """Beside its 副页 the licence has half the pixels: the seal takes the 准驾车型 label and
+    the lone C1 is not boxed at all. The row after the issue date's is read, upscaled."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=860010, mode="photo")
+    assert sample.meta["pages"] == "beside"
+    page = engine.read(sample.jpeg)
+    assert not any("准驾" in ln.text or "C1" in ln.text for ln in page.lines)
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert fields["car_class"] == sample.truth["car_class"] == "C1"
+    assert fields["issue_date"] == sample.truth["issue_date"]
+
+
+def test_a_line_a_copy_stamp_hid_is_read_under_it(engine: LocalEngine) -> None:
+    """仅供存档 stamped across the address's second line: the detector sees no line
+    there, and the place under the address is read again with the red ink removed."""
+    sample = generate(DocType.BIZLICENSE, seed=860013, mode="scan")
+    assert "stamped" in sample.meta["copy"]
+    page = engine.read(sample.jpeg)
+    assert not any("112号" in ln.text for ln in page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["address"] == sample.truth["address"]
+
+
+def test_the_seal_of_a_licence_below_its_back_page_is_found(engine: LocalEngine) -> None:
+    """Below its 副页 the licence fills half the photo: its seal is measured against the
+    document, not the frame, so it is still found (and its arc never read as print)."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=870008, mode="photo")
+    assert sample.meta["pages"] == "below"
+    page = engine.read(sample.jpeg)
+    assert len(page.seal_readings()) == 1
+
+
+def test_a_two_row_plate_whose_lone_letter_went_unboxed_is_read(engine: LocalEngine) -> None:
+    """The authority letter of a two-row plate, alone, is not boxed: the upper row is
+    read again across the plate's width."""
+    sample = generate(DocType.PLATENUM, seed=860020, mode="photo")
+    assert sample.meta["rows"] == 2
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines if len(ln.text) <= 2] == [sample.truth["number"][0]]
+    got = engine.recognize(sample.jpeg, DocType.AUTO)
+    assert got.doc_type is DocType.PLATENUM
+    assert got.fields == {"number": sample.truth["number"], "color": "yellow"}
+
+
+@pytest.mark.parametrize("seed", [860005, 860009])  # 24 and 21 degrees
+def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int) -> None:
+    sample = generate(DocType.BANKCARD, seed=seed, mode="photo")
+    assert abs(sample.meta["tilt"]) >= 12
+    got = engine.recognize(sample.jpeg, DocType.AUTO)
+    assert got.doc_type is DocType.BANKCARD
+    assert got.fields["number"] == sample.truth["number"]
+
+
+def test_a_kind_of_business_the_detector_missed_is_read_beside_its_label(
+    engine: LocalEngine,
+) -> None:
+    """类 型 boxed, its value not: the place right of the label, in the name's column, is
+    read again, and a reading that is a kind of business is taken."""
+    sample = generate(DocType.BIZLICENSE, seed=860054, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert not any("有限责任公司" in ln.text for ln in page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]

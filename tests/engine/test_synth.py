@@ -142,11 +142,12 @@ def test_luhn_and_vin_against_published_examples():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_driving_licence_fields_agree(seed):
-    t = generate("drivinglicense", seed=seed, mode="scan").truth
+    t = generate("drivinglicense", seed=seed, mode="scan", side="Front").truth
     _id_matches(t["id_num"], t["birth_date"], t["sex"])
-    for key in ("birth_date", "issue_date", "valid_from", "valid_to"):
+    for key in ("birth_date", "issue_date", "valid_from"):
         assert ISO_DATE.match(t[key]), key
-    assert t["birth_date"] < t["issue_date"] <= t["valid_from"] < t["valid_to"]
+    assert t["birth_date"] < t["issue_date"] <= t["valid_from"]
+    assert t["valid_to"] == "长期" or t["valid_from"] < t["valid_to"]
     assert t["nationality"] == "中国" and t["official_seal"].endswith("公安局交通警察支队")
 
 
@@ -178,15 +179,48 @@ def test_driving_licences_of_every_issue_alone_or_beside_their_back_page():
     副页 lies beside or below the main page. The look never changes the truth."""
     seen = {}
     for seed in range(24):
-        sample = generate("drivinglicense", seed=seed, mode="scan")
+        sample = generate("drivinglicense", seed=seed, mode="scan", side="Front")
         seen.setdefault((sample.meta["issue"], sample.meta.get("pages")), sample)
         t = sample.truth
+        if t["valid_to"] == "长期":
+            continue
         start, end = date.fromisoformat(t["valid_from"]), date.fromisoformat(t["valid_to"])
         assert end.replace(year=start.year) == start and end.year - start.year in (6, 10)
     assert {issue for issue, _ in seen} == {"older", "newer"}
     assert {pages for _, pages in seen} == {None, "beside", "below"}
     beside = next(s for (_, pages), s in seen.items() if pages == "beside")
     assert beside.image.width > 2 * beside.image.height
+
+
+def test_driving_licences_renewed_twice_are_long_term_in_both_issues():
+    """Renewals run 6 years, then 10, then 长期: a licence first issued 16 years before
+    its current period prints 长期 (the older issue as its 有效期限, the newer after 至)."""
+    issues = set()
+    for seed in range(80):
+        sample = generate("drivinglicense", seed=seed, mode="scan", side="Front")
+        t = sample.truth
+        first, start = date.fromisoformat(t["issue_date"]), date.fromisoformat(t["valid_from"])
+        assert (t["valid_to"] == "长期") == (start.year - first.year == 16)
+        if t["valid_to"] == "长期":
+            issues.add(sample.meta["issue"])
+    assert issues == {"older", "newer"}
+
+
+def test_driving_licence_back_page_alone():
+    """One in ten driver's licences is its 副页 alone: 证号 and 姓名 as on the main page,
+    档案编号, and the date to renew by, which is the main page's valid_to."""
+    samples = [generate("drivinglicense", seed=seed, mode="scan") for seed in range(40)]
+    backs = [s for s in samples if s.side == "Back"]
+    assert 1 <= len(backs) <= 10
+    back = backs[0]
+    main = generate("drivinglicense", seed=back.meta["seed"], mode="scan", side="Front")
+    assert set(back.truth) <= {"id_num", "name", "file_no", "valid_to"}
+    assert {k: main.truth[k] for k in ("id_num", "name")} == {
+        k: back.truth[k] for k in ("id_num", "name")
+    }
+    assert back.truth.get("valid_to", "长期") == main.truth["valid_to"]
+    assert re.fullmatch(r"\d{12}", back.truth["file_no"])
+    assert back.image.width > back.image.height and back.image.width < 1.6 * back.image.height
 
 
 def test_vehicle_licence_back_page_alone():
@@ -457,3 +491,25 @@ def test_some_bank_cards_have_a_picture_across_the_number():
     assert numbers.luhn_valid(doc.truth["number"])
     assert generate("bankcard", seed=seed, mode="scan").truth == generate(
         "bankcard", seed=seed, mode="photo").truth  # fmt: skip
+
+
+def test_half_the_yellow_plates_have_two_rows():
+    """Lorries and buses carry a two-row rear plate (440 x 220 mm), with the truth of a
+    one-row plate."""
+    samples = [generate("platenum", seed=seed, mode="scan") for seed in range(60)]
+    two = [s for s in samples if s.meta.get("rows") == 2]
+    yellow = [s for s in samples if s.truth["color"] == "yellow"]
+    assert two and all(s.truth["color"] == "yellow" for s in two)
+    assert len(two) < len(yellow)
+    assert all(numbers.plate_valid(s.truth["number"]) for s in two)
+    assert two[0].image.height > 0.4 * two[0].image.width
+
+
+def test_a_quarter_of_bank_card_photos_lie_at_an_angle_on_a_desk():
+    """Cards photographed lying on a desk at 12-30 degrees, from the side; the others
+    held up, a few degrees off. Scans stay straight."""
+    tilts = [generate("bankcard", seed=seed, mode="photo").meta["tilt"] for seed in range(40)]
+    angled = [t for t in tilts if abs(t) >= 12]
+    assert 4 <= len(angled) <= 18 and all(abs(t) <= 30 for t in angled)
+    assert all(abs(t) <= 6 for t in tilts if abs(t) < 12)
+    assert {t > 0 for t in angled} == {True, False}

@@ -671,3 +671,40 @@ def test_a_plate_failing_the_format_still_has_its_colour() -> None:
     assert "车牌号码格式不符，请核对" in result.warnings
     assert result.fields["number"] != truth["number"]
     assert result.fields["color"] == truth["color"] == "blue"
+
+
+def test_issue_date_and_class_whose_labels_the_seal_hid_are_read_by_their_rows() -> None:
+    """A licence photographed beside its 副页 is half as large: the seal over 初次领证日期
+    and 准驾车型 takes both labels. Their values are the rows under the birth date, in
+    the order the licence prints them (``Cl`` is C1 read with a small L)."""
+    page, _, truth, _ = load("drivinglicense_beside_labels_under_seal")
+    texts = [ln.text for ln in page.lines]
+    assert not any("领证" in t or "准驾" in t for t in texts)
+    assert "Cl" in texts
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert fields["issue_date"] == truth["issue_date"]
+    assert fields["car_class"] == truth["car_class"] == "C1"
+    assert fields["valid_from"] == truth["valid_from"]
+
+
+def test_red_ink_alone_is_a_stamp_and_never_joins_a_value() -> None:
+    """A copy stamp (仅供存档) across the address, read in pieces, and pieces of a seal it
+    runs into (督管理): red ink with no black print, told by the line's darker tone,
+    never run on into the value above. The line the stamp hid needs the image."""
+    page, _, truth, _ = load("bizlicense_stamp_over_address")
+    red = [ln.text for ln in page.lines if layout.red_ink(ln)]
+    assert "督管理" in red and "仅供存" in red and "营业执照" in red  # the red title too
+    black = [ln for ln in page.lines if not layout.red_ink(ln)]
+    assert any("年" in ln.text for ln in black)  # the seal's date, crossed by its ink
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert truth["address"].startswith(fields["address"]) and len(fields["address"]) > 10
+    assert fields["business_scope"] == truth["business_scope"]
+
+
+def test_a_two_row_plate_is_read_top_row_first() -> None:
+    """A lorry's rear plate prints the province and letter small above the rest: two
+    rows, neither a plate alone, one plate together (yellow)."""
+    page, _, truth, _ = load("plate_two_rows")
+    assert len(rows(page.lines)) == 2
+    fields = EXTRACTORS[DocType.PLATENUM](page).fields
+    assert fields == {"number": truth["number"], "color": "yellow"}

@@ -298,3 +298,31 @@ def test_a_licence_number_whose_label_went_unread_is_the_one_valid_id_line() -> 
     wrong = ID[:-1] + ("1" if ID[-1] != "1" else "2")  # fails its check: not taken
     lines = [ln if ln.text != ID else line(wrong, ln.x0, ln.y0, ln.x1) for ln in lines]
     assert "id_num" not in extract(DocType.DRIVINGLICENSE, page(*lines))
+
+
+def test_a_back_page_alone_is_read_as_what_it_says() -> None:
+    """The 副页 alone repeats 证号 and 姓名: those, its 档案编号 and the date it asks the
+    holder to renew by (the end of validity); no main-page field, no seal to miss."""
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_licence_back(0)))
+    assert result.fields == {
+        "id_num": ID, "name": "钟宏", "file_no": "450274204685", "valid_to": "2028-10-27",
+    }  # fmt: skip
+    assert result.warnings == []
+    assert classify(page(*_licence_back(0))) is DocType.DRIVINGLICENSE
+
+
+def test_a_newer_licence_valid_long_term_prints_start_to_long_term() -> None:
+    period = [line("有效期限", 10, 400), line("2018-10-27至长期", 160, 400, 420)]
+    fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))
+    assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "长期")
+
+
+def test_a_licence_whose_title_and_sealed_labels_went_unread_is_still_one() -> None:
+    """Title unread on a small photo, 初次领证日期 and 准驾车型 under the seal: 证号 and
+    the English title, printed on no ID card, still tell a driver's licence."""
+    lost = ("中华人民共和国机动车驾驶证", "初次领证日期", "准驾车型")
+    lines = [ln for ln in _licence() if ln.text not in lost]
+    assert classify(page(*lines)) is DocType.DRIVINGLICENSE
+    english = line("Driving License of the People's Republic of China", 100, 45, 600, h=14)
+    no_number = [ln for ln in lines if ln.text != "证号"]
+    assert classify(page(*no_number, english)) is DocType.DRIVINGLICENSE

@@ -90,9 +90,9 @@ def generate(
 
     ``mode`` is ``scan`` (the flat document, sharp) or ``photo`` (on a
     background, tilted, lit unevenly, sometimes turned by a quarter).
-    ``side`` picks the ID card side (``Front``/``Back``) or the vehicle licence's
-    pages (``Front``: main page, ``Both``: with the 副页, ``Back``: the 副页 alone);
-    random when None.
+    ``side`` picks the ID card side (``Front``/``Back``), the vehicle licence's
+    pages (``Front``: main page, ``Both``: with the 副页, ``Back``: the 副页 alone) or
+    the driver's licence's (``Back``: the 副页 alone); random when None.
     ``rotation`` forces the quarter turn of a photo (0/90/180/270). ``framing`` forces
     how a plate photo is framed (see :func:`plate_framing`).
     """
@@ -104,6 +104,8 @@ def generate(
     if framing is not None and (doc_type is not DocType.PLATENUM or framing not in FRAMINGS):
         raise ValueError(f"framing is one of {tuple(FRAMINGS)}, for plate photos only")
     framing = framing or plate_framing(seed)
+    if doc_type is DocType.DRIVINGLICENSE and side is None:
+        side = licence_side(seed)
     data, style, cond = _rngs(seed, doc_type)
     doc: Doc = _MAKERS[doc_type](data, style, side)
     meta: dict[str, Any] = {
@@ -126,7 +128,8 @@ def generate(
     else:
         scene = doc_type is DocType.PLATENUM and framing == "scene"
         fill = cond.uniform(0.12, 0.25) if scene else None
-        image, params = photo.photograph(doc.image, cond, rotation=rotation, fill=fill)
+        angle = card_angle(seed) if doc_type is DocType.BANKCARD else None
+        image, params = photo.photograph(doc.image, cond, rotation=rotation, fill=fill, angle=angle)
         if doc_type is DocType.PLATENUM:
             meta["framing"] = "scene" if scene else "held"
         meta.update(
@@ -144,6 +147,25 @@ def generate(
 
 
 FRAMINGS = {"held": 50, "tight": 25, "scene": 25}
+BACK_ALONE = 0.1  # driver's licences photographed as their 副页 alone
+ANGLED = 0.25  # bank card photos of a card lying at an angle on a desk
+
+
+def card_angle(seed: int) -> float | None:
+    """A bank card lying at 12-30 degrees either way on a desk, shot from the side (one
+    photo in four), else None (held up, a few degrees). Its own stream."""
+    rng = random.Random(f"{seed}:bankcard:angle")
+    if rng.random() >= ANGLED:
+        return None
+    return rng.choice((-1, 1)) * rng.uniform(12, 30)
+
+
+def licence_side(seed: int) -> str | None:
+    """A driver's licence's 副页 photographed alone (one time in ten: it repeats 证号 and
+    姓名, and must not pass for the main page), else the main page (with the 副页 beside
+    it or not, as the look decides). Its own stream: the others draw as before."""
+    rng = random.Random(f"{seed}:drivinglicense:side")
+    return "Back" if rng.random() < BACK_ALONE else None
 
 
 def plate_framing(seed: int) -> str:

@@ -135,13 +135,19 @@ def _lighting(arr: np.ndarray, gen: np.random.Generator) -> np.ndarray:
 
 
 def photograph(
-    doc: Image.Image, rng: random.Random, rotation: int | None = None, fill: float | None = None
+    doc: Image.Image,
+    rng: random.Random,
+    rotation: int | None = None,
+    fill: float | None = None,
+    angle: float | None = None,
 ) -> tuple[Image.Image, PhotoParams]:
     """Place ``doc`` (RGB or RGBA) in a photo; returns the RGB photo and what was done.
 
     ``rotation`` forces the quarter turn; by default 70 % of photos are upright.
     ``fill`` forces the share of the width the document covers (a plate on a car in
-    a street: 0.12-0.25); by default 0.55-0.85.
+    a street: 0.12-0.25); by default 0.55-0.85. ``angle``: the document lies at that
+    angle on a desk (degrees), shot from the side (twice the perspective), instead of
+    the hand-held few degrees.
     """
     gen = np.random.default_rng(rng.getrandbits(32))
     doc = doc.convert("RGBA")
@@ -150,6 +156,9 @@ def photograph(
     if rotation not in (0, 90, 180, 270):
         raise ValueError(f"rotation is 0, 90, 180 or 270, not {rotation}")
     tilt = rng.uniform(-6, 6)
+    keystone = 0.035
+    if angle is not None:
+        tilt, keystone = angle, 0.07
     drawn = rng.uniform(0.55, 0.85)  # drawn either way: the later draws stay the same
     fill = drawn if fill is None else fill
     landscape = doc.width >= doc.height
@@ -171,8 +180,8 @@ def photograph(
     corners = []
     for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
         x, y = sx * doc.width / 2, sy * doc.height / 2
-        x += rng.uniform(-0.035, 0.035) * doc.width
-        y += rng.uniform(-0.035, 0.035) * doc.height
+        x += rng.uniform(-keystone, keystone) * doc.width
+        y += rng.uniform(-keystone, keystone) * doc.height
         corners.append(
             (cx + x * math.cos(a) - y * math.sin(a), cy + x * math.sin(a) + y * math.cos(a))
         )

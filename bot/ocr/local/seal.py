@@ -28,7 +28,7 @@ import numpy as np
 from bot.ocr.local import ctc, places
 from bot.ocr.local.models import Models
 
-MIN_RADIUS_SHARE = 0.04  # a seal's radius is at least this share of the image's long side
+MIN_RADIUS_SHARE = 0.04  # a seal's radius is at least this share of the document's long side
 BAND = (0.5, 0.9)  # the text band, as shares of the radius
 # A name is given on the strip's evidence alone when it has this share of the
 # probability among the known names and its mean log-probability per character is at
@@ -121,7 +121,11 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     found = []
+    # Measured against the document when known: a licence photographed beside or below
+    # its 副页 fills half the frame, and its seal is half as large against the image.
     long_side = max(img.shape[:2])
+    if within is not None:
+        long_side = min(long_side, float(np.ptp(np.asarray(within), axis=0).max()))
     for c in contours:
         if len(c) < 20:
             continue

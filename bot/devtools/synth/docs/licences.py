@@ -8,7 +8,7 @@ detachment's red seal, on a pale security-printed background.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 
 from PIL import Image, ImageDraw
@@ -89,18 +89,20 @@ def _seal_text(region: people.Region) -> str:
     return f"{region.province}{city}公安局交通警察支队"
 
 
-def driving_licence(data: random.Random, style: random.Random) -> Doc:
+def driving_licence(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
     """The main page, in one of the issues still in wallets (the look, drawn from
     ``style``, leaves the truth alone): the newer prints its period
-    (``2015-06-18 至 2021-06-18``), the older 有效起始日期 on a row of its own and
-    有效期限 as a duration (``6年``). One time in three the 副页 lies beside it."""
+    (``2015-06-18 至 2021-06-18``, ``2015-06-18 至 长期``), the older 有效起始日期 on a
+    row of its own and 有效期限 as a duration (``6年``, ``10年``, ``长期``). One time in
+    three the 副页 lies beside it; ``side="Back"``: the 副页 alone (its truth is what it
+    repeats: 证号, 姓名, and the 换领 date, ``valid_to``; plus ``file_no``)."""
     p = people.person(data, min_age=19, max_age=70)  # licensed at 18, at least a year ago
     first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 12, 1))
     # Renewals: 6 years, then 10 years, then long-term; print the current period.
     valid_from, years = first, 6
-    while people.add_years(valid_from, years) < date(2024, 1, 1):
-        valid_from, years = people.add_years(valid_from, years), 10
-    valid_to = people.add_years(valid_from, years) - timedelta(days=0)
+    while years and people.add_years(valid_from, years) < date(2024, 1, 1):
+        valid_from, years = people.add_years(valid_from, years), (10 if years == 6 else 0)
+    valid_to = people.add_years(valid_from, years) if years else None
     car_class = data.choice(CAR_CLASSES)
     seal = _seal_text(p.region)
     img = _background(style, (232, 238, 246))
@@ -144,8 +146,8 @@ def driving_licence(data: random.Random, style: random.Random) -> Doc:
         t.hline(5 + i, x1=photo_x)
     last = 4 + len(rows)
     t.cell_label(t.left, last, "有效期限", "Valid Period", lw)
-    period = (f"{years}年" if older
-              else f"{valid_from:%Y-%m-%d} 至 {valid_to:%Y-%m-%d}")  # fmt: skip
+    until = f"{valid_to:%Y-%m-%d}" if valid_to else "长期"
+    period = (f"{years}年" if years else "长期") if older else f"{valid_from:%Y-%m-%d} 至 {until}"
     t.cell_value(t.left + lw, last, period, 560 if not older else 400)
     t.hline(last + 1)
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(last + 1)), outline=LINE, width=2)
@@ -162,22 +164,28 @@ def driving_licence(data: random.Random, style: random.Random) -> Doc:
         "issue_date": f"{first:%Y-%m-%d}",
         "car_class": car_class,
         "valid_from": f"{valid_from:%Y-%m-%d}",
-        "valid_to": f"{valid_to:%Y-%m-%d}",
+        "valid_to": until,
         "official_seal": seal,
     }
     info = {"fonts": [t.value_spec.key], "issue": "older" if older else "newer"}
-    if style.random() < 1 / 3:
-        back = _driving_back(data, style, p, valid_to)
+    beside = style.random() < 1 / 3
+    if beside or side == "Back":
+        back, file_no = _driving_back(data, style, p, valid_to)
+        if side == "Back":
+            alone = {"id_num": p.id_number, "name": p.name, "file_no": file_no}
+            if valid_to:
+                alone["valid_to"] = until
+            return Doc(canvas.round_corners(back, 20), alone, "Back", info)
         both, arrangement = beside_or_below(img, back, style)
         return Doc(both, truth, None, info | {"pages": arrangement})
     return Doc(canvas.round_corners(img, 20), truth, None, info)
 
 
 def _driving_back(
-    data: random.Random, style: random.Random, p: people.Person, renew_by: date
-) -> Image.Image:
-    """The driver's licence 副页: 证号 and 姓名 again, 档案编号, and the 记录 box where
-    the licence says when to renew it."""
+    data: random.Random, style: random.Random, p: people.Person, renew_by: date | None
+) -> tuple[Image.Image, str]:
+    """The driver's licence 副页 and its 档案编号: 证号 and 姓名 again, and the 记录 box
+    where the licence says when to renew it (empty on a long-term licence)."""
     img = _background(style, (232, 238, 246))
     draw = ImageDraw.Draw(img)
     title = fonts.load(fonts.pick(style, "serif_bold"), 34)
@@ -197,12 +205,13 @@ def _driving_back(
     t.cell_value(mid + 150, 1, file_no, t.right - mid - 150)
     t.hline(2)
     t.cell_label(t.left, 2, "记录", "Record", lw)
-    note = f"请于{renew_by:%Y年%m月%d日}前到公安机关交通管理部门申请换领新证。"
-    t.cell_value(t.left + lw, 2, note, t.right - t.left - lw, lines=2)
+    if renew_by is not None:
+        note = f"请于{renew_by:%Y年%m月%d日}前到公安机关交通管理部门申请换领新证。"
+        t.cell_value(t.left + lw, 2, note, t.right - t.left - lw, lines=2)
     t.hline(6)
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(6)), outline=LINE, width=2)
     t.draw.line((t.left + lw, t.y(0), t.left + lw, t.y(6)), fill=LINE)
-    return img
+    return img, file_no
 
 
 def _owner(data: random.Random) -> tuple[str, people.Region, str]:
@@ -402,7 +411,9 @@ def _vehicle_back(
 
 
 def make_drivinglicense(data: random.Random, style: random.Random, side: str | None) -> Doc:
-    return driving_licence(data, style)
+    if side not in (None, "Front", "Back"):
+        raise ValueError(f"a driver's licence is photographed as Front or Back, not {side!r}")
+    return driving_licence(data, style, side)
 
 
 def make_driving(data: random.Random, style: random.Random, side: str | None) -> Doc:

@@ -1,6 +1,7 @@
 """Licence plates (GA 36): blue and yellow 7-character, green new-energy
 8-character, white police (红 警), yellow coach (学) and trailer (挂) plates,
-at 2 px per mm (440 x 140 mm, new-energy 480 x 140 mm)."""
+at 2 px per mm (440 x 140 mm, new-energy 480 x 140 mm); half the yellow ones are
+the two-row rear plates of lorries and buses (440 x 220 mm)."""
 
 from __future__ import annotations
 
@@ -74,4 +75,30 @@ def make(data: random.Random, style: random.Random, side: str | None = None) -> 
             )
             x += dot
     truth = {"number": number, "color": API_COLORS[plate.color]}
+    # Drawn last, so every other draw stays as it was: lorries, buses and trailers carry
+    # a two-row yellow plate at the back (440 x 220 mm), half the yellow plates here.
+    if plate.color == "黄" and style.random() < 0.5:
+        return Doc(two_rows(number, style), truth, None, {"rows": 2})
     return Doc(canvas.round_corners(img_rgba.convert("RGB"), 24), truth, None, {})
+
+
+def two_rows(number: str, style: random.Random) -> Image.Image:
+    """A yellow rear plate of two rows (GA 36, 440 x 220 mm at 2 px/mm): the province
+    and the authority letter small above, the rest large below."""
+    w, h = 880, 440
+    bg, ink = COLORS["黄"]
+    img = canvas.paper_noise(Image.new("RGB", (w, h), bg), style, 2.0).convert("RGBA")
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((8, 8, w - 9, h - 9), radius=18, outline=ink, width=5)
+    font = fonts.load(fonts.pick(style, "sans_bold"), 160)
+    top, rest = number[:2], number[2:]
+    for i, ch in enumerate(top):  # 80 x 110 mm characters, centred, a wide gap
+        img.alpha_composite(_glyph(ch, font, (160, 120), ink), (round(w / 2 - 230 + i * 300), 40))
+    char_w, gap = 130, 32  # 65 x 110 mm below... scaled to fit the width
+    x = (w - (len(rest) * char_w + (len(rest) - 1) * gap)) / 2
+    for ch in rest:
+        img.alpha_composite(_glyph(ch, font, (char_w, 220), ink), (round(x), 190))
+        x += char_w + gap
+    for rx in (w * 0.2, w * 0.8):  # rivets
+        draw.ellipse((rx - 9, 170, rx + 9, 188), fill=tuple(max(0, c - 40) for c in bg))
+    return canvas.round_corners(img.convert("RGB"), 24)

@@ -10,8 +10,15 @@ import re
 from bot.numbers import TO_DIGIT, registration_valid, single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
-from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values, rows
-from bot.ocr.local.page import Line, Page
+from bot.ocr.local.layout import (
+    Value,
+    clean,
+    image_chooser,
+    labelled_values,
+    red_ink,
+    rows,
+)
+from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_division
 
 LABELS = {
@@ -236,16 +243,64 @@ def _split_period(period: Value) -> tuple[str, str | None]:
 _COPY_MARK = re.compile(r"^(仅供.{0,16}|.{0,6}复印(件)?无效|与原件(一致|相符)|.{0,12}他用无效)$")
 
 
+def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
+    """A value's next line that a stamp across the copy hid from the detector: when a
+    stamp covers the place under the value's last line, that place is read again (red
+    ink turned to paper) and what it says with confidence continues the value."""
+    last = max(value.lines, key=lambda ln: ln.y1, default=None)
+    if last is None:
+        return value.text
+    h = last.height
+    x0 = value.x
+    x1 = max(ln.x1 for ln in value.lines)
+    y0, y1 = last.y1 + 0.05 * h, last.y1 + 1.15 * h
+    if not any(st.x0 < x1 and st.x1 > x0 and st.y0 < y1 and st.y1 > y0 for st in stamps):
+        return value.text
+    taken = [ln for ln in page.lines if ln.cy > y0 and ln.cy < y1 and x0 - h < ln.x0 < x1]
+    if taken:  # the line is there: nothing hidden
+        return value.text
+    readings = [(t, sc) for t, sc in page.reread_line(region(x0, y0, x1, y1)) if sc >= 0.9]
+    best = max(readings, key=lambda r: (r[1], len(r[0])), default=None)
+    if best is None or len(clean(best[0])) < 2:
+        return value.text
+    return value.text + clean(best[0])
+
+
+def _kind_beside_label(page: Page, values: dict[str, Value]) -> str | None:
+    """The 类型 value when the detector boxed its label but not the value: the place
+    right of the label, in the name's column up to the next line on the row, is read
+    again; a reading that is a kind of business (SAMR's list) is taken."""
+    label = next((ln for ln in page.lines if clean(ln.text) in ("类型", "类", "型")), None)
+    name = values.get("enterprise_name")
+    if label is None or name is None or not name.lines:
+        return None
+    h = label.height
+    row = [ln for ln in page.lines if abs(ln.cy - label.cy) < 0.5 * h]
+    start = max([name.x] + [ln.x1 for ln in row if clean(ln.text) in ("类型", "类", "型")])
+    right = [ln.x0 for ln in row if ln.x0 > start]
+    end = min(right, default=max(ln.x1 for ln in name.lines) + 4 * h)
+    box = region(start + 0.1 * h, label.y0 - 0.1 * h, end - 0.2 * h, label.y1 + 0.1 * h)
+    kinds = [(balance(clean(t)), sc) for t, sc in page.reread_line(box) if sc >= 0.8]
+    kinds = [(k, sc) for k, sc in kinds if _ORG_TYPE.match(k)]
+    return max(kinds, key=lambda k: k[1])[0] if kinds else None
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
         return Result()
-    marks = [ln for ln in page.lines if _COPY_MARK.match(clean(ln.text))]
+    # A stamp read in pieces (案使用) is not a mark's whole text: its red ink tells it.
+    marks = [ln for ln in page.lines if _COPY_MARK.match(clean(ln.text)) or red_ink(ln)]
     if marks:
         page = dataclasses.replace(page, lines=[ln for ln in page.lines if ln not in marks])
     values = labelled_values(
         page, LABELS, multiline=[k for k in LABELS if k != "reg_num"], stop=_STOP
     )
+    stamps = [ln for ln in marks if red_ink(ln)]
+    if stamps and "address" in values:
+        values["address"] = dataclasses.replace(
+            values["address"], text=_under_stamp(page, values["address"], stamps)
+        )
     result = Result()
     result.put("reg_num", _read_code(page, values, result))
     if "serial" in values:
@@ -259,6 +314,10 @@ def extract(page: Page) -> Result:
         name, kind = _split_name(values["enterprise_name"])
         if kind:
             texts["enterprise_name"], texts["type_of_enterprise"] = name, kind
+    if not texts.get("type_of_enterprise"):
+        kind = _kind_beside_label(page, values)
+        if kind:
+            texts["type_of_enterprise"] = kind
     for key in TEXT_KEYS:
         if key in texts:
             value = balance(texts[key])

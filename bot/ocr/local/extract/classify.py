@@ -11,7 +11,10 @@ from bot.ocr.local.page import Page
 _KEYWORDS: dict[DocType, tuple[tuple[str, int], ...]] = {
     DocType.IDCARD: (("公民身份号码", 3), ("居民身份证", 3), ("签发机关", 2), ("住址", 1),
                      ("民族", 2), ("出生", 1)),
-    DocType.DRIVINGLICENSE: (("驾驶证", 4), ("准驾车型", 3), ("初次领证", 3), ("国籍", 1)),
+    # The seal often takes 初次领证 and 准驾车型, a small photo the title: labels printed
+    # on no ID card (证号, 国籍, 有效起始日期, the English title) still tell a licence.
+    DocType.DRIVINGLICENSE: (("驾驶证", 4), ("准驾车型", 3), ("初次领证", 3), ("国籍", 2),
+                             ("证号", 3), ("有效起始", 2), ("DrivingLicense", 3)),
     DocType.DRIVING: (("行驶证", 4), ("号牌号码", 3), ("车辆识别代号", 3), ("发动机号", 2),
                       ("使用性质", 2), ("品牌型号", 2), ("核定载人数", 2), ("整备质量", 2),
                       ("外廓尺寸", 2)),  # the last three: its 副页, alone in a photo too

@@ -24,9 +24,10 @@ from bot.ocr.local.layout import (
     image_chooser,
     labelled_values,
     read_beside,
+    rows,
     two_pages,
 )
-from bot.ocr.local.page import Page
+from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_division, police_seal_of
 
 LABELS = {
@@ -93,13 +94,62 @@ def _in_order(classes: list[str]) -> bool:
 def _class_beside_label(page: Page) -> str | None:
     """A lone class letter (``D``) is easily missed by the detector, above all under the
     seal: read the place right of the 准驾车型 label directly, from a few crops, and vote."""
+    return _vote_class(read_beside(page, "准驾车型", (3.0, 4.5)))
+
+
+def _vote_class(readings: list[tuple[str, float]]) -> str | None:
+    """The class that readings of one place (a few crops, one upscaled) agree on."""
     votes: dict[str, float] = {}
-    for text, score in read_beside(page, "准驾车型", (3.0, 4.5)):
-        found = car_class(text)
+    for text, score in readings:
+        found = car_class(text) if len(clean(text)) <= _CLASS_CHARS else ""
         if found:
             votes[found] = votes.get(found, 0.0) + score
     best = max(votes, key=lambda k: votes[k], default=None)
     return best if best is not None and votes[best] >= 1.5 else None
+
+
+_CLASS_CHARS = 6  # the longest class list printed (A2D, B1C1M...) in characters, about
+
+
+@dataclasses.dataclass
+class _Below:
+    """The value column under 出生日期, where the seal hides labels: 初次领证日期 is
+    the next row, 准驾车型 the one after (then 有效起始日期 or 有效期限)."""
+
+    issue: Line | None  # the line read on the row under the birth date
+    car_class: Line | None  # the line read on the row after it
+    class_box: Line | None  # where the class is printed, to read when nothing was
+
+
+def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
+    """The rows under the birth date, told by their place when the seal took their
+    labels: rows are evenly spaced, so the first row down is the issue date and the
+    second the class; the validity rows (a labelled 有效… line, a 至 or a duration) end
+    them. ``None`` without the birth date's line to measure from."""
+    birth = values.get("birth_date")
+    if birth is None or not birth.lines or not find_dates(birth.text):
+        return None
+    top = birth.lines[-1]
+    h, x = top.height, birth.x
+    validity = {ln for key in ("valid_from", "valid") if key in values for ln in values[key].lines}
+    ends = [ln.y0 for ln in lines if ln.cy > top.y1 and (
+        ln in validity or clean(ln.text).startswith("有效") or "至" in ln.text
+        or re.fullmatch(r"(6|10)年|长期", clean(ln.text)))]  # fmt: skip
+    end = min(ends, default=top.y1 + 4 * h)
+    column = [ln for ln in lines if top.y1 - 0.2 * h < ln.cy < end and abs(ln.x0 - x) < 1.5 * h]
+    down = rows(column)
+    first = down[0].lines[0] if down else None
+    if first is not None and first.cy - top.cy > 1.8 * h:  # that is two rows down
+        first = None
+    issue = first if first is not None and find_dates(first.text) else None
+    pitch = issue.cy - top.cy if issue is not None else 1.15 * h
+    want = top.cy + 2 * pitch  # the class row's centre
+    near = [r.lines[0] for r in down if abs(r.lines[0].cy - want) < 0.45 * pitch]
+    klass = near[0] if near and not find_dates(near[0].text) else None
+    box = None
+    if klass is None and want + 0.5 * h <= end:
+        box = region(x - 0.3 * h, want - 0.6 * h, x + 4.5 * h, want + 0.6 * h)
+    return _Below(issue, klass, box)
 
 
 def _date_between(page: Page, above: Value | None, below: Value | None) -> list[date]:
@@ -144,7 +194,8 @@ def _validity(starts: list[date], period: str) -> tuple[date | None, date | str 
     two dates (``2015-06-18 至 2021-06-18``), one date, or a duration from the start
     (``6年``, ``10年``, ``长期``) on older licences."""
     ends = find_dates(period)
-    start = starts[0] if starts else (ends.pop(0) if len(ends) >= 2 else None)
+    whole = len(ends) >= 2 or (len(ends) == 1 and "长期" in period)  # 起 至 止|长期
+    start = starts[0] if starts else (ends.pop(0) if whole else None)
     if ends:
         return start, ends[-1]
     if "长期" in period:
@@ -176,10 +227,40 @@ def _nationality_beside_label(page: Page) -> str | None:
     return best if best is not None and votes[best] >= 2 else None
 
 
+def _back_alone(page: Page) -> bool:
+    """The 副页 photographed alone: its own labels and title, none of the main page's."""
+    text = clean(page.text)
+    own = "副页" in text or "档案编号" in text
+    return own and not any(label in text for label in MAIN_LABELS)
+
+
+def _read_back(page: Page) -> Result:
+    """What a 副页 alone says: 证号 and 姓名 as on the main page, 档案编号 (``file_no``),
+    and the date it asks the holder to renew by, the end of validity (``valid_to``)."""
+    labels = {"id_num": ["证号"], "name": ["姓名"], "file_no": ["档案编号"]}
+    lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
+    values = labelled_values(lines, labels)
+    result = Result()
+    if "id_num" in values:
+        number = id_number(values["id_num"].text) or re.sub(r"\W", "", values["id_num"].text)
+        if len(number) == 18 and not id_valid(number):
+            result.warnings.append("证号校验未通过，请核对")
+        result.put("id_num", number)
+    if "name" in values:
+        result.put("name", "".join(_CJK.findall(values["name"].text)))
+    if "file_no" in values:
+        result.put("file_no", re.sub(r"\D", "", values["file_no"].text))
+    renew_by = _renew_by(page)
+    result.put("valid_to", iso(renew_by) if renew_by else None)
+    return result
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("驾驶证" in text or ("准驾车型" in text and "证号" in text)):
         return Result()
+    if _back_alone(page):
+        return _read_back(page)
     back = None
     split = two_pages(page.lines, MAIN_LABELS, BACK_LABELS)
     if split is not None:  # the 副页 beside or below: read the main page alone
@@ -214,6 +295,7 @@ def extract(page: Page) -> Result:
     if "address" in values:
         address = values["address"]
         result.put("address", fix_division(address.text, image_chooser(page, address.lines)))
+    below = _below_birth(lines, values)
     for key, label in (("birth_date", "出生日期"), ("issue_date", "初次领证日期")):
         dates = find_dates(values[key].text) if key in values else []
         if not dates:  # cut short under the seal: read the place itself
@@ -222,12 +304,19 @@ def extract(page: Page) -> Result:
             )
         if not dates and key == "issue_date":
             dates = _date_between(page, values.get("birth_date"), values.get("car_class"))
+        if not dates and key == "issue_date" and below is not None and below.issue is not None:
+            dates = find_dates(below.issue.text)
         if dates:
             result.put(key, iso(dates[0]))
     if "car_class" in values:
         result.put("car_class", car_class(values["car_class"].text))
     if "car_class" not in result.fields:
         result.put("car_class", _class_beside_label(page))
+    if "car_class" not in result.fields and below is not None:  # its label under the seal
+        if below.car_class is not None:
+            result.put("car_class", _vote_class([(below.car_class.text, 2.0)]))
+        elif below.class_box is not None:  # the letters missed too: read their place
+            result.put("car_class", _vote_class(page.reread_line(below.class_box)))
     starts = find_dates(values["valid_from"].text) if "valid_from" in values else []
     period = values["valid"].text if "valid" in values else ""
     if not period:  # label missed: the period is the one line with two dates and 至

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+import re
 
 from bot.numbers import PROVINCES, plate_candidates, plate_fix
 from bot.ocr.local.extract import Result
@@ -81,12 +82,28 @@ def _join(lines: list[Line]) -> str:
 
 
 def _join_rows(page: Page) -> list[tuple[str, Line]]:
-    """Each row's text (a plate may be read as two boxes either side of its dot)."""
+    """Each row's text (a plate may be read as two boxes either side of its dot), and a
+    two-row plate's (a lorry's rear plate: province and letter small above, the rest
+    large below) as one, with the lower row's box."""
     out = []
-    for row in rows(page.lines):
+    grid = rows(page.lines)
+    for row in grid:
         text = _join(row.lines)
         widest = max(row.lines, key=lambda ln: ln.width)
         out.append((text, widest))
+    for upper, lower in zip(grid, grid[1:], strict=False):
+        top = re.sub(r"[\s·.]", "", _join(upper.lines))
+        wide = max(lower.lines, key=lambda ln: ln.width)
+        above = upper.cy <= wide.y0 + 0.25 * wide.height and wide.y0 - upper.y1 < wide.height
+        inside = wide.x0 - wide.height < upper.x0 and upper.lines[-1].x1 < wide.x1 + wide.height
+        if not (above and inside and 1 <= len(top) <= 2):
+            continue
+        tops = [top]
+        if len(top) == 1:  # the lone authority letter went unboxed: read the whole row
+            band = region(wide.x0, upper.y0, wide.x1, min(upper.y1, wide.y0 + 0.1 * wide.height))
+            tops = [t for again, _ in page.reread_line(band)
+                    if len(t := re.sub(r"[\s·.]", "", again)) == 2]  # fmt: skip
+        out += [(t + _join(lower.lines), wide) for t in dict.fromkeys(tops)]
     return out
 
 
