@@ -61,9 +61,6 @@ end
         self.redis.delete(self.refused(user))
         return bool(self.redis.srem(self.NAME, user))
 
-    def is_blocked(self, user: str) -> bool:
-        return bool(self.redis.sismember(self.NAME, user))
-
     def all(self) -> list[str]:
         return sorted(m.decode() for m in self.redis.smembers(self.NAME))
 

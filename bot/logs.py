@@ -75,7 +75,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
-        line = json.loads(mask_text(json.dumps(line, ensure_ascii=False)))
+        line = {name: mask_text(value) for name, value in line.items()}
         for name in ("request_id", "job_id"):  # after the masking, as in TextFormatter
             if getattr(record, name, ""):
                 line[name] = getattr(record, name)

@@ -288,7 +288,15 @@ return 1
     MAX_ARGS = 1000  # per command: Lua's unpack stops at about 8,000
 
     def __init__(self, client: redis.Redis) -> None:
+        self.client = client
         self.script = client.register_script(self.LUA)
+
+    def writes(self) -> redis.client.Pipeline:
+        """A pipeline to record the writes on (in MULTI mode, as RQ expects one handed to
+        it); never executed itself."""
+        pipe = self.client.pipeline()
+        pipe.multi()
+        return pipe
 
     def __call__(self, read: dict[str, bytes | None], writes: redis.client.Pipeline) -> bool:
         """Run the commands queued on ``writes`` (never executed itself) if every key in

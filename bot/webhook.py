@@ -236,8 +236,7 @@ def converse_once(
 ) -> tuple[Turn, Pipeline, dict | None]:
     """The handlers' decision on the state as read, and the writes it takes (recorded on a
     pipeline that is never executed: ``CheckedWrite`` sends them)."""
-    writes = runtime.redis.pipeline()
-    writes.multi()  # as RQ expects a pipeline handed to it
+    writes = runtime.checked_write.writes()
     state = runtime.states.decode(msg.channel, msg.user, arrival.state)
     dossier = runtime.dossiers.decode(msg.channel, msg.user, arrival.dossier)
     if arrival.dossier is not None and dossier is None:  # written under another DATA_KEY

@@ -111,19 +111,18 @@ def test_a_retry_of_an_answered_message_costs_one(counted) -> None:
 def test_a_checked_write_writes_only_on_what_was_read(redis) -> None:
     write = CheckedWrite(redis)
     redis.set("state", b"old")
-    writes = redis.pipeline()
-    writes.multi()
+    writes = write.writes()
     writes.set("state", b"new")
     writes.rpush("jobs", "a")
     redis.set("state", b"changed")  # another message of the user, meanwhile
     assert not write({"state": b"old", "dossier": None}, writes)
     assert redis.get("state") == b"changed" and redis.llen("jobs") == 0
-    writes.multi()
+    writes = write.writes()
     writes.set("state", b"new")
     writes.rpush("jobs", "a")
     assert write({"state": b"changed", "dossier": None}, writes)
     assert redis.get("state") == b"new" and redis.lrange("jobs", 0, -1) == [b"a"]
-    writes.multi()
+    writes = write.writes()
     writes.delete("state")
     redis.set("dossier", b"d")  # a key read as absent that now exists is a change too
     assert not write({"state": b"new", "dossier": None}, writes)
@@ -139,8 +138,7 @@ def test_a_checked_write_refuses_what_would_stop_halfway_before_sending_it(redis
         lambda w: w.register_script("return 1")(keys=[], args=[], client=w),
         lambda w: w.sadd("many", *range(CheckedWrite.MAX_ARGS)),
     ):
-        writes = redis.pipeline()
-        writes.multi()
+        writes = write.writes()
         writes.set("a", 1)
         record(writes)
         with pytest.raises(ValueError):
@@ -162,8 +160,7 @@ def test_every_job_we_queue_records_only_writes_a_checked_write_runs(make_bot) -
         lambda w: callback.enqueue(rt, "event-1", w),
     )
     for record in recorders:
-        writes = rt.redis.pipeline()
-        writes.multi()
+        writes = write.writes()
         record(writes)
         assert write({"state": None}, writes)
     assert len(rt.queue) == 1 and len(rt.push_queue) == 2 and len(rt.callback_queue) == 1
