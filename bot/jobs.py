@@ -35,6 +35,7 @@ from bot import cards, collect, metrics
 from bot.cards.render import fit
 from bot.config import MenuStyle, Settings
 from bot.incoming import Channel
+from bot.logs import new_id
 from bot.masking import mask_text
 from bot.ocr.base import DocType, Failure, OcrError
 from bot.runtime import Runtime
@@ -510,8 +511,14 @@ class Worker(SimpleWorker):
     """RQ's SimpleWorker, but what the failed registry keeps of an exception is masked.
 
     The traceback text RQ stores with a failed job could quote a number from an
-    error message; it goes through ``mask_text`` as every log line does.
+    error message; it goes through ``mask_text`` as every log line does. The worker's
+    name is ours too: RQ's (32 hex digits) is in most of its log lines, and one in 45
+    holds a run of digits the masking takes for a card number.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["name"] = kwargs.get("name") or f"ocrbot-{new_id()}"
+        super().__init__(*args, **kwargs)
 
     def handle_job_failure(
         self,

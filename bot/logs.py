@@ -99,9 +99,10 @@ def setup(log_level: str = "INFO", log_format: str = "text") -> None:
     root.setLevel(log_level.upper())
 
 
-def new_request_id() -> str:
-    """16 characters of base32 (a-z, 2-7): a hex id has a run of 13 digits about once in a
-    hundred, and the log masking then hides part of it as a card number."""
+def new_id() -> str:
+    """An id for a request or a worker, 16 characters of base32 (a-z, 2-7): a hex id can
+    hold 13 digits in a row (a request id about once in 120), and the log masking then
+    hides part of it as a card number."""
     return base64.b32encode(os.urandom(10)).decode().lower()
 
 
@@ -112,7 +113,7 @@ def init_app(app: Flask) -> None:
     def _request_id() -> None:
         given = request.headers.get("X-Request-Id", "")
         # A client's id is masked once, here: the logs and the echoed header then agree.
-        g.request_id = mask_text(given[:64]) if given.isalnum() else new_request_id()
+        g.request_id = mask_text(given[:64]) if given.isalnum() else new_id()
 
     @app.after_request
     def _echo_request_id(response):

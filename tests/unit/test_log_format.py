@@ -39,10 +39,10 @@ def test_setup_replaces_its_own_handler_instead_of_stacking() -> None:
         root.setLevel(level)
 
 
-def test_request_ids_we_make_survive_the_masking() -> None:
+def test_ids_we_make_survive_the_masking() -> None:
     """Every line is masked; an id that looks like part of a card number would not match
     the ``X-Request-Id`` the client saw."""
-    ids = [logs.new_request_id() for _ in range(20000)]
+    ids = [logs.new_id() for _ in range(20000)]
     assert len(set(ids)) == len(ids) and all(len(i) == 16 and i.isalnum() for i in ids)
     assert [i for i in ids if mask_text(i) != i] == []
 
