@@ -205,14 +205,19 @@ class DeliveryFailed(Exception):
 # --- enqueueing and the job --------------------------------------------------------
 
 
-def submit(rt: Any, event: dict, pipeline: Pipeline | None = None) -> Job | None:
+def submit(
+    rt: Any, event: dict, pipeline: Pipeline | None = None, fresh: bool = False
+) -> Job | None:
     """Keep ``event`` (encrypted) and queue its delivery; ``None`` when no receiver is set.
 
     With ``pipeline`` (in MULTI; a fresh event id) both are written when it executes,
-    and the caller counts the event once it has.
+    and the caller counts the event once it has. ``fresh``: the id was just made (a
+    确认 in the webhook), so no earlier try can have delivered it: not asked.
     """
-    if not rt.settings.result_webhook_url or rt.outbox.delivered(event["event_id"]):
-        return None  # no receiver, or a retried job's event that already arrived
+    if not rt.settings.result_webhook_url:
+        return None  # no receiver
+    if not fresh and rt.outbox.delivered(event["event_id"]):
+        return None  # a retried job's event that already arrived
     if pipeline is not None:
         rt.outbox.put(event, client=pipeline)
         return enqueue(rt, event["event_id"], pipeline)

@@ -144,10 +144,10 @@ def submit(
     """
     if dossier is None or not dossier.docs:
         return None
-    event = callback.event_for(dossier, channel, user)
+    event = callback.event_for(dossier, channel, user)  # a new event id
     # The event is kept first, the documents taken away after: a write Redis refuses
     # stops the rest, and no document is lost (store.CheckedWrite).
-    queued = callback.submit(rt, event, pipeline=pipe)
+    queued = callback.submit(rt, event, pipeline=pipe, fresh=True)
     if dossier.flow:  # it has ended
         rt.dossiers.save(channel, user, Dossier(flow=dossier.flow, done=True), client=pipe)
     else:

@@ -21,6 +21,7 @@ from bot.incoming import Channel
 from bot.ocr.base import DocType
 from bot.store import CheckedWrite, Deliveries
 from handlers.state import Menu, Recognize
+from tests.integration.test_callback import send_idcard
 from tests.integration.test_cloudrun import NO_WEBHOOK_CREDENTIALS
 from tests.integration.test_flow import FRONT, can, photo
 
@@ -95,6 +96,18 @@ def test_text_and_wecom_messages_cost_two(counted) -> None:
     warm_up(bot, official)
     assert bot.trips(lambda: official.deliver(official.text("cat", "帮助"))) == (2, 2)
     assert bot.trips(lambda: wecom.deliver(wecom.text("dan", "帮助"))) == (2, 2)
+
+
+def test_a_confirmation_that_sends_the_documents_costs_two(counted, receiver) -> None:
+    """确认 takes the documents out of the dossier and keeps the operator's event with the
+    state, in the same second round trip (its event id is new: nothing to look up)."""
+    bot = counted(result_webhook_url=receiver.url, result_webhook_secret="s")
+    peer = bot.official()
+    warm_up(bot, peer)
+    send_idcard(bot, peer, "fay", 33)
+    events = len(bot.runtime.callback_queue)
+    assert bot.trips(lambda: peer.deliver(peer.text("fay", "确认"))) == (2, 2)
+    assert len(bot.runtime.callback_queue) == events + 1
 
 
 def test_a_retry_of_an_answered_message_costs_one(counted) -> None:
