@@ -10,4 +10,9 @@ from tests.fixtures.emulator import (  # noqa: F401
 )
 from tests.fixtures.processes import start_worker  # noqa: F401
 from tests.fixtures.receiver import receiver  # noqa: F401
-from tests.fixtures.redis_server import redis, redis_server, redis_url  # noqa: F401
+from tests.fixtures.redis_server import (  # noqa: F401
+    redis,
+    redis_server,
+    redis_url,
+    redis_user,
+)

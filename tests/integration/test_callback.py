@@ -297,26 +297,21 @@ def test_an_event_submitted_twice_before_delivery_is_queued_once(
 
 
 def test_a_confirmation_whose_event_cannot_be_kept_loses_no_document(
-    make_bot, receiver: Receiver, redis, redis_url: str
+    make_bot, receiver: Receiver, redis_user
 ) -> None:
     """确认 takes the documents out of the dossier only in the transaction that keeps the
     event and queues it. Here Redis refuses the outbox write (an ACL user that may not write an
     event under ``ocrbot:outbox:``): the dossier and the 确认 step stay, and the next 确认, once
     the outbox can be written, delivers the documents."""
-    url = redis_url.replace("redis://", "redis://web:pw@")
     allowed = ["~rq:*", "~ocrbot:[^o]*", "~ocrbot:o[^u]*", "~ocrbot:outbox:delivered:*"]
-    redis.execute_command("ACL", "SETUSER", "web", "on", ">pw", "+@all", "allchannels", *allowed)
-    try:
-        bot = webhook_bot(make_bot, receiver, redis_url=url)
-        peer = bot.official("safe")
-        send_idcard(bot, peer, "hana", 39)
-        refused = peer.deliver(peer.text("hana", "确认"))
-        assert refused.status == 500  # WeChat tries again
-        assert bot.runtime.dossiers.load(Channel.OFFICIAL, "hana").confirming  # still there
-        redis.execute_command("ACL", "SETUSER", "web", "~*")
-        confirmed = peer.deliver(peer.text("hana", "确认"))
-        assert "已确认" in confirmed.reply["Content"]
-        bot.work()
-        assert [e["fields"]["id"] for e in receiver.accepted] == [ID_NUMBER]
-    finally:
-        redis.execute_command("ACL", "DELUSER", "web")
+    bot = webhook_bot(make_bot, receiver, redis_url=redis_user("web", "+@all", *allowed))
+    peer = bot.official("safe")
+    send_idcard(bot, peer, "hana", 39)
+    refused = peer.deliver(peer.text("hana", "确认"))
+    assert refused.status == 500  # WeChat tries again
+    assert bot.runtime.dossiers.load(Channel.OFFICIAL, "hana").confirming  # still there
+    redis_user("web", "+@all", "~*")
+    confirmed = peer.deliver(peer.text("hana", "确认"))
+    assert "已确认" in confirmed.reply["Content"]
+    bot.work()
+    assert [e["fields"]["id"] for e in receiver.accepted] == [ID_NUMBER]

@@ -18,20 +18,10 @@ def queued_media(bot) -> list[str]:
     return [RecognizeJob(**job.kwargs).picture(bot.runtime)[0] for job in bot.runtime.queue.jobs]
 
 
-def test_a_retry_processes_a_message_whose_first_try_failed(make_bot, redis) -> None:
+def test_a_retry_processes_a_message_whose_first_try_failed(make_bot, redis_user) -> None:
     # The web's Redis user may not RPUSH (how RQ enqueues): the first try fails after the
     # retry dedupe has seen the message, as on a Redis blip in the middle of a request.
-    redis.acl_setuser(
-        "web",
-        enabled=True,
-        nopass=True,
-        commands=["+@all", "-rpush"],
-        keys=["*"],
-        channels=["*"],
-        reset=True,
-    )
-    url = redis.connection_pool.connection_kwargs
-    bot = make_bot(redis_url=f"redis://web@{url['host']}:{url['port']}/0")
+    bot = make_bot(redis_url=redis_user("web", "+@all", "-rpush", "~*"))
     peer = bot.official()
     image = photo(7)
     can(bot, image, FRONT)
@@ -43,9 +33,7 @@ def test_a_retry_processes_a_message_whose_first_try_failed(make_bot, redis) -> 
     assert failed.status == 500
     assert len(bot.runtime.queue) == 0
 
-    redis.acl_setuser(
-        "web", enabled=True, nopass=True, commands=["+@all"], keys=["*"], channels=["*"], reset=True
-    )
+    redis_user("web", "+@all", "~*")
     [retry] = peer.deliver(message).attempts  # WeChat's retry: same MsgId
     assert retry.status == 200
     assert "正在识别身份证" in retry.reply["Content"]

@@ -25,20 +25,10 @@ def test_a_push_whose_answer_times_out_is_not_sent_again(make_bot) -> None:
     assert job.get_status(refresh=True) == JobStatus.FINISHED
 
 
-def test_a_job_failing_after_its_push_does_not_push_again(make_bot, redis) -> None:
+def test_a_job_failing_after_its_push_does_not_push_again(make_bot, redis_user) -> None:
     # The bookkeeping after the push fails (this Redis user may not LTRIM, which only
     # the usage counter does): RQ retries the job twice, and the user hears once.
-    redis.acl_setuser(
-        "bot",
-        enabled=True,
-        nopass=True,
-        commands=["+@all", "-ltrim"],
-        keys=["*"],
-        channels=["*"],
-        reset=True,
-    )
-    where = redis.connection_pool.connection_kwargs
-    bot = make_bot(redis_url=f"redis://bot@{where['host']}:{where['port']}/0")
+    bot = make_bot(redis_url=redis_user("bot", "+@all", "-ltrim", "~*"))
     job = queue_idcard(bot, "ned")
     bot.work()
     [answer] = texts(bot, "ned")

@@ -180,35 +180,29 @@ def test_every_job_we_queue_records_only_writes_a_checked_write_runs(make_bot) -
 
 
 def test_a_redis_user_limited_to_our_keys_serves_retries_and_cloud_run(
-    make_bot, redis, redis_url: str
+    make_bot, redis, redis_user
 ) -> None:
     """Redis checks every key a script names against the user's ACL: the scripts name only
     ``ocrbot:`` and ``rq:`` keys, also where there is no replay check (a waiting retry
     looking again, a Cloud Run push)."""
-    redis.execute_command(
-        "ACL", "SETUSER", "web", "reset", "on", ">pw", "+@all", "~ocrbot:*", "~rq:*"
-    )
-    try:
-        limited = redis_url.replace("redis://", "redis://web:pw@")
-        bot = make_bot(redis_url=limited, wechat_reply_window=2.0)
-        peer = bot.official()
-        message = peer.click("fay", "OCR_BANKCARD")
-        # A web process took the message and died (its claim is left): the retry waits,
-        # looks again until the claim's lease runs out, and processes the message.
-        dedupe_key = f"official:fay:{message.fields['CreateTime']}:click:OCR_BANKCARD:"
-        _, claim = Deliveries.names(dedupe_key)  # (the last part: the card's id, none here)
-        redis.set(claim, 1, px=bot.runtime.deliveries.lease_ms)
-        [retry] = peer.deliver(message).attempts
-        assert retry.status == 200 and "银行卡" in retry.reply["Content"]
-        assert retry.elapsed_ms > 1000  # it waited for the lease (1.8 s) to run out
+    limited = redis_user("web", "+@all", "~ocrbot:*", "~rq:*")
+    bot = make_bot(redis_url=limited, wechat_reply_window=2.0)
+    peer = bot.official()
+    message = peer.click("fay", "OCR_BANKCARD")
+    # A web process took the message and died (its claim is left): the retry waits,
+    # looks again until the claim's lease runs out, and processes the message.
+    dedupe_key = f"official:fay:{message.fields['CreateTime']}:click:OCR_BANKCARD:"
+    _, claim = Deliveries.names(dedupe_key)  # (the last part: the card's id, none here)
+    redis.set(claim, 1, px=bot.runtime.deliveries.lease_ms)
+    [retry] = peer.deliver(message).attempts
+    assert retry.status == 200 and "银行卡" in retry.reply["Content"]
+    assert retry.elapsed_ms > 1000  # it waited for the lease (1.8 s) to run out
 
-        cloudrun = make_bot(redis_url=limited, wechat_cloudrun=True, **NO_WEBHOOK_CREDENTIALS)
-        cloudrun.emulator_post("settings", cloudrun=True)
-        pusher = cloudrun.emulator.cloudrun_peer("json", webhook_base=cloudrun.url)
-        pushed = pusher.deliver(pusher.click("gus", "OCR_BANKCARD"))
-        assert pushed.status == 200 and "银行卡" in pushed.reply["Content"]
-    finally:
-        redis.execute_command("ACL", "DELUSER", "web")
+    cloudrun = make_bot(redis_url=limited, wechat_cloudrun=True, **NO_WEBHOOK_CREDENTIALS)
+    cloudrun.emulator_post("settings", cloudrun=True)
+    pusher = cloudrun.emulator.cloudrun_peer("json", webhook_base=cloudrun.url)
+    pushed = pusher.deliver(pusher.click("gus", "OCR_BANKCARD"))
+    assert pushed.status == 200 and "银行卡" in pushed.reply["Content"]
 
 
 def test_a_reply_saved_under_another_data_key_is_processed_again(make_bot, redis) -> None:
