@@ -50,23 +50,35 @@ class Lexicon:
 
     def log_probs(self, probs: np.ndarray) -> np.ndarray:
         """log P(text | frames) of every text: (strips, texts) from (strips, frames,
-        characters) probabilities (all strips at once, so numpy does the looping)."""
-        logp = np.log(np.maximum(probs[:, :, self.columns], 1e-12)).astype(np.float32)
-        n, frames = logp.shape[:2]
+        characters) probabilities (all strips at once, so numpy does the looping).
+
+        The forward pass runs on probabilities, not their logarithms: after every frame
+        each text's states are scaled to sum to one and the logarithm of the scale is
+        added up (Rabiner's scaling), which costs products where logarithms cost
+        ``logaddexp`` (a tenth of the time).
+        """
+        p = np.maximum(probs[:, :, self.columns], 1e-12).astype(np.float64)
+        n, frames = p.shape[:2]
         ext = self.labels
         k, states = ext.shape
         # A step may skip the blank between two characters unless they are the same.
         skip = np.zeros((k, states), bool)
         skip[:, 2:] = (ext[:, 2:] != BLANK) & (ext[:, 2:] != ext[:, :-2])
-        alpha = np.full((n, k, states), _NEG, np.float32)
-        alpha[:, :, 0] = logp[:, 0, BLANK, None]
-        alpha[:, :, 1] = logp[:, 0][:, ext[:, 1]]
-        shifted1 = np.full_like(alpha, _NEG)
-        shifted2 = np.full_like(alpha, _NEG)
+        alpha = np.zeros((n, k, states))
+        alpha[:, :, 0] = p[:, 0, BLANK, None]
+        alpha[:, :, 1] = p[:, 0][:, ext[:, 1]]
+        log_scale = np.zeros((n, k))
+        step = np.empty_like(alpha)
         for t in range(1, frames):
-            shifted1[:, :, 1:] = alpha[:, :, :-1]
-            shifted2[:, :, 2:] = np.where(skip[:, 2:], alpha[:, :, :-2], _NEG)
-            alpha = np.logaddexp(np.logaddexp(alpha, shifted1), shifted2) + logp[:, t][:, ext]
+            total = alpha.sum(axis=2, keepdims=True)
+            alpha /= total
+            log_scale += np.log(total[:, :, 0])
+            step[:] = alpha
+            step[:, :, 1:] += alpha[:, :, :-1]
+            step[:, :, 2:] += np.where(skip[:, 2:], alpha[:, :, :-2], 0.0)
+            alpha = step * p[:, t][:, ext]
         rows = np.arange(k)
         last = 2 * self.lengths  # the final blank; the final character is one before
-        return np.logaddexp(alpha[:, rows, last], alpha[:, rows, last - 1])
+        end = alpha[:, rows, last] + alpha[:, rows, last - 1]
+        with np.errstate(divide="ignore"):
+            return np.where(end > 0, np.log(end) + log_scale, _NEG)
