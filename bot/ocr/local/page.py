@@ -124,8 +124,8 @@ class Page:
     warnings: list[str] = field(default_factory=list)
     # Lines the recognizer was unsure of (kept out of ``lines``): worth a re-read.
     weak: list[Line] = field(default_factory=list)
-    # What the round seals say (at most one reading: the largest seal's); read on first
-    # use, then kept.
+    # What the round seals say (the largest seal's, as photographed and deblurred: see
+    # ``seal.read_seals``); read on first use, then kept.
     stamps: list[SealReading] | None = None
     # The image, to read again (None on a recorded page).
     photo: Photo | None = field(default=None, repr=False, compare=False)

@@ -71,7 +71,8 @@ class Photo:
         return [next(it) if q is not None else ln.text for ln, q in zip(lines, quads, strict=True)]
 
     def stamps(self) -> list[seal.SealReading]:
-        """What the largest seal says (``[]`` without a seal)."""
+        """What the largest seal says, as photographed and deblurred (``[]`` without a
+        seal)."""
         return seal.read_seals(self.models, self.upright, seals=self.seals)
 
 

@@ -175,9 +175,9 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
         if m and not (values.get("address") and ln in values["address"].lines):
             return m.group(0)
     expected = police_seal_of(result.fields.get("address", ""))
-    named = [name for r in page.seal_readings() if (name := r.name(expected))]
-    if named:
-        return named[0]
+    named = {name for r in page.seal_readings() if (name := r.name(expected))}
+    if len(named) == 1:  # the seal's views (as photographed, deblurred) do not disagree
+        return named.pop()
     result.warnings.append("印章文字未能识别")
     return None
 
