@@ -7,7 +7,7 @@ import re
 from bot.numbers import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
-from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values
+from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values, rows
 from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_authority, fix_division
 
@@ -22,6 +22,7 @@ FRONT_LABELS = {
 BACK_LABELS = {"authority": ["签发机关"], "valid": ["有效期限", "有效期"]}
 _ID_ROW = r"\d{12,}|公民身份|身份号码"
 _CJK = re.compile(r"[\u4e00-\u9fff·]+")
+MAX_NAME = 15  # characters: long ethnic names written with ·
 # The 56 ethnic groups as an ID card prints them (GB/T 3304, without 族).
 ETHNIC_GROUPS = (
     "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶",
@@ -139,16 +140,48 @@ def ethnic_group(text: str) -> str:
     return near[0] if len(near) == 1 else text
 
 
+def _unlabelled(page: Page, values: dict[str, Value]) -> tuple[str, str]:
+    """The name and the gender when their labels went unread.
+
+    The labels print in pale blue under the black values, and glare or a faded card
+    takes them (姓名 gone, 性别 read as 拉别). The front's rows keep their order: the
+    gender is the 男 or 女 before 民族 on its row, and the name is the row just above,
+    in the values' column (where the address starts).
+    """
+    grid = rows(page.lines)
+    at = next((i for i, row in enumerate(grid) if "民族" in row.text), None)
+    if at is None:
+        return "", ""
+    row = grid[at]
+    before = row.text.split("民族")[0]
+    gender = next((c for c in reversed(before) if c in "男女"), "")
+    name = ""
+    if at > 0 and "addr" in values:
+        above, h = grid[at - 1], row.height
+        column = [ln for ln in above.lines if abs(ln.x0 - values["addr"].x) < 1.5 * h]
+        text = "".join("".join(_CJK.findall(ln.text)) for ln in column)
+        near = row.y0 - above.y1 < 2 * h
+        unlabelled = not any(lab in text for labs in FRONT_LABELS.values() for lab in labs)
+        if near and unlabelled and 2 <= len(text) <= MAX_NAME:
+            name = text
+    return name, gender
+
+
 def front(page: Page) -> Result:
     values = labelled_values(page, FRONT_LABELS, multiline=["addr"], stop=_ID_ROW)
     result = Result()
     result.put("type", "Front")
+    unlabelled_name, unlabelled_gender = (
+        _unlabelled(page, values) if not {"name", "gender"} <= values.keys() else ("", "")
+    )
     if "name" in values:
         result.put("name", "".join(_CJK.findall(values["name"].text)))
+    else:
+        result.put("name", unlabelled_name)
     births = find_dates(values["birth"].text) if "birth" in values else []
     birth = compact(births[0]) if births else None
     number = _read_id(page, values["id"].lines if "id" in values else (), result, birth)
-    gender = values["gender"].text if "gender" in values else ""
+    gender = values["gender"].text if "gender" in values else unlabelled_gender
     gender = "男" if "男" in gender else "女" if "女" in gender else ""
     if not gender and number and id_valid(number):
         gender = "男" if int(number[16]) % 2 else "女"
