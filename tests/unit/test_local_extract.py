@@ -190,19 +190,44 @@ def test_an_id_front_whose_pale_labels_went_unread_keeps_its_name_and_gender() -
     assert result.warnings == []
 
 
+def test_an_id_front_whose_address_and_group_labels_went_unread_keeps_them() -> None:
+    """住址 gone and 民族 read as 民 (a synthetic front with washed-out labels, like the
+    real one): the address is the rows between 出生's and the number's, in the values'
+    column; the group what follows the gender on its row."""
+    number = make_id(region="220122", birth="19980830")
+    page = Page([
+        _box("姓名邵强佳", 52, 58, 220, 43),
+        _box("性别男", 52, 128, 160), _box("民汉", 221, 125, 119, 35),
+        _box("出生1998年8月30日", 55, 186, 354, 33),
+        _box("吉林省长春市农安县柳林", 143, 250, 335, 36),
+        _box("乡李家村11组12号", 145, 293, 278, 34),
+        _box("公民身份号码", 52, 411, 186, 35), _box(number, 271, 406, 436, 41),
+    ], 795, 503, (795, 503))  # fmt: skip
+    fields = EXTRACTORS[DocType.IDCARD](page).fields
+    assert fields["addr"] == "吉林省长春市农安县柳林乡李家村11组12号"
+    assert fields["nationality"] == "汉"
+    assert fields["name"] == "邵强佳" and fields["gender"] == "男"
+
+
 def test_an_id_front_without_a_row_above_its_gender_names_nobody() -> None:
     """The row above 民族's is the name only when it is the next row up, in the values'
     column: a title far above, or text left of the column, is not taken for a name."""
-    number = make_id(birth="19870517")
-    page = Page([
+    number = make_id(birth="19870517", seq="124")  # an even digit: 女
+    lines = [
         _box("居民身份证", 300, 0, 160),
         _box("性别女", 52, 128, 180), _box("民族汉", 221, 125, 119, 35),
+        _box("出生1987年5月17日", 55, 186, 354, 33),
         _box("住址", 53, 252, 84), _box("北京市东城区某某街25号", 143, 250, 335, 36),
         _box("公民身份号码", 52, 411, 186, 35), _box(number, 271, 406, 436, 41),
-    ], 795, 503, (795, 503))  # fmt: skip
-    result = EXTRACTORS[DocType.IDCARD](page)
+    ]  # fmt: skip
+    result = EXTRACTORS[DocType.IDCARD](Page(lines, 795, 503, (795, 503)))
     assert "name" not in result.fields
     assert result.fields["gender"] == "女"
+    # Nor is a group taken from a row whose gender went unread.
+    lines[1:3] = [_box("拉别", 52, 128, 120), _box("民汉", 221, 125, 119, 35)]
+    result = EXTRACTORS[DocType.IDCARD](Page(lines, 795, 503, (795, 503)))
+    assert "nationality" not in result.fields
+    assert result.fields["gender"] == "女"  # from the number
 
 
 def test_id_number_with_a_letter_o_is_corrected() -> None:
