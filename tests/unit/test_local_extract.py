@@ -525,6 +525,17 @@ def test_passport_repair_uses_the_check_digits() -> None:
     assert fixed_first == first
 
 
+def test_passport_nationality_is_letters_though_no_check_digit_covers_it() -> None:
+    """Seen on a small real photo: GBR read as 68R. Two characters off, out of the one
+    confusion a repair may fix, and no check digit covers them: letters, always."""
+    first = "P<GBRTESTER<<ALEX<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+    misread = "X123456785" + "68R" + "8001014F3001019<<<<<<<<<<<<<<02"
+    assert not passport._check(first, misread)  # 68R is no country
+    _, fixed = passport._repair(first, misread)
+    assert fixed[10:13] == "GBR" and fixed[:10] + fixed[13:] == misread[:10] + misread[13:]
+    assert passport._check(first, fixed)
+
+
 def test_police_seals_are_the_cities_with_traffic_police() -> None:
     seals = places.police_seals()
     assert "江苏省盐城市公安局交通警察支队" in seals  # a prefecture-level city
