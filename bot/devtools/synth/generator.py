@@ -107,7 +107,10 @@ def generate(
     if doc_type is DocType.DRIVINGLICENSE and side is None:
         side = licence_side(seed)
     data, style, cond = _rngs(seed, doc_type)
-    doc: Doc = _MAKERS[doc_type](data, style, side)
+    if doc_type is DocType.DRIVINGLICENSE:
+        doc: Doc = licences.make_drivinglicense(data, style, side, shift=print_shift(seed))
+    else:
+        doc = _MAKERS[doc_type](data, style, side)
     meta: dict[str, Any] = {
         "doc_type": doc_type.value,
         "side": doc.side,
@@ -158,6 +161,17 @@ def card_angle(seed: int) -> float | None:
     if rng.random() >= ANGLED:
         return None
     return rng.choice((-1, 1)) * rng.uniform(12, 30)
+
+
+OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
+
+
+def print_shift(seed: int) -> float:
+    """How far (in rows) a driver's licence's values sit below their labels: the values
+    are printed on a pre-printed form, and one card in five is fed out of register, the
+    values 0.1-0.2 of a row low (else 0). Its own stream: the others draw as before."""
+    rng = random.Random(f"{seed}:drivinglicense:register")
+    return rng.uniform(0.1, 0.2) if rng.random() < OUT_OF_REGISTER else 0.0
 
 
 def licence_side(seed: int) -> str | None:
