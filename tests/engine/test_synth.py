@@ -536,3 +536,16 @@ def test_a_fifth_of_driver_licences_are_printed_out_of_register():
     # Same card, same look: only where the values sit differs.
     assert level.image.size == low_card.image.size
     assert level.image.tobytes() != low_card.image.tobytes()
+
+
+def test_one_id_front_in_five_has_its_labels_washed_out():
+    """Glare or wear takes the pale blue labels of an ID card front (seen on real photos:
+    姓名 unread, 性别 read as 拉别); the black values stay. Backs are untouched."""
+    fades = [generate("idcard", seed=s, side="Front").meta["label_fade"] for s in range(60)]
+    washed = [f for f in fades if f]
+    assert 5 <= len(washed) <= 22 and all(0.55 <= f <= 0.8 for f in washed)
+    for seed in range(12):  # the 性别 label's darkest ink: 40 printed as new
+        scan = np.asarray(generate("idcard", seed=seed, mode="scan", side="Front").image)
+        darkest = scan[150:205, 55:150].min()
+        assert darkest > 150 if fades[seed] else darkest < 60
+    assert "label_fade" not in generate("idcard", seed=0, side="Back").meta

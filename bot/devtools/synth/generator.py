@@ -107,8 +107,10 @@ def generate(
     if doc_type is DocType.DRIVINGLICENSE and side is None:
         side = licence_side(seed)
     data, style, cond = _rngs(seed, doc_type)
-    if doc_type is DocType.DRIVINGLICENSE:
-        doc: Doc = licences.make_drivinglicense(data, style, side, shift=print_shift(seed))
+    if doc_type is DocType.IDCARD:
+        doc: Doc = idcard.make(data, style, side, fade=label_fade(seed))
+    elif doc_type is DocType.DRIVINGLICENSE:
+        doc = licences.make_drivinglicense(data, style, side, shift=print_shift(seed))
     else:
         doc = _MAKERS[doc_type](data, style, side)
     meta: dict[str, Any] = {
@@ -152,6 +154,8 @@ def generate(
 FRAMINGS = {"held": 50, "tight": 25, "scene": 25}
 BACK_ALONE = 0.1  # driver's licences photographed as their 副页 alone
 ANGLED = 0.25  # bank card photos of a card lying at an angle on a desk
+PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
+OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
 
 
 def card_angle(seed: int) -> float | None:
@@ -163,15 +167,20 @@ def card_angle(seed: int) -> float | None:
     return rng.choice((-1, 1)) * rng.uniform(12, 30)
 
 
-OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
-
-
 def print_shift(seed: int) -> float:
     """How far (in rows) a driver's licence's values sit below their labels: the values
     are printed on a pre-printed form, and one card in five is fed out of register, the
     values 0.1-0.2 of a row low (else 0). Its own stream: the others draw as before."""
     rng = random.Random(f"{seed}:drivinglicense:register")
     return rng.uniform(0.1, 0.2) if rng.random() < OUT_OF_REGISTER else 0.0
+
+
+def label_fade(seed: int) -> float:
+    """How far an ID card front's pale blue labels are washed out towards the card: one
+    front in five has them taken by glare or wear (55-80 %; the black values stay), the
+    others are printed as new (0). Its own stream: the others draw as before."""
+    rng = random.Random(f"{seed}:idcard:labels")
+    return rng.uniform(0.55, 0.8) if rng.random() < PALE_LABELS else 0.0
 
 
 def licence_side(seed: int) -> str | None:
