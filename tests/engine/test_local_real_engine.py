@@ -92,6 +92,20 @@ def test_a_two_row_plate_whose_lone_letter_went_unboxed_is_read(engine: LocalEng
     assert got.fields == {"number": sample.truth["number"], "color": "yellow"}
 
 
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_two_row_plate_on_its_side_is_turned_upright(engine: LocalEngine, rotation: int) -> None:
+    """Its large square characters are boxed one by one, down the image: no box is tall,
+    so the boxes' shapes cannot tell the turn; their column does, and the rows are boxed
+    again once the image is turned."""
+    sample = generate(DocType.PLATENUM, seed=860066, mode="photo", rotation=rotation)
+    assert sample.meta["rows"] == 2
+    page = engine.read(sample.jpeg)
+    assert page.rotation == rotation
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields == {"number": sample.truth["number"], "color": "yellow"}
+    assert got.warnings == []
+
+
 @pytest.mark.parametrize("seed", [860005, 860009])  # 24 and 21 degrees
 def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int) -> None:
     sample = generate(DocType.BANKCARD, seed=seed, mode="photo")

@@ -84,6 +84,8 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     if boxes is None:
         h, w = work.image.shape[:2]
         return Page([], w, h, work.orig_size, warnings=check(work, work.image, [], {}))
+    if _stacked(boxes):  # characters boxed one by one down a page lying on its side
+        boxes = _detect_turned(models, work.image, 90, boxes)
     rotation = orient(models, work.image, boxes)  # colour: the classifier saw colour
     upright, quads = turn(work.image, boxes, rotation)
     crops = [crop_quad(upright, q) for q in quads]
@@ -159,6 +161,40 @@ def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
         det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
     found = models.detect(det_img)
     return None if found is None else np.asarray(found, dtype=np.float32) / det_scale
+
+
+def _stacked(boxes: np.ndarray) -> bool:
+    """Most of the text lies in short boxes (large characters boxed one or two at a
+    time, as on a two-row plate) and they run down the image, not across it: the page
+    lies on its side, and the boxes' shapes cannot say so."""
+    long = short = 0.0
+    centres = []
+    for quad in boxes:
+        w, h = np.ptp(quad[:, 0]), np.ptp(quad[:, 1])
+        if max(w, h) > 2.5 * min(w, h):
+            long += w * h
+        else:
+            short += w * h
+            centres.append(quad.mean(axis=0))
+    if len(centres) < 2 or long > short / 2:
+        return False
+    cx, cy = np.ptp(np.asarray(centres), axis=0)
+    return bool(cy > 1.5 * cx)
+
+
+def _detect_turned(models: Models, img: np.ndarray, rotation: int, boxes: np.ndarray) -> np.ndarray:
+    """The text boxes found again on ``img`` turned by ``rotation`` degrees, mapped back
+    to ``img``'s pixels, when the text runs across the turned image in rows (upright or
+    upside down: :func:`orient` tells which); else ``boxes`` as they were."""
+    turned = cv2.rotate(img, _Rotate[rotation])
+    found = detect(models, turned)
+    if found is None:
+        return boxes
+    across = sum(w * h for w, h in (np.ptp(q, axis=0) for q in found) if w > 1.5 * h)
+    if across <= sum(w * h for w, h in (np.ptp(q, axis=0) for q in found)) / 2:
+        return boxes
+    t_h, t_w = turned.shape[:2]
+    return _rotate_points(found, 360 - rotation, t_w, t_h)
 
 
 def orient(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
