@@ -106,6 +106,20 @@ def test_a_two_row_plate_on_its_side_is_turned_upright(engine: LocalEngine, rota
     assert got.warnings == []
 
 
+@pytest.mark.parametrize("seed", [860035, 860109])
+def test_a_faded_plate_crop_the_detector_misses_is_read_whole(
+    engine: LocalEngine, seed: int
+) -> None:
+    """A tight crop washed out to low contrast: the detector finds no text on it, so the
+    crop itself is the line."""
+    sample = generate(DocType.PLATENUM, seed=seed, mode="photo")
+    assert sample.meta["framing"] == "tight" and sample.meta["faded"]
+    page = engine.read(sample.jpeg)
+    assert len(page.lines) == 1
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields["number"] == sample.truth["number"]
+
+
 @pytest.mark.parametrize("seed", [860005, 860009])  # 24 and 21 degrees
 def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int) -> None:
     sample = generate(DocType.BANKCARD, seed=seed, mode="photo")

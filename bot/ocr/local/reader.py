@@ -82,6 +82,8 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     work = rescale(image)
     boxes = detect(models, work.image)
     if boxes is None:
+        boxes = _whole_line(work)
+    if boxes is None:
         h, w = work.image.shape[:2]
         return Page([], w, h, work.orig_size, warnings=check(work, work.image, [], {}))
     if _stacked(boxes):  # characters boxed one by one down a page lying on its side
@@ -144,6 +146,17 @@ def rescale(image: np.ndarray) -> Work:
         big, scale, pad = enlarge(image)
         return Work(big, (orig_w, orig_h), scale, pad)
     return Work(image, (orig_w, orig_h))
+
+
+def _whole_line(work: Work) -> np.ndarray | None:
+    """A tiny image at least twice as wide as high, where the detector found nothing, as
+    one box: a line cropped tight (a plate, faded or dim, 136 x 36) is its own box."""
+    orig_w, orig_h = work.orig_size
+    if not work.pad or orig_w < 2 * orig_h:
+        return None
+    x0 = y0 = float(work.pad)
+    x1, y1 = x0 + orig_w * work.scale, y0 + orig_h * work.scale
+    return np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float32)
 
 
 def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
