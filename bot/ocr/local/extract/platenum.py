@@ -19,10 +19,19 @@ def _hsv(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
     return h * 360, s, v
 
 
+def _deep_blue(rgb: tuple[int, int, int]) -> bool:
+    hue, sat, _ = _hsv(rgb)
+    return 200 <= hue <= 260 and sat >= 0.7 and rgb[2] - max(rgb[:2]) >= 10
+
+
 def _paint(light: tuple[int, int, int], dark: tuple[int, int, int]) -> str | None:
     """A plate's colour from its two tones. Yellow and green plates carry dark print on
     coloured paint (the light tone has the hue); blue ones light print on blue paint (the
-    dark tone has it, however dim the photo); white and black plates have no hue."""
+    dark tone has it, however dim the photo); white and black plates have no hue. Deep
+    blue paint is blue whatever tint the light gives the print (foliage, street lamps):
+    the dark print of yellow and green plates is never so blue."""
+    if _deep_blue(dark):
+        return "blue"
     hue, sat, val = _hsv(light)
     if sat >= 0.3 and val >= 0.2 and 20 <= hue < 75:
         return "yellow"
