@@ -113,7 +113,20 @@ def _join_rows(page: Page) -> list[tuple[str, Line]]:
             tops = [t for again, _ in page.reread_line(band)
                     if len(t := re.sub(r"[\s·.]", "", again)) == 2]  # fmt: skip
         out += [(t + _join(lower.lines), wide) for t in dict.fromkeys(tops)]
-    return out
+    return out + [item for line in page.lines for item in _upper_row_inside(page, line)]
+
+
+def _upper_row_inside(page: Page, line: Line) -> list[tuple[str, Line]]:
+    """A two-row plate boxed whole, of which the recognizer read the large lower row
+    alone (five letters and digits in a box under twice as wide as high): its upper
+    row, the province and the authority letter, is read again from the box's top."""
+    text = re.sub(r"[\s·.]", "", line.text)
+    if not re.fullmatch(r"[A-Z0-9]{5}", text) or line.width >= 2.5 * line.height:
+        return []
+    band = region(line.x0, line.y0, line.x1, line.y0 + 0.4 * line.height)
+    tops = [m[0] for again, _ in page.reread_line(band)
+            if (m := re.search(f"[{PROVINCES}][A-Z]", re.sub(r"[\s·.]", "", again)))]  # fmt: skip
+    return [(top + text, line) for top in dict.fromkeys(tops)]
 
 
 def _read_wider(page: Page, line: Line) -> str | None:
