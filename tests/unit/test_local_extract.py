@@ -440,6 +440,8 @@ def test_car_class_letters_and_digits_keep_their_places(text: str, expected: str
         ("京A1234警", "京A1234警"),
         ("津B·9852敬言", "津B9852警"),
         ("粤BI2345", "粤B12345"),
+        ("冀E09512F", "冀E09512F"),  # a large new-energy plate
+        ("粤NLM1234", None),  # eight characters, no new-energy plate: one too many read
         ("ABC", None),
     ],
 )
