@@ -120,6 +120,16 @@ def test_a_faded_plate_crop_the_detector_misses_is_read_whole(
     assert got.fields["number"] == sample.truth["number"]
 
 
+@pytest.mark.parametrize("seed", [900017, 900039])  # in a scene, held up
+def test_a_blue_plate_in_green_light_is_blue(engine: LocalEngine, seed: int) -> None:
+    """Green-tinted light turns a blue plate's white print green; its paint stays deep
+    blue, and that decides."""
+    sample = generate(DocType.PLATENUM, seed=seed, mode="photo")
+    assert sample.meta["cast"] and sample.truth["color"] == "blue"
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields == sample.truth
+
+
 @pytest.mark.parametrize("seed", [860005, 860009])  # 24 and 21 degrees
 def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int) -> None:
     sample = generate(DocType.BANKCARD, seed=seed, mode="photo")

@@ -136,6 +136,9 @@ def generate(
         image, params = photo.photograph(doc.image, cond, rotation=rotation, fill=fill, angle=angle)
         if doc_type is DocType.PLATENUM:
             meta["framing"] = "scene" if scene else "held"
+            meta["cast"] = plate_cast(seed)
+            if meta["cast"]:  # last, from its own stream: every other draw stays as it was
+                image = photo.green_cast(image, random.Random(f"{seed}:platenum:cast"))
         meta.update(
             rotation=params.rotation,
             tilt=params.tilt,
@@ -154,6 +157,7 @@ FRAMINGS = {"held": 50, "tight": 25, "scene": 25}
 BACK_ALONE = 0.1  # driver's licences photographed as their 副页 alone
 ANGLED = 0.25  # bank card photos of a card lying at an angle on a desk
 FADED = 0.25  # tight plate crops washed out to low contrast
+CAST = 0.2  # plate photos (held or in a scene) in green-tinted light
 
 
 def card_angle(seed: int) -> float | None:
@@ -185,6 +189,12 @@ def plate_faded(seed: int) -> bool:
     """A tight plate crop washed out to low contrast (one in four: road-camera crops of
     real plates often are, and the detector then finds no text). Its own stream."""
     return random.Random(f"{seed}:platenum:faded").random() < FADED
+
+
+def plate_cast(seed: int) -> bool:
+    """A plate photographed in green-tinted light (one in five: car parks under trees, as
+    in real sets). Its own stream."""
+    return random.Random(f"{seed}:platenum:cast").random() < CAST
 
 
 def _flatten(img: Image.Image) -> Image.Image:
