@@ -58,7 +58,8 @@ PUSH_TRIES = (0.0, 1.0, 3.0)  # in-job waits before each try of the final push
 RESULT_TTL = 3600  # the (field-free) job summary is kept an hour
 FAILURE_TTL = 7 * 86400
 PUSHED_TTL = 86400  # a job's "answer pushed" mark outlives every retry of the job
-JOB_TIMEOUT = 180
+JOB_TIMEOUT = 180  # a recognition
+PUSH_TIMEOUT = 60  # a menu or confirmation push
 WECOM_MAX_BUTTONS = 6  # a button_interaction card holds at most six buttons
 
 _runtime: Runtime | None = None
@@ -168,21 +169,29 @@ class ConfirmJob:
 # --- enqueueing (the web process) -----------------------------------------------
 
 
+def retried(rt: Runtime) -> dict[str, Any]:
+    """What every job of ours is queued with: the retry schedule and how long RQ keeps
+    the (field-free) outcome."""
+    intervals = rt.settings.retry_intervals
+    return {
+        "retry": Retry(max=len(intervals), interval=intervals),
+        "result_ttl": RESULT_TTL,
+        "failure_ttl": FAILURE_TTL,
+    }
+
+
 def enqueue_recognition(
     rt: Runtime, channel: Channel, user: str, request: Recognize, pipeline: Pipeline | None = None
 ) -> Job:
     """Queue a recognition; with ``pipeline``, written when the caller executes it."""
-    intervals = rt.settings.retry_intervals
     return rt.queue.enqueue(
         recognize,
         kwargs=asdict(RecognizeJob.of(rt, channel, user, request)),
-        retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_failure),
-        result_ttl=RESULT_TTL,
-        failure_ttl=FAILURE_TTL,
         job_timeout=JOB_TIMEOUT,
         description=f"recognize {request.doc_type.value} for {channel.value}",
         pipeline=pipeline,
+        **retried(rt),
     )
 
 
@@ -195,17 +204,14 @@ def enqueue_menu(
     pipeline: Pipeline | None = None,
 ) -> Job:
     """Queue the menu push: retried like a recognition, the text menu after its last failure."""
-    intervals = rt.settings.retry_intervals
     return rt.push_queue.enqueue(
         send_menu,
         kwargs=asdict(MenuJob.of(channel, user, menu, task_id)),
-        retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_menu_failure),
-        result_ttl=RESULT_TTL,
-        failure_ttl=FAILURE_TTL,
-        job_timeout=60,
+        job_timeout=PUSH_TIMEOUT,
         description=f"menu for {channel.value}",
         pipeline=pipeline,
+        **retried(rt),
     )
 
 
@@ -357,17 +363,14 @@ def enqueue_confirm(
 
     Retried like a menu; after the last failure the hint is sent as text.
     """
-    intervals = rt.settings.retry_intervals
     return rt.push_queue.enqueue(
         send_confirm,
         kwargs=asdict(ConfirmJob(channel.value, user)),
-        retry=Retry(max=len(intervals), interval=intervals),
         on_failure=Callback(report_confirm_failure),
-        result_ttl=RESULT_TTL,
-        failure_ttl=FAILURE_TTL,
-        job_timeout=60,
+        job_timeout=PUSH_TIMEOUT,
         description=f"confirmation for {channel.value}",
         pipeline=pipeline,
+        **retried(rt),
     )
 
 

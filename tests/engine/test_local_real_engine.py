@@ -149,3 +149,16 @@ def test_a_kind_of_business_the_detector_missed_is_read_beside_its_label(
     assert not any("有限责任公司" in ln.text for ln in page.lines)
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+
+
+@pytest.mark.parametrize("seed", [700060, 700112])
+def test_an_id_front_whose_labels_glare_washed_out_reads_whole(
+    engine: LocalEngine, seed: int
+) -> None:
+    """The pale blue 住址 went unread (700060), 民族 was read as 民 (700112): the values
+    are found by their rows."""
+    sample = generate(DocType.IDCARD, seed=seed, mode="photo", side="Front")
+    assert sample.meta["label_fade"] > 0.6
+    page = engine.read(sample.jpeg)
+    assert not any("住址" in ln.text for ln in page.lines) or seed != 700060
+    assert engine.recognize(sample.jpeg, DocType.IDCARD).fields == sample.truth

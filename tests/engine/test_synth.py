@@ -549,3 +549,16 @@ def test_a_quarter_of_bank_card_photos_lie_at_an_angle_on_a_desk():
     assert 4 <= len(angled) <= 18 and all(abs(t) <= 30 for t in angled)
     assert all(abs(t) <= 6 for t in tilts if abs(t) < 12)
     assert {t > 0 for t in angled} == {True, False}
+
+
+def test_one_id_front_in_five_has_its_labels_washed_out():
+    """Glare or wear takes the pale blue labels of an ID card front (seen on real photos:
+    姓名 unread, 性别 read as 拉别); the black values stay. Backs are untouched."""
+    fades = [generate("idcard", seed=s, side="Front").meta["label_fade"] for s in range(60)]
+    washed = [f for f in fades if f]
+    assert 5 <= len(washed) <= 22 and all(0.55 <= f <= 0.8 for f in washed)
+    for seed in range(12):  # the 性别 label's darkest ink: 40 printed as new
+        scan = np.asarray(generate("idcard", seed=seed, mode="scan", side="Front").image)
+        darkest = scan[150:205, 55:150].min()
+        assert darkest > 150 if fades[seed] else darkest < 60
+    assert "label_fade" not in generate("idcard", seed=0, side="Back").meta

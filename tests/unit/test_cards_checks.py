@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from stdnum.cn import ric
 
 from bot.cards import checks
 from bot.cards.bins import CardKind, banks, lookup
-from bot.numbers import plate_kind
+from bot.numbers import id_valid, plate_kind
 from bot.ocr.base import DocType
 from tests.unit.test_cards_data import luhn_complete, make_id, make_vin, wrong_check_digit
 
@@ -84,6 +85,19 @@ def test_impossible_or_future_birth_date_in_the_number_is_flagged(birth):
     found = id_front(id=make_id(birth=birth))
     assert one(found, "id_checksum").ok is True  # the check digit alone is fine
     assert one(found, "id_birth").ok is False
+
+
+def test_a_county_coded_after_the_birth_year_is_a_genuine_number():
+    """A number is given at registration: someone born in 1987 in 广平县, coded 130432 in
+    1993, holds a 130432 number. python-stdnum's ``is_valid`` refuses it (the county's
+    code was not in use in the birth year); ours, which the engine trusts, does not."""
+    number = make_id(region="130432", birth="19870517")
+    assert not ric.is_valid(number)  # the library's rule, which we do not follow
+    assert id_valid(number)
+    assert not id_valid(wrong_check_digit(number))
+    assert not id_valid(make_id(region="999999"))  # no such region
+    assert not id_valid(make_id(birth="19900231"))  # no such day
+    assert one(id_front(id=number), "id_checksum").ok is True
 
 
 def test_unknown_region_is_information_only():

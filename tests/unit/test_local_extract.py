@@ -32,6 +32,7 @@ from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import ENGLISH_SUBLABEL, labelled_values, rows
 from bot.ocr.local.page import Line, Page
 from bot.ocr.local.reader import fix_latin
+from tests.unit.test_cards_data import make_id
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded"
 
@@ -163,6 +164,71 @@ def test_a_date_that_lost_one_separator_is_still_a_date() -> None:
     assert find_dates("2010年5月9日") == find_dates("2010.05.09") == may_9
     # A date cut short is no date: 2010 05 must not pass for 2010-05-0x.
     assert find_dates("2010 05") == find_dates("2010-05") == find_dates("201005-9") == []
+
+
+def _box(text: str, x: float, y: float, w: float, h: float = 32.0) -> Line:
+    return Line(text, ((x, y), (x + w, y), (x + w, y + h), (x, y + h)), 0.95)
+
+
+def test_an_id_front_whose_pale_labels_went_unread_keeps_its_name_and_gender() -> None:
+    """Seen on a real card under glare: the pale blue 姓名 was not read at all and 性别
+    was read as 拉别. The rows keep their order: the name is the row above 民族's, in
+    the address's column; the gender the 男/女 before 民族. The number (a county coded
+    after the holder's birth year) is a genuine one: no checksum warning."""
+    number = make_id(region="130432", birth="19870517", seq="316")
+    page = Page([
+        _box("张晓雯", 145, 58, 118, 43),
+        _box("拉别女", 52, 128, 180), _box("民族汉", 221, 125, 119, 35),
+        _box("出生1987年5月17日", 55, 186, 354, 33),
+        _box("住址", 53, 252, 84), _box("河北省邯郸市广平县某某乡", 143, 250, 335, 36),
+        _box("某某村某某街25号", 145, 293, 278, 34),
+        _box("公民身份号码", 52, 411, 186, 35), _box(number, 271, 406, 436, 41),
+    ], 795, 503, (795, 503))  # fmt: skip
+    result = EXTRACTORS[DocType.IDCARD](page)
+    assert result.fields["name"] == "张晓雯"
+    assert result.fields["gender"] == "女"
+    assert result.fields["id"] == number
+    assert result.warnings == []
+
+
+def test_an_id_front_whose_address_and_group_labels_went_unread_keeps_them() -> None:
+    """住址 gone and 民族 read as 民 (a synthetic front with washed-out labels, like the
+    real one): the address is the rows between 出生's and the number's, in the values'
+    column; the group what follows the gender on its row."""
+    number = make_id(region="220122", birth="19980830")
+    page = Page([
+        _box("姓名邵强佳", 52, 58, 220, 43),
+        _box("性别男", 52, 128, 160), _box("民汉", 221, 125, 119, 35),
+        _box("出生1998年8月30日", 55, 186, 354, 33),
+        _box("吉林省长春市农安县柳林", 143, 250, 335, 36),
+        _box("乡李家村11组12号", 145, 293, 278, 34),
+        _box("公民身份号码", 52, 411, 186, 35), _box(number, 271, 406, 436, 41),
+    ], 795, 503, (795, 503))  # fmt: skip
+    fields = EXTRACTORS[DocType.IDCARD](page).fields
+    assert fields["addr"] == "吉林省长春市农安县柳林乡李家村11组12号"
+    assert fields["nationality"] == "汉"
+    assert fields["name"] == "邵强佳" and fields["gender"] == "男"
+
+
+def test_an_id_front_without_a_row_above_its_gender_names_nobody() -> None:
+    """The row above 民族's is the name only when it is the next row up, in the values'
+    column: a title far above, or text left of the column, is not taken for a name."""
+    number = make_id(birth="19870517", seq="124")  # an even digit: 女
+    lines = [
+        _box("居民身份证", 300, 0, 160),
+        _box("性别女", 52, 128, 180), _box("民族汉", 221, 125, 119, 35),
+        _box("出生1987年5月17日", 55, 186, 354, 33),
+        _box("住址", 53, 252, 84), _box("北京市东城区某某街25号", 143, 250, 335, 36),
+        _box("公民身份号码", 52, 411, 186, 35), _box(number, 271, 406, 436, 41),
+    ]  # fmt: skip
+    result = EXTRACTORS[DocType.IDCARD](Page(lines, 795, 503, (795, 503)))
+    assert "name" not in result.fields
+    assert result.fields["gender"] == "女"
+    # Nor is a group taken from a row whose gender went unread.
+    lines[1:3] = [_box("拉别", 52, 128, 120), _box("民汉", 221, 125, 119, 35)]
+    result = EXTRACTORS[DocType.IDCARD](Page(lines, 795, 503, (795, 503)))
+    assert "nationality" not in result.fields
+    assert result.fields["gender"] == "女"  # from the number
 
 
 def test_id_number_with_a_letter_o_is_corrected() -> None:
@@ -460,6 +526,17 @@ def test_passport_repair_uses_the_check_digits() -> None:
     fixed_first, fixed_second = passport._repair(first, misread)
     assert fixed_second == "EQ31123932CHN6710152M2808288OKQJQMNX<<<<<<76"
     assert fixed_first == first
+
+
+def test_passport_nationality_is_letters_though_no_check_digit_covers_it() -> None:
+    """Seen on a small real photo: GBR read as 68R. Two characters off, out of the one
+    confusion a repair may fix, and no check digit covers them: letters, always."""
+    first = "P<GBRTESTER<<ALEX<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+    misread = "X123456785" + "68R" + "8001014F3001019<<<<<<<<<<<<<<02"
+    assert not passport._check(first, misread)  # 68R is no country
+    _, fixed = passport._repair(first, misread)
+    assert fixed[10:13] == "GBR" and fixed[:10] + fixed[13:] == misread[:10] + misread[13:]
+    assert passport._check(first, fixed)
 
 
 def test_police_seals_are_the_cities_with_traffic_police() -> None:

@@ -107,7 +107,10 @@ def generate(
     if doc_type is DocType.DRIVINGLICENSE and side is None:
         side = licence_side(seed)
     data, style, cond = _rngs(seed, doc_type)
-    doc: Doc = _MAKERS[doc_type](data, style, side)
+    if doc_type is DocType.IDCARD:
+        doc: Doc = idcard.make(data, style, side, fade=label_fade(seed))
+    else:
+        doc = _MAKERS[doc_type](data, style, side)
     meta: dict[str, Any] = {
         "doc_type": doc_type.value,
         "side": doc.side,
@@ -158,6 +161,7 @@ BACK_ALONE = 0.1  # driver's licences photographed as their 副页 alone
 ANGLED = 0.25  # bank card photos of a card lying at an angle on a desk
 FADED = 0.25  # tight plate crops washed out to low contrast
 CAST = 0.2  # plate photos (held or in a scene) in green-tinted light
+PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
 
 
 def card_angle(seed: int) -> float | None:
@@ -167,6 +171,14 @@ def card_angle(seed: int) -> float | None:
     if rng.random() >= ANGLED:
         return None
     return rng.choice((-1, 1)) * rng.uniform(12, 30)
+
+
+def label_fade(seed: int) -> float:
+    """How far an ID card front's pale blue labels are washed out towards the card: one
+    front in five has them taken by glare or wear (55-80 %; the black values stay), the
+    others are printed as new (0). Its own stream: the others draw as before."""
+    rng = random.Random(f"{seed}:idcard:labels")
+    return rng.uniform(0.55, 0.8) if rng.random() < PALE_LABELS else 0.0
 
 
 def licence_side(seed: int) -> str | None:

@@ -13,6 +13,7 @@ from . import Doc
 W, H = 856, 540
 LABEL = (40, 110, 170)
 INK = (20, 20, 20)
+PALE = (238, 242, 240)  # the card's ground, where worn or glared labels fade to
 
 
 def _background(style: random.Random) -> Image.Image:
@@ -23,9 +24,17 @@ def _background(style: random.Random) -> Image.Image:
     return canvas.paper_noise(img, style, 3.0)
 
 
-def front(data: random.Random, style: random.Random) -> Doc:
+def faded(ink: tuple[int, int, int], fade: float) -> tuple[int, int, int]:
+    """``ink`` washed ``fade`` of the way towards the card's pale ground."""
+    r, g, b = (round(c + (p - c) * fade) for c, p in zip(ink, PALE, strict=True))
+    return r, g, b
+
+
+def front(data: random.Random, style: random.Random, fade: float = 0.0) -> Doc:
+    """The front; ``fade`` washes the blue labels out (glare, wear), never the values."""
     p = people.person(data)
     img = _background(style)
+    label_ink = faded(LABEL, fade)  # this card's label label_ink
     draw = ImageDraw.Draw(img)
     label_spec, value_spec, num_spec = (
         fonts.pick(style, "sans"),
@@ -38,24 +47,24 @@ def front(data: random.Random, style: random.Random) -> Doc:
     lx, vx = 70 + dx, 165 + dx
 
     def row(y: int, lab: str, val: str, x_val: int = vx) -> None:
-        canvas.draw_text(draw, (lx, y), lab, label, LABEL, spacing=10 if len(lab) == 2 else 0)
+        canvas.draw_text(draw, (lx, y), lab, label, label_ink, spacing=10 if len(lab) == 2 else 0)
         canvas.draw_text(draw, (x_val, y), val, value, INK)
 
     row(95 + dy, "姓名", p.name)
-    canvas.draw_text(draw, (lx, 165 + dy), "性别", label, LABEL, spacing=10)
+    canvas.draw_text(draw, (lx, 165 + dy), "性别", label, label_ink, spacing=10)
     canvas.draw_text(draw, (vx, 165 + dy), p.sex, value, INK)
-    canvas.draw_text(draw, (vx + 110, 165 + dy), "民族", label, LABEL, spacing=10)
+    canvas.draw_text(draw, (vx + 110, 165 + dy), "民族", label, label_ink, spacing=10)
     canvas.draw_text(draw, (vx + 205, 165 + dy), p.ethnicity, value, INK)
     y = 235 + dy
-    canvas.draw_text(draw, (lx, y), "出生", label, LABEL, spacing=10)
+    canvas.draw_text(draw, (lx, y), "出生", label, label_ink, spacing=10)
     x = canvas.draw_text(draw, (vx, y), str(p.birth.year), value, INK) + 12
-    x = canvas.draw_text(draw, (x, y), "年", label, LABEL) + 14
+    x = canvas.draw_text(draw, (x, y), "年", label, label_ink) + 14
     x = canvas.draw_text(draw, (x, y), str(p.birth.month), value, INK) + 12
-    x = canvas.draw_text(draw, (x, y), "月", label, LABEL) + 14
+    x = canvas.draw_text(draw, (x, y), "月", label, label_ink) + 14
     x = canvas.draw_text(draw, (x, y), str(p.birth.day), value, INK) + 12
-    canvas.draw_text(draw, (x, y), "日", label, LABEL)
+    canvas.draw_text(draw, (x, y), "日", label, label_ink)
     y = 305 + dy
-    canvas.draw_text(draw, (lx, y), "住址", label, LABEL, spacing=10)
+    canvas.draw_text(draw, (lx, y), "住址", label, label_ink, spacing=10)
     # Real cards wrap the address at about 11 characters; three lines at most, in
     # smaller characters for a long address (the truth is the whole address: all of
     # it must be drawn).
@@ -69,7 +78,7 @@ def front(data: random.Random, style: random.Random) -> Doc:
     for i, line in enumerate(lines):
         canvas.draw_text(draw, (vx, y + i * 44), line, value, INK, spacing=1)
     y = 470 + dy
-    canvas.draw_text(draw, (lx, y), "公民身份号码", label, LABEL)
+    canvas.draw_text(draw, (lx, y), "公民身份号码", label, label_ink)
     num_font = canvas.fit_font(partial(fonts.load, num_spec), p.id_number, 38, 440)
     canvas.draw_text(draw, (lx + 200, y + 2), p.id_number, num_font, INK, spacing=3)
     box = (590 + dx, 85 + dy, 800 + dx, 345 + dy)
@@ -82,7 +91,11 @@ def front(data: random.Random, style: random.Random) -> Doc:
         "gender": p.sex,
         "nationality": p.ethnicity,
     }
-    info = {"fonts": [label_spec.key, value_spec.key, num_spec.key], "addr_lines": len(lines)}
+    info = {
+        "fonts": [label_spec.key, value_spec.key, num_spec.key],
+        "addr_lines": len(lines),
+        "label_fade": round(fade, 2),
+    }
     return Doc(canvas.round_corners(img, 32), truth, "Front", info)
 
 
@@ -117,10 +130,11 @@ def back(data: random.Random, style: random.Random) -> Doc:
     return Doc(canvas.round_corners(img, 32), truth, "Back", info)
 
 
-def make(data: random.Random, style: random.Random, side: str | None) -> Doc:
+def make(data: random.Random, style: random.Random, side: str | None, fade: float = 0.0) -> Doc:
+    """A front (``fade``: how washed out its labels are) or a back."""
     side = side or data.choice(("Front", "Back"))
     if side.lower() == "front":
-        return front(data, style)
+        return front(data, style, fade)
     if side.lower() == "back":
         return back(data, style)
     raise ValueError(f"an ID card side is Front or Back, not {side!r}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from bot.numbers import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
-from bot.ocr.local.layout import Value, clean, image_chooser, labelled_values
+from bot.ocr.local.layout import Row, Value, clean, image_chooser, labelled_values, rows
 from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_authority, fix_division
 
@@ -22,6 +23,7 @@ FRONT_LABELS = {
 BACK_LABELS = {"authority": ["签发机关"], "valid": ["有效期限", "有效期"]}
 _ID_ROW = r"\d{12,}|公民身份|身份号码"
 _CJK = re.compile(r"[\u4e00-\u9fff·]+")
+MAX_NAME = 15  # characters: long ethnic names written with ·
 # The 56 ethnic groups as an ID card prints them (GB/T 3304, without 族).
 ETHNIC_GROUPS = (
     "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶",
@@ -139,25 +141,89 @@ def ethnic_group(text: str) -> str:
     return near[0] if len(near) == 1 else text
 
 
+@dataclass
+class Unlabelled:
+    """The front's values found by their place (``by_rows``), for labels that went unread."""
+
+    name: str = ""
+    gender: str = ""
+    nationality: str = ""
+    addr: str = ""
+    addr_lines: list[Line] = field(default_factory=list)
+
+
+def by_rows(page: Page) -> Unlabelled:
+    """The front's values by their place, when their labels went unread.
+
+    The labels print in pale blue beside the black values, and glare or wear takes them
+    (姓名 unread, 性别 read as 拉别, 住址 gone). The rows keep their order: 姓名; 性别
+    and 民族; 出生; 住址 on one to three rows; 公民身份号码. The values start in one
+    column, where the birth year starts; each row's text left of it is a label.
+    """
+    found = Unlabelled()
+    grid = rows(page.lines)
+    at = next((i for i, row in enumerate(grid)
+               if find_dates(row.text) and not re.search(r"\d{15}", row.text)), None)  # fmt: skip
+    if at is None:
+        return found
+    birth, h = grid[at], grid[at].height
+    column = birth.char_x(re.search(r"\d", birth.text).start()) - 0.6 * h  # type: ignore[union-attr]
+
+    def values(row: Row) -> str:
+        return "".join(c for i, c in enumerate(row.text) if row.char_x(i) >= column)
+
+    def next_to(upper: Row, lower: Row) -> bool:
+        return lower.y0 - upper.y1 < 2 * h
+
+    if at >= 1 and next_to(grid[at - 1], birth):
+        sex_row = values(grid[at - 1])
+        found.gender = next((c for c in sex_row if c in "男女"), "")
+        if found.gender:
+            after = sex_row.split("民族" if "民族" in sex_row else found.gender)[-1]
+            # What is left of a half-read label (民 of 民族): no group's name starts so.
+            group = ethnic_group("".join(_CJK.findall(after)).lstrip("民族"))
+            found.nationality = group if group in ETHNIC_GROUPS else ""
+        if at >= 2 and next_to(grid[at - 2], grid[at - 1]):
+            # (a label's last character can reach the column: 名 of 姓名; no surname)
+            name = "".join(_CJK.findall(values(grid[at - 2]))).lstrip("姓名")
+            labels = any(lab in name for labs in FRONT_LABELS.values() for lab in labs)
+            found.name = name if 2 <= len(name) <= MAX_NAME and not labels else ""
+    upper = birth
+    for row in grid[at + 1 :]:
+        if re.search(_ID_ROW, row.text) or not next_to(upper, row):
+            break
+        found.addr += values(row)
+        found.addr_lines += [ln for ln in row.lines if ln.x1 > column]
+        upper = row
+    return found
+
+
 def front(page: Page) -> Result:
     values = labelled_values(page, FRONT_LABELS, multiline=["addr"], stop=_ID_ROW)
     result = Result()
     result.put("type", "Front")
+    placed = by_rows(page) if not FRONT_LABELS.keys() <= values.keys() else Unlabelled()
     if "name" in values:
         result.put("name", "".join(_CJK.findall(values["name"].text)))
+    else:
+        result.put("name", placed.name)
     births = find_dates(values["birth"].text) if "birth" in values else []
     birth = compact(births[0]) if births else None
     number = _read_id(page, values["id"].lines if "id" in values else (), result, birth)
-    gender = values["gender"].text if "gender" in values else ""
+    gender = values["gender"].text if "gender" in values else placed.gender
     gender = "男" if "男" in gender else "女" if "女" in gender else ""
     if not gender and number and id_valid(number):
         gender = "男" if int(number[16]) % 2 else "女"
     if "nationality" in values:
         result.put("nationality", ethnic_group("".join(_CJK.findall(values["nationality"].text))))
+    else:
+        result.put("nationality", placed.nationality)
     if "addr" in values:
         addr = values["addr"]
         text = re.sub(r"\s+", "", addr.text) + (_address_tail(page, addr) or "")
         result.put("addr", fix_division(text, image_chooser(page, addr.lines)))
+    elif placed.addr:
+        result.put("addr", fix_division(placed.addr, image_chooser(page, placed.addr_lines)))
     result.put("id", number)
     result.put("gender", gender)
     if number and id_valid(number) and birth and birth != number[6:14]:

@@ -56,6 +56,12 @@ def _letters_in_optional_data(line: str) -> str:
     return line[:28] + data + line[42:]
 
 
+def _letters_in_nationality(line: str) -> str:
+    """The nationality (characters 11-13 of line 2) is three letters, and no check digit
+    covers it: a small photo's GBR read as 68R passes every check. Letters, always."""
+    return line[:10] + line[10:13].translate(TO_LETTER) + line[13:]
+
+
 def _fix_first(line: str) -> str:
     """Line 1 holds only letters and fillers after the document type's first letter."""
     return line[:1] + line[1:].translate(TO_LETTER)
@@ -122,7 +128,7 @@ def _repair(first: str, second: str) -> tuple[str, str]:
     letters in names), then one confusable character anywhere in line 2 if that alone
     makes every check digit agree."""
     first = _fix_first(first)  # line 1 carries no check digit: fix it unconditionally
-    second = _letters_in_optional_data(second)
+    second = _letters_in_nationality(_letters_in_optional_data(second))
     if _check(first, second):
         return first, second
     second = _fix_second(second)
