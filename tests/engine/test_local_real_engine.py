@@ -130,6 +130,25 @@ def test_a_blue_plate_in_green_light_is_blue(engine: LocalEngine, seed: int) -> 
     assert got.fields == sample.truth
 
 
+def test_a_plate_is_not_recognized_twice_upright(engine: LocalEngine) -> None:
+    """Orientation asks the recognizer about a plate's few lines as they stand; when they
+    stand upright, that batch is the reading, not run again, and reads the same."""
+    from bot.ocr.local import reader
+    from bot.ocr.local.models import crop_quad
+
+    sample = generate(DocType.PLATENUM, seed=500000, mode="photo")
+    work = reader.rescale(reader.decode(sample.jpeg))
+    boxes = reader.detect(engine.models, work.image)
+    seen: dict = {}
+    assert reader.orient(engine.models, work.image, boxes, seen) == 0
+    upright, quads = reader.turn(work.image, boxes, 0)
+    crops = [crop_quad(upright, q) for q in quads]
+    assert set(seen) == {reader._key(c) for c in crops}  # the case this test is about
+    reused = reader.recognize(engine.models, upright, quads, crops, seen)[:2]
+    assert reused == reader.recognize(engine.models, upright, quads, crops)[:2]
+    assert engine.recognize(sample.jpeg, DocType.PLATENUM).fields == sample.truth
+
+
 @pytest.mark.parametrize("seed", [860005, 860009])  # 24 and 21 degrees
 def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int) -> None:
     sample = generate(DocType.BANKCARD, seed=seed, mode="photo")

@@ -88,10 +88,11 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
         return Page([], w, h, work.orig_size, warnings=check(work, work.image, [], {}))
     if _stacked(boxes):  # characters boxed one by one down a page lying on its side
         boxes = _detect_turned(models, work.image, 90, boxes)
-    rotation = orient(models, work.image, boxes)  # colour: the classifier saw colour
+    read_upright: dict[bytes, tuple[str, float]] = {}  # what orient already read
+    rotation = orient(models, work.image, boxes, read_upright)  # colour: the classifier saw colour
     upright, quads = turn(work.image, boxes, rotation)
     crops = [crop_quad(upright, q) for q in quads]
-    texts, scores, clean = recognize(models, upright, quads, crops)
+    texts, scores, clean = recognize(models, upright, quads, crops, read_upright)
     seals = seal.find_seals(upright, within=_document(quads))  # inside the document
     angle = _skew(quads)
     lines, weak, placed = assemble(
@@ -210,8 +211,11 @@ def _detect_turned(models: Models, img: np.ndarray, rotation: int, boxes: np.nda
     return _rotate_points(found, 360 - rotation, t_w, t_h)
 
 
-def orient(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
-    """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes."""
+def orient(
+    models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None = None
+) -> int:
+    """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes. What
+    the recognizer read of the crops as they stand goes into ``read`` (by :func:`_key`)."""
     tall = wide = 0.0
     for quad in boxes:
         w, h = np.ptp(quad[:, 0]), np.ptp(quad[:, 1])  # extents: independent of corner order
@@ -237,10 +241,18 @@ def orient(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
     if len(crops) < 4 or abs(flipped - straight) < 0.5 * (flipped + straight):
         # Little or split evidence (a plate's one italic line fooled the classifier):
         # ask the recognizer which way round it reads with more confidence.
-        _, upright_rec = models.recognize(crops)
+        upright_txt, upright_rec = models.recognize(crops)
         _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops])
+        if read is not None and not base:
+            seen = zip(upright_txt, upright_rec, strict=True)
+            read.update(zip(map(_key, crops), seen, strict=True))
         flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
     return (base + 180) % 360 if flipped > straight else base
+
+
+def _key(crop: np.ndarray) -> bytes:
+    """A crop's identity: its shape and its pixels."""
+    return repr(crop.shape).encode() + crop.tobytes()
 
 
 def turn(work: np.ndarray, boxes: np.ndarray, rotation: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -252,12 +264,21 @@ def turn(work: np.ndarray, boxes: np.ndarray, rotation: int) -> tuple[np.ndarray
 
 
 def recognize(
-    models: Models, upright: np.ndarray, quads: list[np.ndarray], crops: list[np.ndarray]
+    models: Models,
+    upright: np.ndarray,
+    quads: list[np.ndarray],
+    crops: list[np.ndarray],
+    read: dict | None = None,
 ) -> tuple[list[str], list[float], np.ndarray]:
     """The crops' texts and confidences, read in one batch, those that red ink touches
     again without it (:func:`_without_red_ink`); and the red-free image (``upright``
-    when it has no red ink)."""
-    texts, rec_scores = models.recognize(crops)
+    when it has no red ink). When :func:`orient` already read exactly these crops (a
+    plate's few lines, upright), its batch is the same and is not run again."""
+    keys = [_key(c) for c in crops]
+    if read and len(read) == len(set(keys)) == len(keys) and all(k in read for k in keys):
+        texts, rec_scores = [read[k][0] for k in keys], [read[k][1] for k in keys]
+    else:
+        texts, rec_scores = models.recognize(crops)
     scores = [float(x) for x in rec_scores]
     clean = _without_red_ink(models, upright, quads, crops, texts, scores)
     return texts, scores, clean
