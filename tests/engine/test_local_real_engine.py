@@ -11,6 +11,7 @@ from bot.devtools.synth import generate
 from bot.ocr.base import DocType
 from bot.ocr.local import LocalEngine
 from bot.ocr.local.extract.registry import EXTRACTORS
+from bot.ocr.local.page import Line
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +169,82 @@ def test_a_kind_of_business_the_detector_missed_is_read_beside_its_label(
     assert not any("有限责任公司" in ln.text for ln in page.lines)
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+
+
+OLDER_ALONE = 10  # an older issue (有效起始日期, 10年), no 副页, printed in register
+
+
+def _raised(page, texts: tuple[str, ...], by: float):  # type: ignore[no-untyped-def]
+    """``page`` with the lines that start with ``texts`` moved up ``by`` of their height."""
+
+    def up(ln: Line) -> Line:
+        if not ln.text.startswith(texts):
+            return ln
+        dy = by * ln.height
+        return dataclasses.replace(ln, box=tuple((x, y - dy) for x, y in ln.box))
+
+    return dataclasses.replace(page, lines=[up(ln) for ln in page.lines])
+
+
+def test_sex_and_nationality_printed_after_the_name_are_not_the_name(engine: LocalEngine) -> None:
+    """The values printed lower than the form's labels: 性别 and 国籍 fall in the row
+    above, and the 姓名 value ran on through 男 and 中国."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1, mode="scan")
+    page = _raised(engine.read(sample.jpeg), ("性别", "国籍", "Sex", "Nationality"), 0.9)
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    got = {k: fields.get(k) for k in ("name", "sex", "nationality")}
+    assert got == {k: sample.truth[k] for k in ("name", "sex", "nationality")}
+
+
+def test_a_sex_the_detector_missed_is_read_beside_its_label(engine: LocalEngine) -> None:
+    """男 or 女 alone, a gap from its label, goes unboxed on many photos: the place right
+    of the 性别 label is read again."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1, mode="scan")
+    page = engine.read(sample.jpeg)
+    lone = [ln for ln in page.lines if ln.text == sample.truth["sex"]]
+    assert len(lone) == 1
+    missed = dataclasses.replace(page, lines=[ln for ln in page.lines if ln not in lone])
+    assert EXTRACTORS[DocType.DRIVINGLICENSE](missed).fields["sex"] == sample.truth["sex"]
+
+
+def test_the_start_left_of_a_duration_is_read_when_its_label_is_lost(engine: LocalEngine) -> None:
+    """Older licences: 有效起始日期 and 有效期限 (6年) on one row, the seal over the first
+    label. The one date left of 有效期限 is the start, and the end follows from it."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=OLDER_ALONE, mode="scan")
+    assert sample.meta["issue"] == "older" and "pages" not in sample.meta
+    page = engine.read(sample.jpeg)
+    start = next(ln for ln in page.lines if ln.text == sample.truth["valid_from"])
+    label = next(ln for ln in page.lines if ln.text.startswith("有效期限"))
+    # Print the start on the period's row, left of its label, and lose its own label.
+    dy, dx = label.cy - start.cy, label.x0 - 10 - start.x1
+    moved = dataclasses.replace(start, box=tuple((x + dx, y + dy) for x, y in start.box))
+    lines = [moved if ln is start else ln for ln in page.lines if "有效起始" not in ln.text]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](dataclasses.replace(page, lines=lines)).fields
+    assert (fields["valid_from"], fields["valid_to"]) == (
+        sample.truth["valid_from"], sample.truth["valid_to"])  # fmt: skip
+
+
+def test_a_licence_cropped_below_its_title_and_number_is_found(engine: LocalEngine) -> None:
+    """Photos cropped tight at the top lose the title and the 证号 label first."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1, mode="scan")
+    page = engine.read(sample.jpeg)
+    cut = [ln for ln in page.lines if not any(w in ln.text for w in ("驾驶证", "证号", "Driving"))]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](dataclasses.replace(page, lines=cut)).fields
+    assert fields["birth_date"] == sample.truth["birth_date"]
+    assert fields["car_class"] == sample.truth["car_class"]
+
+
+def test_the_paper_watermark_read_into_a_value_is_dropped(engine: LocalEngine) -> None:
+    """The licence's paper repeats SCJDGL (市场监督管理) in pale letters: a value that
+    runs over them (the 证照编号, a name, the scope's end) comes back with them."""
+    sample = generate(DocType.BIZLICENSE, seed=1, mode="scan")
+    page = engine.read(sample.jpeg)
+    legal = sample.truth["legal_representative"]
+    lines = [dataclasses.replace(ln, text=ln.text + "SCJDGL") if ln.text.endswith(legal) else ln
+             for ln in page.lines]  # fmt: skip
+    assert lines != page.lines
+    fields = EXTRACTORS[DocType.BIZLICENSE](dataclasses.replace(page, lines=lines)).fields
+    assert fields["legal_representative"] == legal
 
 
 @pytest.mark.parametrize("seed", [700060, 700112])

@@ -18,8 +18,15 @@ from stdnum.iso7064 import mod_11_10
 
 from bot.devtools.synth import generate, numbers, people, supported_types
 from bot.devtools.synth.__main__ import main as cli_main
+from bot.devtools.synth.docs import Doc, licences
 from bot.devtools.synth.docs.bizlicense import chinese_upper
-from bot.devtools.synth.generator import FRAMINGS, plate_cast, plate_faded, plate_framing
+from bot.devtools.synth.generator import (
+    FRAMINGS,
+    plate_cast,
+    plate_faded,
+    plate_framing,
+    print_shift,
+)
 from bot.devtools.synth.photo import choose_rotation
 from bot.devtools.synth.sampleset import items
 from bot.ocr.base import DocType
@@ -549,6 +556,28 @@ def test_a_quarter_of_bank_card_photos_lie_at_an_angle_on_a_desk():
     assert 4 <= len(angled) <= 18 and all(abs(t) <= 30 for t in angled)
     assert all(abs(t) <= 6 for t in tilts if abs(t) < 12)
     assert {t > 0 for t in angled} == {True, False}
+
+
+def test_a_fifth_of_driver_licences_are_printed_out_of_register():
+    """The values are printed on a pre-printed form; a card fed out of register has them
+    0.1-0.2 of a row below their labels (性别 and 国籍 then sit above the name). The shift
+    has its own stream: the truth, and every other draw, stay as they were."""
+    shifts = [print_shift(seed) for seed in range(200)]
+    low = [s for s in shifts if s]
+    assert 20 <= len(low) <= 60 and all(0.1 <= s <= 0.2 for s in low)
+    seed = shifts.index(low[0])
+    shifted = generate("drivinglicense", seed=seed, mode="scan")
+    assert shifted.meta["shift"] == round(low[0], 2)
+
+    def card(shift: float) -> Doc:
+        data, style = (random.Random(f"{seed}:drivinglicense:{p}") for p in ("data", "style"))
+        return licences.make_drivinglicense(data, style, shifted.side, shift=shift)
+
+    level, low_card = card(0.0), card(low[0])
+    assert "shift" not in level.info and level.truth == low_card.truth == shifted.truth
+    # Same card, same look: only where the values sit differs.
+    assert level.image.size == low_card.image.size
+    assert level.image.tobytes() != low_card.image.tobytes()
 
 
 def test_one_id_front_in_five_has_its_labels_washed_out():

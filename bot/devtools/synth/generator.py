@@ -109,6 +109,8 @@ def generate(
     data, style, cond = _rngs(seed, doc_type)
     if doc_type is DocType.IDCARD:
         doc: Doc = idcard.make(data, style, side, fade=label_fade(seed))
+    elif doc_type is DocType.DRIVINGLICENSE:
+        doc = licences.make_drivinglicense(data, style, side, shift=print_shift(seed))
     else:
         doc = _MAKERS[doc_type](data, style, side)
     meta: dict[str, Any] = {
@@ -162,6 +164,7 @@ ANGLED = 0.25  # bank card photos of a card lying at an angle on a desk
 FADED = 0.25  # tight plate crops washed out to low contrast
 CAST = 0.2  # plate photos (held or in a scene) in green-tinted light
 PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
+OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
 
 
 def card_angle(seed: int) -> float | None:
@@ -171,6 +174,14 @@ def card_angle(seed: int) -> float | None:
     if rng.random() >= ANGLED:
         return None
     return rng.choice((-1, 1)) * rng.uniform(12, 30)
+
+
+def print_shift(seed: int) -> float:
+    """How far (in rows) a driver's licence's values sit below their labels: the values
+    are printed on a pre-printed form, and one card in five is fed out of register, the
+    values 0.1-0.2 of a row low (else 0). Its own stream: the others draw as before."""
+    rng = random.Random(f"{seed}:drivinglicense:register")
+    return rng.uniform(0.1, 0.2) if rng.random() < OUT_OF_REGISTER else 0.0
 
 
 def label_fade(seed: int) -> float:

@@ -46,6 +46,7 @@ class _Table:
         self.value_spec = fonts.pick(style, style.choice(("sans", "serif", "kai")))
         self.value = fonts.load(self.value_spec, 28)
         self.left, self.right = 30, W - 30
+        self.shift = 0.0  # values printed this many rows below their cells (out of register)
 
     def y(self, row: float) -> float:
         return self.top + row * self.row_h
@@ -60,7 +61,7 @@ class _Table:
 
     def cell_value(self, x: int, row: float, text: str, width: int, lines: int = 1) -> int:
         """Write ``text`` in the cell, wrapping onto ``lines`` rows; returns the rows used."""
-        y = self.y(row)
+        y = self.y(row + self.shift)
         font = canvas.fit_font(partial(fonts.load, self.value_spec), text, 28, width * lines - 20)
         parts = canvas.wrap(text, font, width - 20)
         line_h = self.row_h * lines / max(len(parts), 1)
@@ -89,13 +90,16 @@ def _seal_text(region: people.Region) -> str:
     return f"{region.province}{city}公安局交通警察支队"
 
 
-def driving_licence(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
+def driving_licence(
+    data: random.Random, style: random.Random, side: str | None = None, shift: float = 0.0
+) -> Doc:
     """The main page, in one of the issues still in wallets (the look, drawn from
     ``style``, leaves the truth alone): the newer prints its period
     (``2015-06-18 至 2021-06-18``, ``2015-06-18 至 长期``), the older 有效起始日期 on a
     row of its own and 有效期限 as a duration (``6年``, ``10年``, ``长期``). One time in
     three the 副页 lies beside it; ``side="Back"``: the 副页 alone (its truth is what it
-    repeats: 证号, 姓名, and the 换领 date, ``valid_to``; plus ``file_no``)."""
+    repeats: 证号, 姓名, and the 换领 date, ``valid_to``; plus ``file_no``). ``shift``:
+    the main page's values printed that many rows below their labels (out of register)."""
     p = people.person(data, min_age=19, max_age=70)  # licensed at 18, at least a year ago
     first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 12, 1))
     # Renewals: 6 years, then 10 years, then long-term; print the current period.
@@ -114,6 +118,7 @@ def driving_licence(data: random.Random, style: random.Random, side: str | None 
     )
     older = style.random() < 0.4
     t = _Table(img, style, 104, 52 if older else 56)
+    t.shift = shift
     lw = 150  # label column
     t.hline(0)
     t.cell_label(t.left, 0, "证号", "License No.", lw)
@@ -168,6 +173,8 @@ def driving_licence(data: random.Random, style: random.Random, side: str | None 
         "official_seal": seal,
     }
     info = {"fonts": [t.value_spec.key], "issue": "older" if older else "newer"}
+    if shift:
+        info["shift"] = round(shift, 2)
     beside = style.random() < 1 / 3
     if beside or side == "Back":
         back, file_no = _driving_back(data, style, p, valid_to)
@@ -410,10 +417,12 @@ def _vehicle_back(
     return img, extra
 
 
-def make_drivinglicense(data: random.Random, style: random.Random, side: str | None) -> Doc:
+def make_drivinglicense(
+    data: random.Random, style: random.Random, side: str | None, shift: float = 0.0
+) -> Doc:
     if side not in (None, "Front", "Back"):
         raise ValueError(f"a driver's licence is photographed as Front or Back, not {side!r}")
-    return driving_licence(data, style, side)
+    return driving_licence(data, style, side, shift)
 
 
 def make_driving(data: random.Random, style: random.Random, side: str | None) -> Doc:

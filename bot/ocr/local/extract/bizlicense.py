@@ -21,6 +21,10 @@ from bot.ocr.local.layout import (
 from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_division
 
+# The licence's paper repeats SCJDGL (市场监督管理) in pale letters: a value running over
+# it reads it (or a piece of it at the edge) as part of the value.
+_WATERMARK = re.compile(r"SCJDGL|SCJD|CJDGL|JDGL")
+
 LABELS = {
     "reg_num": ["统一社会信用代码", "注册号"],
     "serial": ["编号"],
@@ -304,8 +308,9 @@ def extract(page: Page) -> Result:
     result = Result()
     result.put("reg_num", _read_code(page, values, result))
     if "serial" in values:
-        result.put("serial", re.sub(r"[^0-9A-Z]", "", values["serial"].text.upper()))
-    texts = {key: value.text for key, value in values.items()}
+        serial = _WATERMARK.sub("", values["serial"].text.upper())
+        result.put("serial", re.sub(r"[^0-9A-Z]", "", serial))
+    texts = {key: _WATERMARK.sub("", value.text) for key, value in values.items()}
     if "enterprise_name" not in values:
         name = _name_beside_capital(page)
         if name:

@@ -52,6 +52,7 @@ _CLASS_ORDER = ("A1", "A2", "A3", "A", "B1", "B2", "B", "C1", "C2", "C3", "C4", 
 # Labels printed on the main page only, and on the 副页 only (证号 and 姓名 are on both).
 MAIN_LABELS = ("准驾车型", "出生日期", "初次领证", "有效期限", "住址", "国籍", "性别")
 BACK_LABELS = ("副页", "档案编号", "记录")
+_WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
 _RENEW_BY = re.compile(r"请于(.{8,14}?)前")
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
@@ -206,6 +207,20 @@ def _validity(starts: list[date], period: str) -> tuple[date | None, date | str 
     return start, None
 
 
+def _start_left_of_period(lines: list[Line]) -> list[date]:
+    """On older licences 有效起始日期 and 有效期限 share the last row; the seal covers the
+    first label, which goes unread: the one date left of 有效期限 on its row is the start."""
+    label = next((ln for ln in lines if clean(ln.text).startswith("有效期限")), None)
+    if label is None:
+        return []
+    h = label.height
+    # Whole dates only: the licence prints them padded, and one cut at the edge
+    # (2011-06-2) is not 2011-06-02.
+    row = [ln for ln in lines if abs(ln.cy - label.cy) < 0.8 * h and ln.x1 <= label.x0 + h]
+    found = [d for ln in row if _WHOLE_DATE.search(ln.text) for d in find_dates(ln.text)]
+    return found if len(found) == 1 else []
+
+
 def _renew_by(back: Page | None) -> date | None:
     """The date a 副页 asks the holder to renew by (请于2021年06月18日前…换领)."""
     if back is None:
@@ -222,6 +237,58 @@ def _nationality_beside_label(page: Page) -> str | None:
     for text, score in read_beside(page, "国籍", (3.5, 4.5)):
         found = "".join(_CJK.findall(text))
         if len(found) >= 2 and score >= 0.8:
+            votes[found] = votes.get(found, 0) + 1
+    best = max(votes, key=lambda k: votes[k], default=None)
+    return best if best is not None and votes[best] >= 2 else None
+
+
+@dataclasses.dataclass
+class _NameRow:
+    name: str  # the 姓名 value without what belongs to 性别 and 国籍
+    sex: str  # a lone 男 or 女 printed on the row ("" when none)
+    nationality: str | None  # 中国 printed at the row's end, when its label went astray
+
+
+def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
+    """姓名, 性别 and 国籍 share a row. When the values are printed a little below the
+    labels (the printer out of register with the form), 性别 and 国籍 fall in the row
+    above and the 姓名 value runs on through ``男`` and ``中国``: the lines from the 性别
+    label's column on (or, the label unread, a lone 男 or 女 set apart from the name)
+    are not the name."""
+    value = values.get("name")
+    if value is None or not value.lines:
+        return _NameRow(value.text if value else "", "", None)
+    label = next((ln for ln in lines if clean(ln.text).startswith("性别")), None)
+    named = next((ln for ln in lines if clean(ln.text).startswith("姓名")), None)
+    first = value.lines[0]
+    h = first.height
+    others: list[Line] = []
+    if named is not None and clean(first.text) in ("男", "女") and first.x0 - named.x1 > 4 * h:
+        others.append(first)  # the name itself unread: this is the 性别 column
+    for prev, ln in zip(value.lines, value.lines[1:], strict=False):
+        if label is not None:
+            apart = ln.x0 >= label.x0 - 0.3 * label.height
+        else:
+            apart = clean(ln.text) in ("男", "女") and ln.x0 - prev.x1 > 1.5 * h
+        if apart or others:
+            others.append(ln)
+    name = clean(value.text)
+    for ln in reversed(others):
+        tail = clean(ln.text)
+        if name.endswith(tail):
+            name = name[: -len(tail)]
+    sex = next((t for ln in others if (t := clean(ln.text)) in ("男", "女")), "")
+    nation = next((t for ln in others if (t := "".join(_CJK.findall(ln.text))) == "中国"), None)
+    return _NameRow(name, sex, nation)
+
+
+def _sex_beside_label(page: Page) -> str | None:
+    """性别's value when the detector missed it (one character, set apart on the row):
+    the place right of the label, read from two crops; a reading both agree on."""
+    votes: dict[str, int] = {}
+    for text, score in read_beside(page, "性别", (2.5, 3.2)):
+        found = "".join(_CJK.findall(text))
+        if found in ("男", "女") and score >= 0.8:
             votes[found] = votes.get(found, 0) + 1
     best = max(votes, key=lambda k: votes[k], default=None)
     return best if best is not None and votes[best] >= 2 else None
@@ -257,7 +324,8 @@ def _read_back(page: Page) -> Result:
 
 def extract(page: Page) -> Result:
     text = clean(page.text)
-    if not ("驾驶证" in text or ("准驾车型" in text and "证号" in text)):
+    # The title and 证号 are the first to go when a photo is cropped tight at the top.
+    if not ("驾驶证" in text or ("准驾车型" in text and ("证号" in text or "初次领证" in text))):
         return Result()
     if _back_alone(page):
         return _read_back(page)
@@ -284,14 +352,20 @@ def extract(page: Page) -> Result:
             if not id_valid(number):
                 result.warnings.append("证号校验未通过，请核对")
         result.put("id_num", number)
+    row = _name_row(lines, values)
     if "name" in values:
-        result.put("name", "".join(_CJK.findall(values["name"].text)))
+        result.put("name", "".join(_CJK.findall(row.name)))
     sex = values["sex"].text if "sex" in values else ""
+    sex = sex if "男" in sex or "女" in sex else row.sex
     result.put("sex", "男" if "男" in sex else "女" if "女" in sex else "")
     if "nationality" in values:
         result.put("nationality", "".join(_CJK.findall(values["nationality"].text)))
+    if "nationality" not in result.fields:
+        result.put("nationality", row.nationality)
     if "nationality" not in result.fields and "国籍" in text:
         result.put("nationality", _nationality_beside_label(page))
+    if "sex" not in result.fields and "性别" in text:
+        result.put("sex", _sex_beside_label(page))
     if "address" in values:
         address = values["address"]
         result.put("address", fix_division(address.text, image_chooser(page, address.lines)))
@@ -318,6 +392,8 @@ def extract(page: Page) -> Result:
         elif below.class_box is not None:  # the letters missed too: read their place
             result.put("car_class", _vote_class(page.reread_line(below.class_box)))
     starts = find_dates(values["valid_from"].text) if "valid_from" in values else []
+    if not starts and "valid" in values:  # 有效起始日期 under the seal: its date is left
+        starts = _start_left_of_period(lines)  # of 有效期限, on the same row
     period = values["valid"].text if "valid" in values else ""
     if not period:  # label missed: the period is the one line with two dates and 至
         period = next((ln.text for ln in page.lines if "至" in ln.text), "")
