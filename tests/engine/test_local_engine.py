@@ -303,6 +303,23 @@ def test_a_card_number_failing_luhn_is_decided_by_the_recognizer(engine: LocalEn
     assert fields["number"] == number
 
 
+def test_a_two_row_plate_boxed_whole_is_read_from_both_rows(engine: LocalEngine) -> None:
+    """A real lorry plate came back as one box round both rows, read as its large lower
+    row alone (A1234): the upper row (province and letter) is read from the box's top."""
+    sample = generate("platenum", seed=16, mode="scan")
+    assert sample.meta["rows"] == 2 and re.fullmatch(r"[A-Z0-9]{5}", sample.truth["number"][2:])
+    page = engine.read(sample.jpeg)
+    number = sample.truth["number"]
+    x0, y0 = min(ln.x0 for ln in page.lines), min(ln.y0 for ln in page.lines)
+    x1, y1 = max(ln.x1 for ln in page.lines), max(ln.y1 for ln in page.lines)
+    whole = Line(number[2:7], ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), 0.99)
+    assert whole.width < 2.5 * whole.height  # the case this test is about
+    page.lines[:] = [whole]
+    result = platenum.extract(page)
+    assert result.fields["number"] == number
+    assert result.warnings == []
+
+
 def test_a_plate_province_no_reading_gives_is_chosen_by_the_image(engine: LocalEngine) -> None:
     """Real tight crops cut or smear the province character (read as 隆 or left out):
     each of the 31 is scored in its place against the line's image, and the plate

@@ -93,6 +93,63 @@ def test_a_two_row_plate_whose_lone_letter_went_unboxed_is_read(engine: LocalEng
     assert got.fields == {"number": sample.truth["number"], "color": "yellow"}
 
 
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_two_row_plate_on_its_side_is_turned_upright(engine: LocalEngine, rotation: int) -> None:
+    """Its large square characters are boxed one by one, down the image: no box is tall,
+    so the boxes' shapes cannot tell the turn; their column does, and the rows are boxed
+    again once the image is turned."""
+    sample = generate(DocType.PLATENUM, seed=860066, mode="photo", rotation=rotation)
+    assert sample.meta["rows"] == 2
+    page = engine.read(sample.jpeg)
+    assert page.rotation == rotation
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields == {"number": sample.truth["number"], "color": "yellow"}
+    assert got.warnings == []
+
+
+@pytest.mark.parametrize("seed", [860035, 860109])
+def test_a_faded_plate_crop_the_detector_misses_is_read_whole(
+    engine: LocalEngine, seed: int
+) -> None:
+    """A tight crop washed out to low contrast: the detector finds no text on it, so the
+    crop itself is the line."""
+    sample = generate(DocType.PLATENUM, seed=seed, mode="photo")
+    assert sample.meta["framing"] == "tight" and sample.meta["faded"]
+    page = engine.read(sample.jpeg)
+    assert len(page.lines) == 1
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields["number"] == sample.truth["number"]
+
+
+@pytest.mark.parametrize("seed", [900017, 900039])  # in a scene, held up
+def test_a_blue_plate_in_green_light_is_blue(engine: LocalEngine, seed: int) -> None:
+    """Green-tinted light turns a blue plate's white print green; its paint stays deep
+    blue, and that decides."""
+    sample = generate(DocType.PLATENUM, seed=seed, mode="photo")
+    assert sample.meta["cast"] and sample.truth["color"] == "blue"
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields == sample.truth
+
+
+def test_a_plate_is_not_recognized_twice_upright(engine: LocalEngine) -> None:
+    """Orientation asks the recognizer about a plate's few lines as they stand; when they
+    stand upright, that batch is the reading, not run again, and reads the same."""
+    from bot.ocr.local import reader
+    from bot.ocr.local.models import crop_quad
+
+    sample = generate(DocType.PLATENUM, seed=500000, mode="photo")
+    work = reader.rescale(reader.decode(sample.jpeg))
+    boxes = reader.detect(engine.models, work.image)
+    seen: dict = {}
+    assert reader.orient(engine.models, work.image, boxes, seen) == 0
+    upright, quads = reader.turn(work.image, boxes, 0)
+    crops = [crop_quad(upright, q) for q in quads]
+    assert set(seen) == {reader._key(c) for c in crops}  # the case this test is about
+    reused = reader.recognize(engine.models, upright, quads, crops, seen)[:2]
+    assert reused == reader.recognize(engine.models, upright, quads, crops)[:2]
+    assert engine.recognize(sample.jpeg, DocType.PLATENUM).fields == sample.truth
+
+
 @pytest.mark.parametrize("seed", [860005, 860009])  # 24 and 21 degrees
 def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int) -> None:
     sample = generate(DocType.BANKCARD, seed=seed, mode="photo")

@@ -20,7 +20,13 @@ from bot.devtools.synth import generate, numbers, people, supported_types
 from bot.devtools.synth.__main__ import main as cli_main
 from bot.devtools.synth.docs import Doc, licences
 from bot.devtools.synth.docs.bizlicense import chinese_upper
-from bot.devtools.synth.generator import FRAMINGS, plate_framing, print_shift
+from bot.devtools.synth.generator import (
+    FRAMINGS,
+    plate_cast,
+    plate_faded,
+    plate_framing,
+    print_shift,
+)
 from bot.devtools.synth.photo import choose_rotation
 from bot.devtools.synth.sampleset import items
 from bot.ocr.base import DocType
@@ -476,6 +482,42 @@ def test_plate_photos_come_in_three_framings():
     assert turned.rotation == 90 and turned.image.height > turned.image.width
     with pytest.raises(ValueError):
         generate("idcard", seed=1, framing="tight")
+
+
+def test_some_tight_plate_crops_are_faded():
+    """Road-camera crops of real plates are often washed out: a share of tight crops is
+    faded to low contrast, last and from its own stream (the plate and every other draw
+    stay as they were)."""
+    tight = [s for s in range(400) if plate_framing(s) == "tight"]
+    faded = [s for s in tight if plate_faded(s)]
+    assert 0.1 * len(tight) <= len(faded) <= 0.4 * len(tight)
+
+    def contrast(seed: int) -> float:
+        sample = generate("platenum", seed=seed, mode="photo")
+        assert sample.meta["faded"] is (seed in faded)
+        assert sample.truth == generate("platenum", seed=seed, mode="scan").truth
+        return float(np.asarray(sample.image.convert("L"), np.float32).std())
+
+    washed = [contrast(s) for s in faded[:5]]
+    clear = [contrast(s) for s in [s for s in tight if s not in faded][:5]]
+    assert max(washed) < min(clear)
+
+
+def test_some_plate_photos_are_in_green_tinted_light():
+    """Real car-park photos are often tinted green (trees, wet tarmac): a share of plate
+    photos, held or in a scene, gets a dim green cast, last and from its own stream."""
+    from bot.devtools.synth import photo
+
+    seeds = [s for s in range(400) if plate_framing(s) != "tight"]
+    cast = [s for s in seeds if plate_cast(s)]
+    assert 0.1 * len(seeds) <= len(cast) <= 0.3 * len(seeds)
+    for seed in (cast[0], next(s for s in seeds if s not in cast)):
+        sample = generate("platenum", seed=seed, mode="photo")
+        assert sample.meta["cast"] is (seed in cast)
+        assert sample.truth == generate("platenum", seed=seed, mode="scan").truth
+    grey = Image.new("RGB", (8, 8), (200, 200, 200))
+    r, g, b = np.asarray(photo.green_cast(grey, random.Random(1)), np.float32).mean(axis=(0, 1))
+    assert g > 1.1 * max(r, b) and g < 200
 
 
 def test_some_bank_cards_have_a_picture_across_the_number():

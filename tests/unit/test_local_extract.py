@@ -9,6 +9,7 @@ Files with ``source.edited`` had one text changed on purpose (said how).
 
 from __future__ import annotations
 
+import colorsys
 import datetime as dt
 import json
 import random
@@ -505,6 +506,8 @@ def test_car_class_letters_and_digits_keep_their_places(text: str, expected: str
         ("京A1234警", "京A1234警"),
         ("津B·9852敬言", "津B9852警"),
         ("粤BI2345", "粤B12345"),
+        ("冀E09512F", "冀E09512F"),  # a large new-energy plate
+        ("粤NLM1234", None),  # eight characters, no new-energy plate: one too many read
         ("ABC", None),
     ],
 )
@@ -689,6 +692,26 @@ def test_plate_colour_from_its_two_tones_in_dim_light(seed: int) -> None:
     b, g, r = crop.reshape(-1, 3).mean(axis=0)
     assert plate_color((int(r), int(g), int(b)), number) != want  # the mean misleads
     assert plate_color((int(r), int(g), int(b)), number, reader.tones(crop)) == want
+
+
+def test_a_blue_plate_under_a_green_tint_stays_blue() -> None:
+    """Real car-park photos tint a blue plate's white print green (foliage, wet tarmac,
+    dim lamps): its light tone then has a green hue, but its paint stays deep blue, as no
+    yellow or green plate's dark print is."""
+    blue = next(d for s in range(40) if (d := synth_plate.make(random.Random(s),
+                random.Random(s))).truth["color"] == "blue")  # fmt: skip
+    rgb = np.asarray(blue.image.convert("RGB"))[40:240, 60:-60].astype(np.float32)
+    tinted = rgb * np.array([0.4, 0.6, 0.45]) + np.array([0, 10, 0])  # green light, dim
+    crop = np.ascontiguousarray(tinted[..., ::-1]).clip(0, 255).astype(np.uint8)
+    light, dark = reader.tones(crop)
+    assert 75 <= colorsys.rgb_to_hsv(*(c / 255 for c in light))[0] * 360 < 170  # green
+    assert plate_color(None, blue.truth["number"], (light, dark)) == "blue"
+    for seed in range(40):  # and the other colours as they were
+        doc = synth_plate.make(random.Random(seed), random.Random(seed))
+        if doc.truth["color"] in ("yellow", "green") and len(doc.truth["number"]) == 7:
+            bgr = np.asarray(doc.image.convert("RGB"))[40:240, 60:-60, ::-1]
+            tones = reader.tones(np.ascontiguousarray(bgr))
+            assert plate_color(None, doc.truth["number"], tones) == doc.truth["color"]
 
 
 def _digit_line(text: str, x: float, y: float, height: float = 40.0) -> Line:

@@ -127,9 +127,13 @@ def generate(
         meta.update(rotation=0, quality=SCAN_QUALITY)
     elif doc_type is DocType.PLATENUM and framing == "tight":
         image = photo.tight_crop(doc.image, cond)
+        faded = plate_faded(seed)
+        if faded:  # last, from its own stream: every other draw stays as it was
+            image = photo.fade(image, random.Random(f"{seed}:platenum:fade"))
         if rotation:  # only when asked: a crop comes from a plate detector, upright
             image = image.rotate(rotation, expand=True)
-        meta.update(rotation=rotation or 0, framing="tight", quality=cond.randint(70, 95))
+        meta.update(rotation=rotation or 0, framing="tight", quality=cond.randint(70, 95),
+                    faded=faded)  # fmt: skip
     else:
         scene = doc_type is DocType.PLATENUM and framing == "scene"
         fill = cond.uniform(0.12, 0.25) if scene else None
@@ -137,6 +141,9 @@ def generate(
         image, params = photo.photograph(doc.image, cond, rotation=rotation, fill=fill, angle=angle)
         if doc_type is DocType.PLATENUM:
             meta["framing"] = "scene" if scene else "held"
+            meta["cast"] = plate_cast(seed)
+            if meta["cast"]:  # last, from its own stream: every other draw stays as it was
+                image = photo.green_cast(image, random.Random(f"{seed}:platenum:cast"))
         meta.update(
             rotation=params.rotation,
             tilt=params.tilt,
@@ -154,6 +161,8 @@ def generate(
 FRAMINGS = {"held": 50, "tight": 25, "scene": 25}
 BACK_ALONE = 0.1  # driver's licences photographed as their 副页 alone
 ANGLED = 0.25  # bank card photos of a card lying at an angle on a desk
+FADED = 0.25  # tight plate crops washed out to low contrast
+CAST = 0.2  # plate photos (held or in a scene) in green-tinted light
 PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
 OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
 
@@ -197,6 +206,18 @@ def plate_framing(seed: int) -> str:
     or street where the plate is small. Its own stream: the others draw as before."""
     rng = random.Random(f"{seed}:platenum:framing")
     return rng.choices(list(FRAMINGS), weights=list(FRAMINGS.values()))[0]
+
+
+def plate_faded(seed: int) -> bool:
+    """A tight plate crop washed out to low contrast (one in four: road-camera crops of
+    real plates often are, and the detector then finds no text). Its own stream."""
+    return random.Random(f"{seed}:platenum:faded").random() < FADED
+
+
+def plate_cast(seed: int) -> bool:
+    """A plate photographed in green-tinted light (one in five: car parks under trees, as
+    in real sets). Its own stream."""
+    return random.Random(f"{seed}:platenum:cast").random() < CAST
 
 
 def _flatten(img: Image.Image) -> Image.Image:

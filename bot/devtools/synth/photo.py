@@ -228,6 +228,26 @@ def tight_crop(doc: Image.Image, rng: random.Random) -> Image.Image:
     return img.filter(ImageFilter.GaussianBlur(rng.uniform(0, 0.6)))
 
 
+def fade(img: Image.Image, rng: random.Random) -> Image.Image:
+    """A plate crop washed out as road cameras and dim car parks leave them: its tones
+    pulled towards a pale grey (a quarter to a half of their contrast left), the colour
+    mostly gone."""
+    arr = np.asarray(img.convert("RGB"), np.float32)
+    grey = arr.mean(axis=2, keepdims=True)
+    arr = grey + (arr - grey) * rng.uniform(0.3, 0.6)  # the paint's colour, faint
+    level = rng.uniform(120, 170)
+    arr = level + (arr - arr.mean()) * rng.uniform(0.25, 0.5)
+    return Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
+
+
+def green_cast(img: Image.Image, rng: random.Random) -> Image.Image:
+    """A photo taken under trees or on a wet car park: the light dimmer and tinted green,
+    which turns a blue plate's white print green (its paint stays deep blue)."""
+    tint = np.array([rng.uniform(0.7, 0.85), 1.0, rng.uniform(0.65, 0.8)], np.float32)
+    arr = np.asarray(img.convert("RGB"), np.float32) * tint * rng.uniform(0.6, 0.85)
+    return Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
+
+
 def shrink(img: Image.Image, max_side: int = MAX_SIDE) -> Image.Image:
     """Scale down so the long side is at most ``max_side`` (phones upload resized images too)."""
     scale = max_side / max(img.size)

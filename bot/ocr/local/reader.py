@@ -82,12 +82,17 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     work = rescale(image)
     boxes = detect(models, work.image)
     if boxes is None:
+        boxes = _whole_line(work)
+    if boxes is None:
         h, w = work.image.shape[:2]
         return Page([], w, h, work.orig_size, warnings=check(work, work.image, [], {}))
-    rotation = orient(models, work.image, boxes)  # colour: the classifier saw colour
+    if _stacked(boxes):  # characters boxed one by one down a page lying on its side
+        boxes = _detect_turned(models, work.image, 90, boxes)
+    read_upright: dict[bytes, tuple[str, float]] = {}  # what orient already read
+    rotation = orient(models, work.image, boxes, read_upright)  # colour: the classifier saw colour
     upright, quads = turn(work.image, boxes, rotation)
     crops = [crop_quad(upright, q) for q in quads]
-    texts, scores, clean = recognize(models, upright, quads, crops)
+    texts, scores, clean = recognize(models, upright, quads, crops, read_upright)
     seals = seal.find_seals(upright, within=_document(quads))  # inside the document
     angle = _skew(quads)
     lines, weak, placed = assemble(
@@ -144,6 +149,17 @@ def rescale(image: np.ndarray) -> Work:
     return Work(image, (orig_w, orig_h))
 
 
+def _whole_line(work: Work) -> np.ndarray | None:
+    """A tiny image at least twice as wide as high, where the detector found nothing, as
+    one box: a line cropped tight (a plate, faded or dim, 136 x 36) is its own box."""
+    orig_w, orig_h = work.orig_size
+    if not work.pad or orig_w < 2 * orig_h:
+        return None
+    x0 = y0 = float(work.pad)
+    x1, y1 = x0 + orig_w * work.scale, y0 + orig_h * work.scale
+    return np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float32)
+
+
 def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
     """The text boxes (n, 4, 2) in ``work``'s pixels; None when there is no text.
 
@@ -161,8 +177,45 @@ def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
     return None if found is None else np.asarray(found, dtype=np.float32) / det_scale
 
 
-def orient(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
-    """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes."""
+def _stacked(boxes: np.ndarray) -> bool:
+    """Most of the text lies in short boxes (large characters boxed one or two at a
+    time, as on a two-row plate) and they run down the image, not across it: the page
+    lies on its side, and the boxes' shapes cannot say so."""
+    long = short = 0.0
+    centres = []
+    for quad in boxes:
+        w, h = np.ptp(quad[:, 0]), np.ptp(quad[:, 1])
+        if max(w, h) > 2.5 * min(w, h):
+            long += w * h
+        else:
+            short += w * h
+            centres.append(quad.mean(axis=0))
+    if len(centres) < 2 or long > short / 2:
+        return False
+    cx, cy = np.ptp(np.asarray(centres), axis=0)
+    return bool(cy > 1.5 * cx)
+
+
+def _detect_turned(models: Models, img: np.ndarray, rotation: int, boxes: np.ndarray) -> np.ndarray:
+    """The text boxes found again on ``img`` turned by ``rotation`` degrees, mapped back
+    to ``img``'s pixels, when the text runs across the turned image in rows (upright or
+    upside down: :func:`orient` tells which); else ``boxes`` as they were."""
+    turned = cv2.rotate(img, _Rotate[rotation])
+    found = detect(models, turned)
+    if found is None:
+        return boxes
+    across = sum(w * h for w, h in (np.ptp(q, axis=0) for q in found) if w > 1.5 * h)
+    if across <= sum(w * h for w, h in (np.ptp(q, axis=0) for q in found)) / 2:
+        return boxes
+    t_h, t_w = turned.shape[:2]
+    return _rotate_points(found, 360 - rotation, t_w, t_h)
+
+
+def orient(
+    models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None = None
+) -> int:
+    """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes. What
+    the recognizer read of the crops as they stand goes into ``read`` (by :func:`_key`)."""
     tall = wide = 0.0
     for quad in boxes:
         w, h = np.ptp(quad[:, 0]), np.ptp(quad[:, 1])  # extents: independent of corner order
@@ -188,10 +241,18 @@ def orient(models: Models, img: np.ndarray, boxes: np.ndarray) -> int:
     if len(crops) < 4 or abs(flipped - straight) < 0.5 * (flipped + straight):
         # Little or split evidence (a plate's one italic line fooled the classifier):
         # ask the recognizer which way round it reads with more confidence.
-        _, upright_rec = models.recognize(crops)
+        upright_txt, upright_rec = models.recognize(crops)
         _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops])
+        if read is not None and not base:
+            seen = zip(upright_txt, upright_rec, strict=True)
+            read.update(zip(map(_key, crops), seen, strict=True))
         flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
     return (base + 180) % 360 if flipped > straight else base
+
+
+def _key(crop: np.ndarray) -> bytes:
+    """A crop's identity: its shape and its pixels."""
+    return repr(crop.shape).encode() + crop.tobytes()
 
 
 def turn(work: np.ndarray, boxes: np.ndarray, rotation: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -203,12 +264,21 @@ def turn(work: np.ndarray, boxes: np.ndarray, rotation: int) -> tuple[np.ndarray
 
 
 def recognize(
-    models: Models, upright: np.ndarray, quads: list[np.ndarray], crops: list[np.ndarray]
+    models: Models,
+    upright: np.ndarray,
+    quads: list[np.ndarray],
+    crops: list[np.ndarray],
+    read: dict | None = None,
 ) -> tuple[list[str], list[float], np.ndarray]:
     """The crops' texts and confidences, read in one batch, those that red ink touches
     again without it (:func:`_without_red_ink`); and the red-free image (``upright``
-    when it has no red ink)."""
-    texts, rec_scores = models.recognize(crops)
+    when it has no red ink). When :func:`orient` already read exactly these crops (a
+    plate's few lines, upright), its batch is the same and is not run again."""
+    keys = [_key(c) for c in crops]
+    if read and len(read) == len(set(keys)) == len(keys) and all(k in read for k in keys):
+        texts, rec_scores = [read[k][0] for k in keys], [read[k][1] for k in keys]
+    else:
+        texts, rec_scores = models.recognize(crops)
     scores = [float(x) for x in rec_scores]
     clean = _without_red_ink(models, upright, quads, crops, texts, scores)
     return texts, scores, clean

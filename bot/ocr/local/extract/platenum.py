@@ -19,10 +19,19 @@ def _hsv(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
     return h * 360, s, v
 
 
+def _deep_blue(rgb: tuple[int, int, int]) -> bool:
+    hue, sat, _ = _hsv(rgb)
+    return 200 <= hue <= 260 and sat >= 0.7 and rgb[2] - max(rgb[:2]) >= 10
+
+
 def _paint(light: tuple[int, int, int], dark: tuple[int, int, int]) -> str | None:
     """A plate's colour from its two tones. Yellow and green plates carry dark print on
     coloured paint (the light tone has the hue); blue ones light print on blue paint (the
-    dark tone has it, however dim the photo); white and black plates have no hue."""
+    dark tone has it, however dim the photo); white and black plates have no hue. Deep
+    blue paint is blue whatever tint the light gives the print (foliage, street lamps):
+    the dark print of yellow and green plates is never so blue."""
+    if _deep_blue(dark):
+        return "blue"
     hue, sat, val = _hsv(light)
     if sat >= 0.3 and val >= 0.2 and 20 <= hue < 75:
         return "yellow"
@@ -104,7 +113,20 @@ def _join_rows(page: Page) -> list[tuple[str, Line]]:
             tops = [t for again, _ in page.reread_line(band)
                     if len(t := re.sub(r"[\s·.]", "", again)) == 2]  # fmt: skip
         out += [(t + _join(lower.lines), wide) for t in dict.fromkeys(tops)]
-    return out
+    return out + [item for line in page.lines for item in _upper_row_inside(page, line)]
+
+
+def _upper_row_inside(page: Page, line: Line) -> list[tuple[str, Line]]:
+    """A two-row plate boxed whole, of which the recognizer read the large lower row
+    alone (five letters and digits in a box under twice as wide as high): its upper
+    row, the province and the authority letter, is read again from the box's top."""
+    text = re.sub(r"[\s·.]", "", line.text)
+    if not re.fullmatch(r"[A-Z0-9]{5}", text) or line.width >= 2.5 * line.height:
+        return []
+    band = region(line.x0, line.y0, line.x1, line.y0 + 0.4 * line.height)
+    tops = [m[0] for again, _ in page.reread_line(band)
+            if (m := re.search(f"[{PROVINCES}][A-Z]", re.sub(r"[\s·.]", "", again)))]  # fmt: skip
+    return [(top + text, line) for top in dict.fromkeys(tops)]
 
 
 def _read_wider(page: Page, line: Line) -> str | None:
