@@ -211,9 +211,7 @@ def _detect_turned(models: Models, img: np.ndarray, rotation: int, boxes: np.nda
     return _rotate_points(found, 360 - rotation, t_w, t_h)
 
 
-def orient(
-    models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None = None
-) -> int:
+def orient(models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None = None) -> int:
     """Degrees (clockwise) that turn ``img`` upright, judged from its text boxes. What
     the recognizer read of the crops as they stand goes into ``read`` (by :func:`_key`)."""
     tall = wide = 0.0
