@@ -153,6 +153,7 @@ def test_block_refuses_politely_once_a_day_and_queues_nothing(chat) -> None:
     assert "不能拉黑管理员" in c.say(ADMIN, f"/block {ADMIN}")
 
     media_id, pic_url = c.bot.upload(photo(13))
+    to_midnight = seconds_to_beijing_midnight()  # read before the refusal sets its TTL
     first = c.peer.deliver(c.peer.image("erin", media_id, pic_url))
     assert "暂时无法使用" in first.reply["Content"]
     second = c.peer.deliver(c.peer.click("erin", "OCR_IDCARD"))
@@ -162,7 +163,7 @@ def test_block_refuses_politely_once_a_day_and_queues_nothing(chat) -> None:
     assert len(c.bot.runtime.queue) == 0 and len(c.bot.runtime.push_queue) == 0
     [erin] = c.bot.runtime.redis.smembers(Blocks.NAME)  # official:erin or wecom:erin
     refusal_ttl = c.bot.runtime.redis.ttl(Blocks.refused(erin.decode()))
-    assert 0 < refusal_ttl <= seconds_to_beijing_midnight()  # the day's refusal: until midnight
+    assert 0 < refusal_ttl <= to_midnight  # the day's refusal: until midnight
     assert c.bot.messages("erin") == []
 
     assert "已解除 erin" in c.say(ADMIN, "/unblock erin")
