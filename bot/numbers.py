@@ -178,12 +178,12 @@ def plate_kind(plate: str) -> str | None:
 
 # What the engine accepts when it corrects a reading (wider than PLATE_PATTERNS).
 # Ordinary: province + letter + 5 characters (blue/yellow/...), the last may be 挂学警港澳领试超;
-# or 6 in the new-energy formats only (as in PLATE_PATTERNS: D or F, a letter or digit and
-# four digits; or five digits and D or F). Embassy plates start with 使; armed police WJ;
-# military ones are left out.
+# or 6 in the new-energy formats only (as in PLATE_PATTERNS: D, F or a 2019 addition, a
+# letter or digit and four digits; or five digits and D or F). Embassy plates start with 使;
+# armed police WJ; military ones are left out.
 PLATE = re.compile(
     rf"^([{PROVINCES}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳领试超]"
-    rf"|[{PROVINCES}][A-HJ-NP-Z]([DF][A-HJ-NP-Z0-9][0-9]{{4}}|[0-9]{{5}}[DF])"
+    rf"|[{PROVINCES}][A-HJ-NP-Z]({_SMALL_NEW_ENERGY}[A-HJ-NP-Z0-9][0-9]{{4}}|[0-9]{{5}}[DF])"
     rf"|使[0-9]{{6}}|[{PROVINCES}][0-9]{{6}}领|WJ[{PROVINCES}]?[0-9A-Z]{{5}})$"
 )
 _PLATE_CHARS = re.compile(rf"[{PROVINCES}A-Z0-9挂学警港澳领使试超]")

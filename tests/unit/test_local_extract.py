@@ -508,6 +508,8 @@ def test_car_class_letters_and_digits_keep_their_places(text: str, expected: str
         ("粤BI2345", "粤B12345"),
         ("冀E09512F", "冀E09512F"),  # a large new-energy plate
         ("粤NLM1234", None),  # eight characters, no new-energy plate: one too many read
+        ("粤BA12345", "粤BA12345"),  # a small new-energy plate of the 2019 letters
+        ("粤BK1234", "粤BK1234"),  # seven: an ordinary plate
         ("ABC", None),
     ],
 )

@@ -34,7 +34,7 @@ def front(data: random.Random, style: random.Random, fade: float = 0.0) -> Doc:
     """The front; ``fade`` washes the blue labels out (glare, wear), never the values."""
     p = people.person(data)
     img = _background(style)
-    label_ink = faded(LABEL, fade)  # this card's label label_ink
+    label_ink = faded(LABEL, fade)  # this card's label ink
     draw = ImageDraw.Draw(img)
     label_spec, value_spec, num_spec = (
         fonts.pick(style, "sans"),
