@@ -224,6 +224,24 @@ def test_the_start_left_of_a_duration_is_read_when_its_label_is_lost(engine: Loc
         sample.truth["valid_from"], sample.truth["valid_to"])  # fmt: skip
 
 
+def test_a_stray_date_left_of_a_newer_licence_period_is_not_its_start(
+    engine: LocalEngine,
+) -> None:
+    """A newer licence prints both dates after 有效期限 (起 至): a date left of the label
+    on its row (a 副页 laid beside, a skewed row) is not taken for the start."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=7, mode="scan")
+    assert sample.meta["issue"] == "newer" and "pages" not in sample.meta
+    page = engine.read(sample.jpeg)
+    label = next(ln for ln in page.lines if ln.text.startswith("有效期限"))
+    w, h = 6 * label.height, label.height
+    x, y = label.x0 - w - 10, label.y0
+    stray = Line("2001-02-03", ((x, y), (x + w, y), (x + w, y + h), (x, y + h)), 0.95)
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](
+        dataclasses.replace(page, lines=[*page.lines, stray])
+    ).fields
+    assert fields["valid_from"] == sample.truth["valid_from"] != "2001-02-03"
+
+
 def test_a_licence_cropped_below_its_title_and_number_is_found(engine: LocalEngine) -> None:
     """Photos cropped tight at the top lose the title and the 证号 label first."""
     sample = generate(DocType.DRIVINGLICENSE, seed=1, mode="scan")

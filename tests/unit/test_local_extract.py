@@ -170,6 +170,15 @@ def _box(text: str, x: float, y: float, w: float, h: float = 32.0) -> Line:
     return Line(text, ((x, y), (x + w, y), (x + w, y + h), (x, y + h)), 0.95)
 
 
+def test_a_mark_beside_the_name_that_reads_as_nothing_does_not_cut_the_name() -> None:
+    """A colon read after the 性别 label's column is one of the row's other values; its
+    cleaned text is empty, and cutting an empty tail (name[:-0]) emptied the name."""
+    name, colon = _box("张三", 100, 100, 60), _box("：", 470, 100, 10)
+    lines = [_box("姓名", 20, 100, 60), name, _box("性别", 400, 100, 60), colon]
+    row = drivinglicense._name_row(lines, {"name": layout.Value("张三：", 0, 100, (name, colon))})
+    assert row.name == "张三"
+
+
 def test_an_id_front_whose_pale_labels_went_unread_keeps_its_name_and_gender() -> None:
     """Seen on a real card under glare: the pale blue 姓名 was not read at all and 性别
     was read as 拉别. The rows keep their order: the name is the row above 民族's, in

@@ -275,7 +275,7 @@ def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
     name = clean(value.text)
     for ln in reversed(others):
         tail = clean(ln.text)
-        if name.endswith(tail):
+        if tail and name.endswith(tail):  # ("" would cut the whole name: name[:-0])
             name = name[: -len(tail)]
     sex = next((t for ln in others if (t := clean(ln.text)) in ("男", "女")), "")
     nation = next((t for ln in others if (t := "".join(_CJK.findall(ln.text))) == "中国"), None)
@@ -392,11 +392,14 @@ def extract(page: Page) -> Result:
         elif below.class_box is not None:  # the letters missed too: read their place
             result.put("car_class", _vote_class(page.reread_line(below.class_box)))
     starts = find_dates(values["valid_from"].text) if "valid_from" in values else []
-    if not starts and "valid" in values:  # 有效起始日期 under the seal: its date is left
-        starts = _start_left_of_period(lines)  # of 有效期限, on the same row
     period = values["valid"].text if "valid" in values else ""
     if not period:  # label missed: the period is the one line with two dates and 至
         period = next((ln.text for ln in page.lines if "至" in ln.text), "")
+    if not starts and "valid" in values and len(find_dates(period)) < 2:
+        # 有效起始日期 under the seal: its date is left of 有效期限, on the same row. Not
+        # when the period prints both its dates (起 至): a stray date there (a 副页 laid
+        # to the left) must not replace the start.
+        starts = _start_left_of_period(lines)
     valid_from, valid_to = _validity(starts, period)
     renew_by = _renew_by(back)
     if valid_to is None and renew_by is not None:
