@@ -179,6 +179,19 @@ def test_a_mark_beside_the_name_that_reads_as_nothing_does_not_cut_the_name() ->
     assert row.name == "张三"
 
 
+def test_a_serial_with_a_piece_of_the_watermark_left_is_flagged() -> None:
+    """The paper's SCJDGL cut at the value's edge (SCJDG): what is left of it after the
+    known pieces go is not a digit of the 证照编号, and is never passed on silently."""
+    page = Page([
+        _box("营业执照", 300, 20, 200, 50),
+        _box("统一社会信用代码", 40, 100, 240), _box("91310000MA1FL4XQ3K", 300, 100, 300),
+        _box("证照编号：", 600, 100, 120), _box("31000000201812180123SCJDG", 720, 100, 330),
+        _box("名称", 40, 160, 60), _box("上海某某科技有限公司", 300, 160, 300),
+    ], 1100, 700, (1100, 700))  # fmt: skip
+    result = EXTRACTORS[DocType.BIZLICENSE](page)
+    assert "证照编号可能混入底纹字母，请核对" in result.warnings
+
+
 def test_an_id_front_whose_pale_labels_went_unread_keeps_its_name_and_gender() -> None:
     """Seen on a real card under glare: the pale blue 姓名 was not read at all and 性别
     was read as 拉别. The rows keep their order: the name is the row above 民族's, in

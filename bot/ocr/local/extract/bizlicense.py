@@ -308,8 +308,10 @@ def extract(page: Page) -> Result:
     result = Result()
     result.put("reg_num", _read_code(page, values, result))
     if "serial" in values:
-        serial = _WATERMARK.sub("", values["serial"].text.upper())
-        result.put("serial", re.sub(r"[^0-9A-Z]", "", serial))
+        serial = re.sub(r"[^0-9A-Z]", "", _WATERMARK.sub("", values["serial"].text.upper()))
+        result.put("serial", serial)
+        if re.search(r"[A-Z]", serial):  # its digits run into a piece of the watermark
+            result.warnings.append("证照编号可能混入底纹字母，请核对")
     texts = {key: _WATERMARK.sub("", value.text) for key, value in values.items()}
     if "enterprise_name" not in values:
         name = _name_beside_capital(page)
