@@ -586,6 +586,7 @@ def test_one_id_front_in_five_has_its_labels_washed_out():
     fades = [generate("idcard", seed=s, side="Front").meta["label_fade"] for s in range(60)]
     washed = [f for f in fades if f]
     assert 5 <= len(washed) <= 22 and all(0.55 <= f <= 0.8 for f in washed)
+    assert any(fades[:12]) and not all(fades[:12])  # both kinds below
     for seed in range(12):  # the 性别 label's darkest ink: 40 printed as new
         scan = np.asarray(generate("idcard", seed=seed, mode="scan", side="Front").image)
         darkest = scan[150:205, 55:150].min()

@@ -184,8 +184,8 @@ def by_rows(page: Page) -> Unlabelled:
             group = ethnic_group("".join(_CJK.findall(after)).lstrip("民族"))
             found.nationality = group if group in ETHNIC_GROUPS else ""
         if at >= 2 and next_to(grid[at - 2], grid[at - 1]):
-            # (a label's last character can reach the column: 名 of 姓名; no surname)
-            name = "".join(_CJK.findall(values(grid[at - 2]))).lstrip("姓名")
+            # (the label's last character can reach the column: the 名 of 姓名)
+            name = "".join(_CJK.findall(values(grid[at - 2]))).removeprefix("名")
             labels = any(lab in name for labs in FRONT_LABELS.values() for lab in labs)
             found.name = name if 2 <= len(name) <= MAX_NAME and not labels else ""
     upper = birth
