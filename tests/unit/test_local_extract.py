@@ -192,6 +192,19 @@ def test_a_serial_with_a_piece_of_the_watermark_left_is_flagged() -> None:
     assert "证照编号可能混入底纹字母，请核对" in result.warnings
 
 
+def test_eight_characters_read_off_blue_paint_are_flagged() -> None:
+    """A new-energy plate has eight characters and green paint. Eight read off a blue
+    plate (a character too many: a dot, a screw) are never passed on silently; eight on
+    green paint are the plate."""
+    blue = ((235, 238, 240), (20, 60, 160))  # light print, the dark tone deep blue
+    green = ((120, 200, 140), (25, 30, 30))  # dark print on green paint
+    for tones, warned in ((blue, True), (green, False)):
+        line = Line("粤BA12345", ((0, 0), (300, 0), (300, 80), (0, 80)), 0.95, tones=tones)
+        result = EXTRACTORS[DocType.PLATENUM](Page([line], 400, 120, (400, 120)))
+        assert result.fields["number"] == "粤BA12345"
+        assert ("车牌位数与颜色不符，请核对" in result.warnings) is warned
+
+
 def test_an_id_front_whose_pale_labels_went_unread_keeps_its_name_and_gender() -> None:
     """Seen on a real card under glare: the pale blue 姓名 was not read at all and 性别
     was read as 拉别. The rows keep their order: the name is the row above 民族's, in

@@ -12,6 +12,7 @@ from bot.ocr.local.page import Line, Page, region
 
 PROVINCE_MARGIN = 2.0  # nats by which the image must prefer one province over the next
 PROVINCE_WARNING = "车牌省份字符不清晰，请核对"
+LENGTH_WARNING = "车牌位数与颜色不符，请核对"
 
 
 def _hsv(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
@@ -189,4 +190,8 @@ def extract(page: Page) -> Result:
     number, line = best
     result.put("number", number)
     result.put("color", plate_color(line.rgb, number, line.tones))
+    if len(number) == 8 and plate_color(line.rgb, "", line.tones) == "blue":
+        # Eight characters are a new-energy plate, and those are green: on blue paint, one
+        # character too many was read (a dot, a screw, the frame).
+        result.warnings.append(LENGTH_WARNING)
     return result
