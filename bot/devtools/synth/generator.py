@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from .docs import (
 MODES = ("photo", "scan")
 SCAN_QUALITY = 85
 
-# doc type -> module with make(data, style, side) -> Doc
+# doc type -> its make(data, style, side, **variant) -> Doc (variant: see _VARIANTS)
 _MAKERS = {
     DocType.IDCARD: idcard.make,
     DocType.BANKCARD: bankcard.make,
@@ -107,12 +108,8 @@ def generate(
     if doc_type is DocType.DRIVINGLICENSE and side is None:
         side = licence_side(seed)
     data, style, cond = _rngs(seed, doc_type)
-    if doc_type is DocType.IDCARD:
-        doc: Doc = idcard.make(data, style, side, fade=label_fade(seed))
-    elif doc_type is DocType.DRIVINGLICENSE:
-        doc = licences.make_drivinglicense(data, style, side, shift=print_shift(seed))
-    else:
-        doc = _MAKERS[doc_type](data, style, side)
+    variant = _VARIANTS[doc_type](seed) if doc_type in _VARIANTS else {}
+    doc: Doc = _MAKERS[doc_type](data, style, side, **variant)
     meta: dict[str, Any] = {
         "doc_type": doc_type.value,
         "side": doc.side,
@@ -165,6 +162,21 @@ FADED = 0.25  # tight plate crops washed out to low contrast
 CAST = 0.2  # plate photos (held or in a scene) in green-tinted light
 PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
 OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
+
+
+def _id_front_variant(seed: int) -> dict[str, float]:
+    return {"fade": label_fade(seed)}
+
+
+def _licence_variant(seed: int) -> dict[str, float]:
+    return {"shift": print_shift(seed)}
+
+
+# Variants a maker draws from its own seed stream (keyword arguments of its make).
+_VARIANTS: dict[DocType, Callable[[int], dict[str, float]]] = {
+    DocType.IDCARD: _id_front_variant,
+    DocType.DRIVINGLICENSE: _licence_variant,
+}
 
 
 def card_angle(seed: int) -> float | None:
