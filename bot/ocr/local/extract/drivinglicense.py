@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from datetime import date
 
 from bot.numbers import id_number, id_valid
@@ -230,16 +231,23 @@ def _renew_by(back: Page | None) -> date | None:
     return dates[0] if dates else None
 
 
-def _nationality_beside_label(page: Page) -> str | None:
-    """国籍's value when the detector missed it (a short word at the row's end): the
-    place right of the label, read from two crops; a reading both agree on."""
+def _agreed_beside(
+    page: Page, label: str, widths: tuple[float, float], fits: Callable[[str], bool]
+) -> str | None:
+    """A value the detector missed beside ``label`` (a short word set apart on the row):
+    the place right of the label read from two crops, the Chinese both agree on."""
     votes: dict[str, int] = {}
-    for text, score in read_beside(page, "国籍", (3.5, 4.5)):
+    for text, score in read_beside(page, label, widths):
         found = "".join(_CJK.findall(text))
-        if len(found) >= 2 and score >= 0.8:
+        if fits(found) and score >= 0.8:
             votes[found] = votes.get(found, 0) + 1
     best = max(votes, key=lambda k: votes[k], default=None)
     return best if best is not None and votes[best] >= 2 else None
+
+
+def _nationality_beside_label(page: Page) -> str | None:
+    """国籍's value at the row's end, a word of two characters or more."""
+    return _agreed_beside(page, "国籍", (3.5, 4.5), lambda found: len(found) >= 2)
 
 
 @dataclasses.dataclass
@@ -283,15 +291,8 @@ def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
 
 
 def _sex_beside_label(page: Page) -> str | None:
-    """性别's value when the detector missed it (one character, set apart on the row):
-    the place right of the label, read from two crops; a reading both agree on."""
-    votes: dict[str, int] = {}
-    for text, score in read_beside(page, "性别", (2.5, 3.2)):
-        found = "".join(_CJK.findall(text))
-        if found in ("男", "女") and score >= 0.8:
-            votes[found] = votes.get(found, 0) + 1
-    best = max(votes, key=lambda k: votes[k], default=None)
-    return best if best is not None and votes[best] >= 2 else None
+    """性别's value, one character set apart on the row: 男 or 女."""
+    return _agreed_beside(page, "性别", (2.5, 3.2), lambda found: found in ("男", "女"))
 
 
 def _back_alone(page: Page) -> bool:
