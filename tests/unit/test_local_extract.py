@@ -10,6 +10,7 @@ Files with ``source.edited`` had one text changed on purpose (said how).
 from __future__ import annotations
 
 import colorsys
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -835,6 +836,36 @@ def test_red_ink_alone_is_a_stamp_and_never_joins_a_value() -> None:
     assert any("年" in ln.text for ln in black)  # the seal's date, crossed by its ink
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert truth["address"].startswith(fields["address"]) and len(fields["address"]) > 10
+    assert fields["business_scope"] == truth["business_scope"]
+
+
+def test_a_pale_stamp_s_large_words_never_join_a_value() -> None:
+    """A copy stamp (仅供投标使用) in light translucent red, read in a piece beside the
+    scope's last line: its tone is too pale to tell red ink from print, but its words
+    stand several times taller than the print, which is all one size on a licence."""
+    page, _, truth, _ = load("bizlicense_photo")
+    pale = ((250, 249, 244), (223, 172, 171))  # a 600 px scan's stamp: red 51 above
+    stamp = Line("供投标使", ((400, 540), (610, 540), (610, 610), (400, 610)), 0.87, tones=pale)
+    page.lines.append(stamp)
+    assert not layout.red_ink(stamp)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["business_scope"] == truth["business_scope"]
+
+
+def test_print_a_large_stamp_covers_is_still_print() -> None:
+    """Under a large stamp the red takes most of a line's dark tone: the 经营范围 label
+    and a scope line crossed by it look like red ink alone. A label, or a line with a
+    value's marks (、，。（）), is print; a stamp's words and a seal's arc have none."""
+    page, _, truth, _ = load("bizlicense_photo")
+    red = {
+        "经营范围": ((240, 208, 203), (87, 34, 31)),
+        "物运输、会议及展览服务、市场营": ((250, 249, 244), (217, 154, 151)),
+    }
+    page.lines[:] = [
+        dataclasses.replace(ln, tones=red[ln.text]) if ln.text in red else ln for ln in page.lines
+    ]
+    assert sum(layout.red_ink(ln) for ln in page.lines) == 2
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["business_scope"] == truth["business_scope"]
 
 

@@ -244,7 +244,32 @@ def _split_period(period: Value) -> tuple[str, str | None]:
 
 # What people stamp or write across a copy they send (仅供存档, 仅供办理开户使用,
 # 再复印无效, 与原件一致): never part of the licence, often read as a value running on.
+# A line this many times the median line's height is a stamp's or the title's, not print:
+# turned by up to 25 degrees, a copy stamp's words stand 2.3-5 times as tall as the print.
+OVERSIZED = 2.2
 _COPY_MARK = re.compile(r"^(仅供.{0,16}|.{0,6}复印(件)?无效|与原件(一致|相符)|.{0,12}他用无效)$")
+
+
+def _oversized(lines: list[Line]) -> list[Line]:
+    """Lines far taller than the print: the title, and a copy stamp's large words across
+    the text (turned, a piece of one stands taller still). Every value of a licence is
+    printed in one size, so such a line is never part of one."""
+    heights = sorted(ln.height for ln in lines)
+    if len(heights) < 5:
+        return []
+    median = heights[len(heights) // 2]
+    return [ln for ln in lines if ln.height > OVERSIZED * median]
+
+
+_LABEL_TEXTS = {name for names in LABELS.values() for name in names}
+
+
+def _print(line: Line) -> bool:
+    """Whether a line in red reads as the licence's print under a stamp: a label, or a
+    value's line with its marks (、，。（）). A stamp's words and a seal's arc have none;
+    where a large stamp covers a line its red is most of the line's dark tone."""
+    text = clean(line.text)
+    return text in _LABEL_TEXTS or bool(re.search(r"[、，。；（）()]", text)) or len(text) >= 12
 
 
 def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
@@ -293,8 +318,14 @@ def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
         return Result()
-    # A stamp read in pieces (案使用) is not a mark's whole text: its red ink tells it.
-    marks = [ln for ln in page.lines if _COPY_MARK.match(clean(ln.text)) or red_ink(ln)]
+    # A stamp read in pieces (案使用) is not a mark's whole text: its red ink tells it,
+    # or, pale or grey, its size.
+    big = _oversized(page.lines)
+    marks = [
+        ln
+        for ln in page.lines
+        if _COPY_MARK.match(clean(ln.text)) or ln in big or (red_ink(ln) and not _print(ln))
+    ]
     if marks:
         page = dataclasses.replace(page, lines=[ln for ln in page.lines if ln not in marks])
     values = labelled_values(
