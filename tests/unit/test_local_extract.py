@@ -869,6 +869,16 @@ def test_print_a_large_stamp_covers_is_still_print() -> None:
     assert fields["business_scope"] == truth["business_scope"]
 
 
+def test_a_small_letter_is_no_reading_of_a_class() -> None:
+    """Classes are printed in capitals. Re-reading a lone ``D`` beside the seal's ring,
+    most crops said ``p``: a small letter whose capital looks otherwise is not a vote
+    (``Cl`` for C1, and c, o, s, z, which look like their capitals, still are)."""
+    readings = [("p", 0.8)] * 6 + [("D", 0.82), ("D", 0.81)]
+    assert drivinglicense._vote_class(readings) == "D"
+    assert drivinglicense._vote_class([("Cl", 0.9), ("C1", 0.9)]) == "C1"
+    assert drivinglicense._vote_class([("c1", 0.9), ("C1", 0.9)]) == "C1"
+
+
 def test_a_two_row_plate_is_read_top_row_first() -> None:
     """A lorry's rear plate prints the province and letter small above the rest: two
     rows, neither a plate alone, one plate together (yellow)."""

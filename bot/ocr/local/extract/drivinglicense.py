@@ -95,14 +95,22 @@ def _in_order(classes: list[str]) -> bool:
 
 def _class_beside_label(page: Page) -> str | None:
     """A lone class letter (``D``) is easily missed by the detector, above all under the
-    seal: read the place right of the 准驾车型 label directly, from a few crops, and vote."""
-    return _vote_class(read_beside(page, "准驾车型", (3.0, 4.5)))
+    seal: read the place right of the 准驾车型 label directly, from a few crops, and vote.
+    The seal may also take the label's first characters (``驾车型``): its end still tells
+    where the class is printed."""
+    for label in ("准驾车型", "驾车型", "车型"):
+        readings = read_beside(page, label, (3.0, 4.5))
+        if readings:
+            return _vote_class(readings)
+    return None
 
 
 def _vote_class(readings: list[tuple[str, float]]) -> str | None:
     """The class that readings of one place (a few crops, one upscaled) agree on."""
     votes: dict[str, float] = {}
     for text, score in readings:
+        if _LOWER.search(text):  # a capital misread with a stroke beside it
+            continue
         found = car_class(text) if len(clean(text)) <= _CLASS_CHARS else ""
         if found:
             votes[found] = votes.get(found, 0.0) + score
@@ -110,6 +118,10 @@ def _vote_class(readings: list[tuple[str, float]]) -> str | None:
     return best if best is not None and votes[best] >= 1.5 else None
 
 
+# Classes are printed in capitals: a small letter whose capital looks otherwise (p for
+# D with the seal's ring beside it, after the red is removed) is not a reading of one.
+# Small c, o, s, z look like their capitals, and l is a 1 (Cl for C1).
+_LOWER = re.compile(r"[abd-kmnpqrt-y]")
 _CLASS_CHARS = 6  # the longest class list printed (A2D, B1C1M...) in characters, about
 
 
