@@ -879,6 +879,18 @@ def test_a_small_letter_is_no_reading_of_a_class() -> None:
     assert drivinglicense._vote_class([("c1", 0.9), ("C1", 0.9)]) == "C1"
 
 
+def test_the_statutory_sentence_s_lost_parenthesis_is_put_back() -> None:
+    """The scope's closing 依法须经批准… sentence is always in parentheses; on a small
+    stamped scan its （ went unread. It is put back, and the closing one with it."""
+    page, _, truth, _ = load("bizlicense_photo")
+    page.lines[:] = [
+        ln.with_text(ln.text.replace("（", "")) if "（依法" in ln.text else ln for ln in page.lines
+    ]
+    assert not any("（" in ln.text for ln in page.lines if "依法" in ln.text)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["business_scope"] == truth["business_scope"]
+
+
 def test_a_two_row_plate_is_read_top_row_first() -> None:
     """A lorry's rear plate prints the province and letter small above the rest: two
     rows, neither a plate alone, one plate together (yellow)."""

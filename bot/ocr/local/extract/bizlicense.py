@@ -367,6 +367,8 @@ def extract(page: Page) -> Result:
                 value = _restore_edge_punctuation(page, value, values[key].lines)
                 value = _restore_inner_punctuation(page, value, values[key].lines)
                 value = _restore_colons(values[key].lines, value)
+                # The statutory closing sentence is in parentheses: a lost （ is put back.
+                value = balance(re.sub(r"(?<![（(【])依法(?=.{1,3}批准)", "（依法", value))
                 value = _statutory(value)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
                 value = re.sub(r"[·•](?=（依法)", "。", value)
