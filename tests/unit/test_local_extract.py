@@ -891,6 +891,21 @@ def test_the_statutory_sentence_s_lost_parenthesis_is_put_back() -> None:
     assert fields["business_scope"] == truth["business_scope"]
 
 
+def test_labels_a_blurred_photo_garbled_in_one_character_still_label() -> None:
+    """A blurred half-size licence read 住址 as ``住效`` and 性别 with its value as
+    ``性制女``: the address went missing and the name ran on through the sex. A label
+    of the left column with one character in its place, that no line spells right, is
+    that label; 性, one character and 男 or 女 is 性别 and its value."""
+    page, _, truth, _ = load("drivinglicense_photo")
+    garbled = {"住址": "住效", "性别": "性制女"}
+    page.lines[:] = [
+        ln.with_text(garbled.get(ln.text, ln.text)) for ln in page.lines if ln.text != "女"
+    ]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    for key in ("name", "sex", "address", "birth_date"):
+        assert fields[key] == truth[key]
+
+
 def test_a_two_row_plate_is_read_top_row_first() -> None:
     """A lorry's rear plate prints the province and letter small above the rest: two
     rows, neither a plate alone, one plate together (yellow)."""

@@ -262,6 +262,32 @@ def _nationality_beside_label(page: Page) -> str | None:
     return _agreed_beside(page, "国籍", (3.5, 4.5), lambda found: len(found) >= 2)
 
 
+_LEFT_LABELS = ("证号", "姓名", "住址")  # the two-character labels of the left column
+
+
+def _garbled_labels(lines: list[Line]) -> list[Line]:
+    """Labels a blurred photo garbled in one character: 性别 followed by its value
+    (``性制男``), and a two-character label of the left column, where the other labels
+    are, that no line spells right (``住效``), keeping the character in its place."""
+    texts = {clean(ln.text) for ln in lines}
+    left = [ln.x0 for ln in lines if clean(ln.text) in (*_LEFT_LABELS, "出生日期")]
+    out = []
+    for ln in lines:
+        t = clean(ln.text)
+        if m := re.fullmatch(r"性[^别男女]?([男女])", t):
+            ln = ln.with_text("性别" + m.group(1))
+        elif len(t) == 2 and left and min(abs(ln.x0 - x) for x in left) < ln.height:
+            fits = [
+                lab
+                for lab in _LEFT_LABELS
+                if lab not in texts and (t[0] == lab[0]) != (t[1] == lab[1])
+            ]
+            if len(fits) == 1:
+                ln = ln.with_text(fits[0])
+        out.append(ln)
+    return out
+
+
 @dataclasses.dataclass
 class _NameRow:
     name: str  # the 姓名 value without what belongs to 性别 and 国籍
@@ -347,6 +373,7 @@ def extract(page: Page) -> Result:
     if split is not None:  # the 副页 beside or below: read the main page alone
         page, back = (dataclasses.replace(page, lines=part) for part in split)
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
+    lines = _garbled_labels(lines)
     values = labelled_values(lines, LABELS, multiline=["address"], stop=r"出生|日期|\d{4}-")
     result = Result()
     if "id_num" not in values:  # 证号 printed white on a dark box goes unread
