@@ -906,6 +906,24 @@ def test_labels_a_blurred_photo_garbled_in_one_character_still_label() -> None:
         assert fields[key] == truth[key]
 
 
+def test_an_older_licence_s_start_on_the_row_above_its_period_is_read() -> None:
+    """Older licences print 有效起始日期 on its own row above 有效期限 (长期); the seal
+    took the start's label (and those of the issue date and class). The one whole date
+    in the value column on the row above the period is the start."""
+    rows_ = [("证号", "110101195808070022"), ("姓名", "张三"), ("住址", "北京市东城区某路1号")]
+    lines = [_box("中华人民共和国机动车驾驶证", 200, 20, 400)]
+    for i, (label, value) in enumerate(rows_):
+        lines += [_box(label, 100, 80 + 40 * i, 60), _box(value, 200, 80 + 40 * i, 300)]
+    lines += [_box("出生日期", 80, 200, 100), _box("1958-08-07", 200, 200, 140)]
+    lines += [_box("1985-01-13", 200, 240, 140), _box("B1", 200, 280, 40)]
+    lines += [_box("2001-01-13", 200, 320, 140)]
+    lines += [_box("有效期限", 80, 360, 100), _box("长期", 200, 360, 60)]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](Page(lines, 800, 500, (800, 500))).fields
+    assert fields["valid_from"] == "2001-01-13"
+    assert fields["valid_to"] == "长期"
+    assert fields["issue_date"] == "1985-01-13"
+
+
 def test_a_two_row_plate_is_read_top_row_first() -> None:
     """A lorry's rear plate prints the province and letter small above the rest: two
     rows, neither a plate alone, one plate together (yellow)."""

@@ -221,8 +221,9 @@ def _validity(starts: list[date], period: str) -> tuple[date | None, date | str 
 
 
 def _start_left_of_period(lines: list[Line]) -> list[date]:
-    """On older licences 有效起始日期 and 有效期限 share the last row; the seal covers the
-    first label, which goes unread: the one date left of 有效期限 on its row is the start."""
+    """On older licences 有效起始日期 and 有效期限 share the last row, or 有效起始日期 is the
+    row above; the seal covers the first label, which goes unread: the one date left of
+    有效期限 on its row, else the one in the value column on the row above, is the start."""
     label = next((ln for ln in lines if clean(ln.text).startswith("有效期限")), None)
     if label is None:
         return []
@@ -231,6 +232,10 @@ def _start_left_of_period(lines: list[Line]) -> list[date]:
     # (2011-06-2) is not 2011-06-02.
     row = [ln for ln in lines if abs(ln.cy - label.cy) < 0.8 * h and ln.x1 <= label.x0 + h]
     found = [d for ln in row if _WHOLE_DATE.search(ln.text) for d in find_dates(ln.text)]
+    if not row:
+        above = [ln for ln in lines if 0.6 * h < label.cy - ln.cy < 1.8 * h
+                 and label.x1 - h < ln.x0 < label.x1 + 3 * h]  # fmt: skip
+        found = [d for ln in above if _WHOLE_DATE.search(ln.text) for d in find_dates(ln.text)]
     return found if len(found) == 1 else []
 
 
