@@ -6,7 +6,9 @@ One run, one table: three endpoints, each on two gunicorn settings (the same for
   production ones, read from ``scripts/web`` (the Procfile's ``web``: gthread, 2 × 8);
 - endpoints: the bot's ``/wechat`` in safe mode (verify, decrypt, parse, dedupe, state in
   Redis, encrypted reply), a bare Flask endpoint that only answers ``success``
-  (``bench/bare_app.py``: the floor of the stack on this machine) and WeRoBot answering
+  (``bench/bare_app.py``: the floor of the stack on this machine), the least a safe-mode
+  bot must do (``bench/floor_app.py``: signatures, decryption, one Redis round trip, an
+  encrypted reply; the floor of any bot on this stack) and WeRoBot answering
   the same messages with an encrypted text reply (``bench/werobot_app.py``; installed
   from the ``bench`` extra of pyproject.toml when missing).
 
@@ -23,7 +25,7 @@ one keep-alive connection each (sync workers close every connection: wrk reconne
 shares the 2 cores with the servers, so it is the ceiling that shows, not the server.
 
     .venv/bin/python bench/webhook.py [--seconds 10] [--connections 16]
-        [--client wrk|python] [--settings sync gthread] [--endpoints bot bare werobot]
+        [--client wrk|python] [--settings sync gthread] [--endpoints bot bare floor werobot]
 """
 
 from __future__ import annotations
@@ -64,9 +66,10 @@ LUA = ROOT / "bench" / "webhook.lua"
 ENDPOINTS = {  # name: gunicorn's app
     "bot": "bot:create_app()",
     "bare": "bench.bare_app:app",
+    "floor": "bench.floor_app:app",
     "werobot": "bench.werobot_app:app",
 }
-LABELS = {"bot": "bot /wechat", "bare": "bare Flask", "werobot": "WeRoBot"}
+LABELS = {"bot": "bot /wechat", "bare": "bare Flask", "floor": "floor", "werobot": "WeRoBot"}
 Messages = list[list[tuple[str, str]]]  # per connection: (request target, body)
 
 
@@ -322,10 +325,11 @@ def ratio_lines(results: dict[tuple[str, str], Result]) -> list[str]:
         bot = results.get((setting, "bot"))
         if bot is None:
             continue
-        for other, target in (("bare", "0.5"), ("werobot", "5")):
+        targets = {"bare": "0.5" if setting == "sync" else "", "floor": "", "werobot": "5"}
+        for other, target in targets.items():
             if (setting, other) in results:
                 r = bot.rps / results[(setting, other)].rps
-                goal = f" (target ≥ {target})" if other == "werobot" or setting == "sync" else ""
+                goal = f" (target ≥ {target})" if target else ""
                 out.append(f"- bot / {LABELS[other]}, {SETTING_LABELS[setting]}: {r:.2f}×{goal}")
                 cpu = results[(setting, other)].cpu_us / bot.cpu_us
                 out.append(f"  (server CPU a request, {LABELS[other]} / bot: {cpu:.2f}×)")
