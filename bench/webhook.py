@@ -6,7 +6,9 @@ One run, one table: three endpoints, each on two gunicorn settings (the same for
   production ones, read from ``scripts/web`` (the Procfile's ``web``: gthread, 2 × 8);
 - endpoints: the bot's ``/wechat`` in safe mode (verify, decrypt, parse, dedupe, state in
   Redis, encrypted reply), a bare Flask endpoint that only answers ``success``
-  (``bench/bare_app.py``: the floor of the stack on this machine) and WeRoBot answering
+  (``bench/bare_app.py``: the floor of the stack on this machine), the least a safe-mode
+  bot must do (``bench/floor_app.py``: signatures, decryption, one Redis round trip, an
+  encrypted reply; the floor of any bot on this stack) and WeRoBot answering
   the same messages with an encrypted text reply (``bench/werobot_app.py``; installed
   from the ``bench`` extra of pyproject.toml when missing).
 
@@ -23,7 +25,7 @@ one keep-alive connection each (sync workers close every connection: wrk reconne
 shares the 2 cores with the servers, so it is the ceiling that shows, not the server.
 
     .venv/bin/python bench/webhook.py [--seconds 10] [--connections 16]
-        [--client wrk|python] [--settings sync gthread] [--endpoints bot bare werobot]
+        [--client wrk|python] [--settings sync gthread] [--endpoints bot bare floor werobot]
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import tempfile
 import threading
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import requests
@@ -64,9 +66,10 @@ LUA = ROOT / "bench" / "webhook.lua"
 ENDPOINTS = {  # name: gunicorn's app
     "bot": "bot:create_app()",
     "bare": "bench.bare_app:app",
+    "floor": "bench.floor_app:app",
     "werobot": "bench.werobot_app:app",
 }
-LABELS = {"bot": "bot /wechat", "bare": "bare Flask", "werobot": "WeRoBot"}
+LABELS = {"bot": "bot /wechat", "bare": "bare Flask", "floor": "floor", "werobot": "WeRoBot"}
 Messages = list[list[tuple[str, str]]]  # per connection: (request target, body)
 
 
@@ -104,6 +107,7 @@ class Result:
     p99_ms: float
     errors: int
     ran_out: bool  # a connection sent all its messages before the end: req/s is low
+    cpu_us: float = 0.0  # CPU time of the server's processes (gunicorn, Redis) per request
 
     @property
     def rps(self) -> float:
@@ -212,6 +216,22 @@ def python_load(port: int, messages: Messages, seconds: float) -> Result:
     return Result(len(latencies), wall, cuts[49] * 1000, cuts[98] * 1000, errors, ran_out > 0)
 
 
+def cpu_seconds(*roots: int) -> float:
+    """User and system CPU time so far of these processes and their children (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids, found = list(roots), 0.0
+    while pids:
+        pid = pids.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue  # gone meanwhile
+        found += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        pids += [int(child) for child in children]
+    return found
+
+
 def start_gunicorn(app: str, options: list[str], port: int, env: dict[str, str]):
     cmd = [sys.executable, "-m", "gunicorn", *options, "--log-level", "warning",
            "--bind", f"127.0.0.1:{port}", app]  # fmt: skip
@@ -272,7 +292,11 @@ def measure(setting: str, endpoint: str, args: argparse.Namespace) -> Result:
         per_conn = math.ceil(rate * args.seconds * args.margin / conns) + 50
         print(f"  {setting} {endpoint}: warm-up {warm.rps:.0f} req/s; "
               f"{per_conn * conns} messages", file=sys.stderr)  # fmt: skip
-        return load(port, make_messages(conns, per_conn, 2), args.seconds)
+        messages = make_messages(conns, per_conn, 2)
+        cpu = cpu_seconds(server.pid, redis.process.pid)
+        result = load(port, messages, args.seconds)
+        cpu = cpu_seconds(server.pid, redis.process.pid) - cpu
+        return replace(result, cpu_us=cpu / max(result.requests, 1) * 1e6)
     finally:
         if server is not None:
             server.terminate()
@@ -291,6 +315,7 @@ def median_of(results: list[Result]) -> Result:
         p99_ms=statistics.median(r.p99_ms for r in results),
         errors=sum(r.errors for r in results),
         ran_out=any(r.ran_out for r in results),
+        cpu_us=statistics.median(r.cpu_us for r in results),
     )
 
 
@@ -300,11 +325,14 @@ def ratio_lines(results: dict[tuple[str, str], Result]) -> list[str]:
         bot = results.get((setting, "bot"))
         if bot is None:
             continue
-        for other, target in (("bare", "0.5"), ("werobot", "5")):
+        targets = {"bare": "0.5" if setting == "sync" else "", "floor": "", "werobot": "5"}
+        for other, target in targets.items():
             if (setting, other) in results:
                 r = bot.rps / results[(setting, other)].rps
-                goal = f" (target ≥ {target})" if other == "werobot" or setting == "sync" else ""
+                goal = f" (target ≥ {target})" if target else ""
                 out.append(f"- bot / {LABELS[other]}, {SETTING_LABELS[setting]}: {r:.2f}×{goal}")
+                cpu = results[(setting, other)].cpu_us / bot.cpu_us
+                out.append(f"  (server CPU a request, {LABELS[other]} / bot: {cpu:.2f}×)")
         out.append(f"- bot p99, {SETTING_LABELS[setting]}: {bot.p99_ms:.1f} ms (target < 25 ms)")
     return out
 
@@ -362,12 +390,18 @@ def main(argv: list[str] | None = None) -> int:
         + (f"; median of {args.rounds} rounds" if args.rounds > 1 else "")
         + "\n"
     )
-    print("| gunicorn           | endpoint    |  req/s | p50 ms | p99 ms | requests | errors |")
-    print("|--------------------|-------------|--------|--------|--------|----------|--------|")
+    print("| gunicorn           | endpoint    |  req/s | p50 ms | p99 ms | CPU µs | requests "
+          "| errors |")  # fmt: skip
+    print("|--------------------|-------------|--------|--------|--------|--------|----------"
+          "|--------|")  # fmt: skip
     for (setting, endpoint), r in results.items():
         flag = "*" if r.ran_out else " "
         print(f"| {SETTING_LABELS[setting]:<18} | {LABELS[endpoint]:<11} | {r.rps:6.0f}{flag}"
-              f"| {r.p50_ms:6.1f} | {r.p99_ms:6.1f} | {r.requests:8} | {r.errors:6} |")  # fmt: skip
+              f"| {r.p50_ms:6.1f} | {r.p99_ms:6.1f} | {r.cpu_us:6.0f} | {r.requests:8} "
+              f"| {r.errors:6} |")  # fmt: skip
+    print("\nCPU µs: user and system CPU of gunicorn's processes and Redis per request, read "
+          "from /proc\nbefore and after the load: what a request costs the server, whatever "
+          "else the machine runs.")  # fmt: skip
     if any(r.ran_out for r in results.values()):
         print("\n* a connection ran out of messages before the end: raise --margin")
     print("", *ratio_lines(results), sep="\n")

@@ -41,9 +41,9 @@ from bot.store import CheckedWrite  # noqa: E402
 # (label, owner, attribute): each wrapped to add its time to its label.
 PARTS = [
     ("verify, decrypt, parse (channel)", OfficialChannel, "parse"),
-    ("round trip 1: arrival script", Arrivals, "arrive"),
-    ("handlers, record writes, Fernet", webhook, "converse_once"),
-    ("round trip 2: checked write", CheckedWrite, "__call__"),
+    ("handlers on the guess, record writes, Fernet", webhook, "converse_once"),
+    ("the round trip: arrival script and writes", Arrivals, "arrive"),
+    ("a second round trip (a wrong guess)", CheckedWrite, "__call__"),
     ("encrypt the reply (channel)", OfficialChannel, "seal"),
 ]
 

@@ -1,4 +1,4 @@
-"""A message's first Redis round trip: all the webhook must know before the handlers decide.
+"""A message's Redis round trip: the checks, and the handlers' writes when their guess was right.
 
 One Lua script, run atomically, in the order the webhook needs the answers:
 
@@ -7,13 +7,19 @@ One Lua script, run atomically, in the order the webhook needs the answers:
 2. the delivery (``Deliveries``): the try is counted; a message that an earlier try
    answered, or is answering, stops here;
 3. for the try that processes the message: counted for ``/stats`` (``Usage``), the
-   block and the day's one refusal (``Blocks``), a photo's rate limit (``RateLimit``),
-   the user's state and dossier as stored (encrypted: opened in Python), and the engine
-   chain an admin chose (the menu offers what it reads).
+   block and the day's one refusal (``Blocks``), a photo's rate limit (``RateLimit``);
+4. the handlers' decision, made before the script on a *guess* (``Arrivals.guess``):
+   the user's state and dossier as this process last saw them (none for a user it has
+   not seen), the engine chain an admin chose as last seen, no block, the photo
+   allowed. When Redis holds exactly that, the writes the handlers took run here, and
+   the message costs this one round trip;
+5. else the user's state and dossier as stored (encrypted: opened in Python) and the
+   engine chain: the handlers decide again on them, and a second round trip writes
+   what they decided (``store.CheckedWrite``) if the state and the dossier are still
+   what this one read.
 
-The second round trip writes what the handlers decided (``store.CheckedWrite``) if the
-state and the dossier are still what this one read. Each piece's Lua sits beside the
-Python class that owns its keys; this module only puts them in order.
+Each piece's Lua sits beside the Python class that owns its keys; this module only
+puts them in order.
 """
 
 from __future__ import annotations
@@ -26,28 +32,33 @@ from bot.clock import beijing_day, seconds_to_beijing_midnight
 from bot.incoming import Incoming, Kind
 from bot.limits import DAY_KEEP, Blocks, RateLimit, Usage
 from bot.replays import Replays
-from bot.store import ENGINE_KEY, Deliveries, Delivery, key
+from bot.store import ENGINE_KEY, CheckedWrite, Deliveries, Delivery, key
 
 if TYPE_CHECKING:
+    from redis.client import Pipeline
+
     from bot.runtime import Runtime
 
 # The script's keys and arguments, by name, in order (the Lua comment is made from them).
 KEYS = ("nonce", "seen", "claim", "usage", "blocked", "refused", "rate", "state", "dossier",
         "engine")  # fmt: skip
 ARGS = ("digest", "nonce_ttl", "count", "seen_ttl", "lease_ms", "usage_ttl", "who", "admin",
-        "photo", "refusal_ttl", "now", "photo_limit", "photo_window")  # fmt: skip
+        "photo", "refusal_ttl", "now", "photo_limit", "photo_window", "guessed", "state_was",
+        "dossier_was", "engine_was")  # fmt: skip
 NO_REPLAY = key("nonce", "unchecked")  # a key name to pass when there is no replay check
+KNOWN_USERS = 4096  # the users whose state a process remembers for its guesses
 
 SCRIPT = (
     Replays.LUA
     + Deliveries.LUA
     + Blocks.LUA
     + RateLimit.LUA
+    + CheckedWrite.RUN_WRITES
     + f"""
 -- KEYS: {", ".join(KEYS)}
--- ARGV: {", ".join(ARGS)}
+-- ARGV: {", ".join(ARGS)}, then the writes decided on the guess
 """
-    + """-- digest '' = no replay check; count, admin, photo: '1' or '0'
+    + """-- digest '' = no replay check; count, admin, photo, guessed: '1' or '0'; '' = absent
 if ARGV[1] ~= '' and not replay_ok(KEYS[1], ARGV[1], ARGV[2]) then return {'replayed'} end
 local attempt, claimed, reply, job = claim_delivery(KEYS[2], KEYS[3], ARGV[3] == '1', ARGV[4],
   ARGV[5])
@@ -64,9 +75,19 @@ local retry_at = 0
 if photo and not is_blocked then
   retry_at = take_photo(KEYS[7], tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]))
 end
+local state, dossier, engine = redis.call('GET', KEYS[8]), redis.call('GET', KEYS[9]),
+  redis.call('GET', KEYS[10])
+if ARGV[14] == '1' and not is_blocked and retry_at == 0 and (state or '') == ARGV[15]
+    and (dossier or '') == ARGV[16] and (engine or '') == ARGV[17] then
+  local refused = run_writes(18)
+  if refused then
+    redis.call('DEL', KEYS[3])  -- unprocessed: the next try takes the claim at once
+    return refused
+  end
+  return {'written', attempt}
+end
 return {'claimed', attempt, is_blocked and 1 or 0, refusal_due and 1 or 0,
-  string.format('%.6f', retry_at), redis.call('GET', KEYS[8]), redis.call('GET', KEYS[9]),
-  redis.call('GET', KEYS[10])}
+  string.format('%.6f', retry_at), state, dossier, engine}
 """
 )
 
@@ -81,14 +102,16 @@ class Replay:
 
 @dataclass(frozen=True)
 class Arrival:
-    """What the first round trip found.
+    """What the round trip found.
 
     ``delivery`` is None for a replay (refused). When ``delivery.claimed``, this try
     processes the message and the rest is set: the guard rails' verdicts and the state
-    and dossier as stored, which the commit compares again.
+    and dossier as stored, which the commit compares again. ``written``: the guess was
+    right and the handlers' writes were made (the rest is the guess).
     """
 
     delivery: Delivery | None
+    written: bool = False
     now: float = 0.0
     blocked: bool = False
     refusal_due: bool = False
@@ -104,13 +127,46 @@ class Arrivals:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
         self.script = runtime.redis.register_script(SCRIPT)
+        # What this process last saw of users' (state, dossier) tokens, and of the engine
+        # key: the guesses. Encrypted as stored; a wrong guess costs a round trip, no more.
+        self.known: dict[str, tuple[bytes | None, bytes | None]] = {}
+        self.engine: bytes | None = None
+
+    def guess(self, msg: Incoming) -> Arrival:
+        """What the arrival of ``msg`` will most likely find, for the handlers to decide on
+        before it: the state and dossier this process last saw, the first try, no block,
+        the photo allowed."""
+        seen, claim = Deliveries.names(msg.dedupe_key)
+        state, dossier = self.known.get(self.rt.states.name(msg.channel, msg.user), (None, None))
+        return Arrival(
+            delivery=Delivery(seen, claim, attempt=1, claimed=True),
+            now=time.time(),
+            state=state,
+            dossier=dossier,
+            engine=self.engine,
+        )
+
+    def learn(self, msg: Incoming, values: dict[str, bytes | None]) -> None:
+        """Remember the user's state and dossier (``values``: by key, as read or written)."""
+        name = self.rt.states.name(msg.channel, msg.user)
+        if len(self.known) >= KNOWN_USERS and name not in self.known:
+            self.known.clear()  # the oldest guesses go with the rest: a round trip each
+        self.known[name] = (values[name], values[self.rt.dossiers.name(msg.channel, msg.user)])
 
     def arrive(
-        self, msg: Incoming, replay: Replay | None = None, again: Delivery | None = None
+        self,
+        msg: Incoming,
+        replay: Replay | None = None,
+        again: Delivery | None = None,
+        guessed: tuple[Arrival, Pipeline] | None = None,
     ) -> Arrival:
         """A try of ``msg``: its first look (``replay``: checked when given; Cloud Run has
-        none), or a waiting retry looking ``again`` (not counted as another try)."""
-        rt, now = self.rt, time.time()
+        none), or a waiting retry looking ``again`` (not counted as another try).
+
+        ``guessed``: a guess (``guess``) and the writes the handlers took on it, made if
+        the guess is right (then ``written``); never executed themselves."""
+        rt = self.rt
+        now = guessed[0].now if guessed else time.time()
         seen, claim = Deliveries.names(msg.dedupe_key)
         who = msg.identity
         keys = {
@@ -139,12 +195,27 @@ class Arrivals:
             "now": f"{now:.6f}",
             "photo_limit": rt.rate_limit.limit,
             "photo_window": rt.rate_limit.window,
+            "guessed": int(guessed is not None),
+            "state_was": b"",
+            "dossier_was": b"",
+            "engine_was": b"",
         }
         assert tuple(keys) == KEYS and tuple(args) == ARGS  # the order the script reads
-        found = self.script(keys=list(keys.values()), args=list(args.values()))
+        writes, after = [], {}
+        if guessed is not None:
+            guess, pipe = guessed
+            read = {keys["state"]: guess.state, keys["dossier"]: guess.dossier}
+            writes, after = CheckedWrite.encode(read, pipe)
+            args.update(state_was=guess.state or b"", dossier_was=guess.dossier or b"")
+            args["engine_was"] = guess.engine or b""
+        found = self.script(keys=list(keys.values()), args=[*args.values(), *writes])
         if found[0] == b"replayed":
             return Arrival(delivery=None)
         attempt = again.attempt if again else int(found[1])
+        if found[0] == b"written":
+            self.learn(msg, after)
+            delivery = rt.deliveries.found(msg.dedupe_key, attempt, True, None, None)
+            return replace(guessed[0], delivery=delivery, written=True)
         if found[0] == b"waiting":
             _, _, reply, job = found
             delivery = rt.deliveries.found(msg.dedupe_key, attempt, False, reply, job)
@@ -155,6 +226,8 @@ class Arrivals:
                 return self.arrive(msg, again=delivery)
             return Arrival(delivery)
         _, _, blocked, refusal_due, retry_at, state, dossier, engine = found
+        self.learn(msg, {keys["state"]: state, keys["dossier"]: dossier})
+        self.engine = engine
         return Arrival(
             delivery=rt.deliveries.found(msg.dedupe_key, attempt, True, None, None),
             now=now,
@@ -168,8 +241,13 @@ class Arrivals:
 
     def reread(self, msg: Incoming, arrival: Arrival) -> Arrival:
         """The state and dossier again, after another message of the user changed them."""
+        pipe_keys = (
+            self.rt.states.name(msg.channel, msg.user),
+            self.rt.dossiers.name(msg.channel, msg.user),
+        )
         pipe = self.rt.redis.pipeline(transaction=False)
-        pipe.get(self.rt.states.name(msg.channel, msg.user))
-        pipe.get(self.rt.dossiers.name(msg.channel, msg.user))
+        for name in pipe_keys:
+            pipe.get(name)
         state, dossier = pipe.execute()
+        self.learn(msg, dict(zip(pipe_keys, (state, dossier), strict=True)))
         return replace(arrival, state=state, dossier=dossier)

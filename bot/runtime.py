@@ -113,12 +113,13 @@ class Runtime:
 
     @cached_property
     def arrivals(self) -> Arrivals:
-        """A message's first round trip (``bot/arrival.py``)."""
+        """A message's round trip (``bot/arrival.py``); one per process: it keeps the guesses."""
         return Arrivals(self)
 
     @cached_property
     def checked_write(self) -> CheckedWrite:
-        """A message's second round trip: its writes, if what it read is unchanged."""
+        """A message's second round trip after a wrong guess: its writes, if what it read is
+        unchanged."""
         return CheckedWrite(self.redis)
 
     @cached_property

@@ -251,13 +251,15 @@ end
 class CheckedWrite:
     """Recorded writes, made only if the keys read are still as they were read.
 
-    The webhook reads a user's state and dossier in its first round trip, lets the
-    handlers decide, records the writes on a pipeline (RQ enqueues onto it too) and
-    sends them here in its second: one script compares each key with the value read
-    and, only if none changed, runs the writes, with no other client in between.
-    Another message of the same user that changed them meanwhile (another web
-    process) makes it return False and write nothing: the caller handles the message
-    again on what that one left. WATCH/MULTI/EXEC without WATCH's round trips.
+    The handlers decide on a user's state and dossier as read; the writes they take are
+    recorded on a pipeline (RQ enqueues onto it too) and sent in one script that
+    compares each key with the value read and, only if none changed, runs the writes,
+    with no other client in between. Another message of the same user that changed
+    them meanwhile (another web process) makes it write nothing: the caller handles
+    the message again on what that one left. WATCH/MULTI/EXEC without WATCH's round
+    trips. The webhook's first round trip runs the same writes on a guess of the state
+    (``bot/arrival.py``, ``RUN_WRITES``); this script is its second, when the guess
+    was wrong.
 
     Unlike EXEC, a script is not undone: a write Redis refuses halfway (an ACL, a key
     of another type) keeps the writes before it. So the caller orders them: what is
@@ -268,20 +270,33 @@ class CheckedWrite:
     are not declared): a standalone Redis or one behind Sentinel.
     """
 
-    # KEYS: the keys read; ARGV[1..#KEYS]: their values as read ('' = absent); then each
-    # write as its argument count followed by its arguments.
-    LUA = """
+    # Runs the writes encoded in ARGV from ``first`` on (each as its argument count, then
+    # its arguments). A refused one (an ACL, a key of another type) stops them and is
+    # returned: the script that called passes it on, and the client raises it.
+    RUN_WRITES = """
+local function run_writes(first)
+  local i = first
+  while i <= #ARGV do
+    local n = tonumber(ARGV[i])
+    local done = redis.pcall(unpack(ARGV, i + 1, i + n))
+    if type(done) == 'table' and done.err then return done end
+    i = i + n + 1
+  end
+  return nil
+end
+"""
+    # KEYS: the keys read; ARGV[1..#KEYS]: their values as read ('' = absent); the writes.
+    LUA = (
+        RUN_WRITES
+        + """
 for i, name in ipairs(KEYS) do
   if (redis.call('GET', name) or '') ~= ARGV[i] then return 0 end
 end
-local i = #KEYS + 1
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
-end
+local refused = run_writes(#KEYS + 1)
+if refused then return refused end
 return 1
 """
+    )
     # What the webhook and RQ's enqueue record; a name redis-py sends as two words
     # ("CONFIG SET") or a script would fail inside ours, halfway.
     WRITES = frozenset({"SET", "DEL", "HSET", "HDEL", "SADD", "RPUSH", "LPUSH", "ZADD", "EXPIRE"})
@@ -298,18 +313,38 @@ return 1
         pipe.multi()
         return pipe
 
-    def __call__(self, read: dict[str, bytes | None], writes: redis.client.Pipeline) -> bool:
+    def __call__(
+        self, read: dict[str, bytes | None], writes: redis.client.Pipeline
+    ) -> dict[str, bytes | None] | None:
         """Run the commands queued on ``writes`` (never executed itself) if every key in
-        ``read`` still holds the value given (None: absent)."""
+        ``read`` still holds the value given (None: absent). Then: the values those keys
+        hold after the writes; None if one had changed (nothing was written)."""
+        args, after = self.encode(read, writes)
+        if not self.script(keys=list(read), args=[value or b"" for value in read.values()] + args):
+            return None
+        return after
+
+    @classmethod
+    def encode(
+        cls, read: dict[str, bytes | None], writes: redis.client.Pipeline
+    ) -> tuple[list, dict[str, bytes | None]]:
+        """The writes recorded on ``writes`` (which is reset) as ``run_writes`` reads them,
+        and the values the keys of ``read`` will hold after them."""
         commands = [command for command, _options in writes.command_stack]
         scripts = bool(writes.scripts)
         writes.reset()
         if scripts:
             raise ValueError("a script cannot run inside a checked write")
-        args: list = [value or b"" for value in read.values()]
+        args: list = []
+        after = dict(read)
         for command in commands:
             name = str(command[0]).upper()
-            if name not in self.WRITES or len(command) > self.MAX_ARGS:
+            if name not in cls.WRITES or len(command) > cls.MAX_ARGS:
                 raise ValueError(f"a checked write does not run {name} ({len(command)} args)")
             args += [len(command), *command]
-        return bool(self.script(keys=list(read), args=args))
+            if name == "SET" and command[1] in after:
+                value = command[2]
+                after[command[1]] = value.encode() if isinstance(value, str) else value
+            elif name == "DEL":
+                after.update((key, None) for key in command[1:] if key in after)
+        return args, after

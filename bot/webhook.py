@@ -1,10 +1,12 @@
 """The webhook: ``/wechat`` (Official Account), ``/wecom`` (WeCom app), ``/healthz``.
 
 Per request, inside WeChat's 5-second window: verify and parse (the channel
-adapter); one round trip to Redis for everything known before deciding (replays,
-retries, counters, guard rails, the user's state: ``bot/arrival.py``); ask the
-handlers what to do; one round trip to write what they decided (the state, the
-jobs, the reply: ``store.CheckedWrite``); render the passive reply.
+adapter); ask the handlers what to do on a guess of the user's state (what this
+process last saw of it); one round trip to Redis for replays, retries, counters,
+guard rails and, when the guess was right, the writes the handlers took (the state,
+the jobs, the reply: ``bot/arrival.py``); when it was wrong, the handlers decide
+again on the state it found and a second round trip writes that
+(``store.CheckedWrite``); render the passive reply.
 """
 
 from __future__ import annotations
@@ -136,13 +138,18 @@ def answer(parsed: Parsed, label: str, started: float, replay: Replay | None = N
     ``label`` names the way in for the metrics (``official``, ``wecom``, ``cloudrun``);
     ``replay``: the request's (timestamp, nonce) check, refused (403) if another body used it.
     """
-    arrival = rt().arrivals.arrive(parsed.incoming, replay)
+    runtime, msg = rt(), parsed.incoming
+    guess = runtime.arrivals.guess(msg)
+    guessed = converse_once(runtime, msg, guess)
+    arrival = runtime.arrivals.arrive(msg, replay, guessed=(guess, guessed[1]))
     delivery = arrival.delivery
     if delivery is None:
         log.warning("%s request rejected (403): timestamp and nonce replayed", label)
         metrics.WEBHOOK_REQUESTS.labels(label, "rejected").inc()
         abort(403, "timestamp and nonce replayed with another body")
-    if delivery.claimed:
+    if arrival.written:
+        xml = process(parsed, arrival, started, done=guessed)
+    elif delivery.claimed:
         xml = process(parsed, arrival, started)
     else:
         xml = retry_answer(parsed, delivery, started)
@@ -152,23 +159,30 @@ def answer(parsed: Parsed, label: str, started: float, replay: Replay | None = N
     return xml
 
 
-def process(parsed: Parsed, arrival: Arrival, started: float) -> str:
-    """Process the message (this try holds its claim); on failure a retry processes it."""
+def process(parsed: Parsed, arrival: Arrival, started: float, done: Conversed | None = None) -> str:
+    """Process the message (this try holds its claim); on failure a retry processes it.
+    ``done``: the handlers' turn whose writes the arrival made (the guess was right)."""
     try:
-        return first_answer(parsed, arrival, started)
+        return first_answer(parsed, arrival, started, done)
     except BaseException:
         rt().deliveries.release(arrival.delivery)
         raise
 
 
-def first_answer(parsed: Parsed, arrival: Arrival, started: float) -> str:
+def first_answer(
+    parsed: Parsed, arrival: Arrival, started: float, done: Conversed | None = None
+) -> str:
     """Process the message once; save the reply so that WeChat's retries get it too.
 
-    On the common path this is the second and last round trip to Redis: the state, the
-    jobs and the reply written together (``converse``).
+    The state, the jobs and the reply are written together: by the arrival when the
+    guess was right (``done``), else in a second round trip (``converse``).
     """
     msg, runtime, delivery = parsed.incoming, rt(), arrival.delivery
-    turn = converse(runtime, msg, arrival)
+    if done is not None:
+        turn, _writes, event = done
+        count_callback(event)
+    else:
+        turn = converse(runtime, msg, arrival)
     if turn.outcome.refused_command:
         command = turn.outcome.refused_command
         log.warning("admin command /%s refused: %s is not an admin", command, msg.user)
@@ -222,18 +236,25 @@ def converse(runtime: Runtime, msg: Incoming, arrival: Arrival) -> Turn:
     for _ in range(CONVERSE_TRIES):
         turn, writes, event = converse_once(runtime, msg, arrival)
         read = dict(zip(read_keys, (arrival.state, arrival.dossier), strict=True))
-        if runtime.checked_write(read, writes):
-            if event is not None:
-                metrics.CALLBACKS.labels(event["type"], "queued").inc()
+        written = runtime.checked_write(read, writes)
+        if written is not None:
+            runtime.arrivals.learn(msg, written)
+            count_callback(event)
             return turn
         log.info("two messages of one user at once: handling this one again")
         arrival = runtime.arrivals.reread(msg, arrival)
     raise RuntimeError("a user's state kept changing under this message")  # a retry processes it
 
 
-def converse_once(
-    runtime: Runtime, msg: Incoming, arrival: Arrival
-) -> tuple[Turn, Pipeline, dict | None]:
+def count_callback(event: dict | None) -> None:
+    if event is not None:
+        metrics.CALLBACKS.labels(event["type"], "queued").inc()
+
+
+Conversed = tuple[Turn, Pipeline, dict | None]  # the turn, its writes, the callback event
+
+
+def converse_once(runtime: Runtime, msg: Incoming, arrival: Arrival) -> Conversed:
     """The handlers' decision on the state as read, and the writes it takes (recorded on a
     pipeline that is never executed: ``CheckedWrite`` sends them)."""
     writes = runtime.checked_write.writes()

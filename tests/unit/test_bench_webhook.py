@@ -1,8 +1,13 @@
 """bench/webhook.py's helpers: the production gunicorn options it reads from scripts/web,
-and the messages it sends (each one distinct, each one a valid safe-mode message)."""
+the messages it sends (each one distinct, each one a valid safe-mode message) and the
+CPU it reads from /proc."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -10,7 +15,15 @@ import xmltodict
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import check_signature
 
-from bench.webhook import AES_KEY, APPID, TOKEN, make_messages, median_of, production_gunicorn
+from bench.webhook import (
+    AES_KEY,
+    APPID,
+    TOKEN,
+    cpu_seconds,
+    make_messages,
+    median_of,
+    production_gunicorn,
+)
 from bench.webhook import Result as Row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,3 +79,33 @@ def test_rounds_give_the_median_rate_and_add_up_requests_and_errors():
     row = median_of(rows)
     assert round(row.rps) == 200 and (row.p50_ms, row.p99_ms) == (3, 30)
     assert (row.requests, row.errors, row.ran_out) == (6000, 1, True)
+
+
+def test_the_cpu_of_a_process_tree_counts_its_busy_children():
+    # A sleeping child whose own child burns 0.3 s of CPU, as gunicorn's master and workers.
+    tree = subprocess.Popen(
+        [sys.executable, "-c", SLEEPER_OVER_A_BURNER], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert tree.stdout.readline().strip() == "burnt"
+        assert cpu_seconds(tree.pid) >= 0.25
+    finally:
+        os.killpg(tree.pid, signal.SIGKILL)
+        tree.wait()
+        tree.stdout.close()
+
+
+SLEEPER_OVER_A_BURNER = r"""
+import os, subprocess, sys, time
+os.setpgrp()
+burn = (
+    "import time\n"
+    "end = time.process_time() + 0.3\n"
+    "while time.process_time() < end: pass\n"
+    "print('burnt', flush=True)\n"
+    "time.sleep(60)\n"
+)
+burner = subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE, text=True)
+print(burner.stdout.readline().strip(), flush=True)
+time.sleep(60)
+"""
