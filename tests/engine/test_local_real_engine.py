@@ -304,3 +304,17 @@ def test_a_page_on_its_side_is_boxed_again_once_upright(engine: LocalEngine) -> 
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     for key in ("legal_representative", "registered_date", "valid_period"):
         assert fields[key] == sample.truth[key]
+
+
+def test_a_label_boxed_whole_upright_is_not_added_twice(engine: LocalEngine) -> None:
+    """A licence on its side whose spaced labels (名 称) were boxed one character at a
+    time: upright, the detector boxes each label whole, over both. It is no missed line,
+    and is not read again into the value (名称石家庄…)."""
+    sample = generate(DocType.BIZLICENSE, seed=1110052, mode="photo")
+    assert sample.meta["rotation"] == 90
+    page = engine.read(sample.jpeg)
+    texts = [ln.text for ln in page.lines]
+    assert "名" in texts and "称" in texts and "名称" not in texts
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    for key in ("enterprise_name", "type_of_enterprise"):
+        assert fields[key] == sample.truth[key]
