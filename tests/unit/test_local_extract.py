@@ -924,6 +924,20 @@ def test_an_older_licence_s_start_on_the_row_above_its_period_is_read() -> None:
     assert fields["issue_date"] == "1985-01-13"
 
 
+def test_a_licence_number_printed_below_its_label_s_row_is_read() -> None:
+    """Printed out of register with the form, the 证号 value falls in the row below its
+    label: the label's value is empty, and the one valid ID line is the number."""
+    page, _, truth, _ = load("drivinglicense_photo")
+    number = next(ln for ln in page.lines if ln.text == truth["id_num"])
+    (x0, y0), (x1, _), _, _ = number.box
+    low = ((x0, y0 + 20), (x1, y0 + 20), (x1, y0 + 52), (x0, y0 + 52))
+    page.lines[page.lines.index(number)] = dataclasses.replace(number, box=low)
+    assert layout.labelled_values(page, drivinglicense.LABELS)["id_num"].text == ""
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert fields["id_num"] == truth["id_num"]
+    assert fields["name"] == truth["name"]
+
+
 def test_a_two_row_plate_is_read_top_row_first() -> None:
     """A lorry's rear plate prints the province and letter small above the rest: two
     rows, neither a plate alone, one plate together (yellow)."""

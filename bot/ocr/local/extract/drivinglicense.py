@@ -381,7 +381,9 @@ def extract(page: Page) -> Result:
     lines = _garbled_labels(lines)
     values = labelled_values(lines, LABELS, multiline=["address"], stop=r"出生|日期|\d{4}-")
     result = Result()
-    if "id_num" not in values:  # 证号 printed white on a dark box goes unread
+    # 证号 printed white on a dark box goes unread, or its number, printed out of register
+    # with the form, falls in the row below the label's.
+    if "id_num" not in values or not clean(values["id_num"].text):
         whole = [ln for ln in lines if (n := id_number(ln.text)) and id_valid(n)
                  and len(re.sub(r"\W", "", ln.text)) == 18]  # fmt: skip
         if len(whole) == 1:
