@@ -132,10 +132,16 @@ def _upper_row_inside(page: Page, line: Line) -> list[tuple[str, Line]]:
 
 def _read_wider(page: Page, line: Line) -> str | None:
     """The plate read again a character wider on both sides: the detector may leave out
-    a character of another colour (a police plate's red 警 beside the black print)."""
+    a character of another colour (a police plate's red 警 beside the black print). Then
+    wider still on the left, where it may leave out the province and letter before the
+    dot (·BH830: a thin 渝 and a lone L set apart)."""
     char = line.width / max(1, len(line.text))
-    wider = region(line.x0 - char, line.y0, line.x1 + char, line.y1)
-    return next((n for again, _ in page.reread_line(wider) if (n := plate_fix(again))), None)
+    for left, right in ((char, char), (2.5 * char, 0.0)):
+        wider = region(max(0.0, line.x0 - left), line.y0, line.x1 + right, line.y1)
+        found = next((n for again, _ in page.reread_line(wider) if (n := plate_fix(again))), None)
+        if found:
+            return found
+    return None
 
 
 def _province_by_image(page: Page, line: Line, text: str) -> str | None:
