@@ -318,3 +318,25 @@ def test_a_label_boxed_whole_upright_is_not_added_twice(engine: LocalEngine) -> 
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     for key in ("enterprise_name", "type_of_enterprise"):
         assert fields[key] == sample.truth[key]
+
+
+def test_a_plate_whose_province_and_letter_went_unboxed_is_read(engine: LocalEngine) -> None:
+    """A clear scan of a blue plate: the detector boxed ``·BH830`` alone, leaving out
+    a thin 渝 and the lone L set apart before the dot. The plate is read again wider
+    on the left."""
+    sample = generate(DocType.PLATENUM, seed=1000069, mode="scan")
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines] == ["·BH830"]
+    fields = EXTRACTORS[DocType.PLATENUM](page).fields
+    assert fields == {"number": sample.truth["number"], "color": "blue"}
+
+
+def test_a_stamp_piece_twice_the_print_s_height_joins_no_value(engine: LocalEngine) -> None:
+    """A piece of 仅供办理银行开户使用 (``银行``) beside the 类型 value, 2.1 times the
+    median line's height on a photo on its side: a stamp's, not a value's."""
+    sample = generate(DocType.BIZLICENSE, seed=1000052, mode="photo")
+    assert "stamped" in sample.meta["copy"]
+    page = engine.read(sample.jpeg)
+    assert "银行" in [ln.text for ln in page.lines]
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
