@@ -3,7 +3,6 @@ images (tests/data/synth, truth in truth.jsonl). No mocks; the models load once.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import os
@@ -18,7 +17,6 @@ from bot.devtools.synth.generator import plate_framing
 from bot.ocr.base import DocType, Failure, OcrError, Recognition
 from bot.ocr.local import LocalEngine, load_models
 from bot.ocr.local.extract import platenum
-from bot.ocr.local.extract.registry import EXTRACTORS
 from bot.ocr.local.page import Line
 from tests.samples import SYNTH, entries
 
@@ -161,15 +159,12 @@ def test_misread_id_number_is_re_read_from_the_image(engine: LocalEngine) -> Non
 
 
 def test_an_address_ending_in_a_lone_character_is_read_whole(engine: LocalEngine) -> None:
-    """The detector passes over the address's last line, a lone 1; it is re-read. (On
-    this photo, turned on its side, it is now boxed once the page is upright: the box
-    is dropped here to replay the miss.)"""
+    """The detector passes over the address's last line, a lone 1; it is re-read."""
     entry = next(e for e in SAMPLES if e["seed"] == 730028)
     page = engine.read((SYNTH / entry["file"]).read_bytes())
     assert entry["truth"]["addr"].endswith("号楼541")
-    missed = dataclasses.replace(page, lines=[ln for ln in page.lines if ln.text.strip() != "1"])
-    assert len(missed.lines) == len(page.lines) - 1
-    fields = EXTRACTORS[DocType.IDCARD](missed).fields
+    assert not any(ln.text.strip() == "1" for ln in page.lines)
+    fields = engine.recognize((SYNTH / entry["file"]).read_bytes(), DocType.IDCARD).fields
     assert fields["addr"] == entry["truth"]["addr"]
 
 

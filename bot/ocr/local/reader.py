@@ -221,6 +221,10 @@ def _detect_turned(models: Models, img: np.ndarray, rotation: int, boxes: np.nda
     return _rotate_points(found, 360 - rotation, t_w, t_h)
 
 
+# The share of a page's boxes that must be found only upright for them to be added.
+MISSED_SHARE = 0.2
+
+
 def _missed_on_its_side(
     models: Models, img: np.ndarray, rotation: int, boxes: np.ndarray
 ) -> np.ndarray:
@@ -233,6 +237,8 @@ def _missed_on_its_side(
     if again is boxes:
         return boxes[:0]
     missed = [q for q in again if sum(_covered(q, old) for old in boxes) < 0.3]
+    if len(missed) < max(3, MISSED_SHARE * len(boxes)):  # a stray box or two, no lost print
+        missed = []  # (on a real passport, a stray letter joined its MRZ line)
     return np.asarray(missed, dtype=np.float32).reshape(-1, 4, 2)
 
 
