@@ -36,6 +36,7 @@ def test_a_retry_processes_a_message_whose_first_try_failed(make_bot, redis_user
     redis_user("web", "+@all", "~*")
     [retry] = peer.deliver(message).attempts  # WeChat's retry: same MsgId
     assert retry.status == 200
+    assert retry.elapsed_ms < 1000  # the failed try released its claim: no wait for its lease
     assert "正在识别身份证" in retry.reply["Content"]
     assert queued_media(bot) == [media_id]
     [again] = peer.deliver(message).attempts  # and the next retry is only answered
