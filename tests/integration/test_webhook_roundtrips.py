@@ -208,8 +208,18 @@ def test_a_checked_write_writes_only_on_what_was_read(redis) -> None:
     writes = write.writes()
     writes.set("state", b"new")
     writes.rpush("jobs", "a")
-    assert write({"state": b"changed", "dossier": None}, writes)
+    # what the keys read hold now: the next message's guess
+    assert write({"state": b"changed", "dossier": None}, writes) == {
+        "state": b"new",
+        "dossier": None,
+    }
     assert redis.get("state") == b"new" and redis.lrange("jobs", 0, -1) == [b"a"]
+    writes = write.writes()
+    writes.delete("state")
+    writes.set("dossier", "d")
+    assert write({"state": b"new", "dossier": None}, writes) == {"state": None, "dossier": b"d"}
+    redis.delete("dossier")
+    redis.set("state", b"new")
     writes = write.writes()
     writes.delete("state")
     redis.set("dossier", b"d")  # a key read as absent that now exists is a change too
