@@ -9,10 +9,11 @@ One Lua script, run atomically, in the order the webhook needs the answers:
 3. for the try that processes the message: counted for ``/stats`` (``Usage``), the
    block and the day's one refusal (``Blocks``), a photo's rate limit (``RateLimit``);
 4. the handlers' decision, made before the script on a *guess* (``Arrivals.guess``):
-   the user's state and dossier as this process last saw them (none for a user it has
-   not seen), the engine chain an admin chose as last seen, no block, the photo
-   allowed. When Redis holds exactly that, the writes the handlers took run here, and
-   the message costs this one round trip;
+   the user's state as this process last saw it (none for a user it has not seen, or
+   not lately), no dossier, the engine chain an admin chose as last seen, no block, the
+   photo allowed. When Redis holds exactly that, the writes the handlers took run here,
+   and the message costs this one round trip (a user's messages reaching the same web
+   process, as a new user's first message always does);
 5. else the user's state and dossier as stored (encrypted: opened in Python) and the
    engine chain: the handlers decide again on them, and a second round trip writes
    what they decided (``store.CheckedWrite``) if the state and the dossier are still
@@ -24,6 +25,7 @@ puts them in order.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -127,31 +129,42 @@ class Arrivals:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
         self.script = runtime.redis.register_script(SCRIPT)
-        # What this process last saw of users' (state, dossier) tokens, and of the engine
-        # key: the guesses. Encrypted as stored; a wrong guess costs a round trip, no more.
-        self.known: dict[str, tuple[bytes | None, bytes | None]] = {}
+        # The guesses: users' state tokens as this process last saw them (when, token; the
+        # oldest first), and the engine key's. Encrypted as stored, kept no longer than
+        # the state's own TTL; a wrong guess costs a round trip, no more.
+        self.known: dict[str, tuple[float, bytes | None]] = {}
         self.engine: bytes | None = None
+        self.lock = threading.Lock()  # the Procfile's gthread workers share the guesses
 
     def guess(self, msg: Incoming) -> Arrival:
         """What the arrival of ``msg`` will most likely find, for the handlers to decide on
-        before it: the state and dossier this process last saw, the first try, no block,
+        before it: the state this process last saw, no dossier, the first try, no block,
         the photo allowed."""
         seen, claim = Deliveries.names(msg.dedupe_key)
-        state, dossier = self.known.get(self.rt.states.name(msg.channel, msg.user), (None, None))
+        with self.lock:
+            when, state = self.known.get(self.rt.states.name(msg.channel, msg.user), (0.0, None))
+        if time.monotonic() - when > self.rt.states.ttl:
+            state = None  # expired in Redis by now, or soon
         return Arrival(
             delivery=Delivery(seen, claim, attempt=1, claimed=True),
             now=time.time(),
             state=state,
-            dossier=dossier,
             engine=self.engine,
         )
 
     def learn(self, msg: Incoming, values: dict[str, bytes | None]) -> None:
-        """Remember the user's state and dossier (``values``: by key, as read or written)."""
+        """Remember the user's state for the next guess (``values``: by key, as read or
+        written), while the user has no dossier: the documents collected, numbers and
+        all, are never kept outside Redis (and its TTL), so a user with one is not guessed
+        and costs two round trips a message."""
         name = self.rt.states.name(msg.channel, msg.user)
-        if len(self.known) >= KNOWN_USERS and name not in self.known:
-            self.known.clear()  # the oldest guesses go with the rest: a round trip each
-        self.known[name] = (values[name], values[self.rt.dossiers.name(msg.channel, msg.user)])
+        with self.lock:
+            self.known.pop(name, None)  # back in at the end: the oldest go first
+            if values[self.rt.dossiers.name(msg.channel, msg.user)] is not None:
+                return
+            if len(self.known) >= KNOWN_USERS:
+                del self.known[next(iter(self.known))]
+            self.known[name] = (time.monotonic(), values[name])
 
     def arrive(
         self,

@@ -40,6 +40,12 @@ WEBHOOK_REQUESTS = Counter(
     "Webhook POSTs by channel and outcome (answered, retry, rejected).",
     ["channel", "outcome"],
 )
+WEBHOOK_GUESSES = Counter(
+    "ocrbot_webhook_guesses",
+    "Messages processed by whether the state guessed was right (one Redis round trip) or "
+    "wrong (two).",
+    ["result"],
+)
 PASSIVE_REPLY_SECONDS = Histogram(
     "ocrbot_passive_reply_seconds",
     "Seconds from a webhook POST to its passive reply (WeChat waits 5).",

@@ -216,8 +216,8 @@ class Runtime:
 
     # --- OCR -----------------------------------------------------------------
     def menu_types(self, stored: bytes | None) -> tuple[DocType, ...]:
-        """The types the chain in force reads (``stored``: ENGINE_KEY's value, read with
-        the rest of a message's first round trip: ``bot/arrival.py``)."""
+        """The types the chain in force reads (``stored``: ENGINE_KEY's value, as a
+        message's arrival found or guessed it: ``bot/arrival.py``)."""
         return readable_types(self.chain_from(stored))
 
     def engine_chain(self) -> tuple[str, ...]:

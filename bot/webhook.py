@@ -140,15 +140,21 @@ def answer(parsed: Parsed, label: str, started: float, replay: Replay | None = N
     """
     runtime, msg = rt(), parsed.incoming
     guess = runtime.arrivals.guess(msg)
-    guessed = converse_once(runtime, msg, guess)
-    arrival = runtime.arrivals.arrive(msg, replay, guessed=(guess, guessed[1]))
+    try:  # decided, not acted on: the writes run only after the checks, in the script
+        decided: Conversed | None = converse_once(runtime, msg, guess)
+    except Exception:  # noqa: BLE001 - decided again after the checks, where a failure counts
+        decided = None
+    guessed = (guess, decided[1]) if decided else None
+    arrival = runtime.arrivals.arrive(msg, replay, guessed=guessed)
     delivery = arrival.delivery
     if delivery is None:
         log.warning("%s request rejected (403): timestamp and nonce replayed", label)
         metrics.WEBHOOK_REQUESTS.labels(label, "rejected").inc()
         abort(403, "timestamp and nonce replayed with another body")
+    if delivery.claimed:
+        metrics.WEBHOOK_GUESSES.labels("right" if arrival.written else "wrong").inc()
     if arrival.written:
-        xml = process(parsed, arrival, started, done=guessed)
+        xml = process(parsed, arrival, started, done=decided)
     elif delivery.claimed:
         xml = process(parsed, arrival, started)
     else:
@@ -247,6 +253,7 @@ def converse(runtime: Runtime, msg: Incoming, arrival: Arrival) -> Turn:
 
 
 def count_callback(event: dict | None) -> None:
+    """A confirmation's event for the operator, now queued with the writes."""
     if event is not None:
         metrics.CALLBACKS.labels(event["type"], "queued").inc()
 
@@ -255,8 +262,9 @@ Conversed = tuple[Turn, Pipeline, dict | None]  # the turn, its writes, the call
 
 
 def converse_once(runtime: Runtime, msg: Incoming, arrival: Arrival) -> Conversed:
-    """The handlers' decision on the state as read, and the writes it takes (recorded on a
-    pipeline that is never executed: ``CheckedWrite`` sends them)."""
+    """The handlers' decision on the state as read (or guessed), and the writes it takes,
+    recorded on a pipeline that is never executed: the arrival script sends them when the
+    guess was right, else ``CheckedWrite``."""
     writes = runtime.checked_write.writes()
     state = runtime.states.decode(msg.channel, msg.user, arrival.state)
     dossier = runtime.dossiers.decode(msg.channel, msg.user, arrival.dossier)
@@ -282,7 +290,7 @@ def context_for(
     runtime: Runtime, msg: Incoming, arrival: Arrival, dossier: Dossier | None
 ) -> Context:
     """What the handlers may know: the menu, the user's role, the guard rails' verdicts
-    (taken in the first round trip) and the documents collected so far."""
+    (as the arrival found them, or guessed) and the documents collected so far."""
     return Context(
         now=arrival.now,
         options=runtime.menu_types(arrival.engine),
@@ -327,7 +335,8 @@ def carry_out(
     """Queue (on ``pipe``) the jobs the handler asked for and the state; choose the reply.
 
     The jobs come first and the state after them: a write Redis refuses (an ACL, a key
-    of another type) stops ``CheckedWrite``'s script where it is, and the user's state
+    of another type) stops the script that runs them (the arrival's, or
+    ``CheckedWrite``'s) where it is, and the user's state
     must then be the one the message found, for the retry that processes it again.
     """
     state = outcome.state

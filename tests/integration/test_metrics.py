@@ -56,6 +56,9 @@ def test_a_run_is_counted_webhook_jobs_pushes_and_latencies(make_bot) -> None:
     assert d("ocrbot_webhook_requests_total", channel="official", outcome="first") == 4
     assert d("ocrbot_webhook_requests_total", channel="official", outcome="rejected") == 1
     assert d("ocrbot_passive_reply_seconds_count", channel="official") == 4
+    # each message's state was the one this process last wrote (none, then the click's)
+    assert d("ocrbot_webhook_guesses_total", result="right") == 4
+    assert d("ocrbot_webhook_guesses_total", result="wrong") == 0
     assert d("ocrbot_passive_reply_seconds_bucket", channel="official", le="4.0") == 4
     assert d("ocrbot_jobs_total", doc_type="idcard", engine="wechat", outcome="ok") == 1
     assert d("ocrbot_jobs_total", doc_type="idcard", engine="-", outcome="PushRefused") == 1

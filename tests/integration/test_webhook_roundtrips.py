@@ -125,6 +125,42 @@ def test_a_state_another_process_wrote_costs_two_and_is_decided_on(counted, make
     assert bot.trips(lambda: peer.deliver(peer.text("gil", "帮助"))) == (1, 1)
 
 
+def test_an_engine_another_process_chose_costs_two_and_is_offered(counted, make_bot) -> None:
+    """An admin's /engine, taken by another web process: this one's guess of the engine
+    key is wrong, and the menu offers what the new chain reads."""
+    bot = counted()  # reads with the cloud engine: no automatic detection in the menu
+    peer = bot.official()
+    warm_up(bot, peer)
+    assert DocType.AUTO.label not in peer.deliver(peer.image("ida", "media-1", "")).reply["Content"]
+    make_bot().runtime.set_engine_chain(("local",))
+    delivery = None
+
+    def photo_after_the_switch():
+        nonlocal delivery
+        delivery = peer.deliver(peer.image("jon", "media-2", ""))
+        return delivery
+
+    assert bot.trips(photo_after_the_switch) == (2, 2)
+    assert DocType.AUTO.label in delivery.reply["Content"]
+    assert bot.trips(lambda: peer.deliver(peer.image("kim", "media-3", ""))) == (1, 1)
+
+
+def test_a_user_with_a_dossier_is_not_guessed(counted, receiver) -> None:
+    """The documents collected (numbers and all) are not kept in the web process for a
+    guess: a user with a dossier costs two round trips, and no dossier token is held."""
+    bot = counted(result_webhook_url=receiver.url, result_webhook_secret="s")
+    peer = bot.official()
+    warm_up(bot, peer)
+    send_idcard(bot, peer, "lea", 34)
+    assert bot.trips(lambda: peer.deliver(peer.text("lea", "帮助"))) == (2, 2)
+    assert bot.trips(lambda: peer.deliver(peer.text("lea", "帮助"))) == (2, 2)
+    dossier = bot.runtime.redis.get(bot.runtime.dossiers.name(Channel.OFFICIAL, "lea"))
+    assert dossier is not None
+    held = [token for _when, token in bot.runtime.arrivals.known.values()]
+    assert dossier not in held
+    assert bot.runtime.states.name(Channel.OFFICIAL, "lea") not in bot.runtime.arrivals.known
+
+
 def test_a_photo_over_the_rate_limit_costs_two_and_is_refused(counted) -> None:
     """The guess takes the photo as allowed; the arrival finds it is not, writes nothing,
     and the handlers answer the refusal."""
@@ -172,8 +208,18 @@ def test_a_checked_write_writes_only_on_what_was_read(redis) -> None:
     writes = write.writes()
     writes.set("state", b"new")
     writes.rpush("jobs", "a")
-    assert write({"state": b"changed", "dossier": None}, writes)
+    # what the keys read hold now: the next message's guess
+    assert write({"state": b"changed", "dossier": None}, writes) == {
+        "state": b"new",
+        "dossier": None,
+    }
     assert redis.get("state") == b"new" and redis.lrange("jobs", 0, -1) == [b"a"]
+    writes = write.writes()
+    writes.delete("state")
+    writes.set("dossier", "d")
+    assert write({"state": b"new", "dossier": None}, writes) == {"state": None, "dossier": b"d"}
+    redis.delete("dossier")
+    redis.set("state", b"new")
     writes = write.writes()
     writes.delete("state")
     redis.set("dossier", b"d")  # a key read as absent that now exists is a change too
@@ -232,10 +278,10 @@ def test_a_redis_user_limited_to_our_keys_serves_retries_and_cloud_run(
     # looks again until the claim's lease runs out, and processes the message.
     dedupe_key = f"official:fay:{message.fields['CreateTime']}:click:OCR_BANKCARD:"
     _, claim = Deliveries.names(dedupe_key)  # (the last part: the card's id, none here)
-    redis.set(claim, 1, px=bot.runtime.deliveries.lease_ms)
+    redis.set(claim, 1, px=bot.runtime.deliveries.lease_ms - 500)  # ends before the deadline
     [retry] = peer.deliver(message).attempts
     assert retry.status == 200 and "银行卡" in retry.reply["Content"]
-    assert retry.elapsed_ms > 1000  # it waited for the lease (1.8 s) to run out
+    assert retry.elapsed_ms > 1000  # it waited for the lease (1.3 s) to run out
 
     cloudrun = make_bot(redis_url=limited, wechat_cloudrun=True, **NO_WEBHOOK_CREDENTIALS)
     cloudrun.emulator_post("settings", cloudrun=True)
