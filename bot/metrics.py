@@ -43,7 +43,7 @@ WEBHOOK_REQUESTS = Counter(
 WEBHOOK_GUESSES = Counter(
     "ocrbot_webhook_guesses",
     "Messages processed by whether the state guessed was right (one Redis round trip) or "
-    "wrong (two).",
+    "wrong (two); error: deciding on the guess failed (decided after the checks).",
     ["result"],
 )
 PASSIVE_REPLY_SECONDS = Histogram(

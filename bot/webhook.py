@@ -142,7 +142,9 @@ def answer(parsed: Parsed, label: str, started: float, replay: Replay | None = N
     guess = runtime.arrivals.guess(msg)
     try:  # decided, not acted on: the writes run only after the checks, in the script
         decided: Conversed | None = converse_once(runtime, msg, guess)
-    except Exception:  # noqa: BLE001 - decided again after the checks, where a failure counts
+    except Exception as exc:  # noqa: BLE001 - decided again after the checks, where it counts
+        log.warning("deciding on a guess failed (%s): decided after the checks", type(exc).__name__)
+        metrics.WEBHOOK_GUESSES.labels("error").inc()
         decided = None
     guessed = (guess, decided[1]) if decided else None
     arrival = runtime.arrivals.arrive(msg, replay, guessed=guessed)

@@ -20,7 +20,7 @@ import redis as redis_lib
 from cryptography.fernet import Fernet
 
 from bot import callback, jobs
-from bot.incoming import Channel
+from bot.incoming import Channel, identity
 from bot.ocr.base import DocType
 from bot.store import CheckedWrite, Deliveries
 from handlers.state import Menu, Recognize
@@ -143,6 +143,21 @@ def test_an_engine_another_process_chose_costs_two_and_is_offered(counted, make_
     assert bot.trips(photo_after_the_switch) == (2, 2)
     assert DocType.AUTO.label in delivery.reply["Content"]
     assert bot.trips(lambda: peer.deliver(peer.image("kim", "media-3", ""))) == (1, 1)
+
+
+def test_a_blocked_user_whose_state_was_guessed_right_is_refused_with_nothing_written(
+    counted,
+) -> None:
+    """The guess takes no block: the arrival finds one, makes none of the writes the
+    handlers decided on the guess (the photo's pending state), and they refuse instead."""
+    bot = counted()
+    peer = bot.official()
+    warm_up(bot, peer)
+    assert bot.trips(lambda: peer.deliver(peer.text("max", "帮助"))) == (1, 1)
+    bot.runtime.blocks.block(identity(Channel.OFFICIAL, "max"))
+    trips = bot.trips(lambda: peer.deliver(peer.image("max", "media-9", "")))
+    assert trips == (2, 2)
+    assert bot.runtime.states.load(Channel.OFFICIAL, "max").media_id == ""
 
 
 def test_a_user_with_a_dossier_is_not_guessed(counted, receiver) -> None:
