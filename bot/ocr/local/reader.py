@@ -96,7 +96,7 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     if rotation in (90, 270):
         missed = _missed_on_its_side(models, work.image, rotation, boxes)
         if len(missed):  # read in a batch of their own: the others read as they would
-            _, more = turn(work.image, missed, rotation)
+            more = turned_quads(work.image, missed, rotation)  # upright is turned
             more_crops = [crop_quad(upright, q) for q in more]
             more_texts, more_scores, more_clean = recognize(models, upright, more, more_crops)
             clean = more_clean if clean is upright else clean
@@ -295,9 +295,15 @@ def _key(crop: np.ndarray) -> bytes:
 def turn(work: np.ndarray, boxes: np.ndarray, rotation: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """The image turned upright by ``rotation`` degrees (a lossless ``cv2.rotate``), and
     the boxes in it, each starting at its top-left corner."""
-    h, w = work.shape[:2]
     upright = cv2.rotate(work, _Rotate[rotation]) if rotation else work
-    return upright, [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
+    return upright, turned_quads(work, boxes, rotation)
+
+
+def turned_quads(work: np.ndarray, boxes: np.ndarray, rotation: int) -> list[np.ndarray]:
+    """The boxes of ``work`` as they lie once it is turned by ``rotation`` degrees, each
+    starting at its top-left corner (the image itself is not turned)."""
+    h, w = work.shape[:2]
+    return [_start_top_left(q) for q in _rotate_points(boxes, rotation, w, h)]
 
 
 def recognize(
