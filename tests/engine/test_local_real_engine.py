@@ -93,6 +93,23 @@ def test_a_two_row_plate_whose_lone_letter_went_unboxed_is_read(engine: LocalEng
     assert got.fields == {"number": sample.truth["number"], "color": "yellow"}
 
 
+@pytest.mark.parametrize("seed", [1101038, 1101131])
+def test_a_two_row_plate_scan_whose_lower_box_reaches_up_is_read(
+    engine: LocalEngine, seed: int
+) -> None:
+    """On a scan the lower row's box takes in the rivets above it and reaches into the
+    upper row, and the lone authority letter is not boxed: the band above the lower
+    box cuts the letter in half, so the upper row's own box is read across the plate."""
+    sample = generate(DocType.PLATENUM, seed=seed, mode="scan")
+    assert sample.meta["rows"] == 2
+    page = engine.read(sample.jpeg)
+    upper, lower = page.lines
+    assert upper.text == sample.truth["number"][0]
+    assert lower.y0 < upper.y1 - 0.3 * upper.height  # the lower box reaches up
+    fields = EXTRACTORS[DocType.PLATENUM](page).fields
+    assert fields == {"number": sample.truth["number"], "color": "yellow"}
+
+
 @pytest.mark.parametrize("rotation", [90, 270])
 def test_a_two_row_plate_on_its_side_is_turned_upright(engine: LocalEngine, rotation: int) -> None:
     """Its large square characters are boxed one by one, down the image: no box is tall,

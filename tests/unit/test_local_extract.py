@@ -26,7 +26,7 @@ from bot.devtools.synth import people
 from bot.devtools.synth.docs import plate as synth_plate
 from bot.ocr.base import DocType
 from bot.ocr.local import layout, places, reader, script
-from bot.ocr.local.extract import drivinglicense, idcard, passport
+from bot.ocr.local.extract import drivinglicense, idcard, passport, platenum
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.platenum import plate_color
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
@@ -546,6 +546,7 @@ def test_car_class_letters_and_digits_keep_their_places(text: str, expected: str
         ("粤NLM1234", None),  # eight characters, no new-energy plate: one too many read
         ("粤BA12345", "粤BA12345"),  # a small new-energy plate of the 2019 letters
         ("粤BK1234", "粤BK1234"),  # seven: an ordinary plate
+        ("冀HGÜ995", "冀HGU995"),  # a letter read with a mark is its base letter
         ("ABC", None),
     ],
 )
@@ -750,6 +751,64 @@ def test_a_blue_plate_under_a_green_tint_stays_blue() -> None:
             bgr = np.asarray(doc.image.convert("RGB"))[40:240, 60:-60, ::-1]
             tones = reader.tones(np.ascontiguousarray(bgr))
             assert plate_color(None, doc.truth["number"], tones) == doc.truth["color"]
+
+
+def _plate_crop(doc: Any) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(doc.image.convert("RGB"))[40:240, 60:-60, ::-1])
+
+
+def test_a_washed_out_civilian_plate_keeps_its_faint_paint() -> None:
+    """Road cameras and dim car parks wash a plate crop out to grey: no tone keeps the
+    saturation of paint, and it was called white. A plate with a province and no 警 is
+    blue, yellow or green, never white: the faint hue left decides."""
+    from bot.devtools.synth import photo as synth_photo
+
+    washed = 0
+    for seed in range(40):
+        doc = synth_plate.make(random.Random(seed), random.Random(seed))
+        number = doc.truth["number"]
+        if len(number) == 8 or number.endswith("警"):
+            continue  # the format decides those
+        faded = synth_photo.fade(doc.image, random.Random(seed))
+        crop = np.ascontiguousarray(np.asarray(faded)[40:240, 60:-60, ::-1])
+        light, dark = reader.tones(crop)
+        washed += platenum._paint(light, dark) is None  # no tone with a paint's colour
+        assert plate_color(None, number, (light, dark)) == doc.truth["color"], seed
+    assert washed >= 5
+    # A police plate washed out alike stays white: its 警 decides, not the pixels.
+    assert plate_color(None, "京A1234警", (light, dark)) == "white"
+
+
+def test_a_yellow_plate_whose_print_looks_deep_blue_is_yellow() -> None:
+    """A cold light can turn a yellow plate's black print deep blue: the dark tone then
+    looks like a blue plate's paint. The paint is most of the box, so a yellow mean over
+    a yellow light tone says yellow; a blue plate under a warm lamp keeps a blue mean."""
+    yellow = next(d for s in range(40) if (d := synth_plate.make(random.Random(s),
+                  random.Random(s))).truth["color"] == "yellow")  # fmt: skip
+    rgb = np.asarray(yellow.image.convert("RGB"))[40:240, 60:-60].astype(np.float32)
+    dark = rgb.sum(axis=2) < 200
+    rgb[dark] = (20, 45, 150)  # the print, deep blue
+    crop = np.ascontiguousarray(rgb[..., ::-1]).astype(np.uint8)
+    tones = reader.tones(crop)
+    b, g, r = crop.reshape(-1, 3).mean(axis=0)
+    mean = (int(r), int(g), int(b))
+    number = yellow.truth["number"]
+    assert plate_color(None, number, tones) == "blue"  # the tones alone mislead
+    assert plate_color(mean, number, tones) == "yellow"
+    blue = next(d for s in range(40) if (d := synth_plate.make(random.Random(s),
+                random.Random(s))).truth["color"] == "blue")  # fmt: skip
+    rgb = np.asarray(blue.image.convert("RGB"))[40:240, 60:-60].astype(np.float32)
+    warm = (rgb * np.array([1.0, 0.85, 0.55])).clip(0, 255)  # a sodium street lamp
+    crop = np.ascontiguousarray(warm[..., ::-1]).astype(np.uint8)
+    b, g, r = crop.reshape(-1, 3).mean(axis=0)
+    assert plate_color((int(r), int(g), int(b)), blue.truth["number"], reader.tones(crop)) == "blue"
+
+
+def test_a_hong_kong_or_macao_plate_is_black() -> None:
+    """Cars crossing from Hong Kong or Macao carry black plates ending 港 or 澳 (GA 36):
+    the format decides, as for 使 and 领."""
+    assert plate_color((240, 240, 240), "粤Z1234港") == "black"
+    assert plate_color((240, 240, 240), "粤Z1234澳") == "black"
 
 
 def _digit_line(text: str, x: float, y: float, height: float = 40.0) -> Line:
