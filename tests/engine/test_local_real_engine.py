@@ -357,3 +357,32 @@ def test_a_stamp_piece_twice_the_print_s_height_joins_no_value(engine: LocalEngi
     assert "银行" in [ln.text for ln in page.lines]
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+
+
+def test_an_address_whose_label_went_unread_is_read_below_the_period(
+    engine: LocalEngine,
+) -> None:
+    """住所 (spaced, 住    所) went unboxed, and the period above wraps onto a second
+    line: the address's lines, in the period's column up to 登记机关, are the address."""
+    sample = generate(DocType.BIZLICENSE, seed=1120050, mode="photo")
+    page = engine.read(sample.jpeg)
+    texts = [ln.text for ln in page.lines]
+    assert not any(t.startswith(("住", "所")) for t in texts)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["address"] == sample.truth["address"]
+    assert fields["valid_period"] == sample.truth["valid_period"]
+
+
+def test_a_blurred_small_licence_keeps_its_columns_and_dates(engine: LocalEngine) -> None:
+    """A 600 px scan photographed blurred: 住所 unread, the address's second line on the
+    scope's first row (taken into the scope), 07 read as 00 and 至 as 生. A value is
+    printed in one run, so a piece past a wide gap is the other column's; a date that
+    is no date is read again, and the crops' majority decides."""
+    sample = generate(DocType.BIZLICENSE, seed=1120044, mode="photo")
+    assert "600px" in sample.meta["copy"] and sample.meta["blur"] > 1
+    page = engine.read(sample.jpeg)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["registered_date"] == sample.truth["registered_date"]
+    assert fields["valid_period"] == sample.truth["valid_period"]
+    assert "2001室" not in fields["business_scope"]
+    assert fields["address"].endswith("2001室")  # misread in places, but whole

@@ -295,6 +295,68 @@ def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
     return value.text + clean(best[0])
 
 
+def _past_gap(value: Value) -> list[Line]:
+    """Lines of a value's first row printed past a wide gap (over three lines' height):
+    the licence's other column (an address's piece beside the scope, when 住所 went
+    unread), never the value, which is printed in one run."""
+    first = sorted((ln for ln in value.lines if ln.y0 < value.lines[0].cy < ln.y1),
+                   key=lambda ln: ln.x0)  # fmt: skip
+    for a, b in zip(first, first[1:], strict=False):
+        if b.x0 - a.x1 > 3 * a.height:
+            return first[first.index(b) :]
+    return []
+
+
+def _trim(value: Value, away: list[Line]) -> Value:
+    text = value.text
+    for ln in away:
+        text = text.replace(clean(ln.text), "", 1)
+    return Value(text, value.row, value.x, tuple(ln for ln in value.lines if ln not in away),
+                 value.x_end)  # fmt: skip
+
+
+def _address_below_period(page: Page, values: dict[str, Value]) -> list[Line]:
+    """The address when its 住所 label went unread: the licence prints it below 营业期限,
+    in the same column, up to 登记机关. The lines starting where the period's value
+    starts, each within a line of the one above, not part of another value."""
+    period = values.get("valid_period")
+    if period is None or not period.lines:
+        return []
+    taken = {ln for v in values.values() for ln in v.lines}
+    last = max(period.lines, key=lambda ln: ln.y1)
+    h, bottom = last.height, last.y1
+    found: list[Line] = []
+    for ln in sorted(page.lines, key=lambda ln: ln.y0):
+        if ln in taken or ln.cy < bottom or abs(ln.x0 - period.x) > 1.5 * h:
+            continue
+        text = clean(ln.text)
+        if ln.y0 - bottom > 1.2 * h or re.search(_STOP, text) or text in _LABEL_TEXTS:
+            break
+        found.append(ln)
+        bottom = ln.y1
+    return found
+
+
+def _read_dates(page: Page, value: Value, want: int) -> str:
+    """The value's text, read again when it holds fewer than ``want`` real dates (a
+    blurred 07 read as 00, 至 as 生): the reading that most crops agree on, when two or
+    more do, among those holding more dates. A one-line value only."""
+    have = len(find_dates(value.text))
+    if have >= want or len(value.lines) != 1:
+        return value.text
+    votes: dict[tuple, list[str]] = {}
+    for again, _ in page.reread_line(value.lines[0]):
+        if len(found := find_dates(again)) > have:
+            votes.setdefault(tuple(found), []).append(again)
+    best = max(votes.values(), key=len, default=[])
+    return best[0] if len(best) >= 2 else value.text
+
+
+def _one_off(read: str, date: str) -> bool:
+    """Whether ``read`` is ``date`` with one character misread."""
+    return len(read) == len(date) and sum(a != b for a, b in zip(read, date, strict=True)) == 1
+
+
 def _kind_beside_label(page: Page, values: dict[str, Value]) -> str | None:
     """The 类型 value when the detector boxed its label but not the value: the place
     right of the label, in the name's column up to the next line on the row, is read
@@ -331,6 +393,9 @@ def extract(page: Page) -> Result:
     values = labelled_values(
         page, LABELS, multiline=[k for k in LABELS if k != "reg_num"], stop=_STOP
     )
+    for key, value in values.items():
+        if away := _past_gap(value):
+            values[key] = _trim(value, away)
     stamps = [ln for ln in marks if red_ink(ln)]
     if stamps and "address" in values:
         values["address"] = dataclasses.replace(
@@ -377,10 +442,24 @@ def extract(page: Page) -> Result:
             if key == "address":
                 value = fix_division(value, image_chooser(page, values[key].lines))
             result.put(key, value)
+    if "valid_period" in values:
+        values["valid_period"] = dataclasses.replace(
+            values["valid_period"], text=_read_dates(page, values["valid_period"], 2)
+        )
     if "registered_date" in values:
-        dates = find_dates(values["registered_date"].text)
-        padded = _padded(values["registered_date"].text)
+        founded = values["registered_date"].text
+        dates = find_dates(_read_dates(page, values["registered_date"], 1))
+        padded = _padded(founded)
+        if not dates and "valid_period" in values:
+            # Most licences are founded the day their period starts: a date one
+            # character off that start is that start.
+            start = find_dates(values["valid_period"].text)[:1]
+            if start and _one_off(clean(founded), printed(start[0], padded)):
+                dates = start
         result.put("registered_date", printed(dates[0], padded) if dates else None)
+    if "address" not in values and (below := _address_below_period(page, values)):
+        address = "".join(clean(ln.text) for ln in below)
+        result.put("address", fix_division(address, image_chooser(page, below)))
     if "valid_period" in values:
         period, address = _split_period(values["valid_period"])
         if address and "address" not in result.fields:
