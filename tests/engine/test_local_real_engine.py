@@ -386,3 +386,15 @@ def test_a_blurred_small_licence_keeps_its_columns_and_dates(engine: LocalEngine
     assert fields["valid_period"] == sample.truth["valid_period"]
     assert "2001室" not in fields["business_scope"]
     assert fields["address"].endswith("2001室")  # misread in places, but whole
+
+
+@pytest.mark.parametrize("seed", [1130054, 1130058])
+def test_a_name_and_kind_whose_labels_went_unread_are_read(engine: LocalEngine, seed: int) -> None:
+    """名称 unread, the name beside 注册资本 wrapping onto a second line (1130054); 名称
+    and 类型 unread, the kind printed under the name (1130058)."""
+    sample = generate(DocType.BIZLICENSE, seed=seed, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert not any(ln.text.startswith(("名", "称")) for ln in page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["enterprise_name"] == sample.truth["enterprise_name"]
+    assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]

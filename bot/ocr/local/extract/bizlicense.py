@@ -204,16 +204,44 @@ def _marks(text: str) -> int:
     return sum(text.count(m) for m in _MARKS)
 
 
-def _name_beside_capital(page: Page) -> str | None:
+def _below(page: Page, line: Line) -> Line | None:
+    """The line printed right under ``line``, starting in its column."""
+    h = line.height
+    under = [ln for ln in page.lines if ln is not line and abs(ln.x0 - line.x0) < h
+             and line.y1 - 0.3 * h < ln.cy and ln.y0 - line.y1 < 0.8 * h]  # fmt: skip
+    return min(under, key=lambda ln: ln.y0, default=None)
+
+
+def _name_beside_capital(page: Page) -> tuple[str, Line] | None:
     """The name when its 名称 label went unseen: on the licence it shares a row with
-    注册资本, left of it, and reads like a business name."""
+    注册资本, left of it, and reads like a business name, maybe wrapping onto the line
+    below (…物流有 / 限公司). With the name's last line."""
     for row in rows(page.lines):
         label = next((ln for ln in row.lines if clean(ln.text).startswith("注册资本")), None)
         if label is None:
             continue
-        left = "".join(clean(ln.text) for ln in row.lines if ln.x1 <= label.x0 + 2)
-        if _NAME_END.search(left):
-            return left
+        lefts = [ln for ln in row.lines if ln.x1 <= label.x0 + 2]
+        left = "".join(clean(ln.text) for ln in lefts)
+        if lefts and _NAME_END.search(left):
+            return left, lefts[-1]
+        more = _below(page, lefts[-1]) if lefts else None
+        if more is not None and _NAME_END.search(left + clean(more.text)):
+            return left + clean(more.text), more
+    return None
+
+
+def _kind_below_name(page: Page, last: Line) -> str | None:
+    """The 类型 value when its label went unseen: the kind of business printed under the
+    name, in its column (on one or two lines)."""
+    kind = ""
+    line: Line | None = last
+    for _ in range(2):
+        line = _below(page, line) if line is not None else None
+        if line is None:
+            return None
+        kind += clean(line.text)
+        if _ORG_TYPE.match(balance(kind)):
+            return balance(kind)
     return None
 
 
@@ -409,14 +437,18 @@ def extract(page: Page) -> Result:
         if re.search(r"[A-Z]", serial):  # its digits run into a piece of the watermark
             result.warnings.append("证照编号可能混入底纹字母，请核对")
     texts = {key: _WATERMARK.sub("", value.text) for key, value in values.items()}
+    name_end: Line | None = None  # the name's last line
     if "enterprise_name" not in values:
-        name = _name_beside_capital(page)
-        if name:
-            texts["enterprise_name"] = name
+        found = _name_beside_capital(page)
+        if found:
+            texts["enterprise_name"], name_end = found
     elif "type_of_enterprise" not in values:
         name, kind = _split_name(values["enterprise_name"])
         if kind:
             texts["enterprise_name"], texts["type_of_enterprise"] = name, kind
+    missing = name_end is not None and "type_of_enterprise" not in texts
+    if missing and (kind := _kind_below_name(page, name_end)):
+        texts["type_of_enterprise"] = kind
     if not texts.get("type_of_enterprise"):
         kind = _kind_beside_label(page, values)
         if kind:
