@@ -26,7 +26,7 @@ from bot.devtools.synth import people
 from bot.devtools.synth.docs import plate as synth_plate
 from bot.ocr.base import DocType
 from bot.ocr.local import layout, places, reader, script
-from bot.ocr.local.extract import drivinglicense, idcard, passport, platenum
+from bot.ocr.local.extract import bizlicense, drivinglicense, idcard, passport, platenum
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.platenum import plate_color
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
@@ -1004,3 +1004,23 @@ def test_a_two_row_plate_is_read_top_row_first() -> None:
     assert len(rows(page.lines)) == 2
     fields = EXTRACTORS[DocType.PLATENUM](page).fields
     assert fields == {"number": truth["number"], "color": "yellow"}
+
+
+def test_a_long_red_line_taller_than_print_is_a_stamp() -> None:
+    """A copy stamp's long words (仅供办理银行开户使用他用无效) misread past the copy-mark
+    patterns, red, with no marks: its length once passed it for print under a stamp,
+    and it ran on into the address. Print stands 1.6 times the median line at most."""
+    page, _, truth, _ = load("bizlicense_photo")
+    below = max((ln for ln in page.lines if ln.x0 > 700 and ln.y1 < 560), key=lambda ln: ln.y1)
+    h = 1.7 * sorted(ln.height for ln in page.lines)[len(page.lines) // 2]
+    x0, y0 = below.x0, below.y1 + 1
+    stamp = Line("权供办里银行开户便用他用天效", ((x0, y0), (x0 + 300, y0), (x0 + 300, y0 + h),
+                 (x0, y0 + h)), 0.9, tones=((240, 228, 224), (205, 60, 62)))  # fmt: skip
+    assert layout.red_ink(stamp) and not bizlicense._COPY_MARK.match(stamp.text)
+    stamped = dataclasses.replace(page, lines=[*page.lines, stamp])
+    fields = EXTRACTORS[DocType.BIZLICENSE](stamped).fields
+    assert fields["address"] == truth["address"]
+    # A long red line of print's height, crossed by a stamp, is still print.
+    crossed = Line(stamp.text, ((x0, y0), (x0 + 300, y0), (x0 + 300, y0 + h / 1.7),
+                   (x0, y0 + h / 1.7)), 0.9, tones=stamp.tones)  # fmt: skip
+    assert bizlicense._print(crossed, h / 1.7)

@@ -282,22 +282,33 @@ def _oversized(lines: list[Line]) -> list[Line]:
     """Lines far taller than the print: the title, and a copy stamp's large words across
     the text (turned, a piece of one stands taller still). Every value of a licence is
     printed in one size, so such a line is never part of one."""
-    heights = sorted(ln.height for ln in lines)
-    if len(heights) < 5:
+    if len(lines) < 5:
         return []
-    median = heights[len(heights) // 2]
+    median = _median_height(lines)
     return [ln for ln in lines if ln.height > OVERSIZED * median]
+
+
+def _median_height(lines: list[Line]) -> float:
+    heights = sorted(ln.height for ln in lines)
+    return heights[len(heights) // 2] if heights else 0.0
 
 
 _LABEL_TEXTS = {name for names in LABELS.values() for name in names}
 
 
-def _print(line: Line) -> bool:
+PRINT_MAX = 1.6  # print stands at most this many times the median line's height
+
+
+def _print(line: Line, median: float) -> bool:
     """Whether a line in red reads as the licence's print under a stamp: a label, or a
-    value's line with its marks (、，。（）). A stamp's words and a seal's arc have none;
-    where a large stamp covers a line its red is most of the line's dark tone."""
+    value's line with its marks (、，。（）), or a long line of print's height. A stamp's
+    words and a seal's arc have no marks; a long stamp (仅供办理银行开户使用他用无效,
+    misread past :data:`_COPY_MARK`) stands taller than print. Where a large stamp
+    covers a line its red is most of the line's dark tone."""
     text = clean(line.text)
-    return text in _LABEL_TEXTS or bool(re.search(r"[、，。；（）()]", text)) or len(text) >= 12
+    if text in _LABEL_TEXTS or re.search(r"[、，。；（）()]", text):
+        return True
+    return len(text) >= 12 and line.height <= PRINT_MAX * median
 
 
 def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
@@ -411,10 +422,11 @@ def extract(page: Page) -> Result:
     # A stamp read in pieces (案使用) is not a mark's whole text: its red ink tells it,
     # or, pale or grey, its size.
     big = _oversized(page.lines)
+    median = _median_height(page.lines)
     marks = [
         ln
         for ln in page.lines
-        if _COPY_MARK.match(clean(ln.text)) or ln in big or (red_ink(ln) and not _print(ln))
+        if _COPY_MARK.match(clean(ln.text)) or ln in big or (red_ink(ln) and not _print(ln, median))
     ]
     if marks:
         page = dataclasses.replace(page, lines=[ln for ln in page.lines if ln not in marks])
