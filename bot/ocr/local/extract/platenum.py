@@ -133,7 +133,7 @@ def _join_rows(page: Page) -> list[tuple[str, Line]]:
         widest = max(row.lines, key=lambda ln: ln.width)
         out.append((text, widest))
     for upper, lower in zip(grid, grid[1:], strict=False):
-        top = re.sub(r"[\s·.]", "", _join(upper.lines))
+        top = _upper(_join(upper.lines))
         wide = max(lower.lines, key=lambda ln: ln.width)
         above = upper.cy <= wide.y0 + 0.25 * wide.height and wide.y0 - upper.y1 < wide.height
         inside = wide.x0 - wide.height < upper.x0 and upper.lines[-1].x1 < wide.x1 + wide.height
@@ -144,6 +144,16 @@ def _join_rows(page: Page) -> list[tuple[str, Line]]:
     return out + [item for line in page.lines for item in _upper_row_inside(page, line)]
 
 
+# Shapes a lone capital of a plate's upper row is read as (J as a corner bracket).
+_LETTER_SHAPES = str.maketrans({"」": "J", "亅": "J", "丁": "J"})
+
+
+def _upper(text: str) -> str:
+    """A two-row plate's upper row as read, spaces and dots out, its letter a letter."""
+    text = re.sub(r"[\s·.]", "", text)
+    return text[:1] + text[1:].translate(_LETTER_SHAPES)
+
+
 def _upper_row(page: Page, upper: Row, wide: Line) -> list[str]:
     """A two-row plate's upper row read again across the plate's width, when its lone
     authority letter went unboxed. The band stops short of the lower row's box, which
@@ -152,8 +162,7 @@ def _upper_row(page: Page, upper: Row, wide: Line) -> list[str]:
     bottoms = dict.fromkeys([min(upper.y1, wide.y0 + 0.1 * wide.height), upper.y1])
     for bottom in bottoms:
         band = region(wide.x0, upper.y0, wide.x1, bottom)
-        tops = [t for again, _ in page.reread_line(band)
-                if len(t := re.sub(r"[\s·.]", "", again)) == 2]  # fmt: skip
+        tops = [t for again, _ in page.reread_line(band) if len(t := _upper(again)) == 2]
         if tops:  # a province and a letter first: a misread letter (丁 for J) fits no plate
             return sorted(tops, key=lambda t: not re.fullmatch(f"[{PROVINCES}][A-Z]", t))
     return []
@@ -161,14 +170,15 @@ def _upper_row(page: Page, upper: Row, wide: Line) -> list[str]:
 
 def _upper_row_inside(page: Page, line: Line) -> list[tuple[str, Line]]:
     """A two-row plate boxed whole, of which the recognizer read the large lower row
-    alone (five letters and digits in a box under twice as wide as high): its upper
+    alone (five letters and digits, or four digits and 学 or 挂, in a box under two and a
+    half times as wide as high; a faded tight crop is boxed so): its upper
     row, the province and the authority letter, is read again from the box's top."""
     text = re.sub(r"[\s·.]", "", line.text)
-    if not re.fullmatch(r"[A-Z0-9]{5}", text) or line.width >= 2.5 * line.height:
+    if not re.fullmatch(r"[A-Z0-9]{5}|[A-Z0-9]{4}[学挂]", text) or line.width >= 2.5 * line.height:
         return []
     band = region(line.x0, line.y0, line.x1, line.y0 + 0.4 * line.height)
     tops = [m[0] for again, _ in page.reread_line(band)
-            if (m := re.search(f"[{PROVINCES}][A-Z]", re.sub(r"[\s·.]", "", again)))]  # fmt: skip
+            if (m := re.search(f"[{PROVINCES}][A-Z]", _upper(again)))]  # fmt: skip
     return [(top + text, line) for top in dict.fromkeys(tops)]
 
 
