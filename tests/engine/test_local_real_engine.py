@@ -398,3 +398,47 @@ def test_a_name_and_kind_whose_labels_went_unread_are_read(engine: LocalEngine, 
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["enterprise_name"] == sample.truth["enterprise_name"]
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+
+
+def test_a_capital_numeral_misread_is_chosen_by_its_image(engine: LocalEngine) -> None:
+    """捌 read as 拥 (every crop agrees): an amount is written in financial numerals, so
+    the one before a unit is the numeral the image makes likeliest. The kind's 、 read
+    as a middle dot is put back, as the scope's is."""
+    sample = generate(DocType.BIZLICENSE, seed=1120048, mode="photo")
+    page = engine.read(sample.jpeg)
+    texts = [ln.text for ln in page.lines]
+    assert "人民币拥佰万元整" in texts and any("上市·自然" in t for t in texts)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["registered_capital"] == sample.truth["registered_capital"]
+    assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+
+
+def test_a_name_boxed_with_half_its_spaced_label_is_read(engine: LocalEngine) -> None:
+    """An older licence on its side: 名 of 名    称 went into a box running down the
+    label column, and 称 was boxed with the name after a gap (``称 海南省…``)."""
+    sample = generate(DocType.BIZLICENSE, seed=1120068, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert any(ln.text.startswith("称 ") for ln in page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["enterprise_name"] == sample.truth["enterprise_name"]
+
+
+@pytest.mark.parametrize("seed", [1103010, 1103270])
+def test_a_two_row_plate_s_j_read_as_a_corner_bracket_is_j(engine: LocalEngine, seed: int) -> None:
+    """The lone J of a two-row plate's upper row, read again, comes back as 」."""
+    sample = generate(DocType.PLATENUM, seed=seed, mode="photo")
+    assert sample.meta["rows"] == 2 and sample.truth["number"][1] == "J"
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields == sample.truth
+    assert got.warnings == []
+
+
+def test_a_faded_two_row_crop_boxed_whole_with_its_class_is_read(engine: LocalEngine) -> None:
+    """A faded tight crop of a coach's two-row plate is boxed whole and read as its
+    lower row, four digits and 学: its upper row is read from the box's top."""
+    sample = generate(DocType.PLATENUM, seed=1103099, mode="photo")
+    assert sample.meta["rows"] == 2 and sample.meta["faded"]
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines] == [sample.truth["number"][2:]]
+    fields = EXTRACTORS[DocType.PLATENUM](page).fields
+    assert fields == sample.truth

@@ -396,6 +396,20 @@ def _one_off(read: str, date: str) -> bool:
     return len(read) == len(date) and sum(a != b for a, b in zip(read, date, strict=True)) == 1
 
 
+_NUMERALS = "零壹贰叁肆伍陆柒捌玖"
+
+
+def _numerals(page: Page, value: str, lines: tuple[Line, ...]) -> str:
+    """A capital's amount is written in financial numerals: a character before a unit
+    (佰仟拾万亿元) that is none of them (拥 for 捌) is the numeral its image makes
+    likeliest, by a margin (:func:`image_chooser`); else it is left as read."""
+    m = re.search(f"[^{_NUMERALS}拾佰仟万亿元整币](?=[拾佰仟万亿元])", value)
+    if m is None:
+        return value
+    options = [value[: m.start()] + n + value[m.end() :] for n in _NUMERALS]
+    return image_chooser(page, lines)(value, options) or value
+
+
 def _kind_beside_label(page: Page, values: dict[str, Value]) -> str | None:
     """The 类型 value when the detector boxed its label but not the value: the place
     right of the label, in the name's column up to the next line on the row, is read
@@ -470,8 +484,10 @@ def extract(page: Page) -> Result:
             value = balance(texts[key])
             if key == "type_of_enterprise":  # the thin 一 of 一人有限责任公司 goes unread
                 value = re.sub(r"^[-—]?人有限责任公司", "一人有限责任公司", value)
+                value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
             if key in ("registered_capital", "paid_in_capital"):  # financial numerals
                 value = re.sub(r"参(?=[佰仟拾万亿])", "叁", value)
+                value = _numerals(page, value, values[key].lines) if key in values else value
             if key == "business_scope":  # 、 between items is often read as a middle dot
                 value = _restore_edge_punctuation(page, value, values[key].lines)
                 value = _restore_inner_punctuation(page, value, values[key].lines)
