@@ -411,6 +411,11 @@ def test_a_capital_numeral_misread_is_chosen_by_its_image(engine: LocalEngine) -
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["registered_capital"] == sample.truth["registered_capital"]
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+    # An amount in digits (as real licences print it too) is no numeral to choose.
+    digits = [ln.with_text("人民币1000万元整") if ln.text == "人民币拥佰万元整" else ln
+              for ln in page.lines]  # fmt: skip
+    fields = EXTRACTORS[DocType.BIZLICENSE](dataclasses.replace(page, lines=digits)).fields
+    assert fields["registered_capital"] == "人民币1000万元整"
 
 
 def test_a_name_boxed_with_half_its_spaced_label_is_read(engine: LocalEngine) -> None:

@@ -400,10 +400,13 @@ _NUMERALS = "零壹贰叁肆伍陆柒捌玖"
 
 
 def _numerals(page: Page, value: str, lines: tuple[Line, ...]) -> str:
-    """A capital's amount is written in financial numerals: a character before a unit
-    (佰仟拾万亿元) that is none of them (拥 for 捌) is the numeral its image makes
-    likeliest, by a margin (:func:`image_chooser`); else it is left as read."""
-    m = re.search(f"[^{_NUMERALS}拾佰仟万亿元整币](?=[拾佰仟万亿元])", value)
+    """An amount written in financial numerals: a character before 拾佰仟万亿 that is
+    none of them (拥 for 捌) is the numeral its image makes likeliest, by a margin
+    (:func:`image_chooser`); else it is left as read. Amounts in digits are left."""
+    if re.search(r"\d", value):
+        return value  # written in digits (100万元, 300余万元: 余 is no misread numeral)
+    m = next((m for m in re.finditer(r"[\u4e00-\u9fff](?=[拾佰仟万亿])", value)
+              if m[0] not in _NUMERALS + "拾佰仟万亿"), None)  # fmt: skip
     if m is None:
         return value
     options = [value[: m.start()] + n + value[m.end() :] for n in _NUMERALS]
