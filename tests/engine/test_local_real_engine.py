@@ -40,6 +40,20 @@ def test_a_licence_beside_its_back_page_reads_whole(engine: LocalEngine, seed: i
     assert {k: got.get(k) for k in keys} == {k: sample.truth[k] for k in keys}
 
 
+def test_a_name_printed_out_of_register_on_a_scan_is_read(engine: LocalEngine) -> None:
+    """The values printed a fifth of a row low: the name falls out of the 姓名 row (whose
+    value is then empty) into a row of its own with 女 and 中国."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1040035, mode="scan")
+    assert sample.meta["shift"] > 0.15
+    page = engine.read(sample.jpeg)
+    label = next(ln for ln in page.lines if ln.text == "姓名")
+    name = next(ln for ln in page.lines if ln.text == sample.truth["name"])
+    assert name.cy - label.cy > 0.4 * label.height  # off the label's row
+    got = engine.recognize(sample.jpeg, DocType.DRIVINGLICENSE).fields
+    keys = ("name", "sex", "nationality", "address")
+    assert {k: got.get(k) for k in keys} == {k: sample.truth[k] for k in keys}
+
+
 def test_a_vehicle_licence_back_page_alone_reads_whole(engine: LocalEngine) -> None:
     sample = generate(DocType.DRIVING, seed=6, mode="photo", side="Back")
     got = engine.recognize(sample.jpeg, DocType.AUTO)

@@ -133,6 +133,8 @@ class _Below:
     issue: Line | None  # the line read on the row under the birth date
     car_class: Line | None  # the line read on the row after it
     class_box: Line | None  # where the class is printed, to read when nothing was
+    start: Line | None = None  # a lone whole date on the row after the class's
+    duration: Line | None = None  # a lone 6年, 10年 or 长期 below, in the column
 
 
 def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
@@ -146,10 +148,12 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     top = birth.lines[-1]
     h, x = top.height, birth.x
     validity = {ln for key in ("valid_from", "valid") if key in values for ln in values[key].lines}
+    durations = [
+        ln for ln in lines if ln.cy > top.y1 and re.fullmatch(r"(6|10)年|长期", clean(ln.text))
+    ]
     ends = [ln.y0 for ln in lines if ln.cy > top.y1 and (
-        ln in validity or clean(ln.text).startswith("有效") or "至" in ln.text
-        or re.fullmatch(r"(6|10)年|长期", clean(ln.text)))]  # fmt: skip
-    end = min(ends, default=top.y1 + 4 * h)
+        ln in validity or clean(ln.text).startswith("有效") or "至" in ln.text)]  # fmt: skip
+    end = min(ends + [ln.y0 for ln in durations], default=top.y1 + 4 * h)
     column = [ln for ln in lines if top.y1 - 0.2 * h < ln.cy < end and abs(ln.x0 - x) < 1.5 * h]
     down = rows(column)
     first = down[0].lines[0] if down else None
@@ -163,7 +167,12 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     box = None
     if klass is None and want + 0.5 * h <= end:
         box = region(x - 0.3 * h, want - 0.6 * h, x + 4.5 * h, want + 0.6 * h)
-    return _Below(issue, klass, box)
+    # An older issue's 有效起始日期 row follows the class's: a whole date alone there.
+    after = [r.lines[0] for r in down if abs(r.lines[0].cy - want - pitch) < 0.45 * pitch]
+    start = after[0] if len(after) == 1 and _WHOLE_DATE.fullmatch(clean(after[0].text)) else None
+    durations = [ln for ln in durations if abs(ln.x0 - x) < 1.5 * h]
+    duration = durations[0] if len(durations) == 1 else None
+    return _Below(issue, klass, box, start, duration)
 
 
 def _date_between(page: Page, above: Value | None, below: Value | None) -> list[date]:
@@ -272,15 +281,19 @@ _LEFT_LABELS = ("证号", "姓名", "住址")  # the two-character labels of the
 
 def _garbled_labels(lines: list[Line]) -> list[Line]:
     """Labels a blurred photo garbled in one character: 性别 followed by its value
-    (``性制男``), and a two-character label of the left column, where the other labels
-    are, that no line spells right (``住效``), keeping the character in its place."""
+    (``性制男``), 国籍 short of a character between the sex and the nationality
+    (``性别男国中国``), and a two-character label of the left column, where the other
+    labels are, that no line spells right (``住效``), keeping the character in its place."""
     texts = {clean(ln.text) for ln in lines}
     left = [ln.x0 for ln in lines if clean(ln.text) in (*_LEFT_LABELS, "出生日期")]
+    nation = any("国籍" in t for t in texts)
     out = []
     for ln in lines:
         t = clean(ln.text)
         if m := re.fullmatch(r"性[^别男女]?([男女])", t):
             ln = ln.with_text("性别" + m.group(1))
+        elif not nation and (m := re.fullmatch(r"(.*[男女])[国籍]([\u4e00-\u9fff]{2,})", t)):
+            ln = ln.with_text(f"{m.group(1)}国籍{m.group(2)}")  # 性别男国中国: 籍 lost
         elif len(t) == 2 and left and min(abs(ln.x0 - x) for x in left) < ln.height:
             fits = [
                 lab
@@ -331,6 +344,28 @@ def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
     sex = next((t for ln in others if (t := clean(ln.text)) in ("男", "女")), "")
     nation = next((t for ln in others if (t := "".join(_CJK.findall(ln.text))) == "中国"), None)
     return _NameRow(name, sex, nation)
+
+
+def _name_off_row(lines: list[Line]) -> Value | None:
+    """The name printed out of register, off its label's row (a scan fed askew: the
+    values a row's third low, or high), so that 姓名's value on the row is empty: the one
+    line of Chinese in the name's column, starting just right of the label, within a
+    label's height and a half up or down (the next rows are farther)."""
+    label = next((ln for ln in lines if clean(ln.text) == "姓名"), None)
+    if label is None:
+        return None
+    h = label.height
+    sex = next((ln for ln in lines if clean(ln.text).startswith("性别")), None)
+    end = sex.x0 if sex is not None and sex.x0 > label.x1 else label.x1 + 8 * h
+    found = [
+        ln for ln in lines
+        if ln is not label and label.x1 - 0.5 * h <= ln.x0 <= label.x1 + 3 * h and ln.x1 <= end
+        and abs(ln.cy - label.cy) < 1.5 * h and _CJK.fullmatch(t := clean(ln.text))
+        and len(t) >= 2 and not any(lab in t for names in LABELS.values() for lab in names)
+    ]  # fmt: skip
+    if len(found) != 1:
+        return None
+    return Value(found[0].text, 0, found[0].x0, (found[0],))
 
 
 def _sex_beside_label(page: Page) -> str | None:
@@ -399,6 +434,9 @@ def extract(page: Page) -> Result:
             if not id_valid(number):
                 result.warnings.append("证号校验未通过，请核对")
         result.put("id_num", number)
+    # The name, out of register like the number, falls off its label's row.
+    if "name" in values and not "".join(_CJK.findall(values["name"].text)):
+        values["name"] = _name_off_row(lines) or values["name"]
     row = _name_row(lines, values)
     if "name" in values:
         result.put("name", "".join(_CJK.findall(row.name)))
@@ -442,6 +480,10 @@ def extract(page: Page) -> Result:
     period = values["valid"].text if "valid" in values else ""
     if not period:  # label missed: the period is the one line with two dates and 至
         period = next((ln.text for ln in page.lines if "至" in ln.text), "")
+    if not period and below is not None and below.duration is not None:
+        period = below.duration.text  # an older issue's duration, its label garbled
+    if not starts and "valid_from" not in values and below is not None and below.start:
+        starts = find_dates(below.start.text)  # its label under the seal, its row kept
     if not starts and "valid" in values and len(find_dates(period)) < 2:
         # 有效起始日期 under the seal: its date is left of 有效期限, on the same row. Not
         # when the period prints both its dates (起 至): a stray date there (a 副页 laid
