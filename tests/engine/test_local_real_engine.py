@@ -54,6 +54,20 @@ def test_a_name_printed_out_of_register_on_a_scan_is_read(engine: LocalEngine) -
     assert {k: got.get(k) for k in keys} == {k: sample.truth[k] for k in keys}
 
 
+def test_an_older_licences_duration_the_detector_missed_is_read_beside_its_label(
+    engine: LocalEngine,
+) -> None:
+    """An older issue's 有效期限 value (10年), short and set apart, goes unboxed on real
+    photos: the place right of the label is read again, and the end computed."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1100101, mode="scan")
+    assert sample.meta["issue"] == "older" and "pages" not in sample.meta
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines if ln.text.endswith("年")] == ["10年"]
+    missed = dataclasses.replace(page, lines=[ln for ln in page.lines if ln.text != "10年"])
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](missed).fields
+    assert (fields["valid_from"], fields["valid_to"]) == ("2021-05-12", "2031-05-12")
+
+
 def test_a_vehicle_licence_back_page_alone_reads_whole(engine: LocalEngine) -> None:
     sample = generate(DocType.DRIVING, seed=6, mode="photo", side="Back")
     got = engine.recognize(sample.jpeg, DocType.AUTO)

@@ -368,6 +368,19 @@ def _name_off_row(lines: list[Line]) -> Value | None:
     return Value(found[0].text, 0, found[0].x0, (found[0],))
 
 
+def _duration_beside_label(page: Page) -> str | None:
+    """An older issue's 有效期限 value, short and set apart (``6年``), goes unboxed as a
+    lone 男 or a class letter does: the place right of the label, read from two crops
+    that agree on a duration."""
+    votes: dict[str, int] = {}
+    for text, score in read_beside(page, "有效期限", (3.0, 4.0)):
+        m = re.fullmatch(r"(6|10)年|长期", clean(text))
+        if m and score >= 0.8:
+            votes[m.group(0)] = votes.get(m.group(0), 0) + 1
+    best = max(votes, key=lambda k: votes[k], default=None)
+    return best if best is not None and votes[best] >= 2 else None
+
+
 def _sex_beside_label(page: Page) -> str | None:
     """性别's value, one character set apart on the row: 男 or 女."""
     return _agreed_beside(page, "性别", (2.5, 3.2), lambda found: found in ("男", "女"))
@@ -482,6 +495,8 @@ def extract(page: Page) -> Result:
         period = next((ln.text for ln in page.lines if "至" in ln.text), "")
     if not period and below is not None and below.duration is not None:
         period = below.duration.text  # an older issue's duration, its label garbled
+    if "valid" in values and not clean(period):
+        period = _duration_beside_label(page) or ""
     if not starts and "valid_from" not in values and below is not None and below.start:
         starts = find_dates(below.start.text)  # its label under the seal, its row kept
     if not starts and "valid" in values and len(find_dates(period)) < 2:
