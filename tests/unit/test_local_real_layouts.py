@@ -341,11 +341,14 @@ def test_a_name_printed_out_of_register_is_read_off_its_labels_row() -> None:
     assert "name" not in extract(DocType.DRIVINGLICENSE, page(*lines))
 
 
-def test_a_nationality_label_short_of_a_character_still_labels_it() -> None:
-    """Blurred, 国籍 read as 国 in one line with the sex before it (性别男 国中国): the
-    nationality is still 中国, and the sex 男."""
+def test_a_nationality_label_garbled_in_a_character_still_labels_it() -> None:
+    """Blurred, 国籍 read as 国 in one line with the sex before it (性别男 国中国), or as
+    国箱 right of 性别: the nationality is still 中国, and the sex 男."""
     lines = [ln for ln in _licence() if ln.text not in ("性别", "男", "国籍", "中国")]
     lines.append(line("性别男 国中国", 330, 120, 600))
+    fields = extract(DocType.DRIVINGLICENSE, page(*lines))
+    assert (fields["sex"], fields["nationality"], fields["name"]) == ("男", "中国", "钟宏")
+    lines = [ln if ln.text != "国籍" else line("国箱", ln.x0, ln.y0) for ln in _licence()]
     fields = extract(DocType.DRIVINGLICENSE, page(*lines))
     assert (fields["sex"], fields["nationality"], fields["name"]) == ("男", "中国", "钟宏")
 
