@@ -75,6 +75,22 @@ def test_a_vehicle_licence_back_page_alone_reads_whole(engine: LocalEngine) -> N
     assert {k: got.fields.get(k) for k in sample.truth} == sample.truth
 
 
+def test_a_plate_its_two_pages_read_apart_is_settled_by_their_images(
+    engine: LocalEngine,
+) -> None:
+    """Blurred beside its 副页, the main page's province reads wrong (another province's
+    character); both pages' plate lines are scored with either plate, and the likelier
+    stands for both."""
+    sample = generate(DocType.DRIVING, seed=1110052, mode="photo")
+    assert sample.meta["pages"] == "beside"
+    plate = sample.truth["plate_num"]
+    page = engine.read(sample.jpeg)
+    read = [ln.text for ln in page.lines if ln.text.endswith(plate[1:])]
+    assert len(read) == 2 and plate in read and len(set(read)) == 2
+    got = engine.recognize(sample.jpeg, DocType.DRIVING).fields
+    assert (got["plate_num"], got["plate_num_b"]) == (plate, plate)
+
+
 def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
     engine: LocalEngine,
 ) -> None:

@@ -15,6 +15,7 @@ from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (
     ENGLISH_SUBLABEL,
+    SETTLE_MARGIN,
     Value,
     clean,
     image_chooser,
@@ -138,10 +139,38 @@ def extract(page: Page) -> Result:
         _main_page(main, result)
     if back is not None:
         _back_page(back, result, alone=main is None)
+    if main is not None and back is not None and main is not back:
+        _settle_plates(page, result)
     result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
     if len(result.fields) <= 1:
         return Result()
     return result
+
+
+def _settle_plates(page: Page, result: Result) -> None:
+    """The main page and the 副页 print one plate: when their readings differ (a blurred
+    province, 新 for 浙), each line holding one is scored against its image with either
+    plate in place, and the plate the images make likelier by :data:`SETTLE_MARGIN`
+    stands for both; else both stay as read (the card flags the difference)."""
+    plates = [result.fields.get("plate_num"), result.fields.get("plate_num_b")]
+    if not all(plates) or plates[0] == plates[1] or len(plates[0]) != len(plates[1]):
+        return
+    totals = dict.fromkeys(plates, 0.0)
+    for ln in page.lines:
+        text = re.sub(r"\s+", "", ln.text)
+        held = next((p for p in plates if p in text), None)
+        if held is None:
+            continue
+        variants = {p: text.replace(held, p) for p in plates}
+        scores = page.score_texts(ln, list(variants.values()))
+        if len(scores) < 2:
+            return  # no image to ask
+        for p, variant in variants.items():
+            totals[p] += scores[variant]
+    best, other = sorted(plates, key=lambda p: -totals[p])
+    if totals[best] - totals[other] >= SETTLE_MARGIN:
+        result.put("plate_num", best)
+        result.put("plate_num_b", best)
 
 
 def _main_page(page: Page, result: Result) -> None:
