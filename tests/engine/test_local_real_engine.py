@@ -68,6 +68,22 @@ def test_an_older_licences_duration_the_detector_missed_is_read_beside_its_label
     assert (fields["valid_from"], fields["valid_to"]) == ("2021-05-12", "2031-05-12")
 
 
+def test_an_older_licences_start_cut_at_its_box_edge_is_read_again(engine: LocalEngine) -> None:
+    """有效起始日期 under the seal, its date boxed short of its last digit (2021-05-1, the
+    box ending half-way through the 2): the line is read again, and the one whole date
+    beginning as read is the start."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1100101, mode="scan")
+    assert sample.meta["issue"] == "older" and sample.truth["valid_from"] == "2021-05-12"
+    page = engine.read(sample.jpeg)
+    start = next(ln for ln in page.lines if ln.text == "2021-05-12" and ln.cy > page.height / 2)
+    (x0, y0), (x1, _), (_, y1), _ = start.box
+    cut = Line("2021-05-1", ((x0, y0), (x0 + 0.96 * (x1 - x0), y0),
+                             (x0 + 0.96 * (x1 - x0), y1), (x0, y1)), 0.99)  # fmt: skip
+    lines = [cut if ln is start else ln for ln in page.lines if "有效起始" not in ln.text]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](dataclasses.replace(page, lines=lines)).fields
+    assert (fields["valid_from"], fields["valid_to"]) == ("2021-05-12", "2031-05-12")
+
+
 def test_a_vehicle_licence_back_page_alone_reads_whole(engine: LocalEngine) -> None:
     sample = generate(DocType.DRIVING, seed=6, mode="photo", side="Back")
     got = engine.recognize(sample.jpeg, DocType.AUTO)

@@ -54,6 +54,7 @@ _CLASS_ORDER = ("A1", "A2", "A3", "A", "B1", "B2", "B", "C1", "C2", "C3", "C4", 
 MAIN_LABELS = ("准驾车型", "出生日期", "初次领证", "有效期限", "住址", "国籍", "性别")
 BACK_LABELS = ("副页", "档案编号", "记录")
 _WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
+_CUT_DATE = re.compile(r"^\d{4}\D\d{2}\D\d$")  # its last digit past the box
 _RENEW_BY = re.compile(r"请于(.{8,14}?)前")
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
@@ -229,22 +230,29 @@ def _validity(starts: list[date], period: str) -> tuple[date | None, date | str 
     return start, None
 
 
-def _start_left_of_period(lines: list[Line]) -> list[date]:
+def _start_left_of_period(page: Page, lines: list[Line]) -> list[date]:
     """On older licences 有效起始日期 and 有效期限 share the last row, or 有效起始日期 is the
     row above; the seal covers the first label, which goes unread: the one date left of
-    有效期限 on its row, else the one in the value column on the row above, is the start."""
+    有效期限 on its row, else the one in the value column on the row above, is the start.
+    A date cut at the label's edge (``2012-06-1``, its last digit under 有效期限's box) is
+    read again: the one whole date the crops give that begins as read is the start."""
     label = next((ln for ln in lines if clean(ln.text).startswith("有效期限")), None)
     if label is None:
         return []
     h = label.height
+    row = [ln for ln in lines if abs(ln.cy - label.cy) < 0.8 * h and ln.x1 <= label.x0 + h]
+    if not row:
+        row = [ln for ln in lines if 0.6 * h < label.cy - ln.cy < 1.8 * h
+               and label.x1 - h < ln.x0 < label.x1 + 3 * h]  # fmt: skip
     # Whole dates only: the licence prints them padded, and one cut at the edge
     # (2011-06-2) is not 2011-06-02.
-    row = [ln for ln in lines if abs(ln.cy - label.cy) < 0.8 * h and ln.x1 <= label.x0 + h]
     found = [d for ln in row if _WHOLE_DATE.search(ln.text) for d in find_dates(ln.text)]
-    if not row:
-        above = [ln for ln in lines if 0.6 * h < label.cy - ln.cy < 1.8 * h
-                 and label.x1 - h < ln.x0 < label.x1 + 3 * h]  # fmt: skip
-        found = [d for ln in above if _WHOLE_DATE.search(ln.text) for d in find_dates(ln.text)]
+    cut = [ln for ln in row if _CUT_DATE.search(clean(ln.text))]
+    if not found and len(cut) == 1:
+        read = clean(cut[0].text)
+        again = {clean(text) for text, _ in page.reread_line(cut[0])}
+        whole = {t for t in again if t.startswith(read) and _WHOLE_DATE.fullmatch(t)}
+        found = find_dates(whole.pop()) if len(whole) == 1 else []
     return found if len(found) == 1 else []
 
 
@@ -511,7 +519,7 @@ def extract(page: Page) -> Result:
         # 有效起始日期 under the seal: its date is left of 有效期限, on the same row. Not
         # when the period prints both its dates (起 至): a stray date there (a 副页 laid
         # to the left) must not replace the start.
-        starts = _start_left_of_period(lines)
+        starts = _start_left_of_period(page, lines)
     valid_from, valid_to = _validity(starts, period)
     renew_by = _renew_by(back)
     if valid_to is None and renew_by is not None:
