@@ -360,3 +360,24 @@ def test_an_older_licence_whose_validity_labels_went_unread_keeps_its_rows() -> 
     period = [line("2018-10-27", 160, 400, 330), line("有选期", 10, 450), line("6年", 160, 450)]
     fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))
     assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "2024-10-27")
+
+
+def test_vehicle_licence_labels_misread_in_two_characters_are_told_by_the_form() -> None:
+    """Blurred, small print reads labels two characters wrong: 车辆类型 as 车轴美型 (half
+    its characters in place, the one label so close), 核定载人数 as 核定群人数, and
+    整备质量 as 型品供量 (one in place: the form prints it between 核定载人数 and
+    外廓尺寸 in its column)."""
+    main = [ln if ln.text != "车辆类型" else line("车轴美型", ln.x0, ln.y0) for ln in _main_page()]
+    assert extract(DocType.DRIVING, page(*main))["vehicle_type"] == "小型轿车"
+    back = [
+        line("号牌号码", 10, 20), line("晋B1T251", 160, 20),
+        line("档案编号", 330, 20), line("140728722089", 460, 20, 620),
+        line("核定群人数", 10, 70), line("5人", 160, 70),
+        line("总质量", 330, 70), line("2552kg", 460, 70),
+        line("型品供量", 10, 120), line("2028kg", 160, 120),
+        line("核定载质量", 330, 120),
+        line("外廓尺寸", 10, 170), line("4223×1788×1419mm", 160, 170, 420),
+    ]  # fmt: skip
+    fields = extract(DocType.DRIVING, page(*back))
+    assert (fields["passengers_num"], fields["prepare_quality"]) == ("5人", "2028kg")
+    assert fields["total_quality"] == "2552kg"

@@ -130,7 +130,78 @@ def _vin_line(lines: list[Line]) -> Value | None:
     return None
 
 
+# The labels each page prints down a column, top to bottom (the form never changes).
+_COLUMNS = (
+    ("号牌号码", "所有人", "住址", "使用性质", "车辆识别代号", "发动机号码", "注册日期"),
+    ("车辆类型", "品牌型号", "发证日期"),
+    ("号牌号码", "核定载人数", "整备质量", "外廓尺寸", "备注", "检验记录"),
+    ("档案编号", "总质量", "核定载质量", "准牵引总质量"),
+)
+_ALL_LABELS = {name for column in _COLUMNS for name in column}
+
+
+def _garbled_labels(lines: list[Line]) -> list[Line]:
+    """Labels a blurred photo misread beyond the one character :func:`labelled_values`
+    forgives (车辆类型 as 车轴美型, 整备质量 as 型品供量), told by the form: a short line of
+    Chinese with a value right of it on its row is the label that keeps at least half
+    its characters in place, when no other does and none is read right; else the label
+    the form prints between the labels read above and below it in its column."""
+
+    def label_like(ln: Line, t: str) -> bool:
+        valued = any(abs(o.cy - ln.cy) < 0.5 * ln.height and o.x0 > ln.x1 - 0.5 * ln.height
+                     for o in lines if o is not ln)  # fmt: skip
+        return (3 <= len(t) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", t) is not None
+                and not any(name in t for name in _ALL_LABELS) and valued)  # fmt: skip
+
+    def spelled(texts: list[str]) -> set[str]:
+        return {name for name in _ALL_LABELS if any(name in t for t in texts)}
+
+    texts = [clean(ln.text) for ln in lines]
+    known = spelled(texts)
+    out = list(lines)
+    for k, (ln, t) in enumerate(zip(lines, texts, strict=True)):
+        if not label_like(ln, t):
+            continue
+        near = {name: sum(a == b for a, b in zip(t, name, strict=False)) for name in _ALL_LABELS
+                if len(name) == len(t) and (name not in known or name == "号牌号码")}  # fmt: skip
+        best = sorted(near, key=lambda name: -near[name])
+        if (
+            best
+            and 2 * near[best[0]] >= len(t)
+            and (len(best) == 1 or near[best[1]] < near[best[0]])
+        ):
+            out[k] = ln.with_text(best[0])
+    texts = [clean(ln.text) for ln in out]
+    known = spelled(texts)
+    for k, (ln, t) in enumerate(zip(list(out), texts, strict=True)):
+        if label_like(ln, t) and (name := _between(ln, out, texts, known)):
+            out[k] = ln.with_text(name)
+    return out
+
+
+def _between(ln: Line, lines: list[Line], texts: list[str], spelled: set[str]) -> str | None:
+    """The label the form prints in ``ln``'s place: read right above and below it in its
+    column, one place apart, the label between them unread anywhere."""
+    h = ln.height
+    column = [(o, t) for o, t in zip(lines, texts, strict=True)
+              if abs(o.x0 - ln.x0) < 1.5 * h and o is not ln]  # fmt: skip
+    for labels in _COLUMNS:
+        above = [(labels.index(t), o) for o, t in column if t in labels and o.cy < ln.cy]
+        below = [(labels.index(t), o) for o, t in column if t in labels and o.cy > ln.cy]
+        if not above or not below:
+            continue
+        (i, a), (j, b) = max(above, key=lambda p: p[1].cy), min(below, key=lambda p: p[1].cy)
+        if (
+            j - i == 2
+            and labels[i + 1] not in spelled
+            and abs(ln.cy - (a.cy + b.cy) / 2) < 0.3 * (b.cy - a.cy)
+        ):
+            return labels[i + 1]
+    return None
+
+
 def extract(page: Page) -> Result:
+    page = dataclasses.replace(page, lines=_garbled_labels(page.lines))
     main, back = _pages(page)
     if main is None and back is None:
         return Result()
