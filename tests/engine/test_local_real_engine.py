@@ -107,6 +107,23 @@ def test_a_plate_its_two_pages_read_apart_is_settled_by_their_images(
     assert (got["plate_num"], got["plate_num_b"]) == (plate, plate)
 
 
+@pytest.mark.parametrize("label", ["车辆识别代号", "车辆识制代号"])
+def test_a_vin_the_detector_missed_is_read_beside_its_label(
+    engine: LocalEngine, label: str
+) -> None:
+    """Blurred small print: the VIN line goes unboxed (its label read, or read with a
+    character wrong). The place right of the label is read again; a reading passing
+    the check digit is the VIN."""
+    sample = generate(DocType.DRIVING, seed=1110041, mode="photo", side="Front")
+    vin = sample.truth["vin"]
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines if vin in ln.text] == [vin]
+    lines = [ln.with_text(label) if ln.text == "车辆识别代号" else ln
+             for ln in page.lines if ln.text != vin]  # fmt: skip
+    fields = EXTRACTORS[DocType.DRIVING](dataclasses.replace(page, lines=lines)).fields
+    assert fields["vin"] == vin
+
+
 def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
     engine: LocalEngine,
 ) -> None:

@@ -24,7 +24,7 @@ from bot.ocr.local.layout import (
     rows,
     two_pages,
 )
-from bot.ocr.local.page import Line, Page
+from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_division
 
 LABELS = {
@@ -79,6 +79,26 @@ def _read_vin(page: Page, value: Value) -> str:
             if _vin_valid(fixed := _vin(again)):
                 return fixed
     return single_fix(vin, _vin_valid, _VIN_CHARS, strict=True) or vin
+
+
+def _vin_beside(page: Page) -> str:
+    """The VIN the detector missed beside its label (blurred small print; the label
+    read with a character wrong, as :func:`labelled_values` forgives): the place right
+    of the label read again; only a reading that passes the check digit counts."""
+    name = "车辆识别代号"
+    label = next((ln for ln in page.lines if len(t := clean(ln.text)) == len(name)
+                  and sum(a != b for a, b in zip(t, name, strict=True)) <= 1), None)  # fmt: skip
+    if label is None:
+        return ""
+    h = label.height
+    for width in (12.0, 14.0):
+        box = region(
+            label.x1 + 0.3 * h, label.y0 - 0.15 * h, label.x1 + width * h, label.y1 + 0.15 * h
+        )
+        for text, _ in page.reread_line(box):
+            if len(vin := _vin(text)) == 17 and _vin_valid(vin):
+                return vin
+    return ""
 
 
 def _pages(page: Page) -> tuple[Page | None, Page | None]:
@@ -269,7 +289,7 @@ def _main_page(page: Page, result: Result) -> None:
         put(key, fix_division(text, chooser) if key == "addr" else text)
     vin_value = values.get("vin") or _vin_line(lines)
     if vin_value is not None:
-        vin = _read_vin(page, vin_value)
+        vin = _read_vin(page, vin_value) if clean(vin_value.text) else _vin_beside(page)
         if len(vin) != 17:
             result.warnings.append("车辆识别代号长度不对，请核对")
         put("vin", vin)
