@@ -4,6 +4,7 @@ synthetic documents with the real RapidOCR. The models load once per process."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -136,6 +137,24 @@ def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
     fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
     assert fields["car_class"] == sample.truth["car_class"] == "C1"
     assert fields["issue_date"] == sample.truth["issue_date"]
+
+
+def test_a_class_row_whose_seal_characters_were_boxed_first_keeps_its_class(
+    engine: LocalEngine,
+) -> None:
+    """准驾车型 under the seal: the class's row is found under the birth date, and a piece
+    of the seal's ring boxed left of the class on that row (Chinese, no letter) is not
+    read for the class."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1100135, mode="photo")
+    assert sample.meta["validity"] == "one row"
+    page = engine.read(sample.jpeg)
+    klass = next(ln for ln in page.lines if ln.text == sample.truth["car_class"])
+    before = [ln for ln in page.lines if abs(ln.cy - klass.cy) < 0.5 * klass.height
+              and ln.x0 < klass.x0 and not re.search(r"[A-Za-z]", ln.text)]  # fmt: skip
+    assert before and not any("准驾" in ln.text for ln in page.lines)
+    fields = engine.recognize(sample.jpeg, DocType.DRIVINGLICENSE).fields
+    keys = ("car_class", "issue_date", "valid_from", "valid_to")
+    assert {k: fields.get(k) for k in keys} == {k: sample.truth[k] for k in keys}
 
 
 def test_a_line_a_copy_stamp_hid_is_read_under_it(engine: LocalEngine) -> None:

@@ -163,8 +163,10 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     issue = first if first is not None and find_dates(first.text) else None
     pitch = issue.cy - top.cy if issue is not None else 1.15 * h
     want = top.cy + 2 * pitch  # the class row's centre
-    near = [r.lines[0] for r in down if abs(r.lines[0].cy - want) < 0.45 * pitch]
-    klass = near[0] if near and not find_dates(near[0].text) else None
+    near = [r.lines for r in down if abs(r.lines[0].cy - want) < 0.45 * pitch]
+    # The seal's own characters (察支队) may be boxed first on the row: the class is Latin.
+    near = [[ln for ln in row if re.search(r"[A-Za-z]", ln.text)] or row for row in near]
+    klass = near[0][0] if near and not find_dates(near[0][0].text) else None
     box = None
     if klass is None and want + 0.5 * h <= end:
         box = region(x - 0.3 * h, want - 0.6 * h, x + 4.5 * h, want + 0.6 * h)
