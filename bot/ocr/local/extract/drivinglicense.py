@@ -308,7 +308,7 @@ def _garbled_labels(lines: list[Line]) -> list[Line]:
         t = clean(ln.text)
         if m := re.fullmatch(r"性[^别男女]?([男女])", t):
             ln = ln.with_text("性别" + m.group(1))
-        elif not nation and (m := re.fullmatch(r"(.*[男女])[国籍]([\u4e00-\u9fff]{2,})", t)):
+        elif not nation and (m := re.fullmatch(r"(性.?[男女])[国籍]([\u4e00-\u9fff]{2,})", t)):
             ln = ln.with_text(f"{m.group(1)}国籍{m.group(2)}")  # 性别男国中国: 籍 lost
         elif not nation and len(t) == 2 and (t[0] == "国") != (t[1] == "籍") and sex_row(ln):
             ln = ln.with_text("国籍")  # 国箱, right of 性别 on its row
