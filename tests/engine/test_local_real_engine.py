@@ -4,6 +4,7 @@ synthetic documents with the real RapidOCR. The models load once per process."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -40,11 +41,88 @@ def test_a_licence_beside_its_back_page_reads_whole(engine: LocalEngine, seed: i
     assert {k: got.get(k) for k in keys} == {k: sample.truth[k] for k in keys}
 
 
+def test_a_name_printed_out_of_register_on_a_scan_is_read(engine: LocalEngine) -> None:
+    """The values printed a fifth of a row low: the name falls out of the 姓名 row (whose
+    value is then empty) into a row of its own with 女 and 中国."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1040035, mode="scan")
+    assert sample.meta["shift"] > 0.15
+    page = engine.read(sample.jpeg)
+    label = next(ln for ln in page.lines if ln.text == "姓名")
+    name = next(ln for ln in page.lines if ln.text == sample.truth["name"])
+    assert name.cy - label.cy > 0.4 * label.height  # off the label's row
+    got = engine.recognize(sample.jpeg, DocType.DRIVINGLICENSE).fields
+    keys = ("name", "sex", "nationality", "address")
+    assert {k: got.get(k) for k in keys} == {k: sample.truth[k] for k in keys}
+
+
+def test_an_older_licences_duration_the_detector_missed_is_read_beside_its_label(
+    engine: LocalEngine,
+) -> None:
+    """An older issue's 有效期限 value (10年), short and set apart, goes unboxed on real
+    photos: the place right of the label is read again, and the end computed."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1100101, mode="scan")
+    assert sample.meta["issue"] == "older" and "pages" not in sample.meta
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines if ln.text.endswith("年")] == ["10年"]
+    missed = dataclasses.replace(page, lines=[ln for ln in page.lines if ln.text != "10年"])
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](missed).fields
+    assert (fields["valid_from"], fields["valid_to"]) == ("2021-05-12", "2031-05-12")
+
+
+def test_an_older_licences_start_cut_at_its_box_edge_is_read_again(engine: LocalEngine) -> None:
+    """有效起始日期 under the seal, its date boxed short of its last digit (2021-05-1, the
+    box ending half-way through the 2): the line is read again, and the one whole date
+    beginning as read is the start."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1100101, mode="scan")
+    assert sample.meta["issue"] == "older" and sample.truth["valid_from"] == "2021-05-12"
+    page = engine.read(sample.jpeg)
+    start = next(ln for ln in page.lines if ln.text == "2021-05-12" and ln.cy > page.height / 2)
+    (x0, y0), (x1, _), (_, y1), _ = start.box
+    cut = Line("2021-05-1", ((x0, y0), (x0 + 0.96 * (x1 - x0), y0),
+                             (x0 + 0.96 * (x1 - x0), y1), (x0, y1)), 0.99)  # fmt: skip
+    lines = [cut if ln is start else ln for ln in page.lines if "有效起始" not in ln.text]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](dataclasses.replace(page, lines=lines)).fields
+    assert (fields["valid_from"], fields["valid_to"]) == ("2021-05-12", "2031-05-12")
+
+
 def test_a_vehicle_licence_back_page_alone_reads_whole(engine: LocalEngine) -> None:
     sample = generate(DocType.DRIVING, seed=6, mode="photo", side="Back")
     got = engine.recognize(sample.jpeg, DocType.AUTO)
     assert got.doc_type is DocType.DRIVING
     assert {k: got.fields.get(k) for k in sample.truth} == sample.truth
+
+
+def test_a_plate_its_two_pages_read_apart_is_settled_by_their_images(
+    engine: LocalEngine,
+) -> None:
+    """Blurred beside its 副页, the main page's province reads wrong (another province's
+    character); both pages' plate lines are scored with either plate, and the likelier
+    stands for both."""
+    sample = generate(DocType.DRIVING, seed=1110052, mode="photo")
+    assert sample.meta["pages"] == "beside"
+    plate = sample.truth["plate_num"]
+    page = engine.read(sample.jpeg)
+    read = [ln.text for ln in page.lines if ln.text.endswith(plate[1:])]
+    assert len(read) == 2 and plate in read and len(set(read)) == 2
+    got = engine.recognize(sample.jpeg, DocType.DRIVING).fields
+    assert (got["plate_num"], got["plate_num_b"]) == (plate, plate)
+
+
+@pytest.mark.parametrize("label", ["车辆识别代号", "车辆识制代号"])
+def test_a_vin_the_detector_missed_is_read_beside_its_label(
+    engine: LocalEngine, label: str
+) -> None:
+    """Blurred small print: the VIN line goes unboxed (its label read, or read with a
+    character wrong). The place right of the label is read again; a reading passing
+    the check digit is the VIN."""
+    sample = generate(DocType.DRIVING, seed=1110041, mode="photo", side="Front")
+    vin = sample.truth["vin"]
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines if vin in ln.text] == [vin]
+    lines = [ln.with_text(label) if ln.text == "车辆识别代号" else ln
+             for ln in page.lines if ln.text != vin]  # fmt: skip
+    fields = EXTRACTORS[DocType.DRIVING](dataclasses.replace(page, lines=lines)).fields
+    assert fields["vin"] == vin
 
 
 def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
@@ -59,6 +137,24 @@ def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
     fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
     assert fields["car_class"] == sample.truth["car_class"] == "C1"
     assert fields["issue_date"] == sample.truth["issue_date"]
+
+
+def test_a_class_row_whose_seal_characters_were_boxed_first_keeps_its_class(
+    engine: LocalEngine,
+) -> None:
+    """准驾车型 under the seal: the class's row is found under the birth date, and a piece
+    of the seal's ring boxed left of the class on that row (Chinese, no letter) is not
+    read for the class."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1100135, mode="photo")
+    assert sample.meta["validity"] == "one row"
+    page = engine.read(sample.jpeg)
+    klass = next(ln for ln in page.lines if ln.text == sample.truth["car_class"])
+    before = [ln for ln in page.lines if abs(ln.cy - klass.cy) < 0.5 * klass.height
+              and ln.x0 < klass.x0 and not re.search(r"[A-Za-z]", ln.text)]  # fmt: skip
+    assert before and not any("准驾" in ln.text for ln in page.lines)
+    fields = engine.recognize(sample.jpeg, DocType.DRIVINGLICENSE).fields
+    keys = ("car_class", "issue_date", "valid_from", "valid_to")
+    assert {k: fields.get(k) for k in keys} == {k: sample.truth[k] for k in keys}
 
 
 def test_a_line_a_copy_stamp_hid_is_read_under_it(engine: LocalEngine) -> None:

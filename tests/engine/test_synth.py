@@ -26,6 +26,7 @@ from bot.devtools.synth.generator import (
     plate_faded,
     plate_framing,
     print_shift,
+    validity_one_row,
 )
 from bot.devtools.synth.photo import choose_rotation
 from bot.devtools.synth.sampleset import items
@@ -578,6 +579,30 @@ def test_a_fifth_of_driver_licences_are_printed_out_of_register():
     # Same card, same look: only where the values sit differs.
     assert level.image.size == low_card.image.size
     assert level.image.tobytes() != low_card.image.tobytes()
+
+
+def test_half_of_older_driver_licences_print_their_validity_on_one_row():
+    """Real older cards print 有效起始日期 and 有效期限 side by side on the last row
+    (``有效起始日期 2012-06-18 有效期限 6年``); the generator draws half of them so, from
+    its own stream: the truth, and every other draw, stay as they were."""
+    one = [validity_one_row(seed) for seed in range(200)]
+    assert 70 <= sum(one) <= 130
+    samples = [generate("drivinglicense", seed=s, mode="scan") for s in range(60)]
+    older = [x for x in samples if x.meta["issue"] == "older" and x.side != "Back"]
+    drawn = [x for x in older if x.meta.get("validity") == "one row"]
+    assert 0 < len(drawn) < len(older)
+    assert all(one[x.meta["seed"]] for x in drawn)
+    assert not any("validity" in x.meta for x in samples if x.meta["issue"] == "newer")
+    seed = drawn[0].meta["seed"]
+
+    def card(one_row: bool) -> Doc:
+        data, style = (random.Random(f"{seed}:drivinglicense:{p}") for p in ("data", "style"))
+        return licences.make_drivinglicense(data, style, drawn[0].side, one_row=one_row)
+
+    rows, apart = card(True), card(False)
+    assert rows.truth == apart.truth == drawn[0].truth
+    assert rows.image.size == apart.image.size
+    assert rows.image.tobytes() != apart.image.tobytes()
 
 
 def test_one_id_front_in_five_has_its_labels_washed_out():

@@ -326,3 +326,58 @@ def test_a_licence_whose_title_and_sealed_labels_went_unread_is_still_one() -> N
     english = line("Driving License of the People's Republic of China", 100, 45, 600, h=14)
     no_number = [ln for ln in lines if ln.text != "证号"]
     assert classify(page(*no_number, english)) is DocType.DRIVINGLICENSE
+
+
+def test_a_name_printed_out_of_register_is_read_off_its_labels_row() -> None:
+    """On a scan fed askew the values sit a third of a row below their labels: the name
+    falls out of the 姓名 row, whose value is then empty; the one line of Chinese in the
+    name's column, just below (or above) the label, is the name."""
+    for dy in (16, -16):
+        lines = [ln if ln.text != "钟宏" else line("钟宏", ln.x0, ln.y0 + dy) for ln in _licence()]
+        lines = [ln for ln in lines if ln.text not in ("男", "中国")]  # read beside their labels
+        assert extract(DocType.DRIVINGLICENSE, page(*lines))["name"] == "钟宏", dy
+    # Nothing in the name's column: no name, and never the address below.
+    lines = [ln for ln in _licence() if ln.text != "钟宏"]
+    assert "name" not in extract(DocType.DRIVINGLICENSE, page(*lines))
+
+
+def test_a_nationality_label_garbled_in_a_character_still_labels_it() -> None:
+    """Blurred, 国籍 read as 国 in one line with the sex before it (性别男 国中国), or as
+    国箱 right of 性别: the nationality is still 中国, and the sex 男."""
+    lines = [ln for ln in _licence() if ln.text not in ("性别", "男", "国籍", "中国")]
+    lines.append(line("性别男 国中国", 330, 120, 600))
+    fields = extract(DocType.DRIVINGLICENSE, page(*lines))
+    assert (fields["sex"], fields["nationality"], fields["name"]) == ("男", "中国", "钟宏")
+    lines = [ln if ln.text != "国籍" else line("国箱", ln.x0, ln.y0) for ln in _licence()]
+    fields = extract(DocType.DRIVINGLICENSE, page(*lines))
+    assert (fields["sex"], fields["nationality"], fields["name"]) == ("男", "中国", "钟宏")
+
+
+def test_an_older_licence_whose_validity_labels_went_unread_keeps_its_rows() -> None:
+    """有效起始日期 under the seal and 有效期限 garbled (有选期): the rows under the birth
+    date keep their order, so the lone date on the row after the class's is the start,
+    and the duration in the value column below gives the end."""
+    period = [line("2018-10-27", 160, 400, 330), line("有选期", 10, 450), line("6年", 160, 450)]
+    fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))
+    assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "2024-10-27")
+
+
+def test_vehicle_licence_labels_misread_in_two_characters_are_told_by_the_form() -> None:
+    """Blurred, small print reads labels two characters wrong: 车辆类型 as 车轴美型 (half
+    its characters in place, the one label so close), 核定载人数 as 核定群人数, and
+    整备质量 as 型品供量 (one in place: the form prints it between 核定载人数 and
+    外廓尺寸 in its column)."""
+    main = [ln if ln.text != "车辆类型" else line("车轴美型", ln.x0, ln.y0) for ln in _main_page()]
+    assert extract(DocType.DRIVING, page(*main))["vehicle_type"] == "小型轿车"
+    back = [
+        line("号牌号码", 10, 20), line("晋B1T251", 160, 20),
+        line("档案编号", 330, 20), line("140728722089", 460, 20, 620),
+        line("核定群人数", 10, 70), line("5人", 160, 70),
+        line("总质量", 330, 70), line("2552kg", 460, 70),
+        line("型品供量", 10, 120), line("2028kg", 160, 120),
+        line("核定载质量", 330, 120),
+        line("外廓尺寸", 10, 170), line("4223×1788×1419mm", 160, 170, 420),
+    ]  # fmt: skip
+    fields = extract(DocType.DRIVING, page(*back))
+    assert (fields["passengers_num"], fields["prepare_quality"]) == ("5人", "2028kg")
+    assert fields["total_quality"] == "2552kg"

@@ -162,6 +162,7 @@ FADED = 0.25  # tight plate crops washed out to low contrast
 CAST = 0.2  # plate photos (held or in a scene) in green-tinted light
 PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
 OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
+ONE_ROW = 0.5  # older driver's licences with 有效起始日期 and 有效期限 on one row
 
 
 def _id_front_variant(seed: int) -> dict[str, float]:
@@ -169,7 +170,7 @@ def _id_front_variant(seed: int) -> dict[str, float]:
 
 
 def _licence_variant(seed: int) -> dict[str, float]:
-    return {"shift": print_shift(seed)}
+    return {"shift": print_shift(seed), "one_row": validity_one_row(seed)}
 
 
 # Variants a maker draws from its own seed stream (keyword arguments of its make).
@@ -194,6 +195,13 @@ def print_shift(seed: int) -> float:
     values 0.1-0.2 of a row low (else 0). Its own stream: the others draw as before."""
     rng = random.Random(f"{seed}:drivinglicense:register")
     return rng.uniform(0.1, 0.2) if rng.random() < OUT_OF_REGISTER else 0.0
+
+
+def validity_one_row(seed: int) -> bool:
+    """Whether an older-issue driver's licence prints 有效起始日期 and 有效期限 on one row
+    (half of them, as on real cards: ``有效起始日期 2012-06-18 有效期限 6年``; the others a
+    row each). Newer issues ignore it. Its own stream: the others draw as before."""
+    return random.Random(f"{seed}:drivinglicense:validity").random() < ONE_ROW
 
 
 def label_fade(seed: int) -> float:

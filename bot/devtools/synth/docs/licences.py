@@ -91,7 +91,11 @@ def _seal_text(region: people.Region) -> str:
 
 
 def driving_licence(
-    data: random.Random, style: random.Random, side: str | None = None, shift: float = 0.0
+    data: random.Random,
+    style: random.Random,
+    side: str | None = None,
+    shift: float = 0.0,
+    one_row: bool = False,
 ) -> Doc:
     """The main page, in one of the issues still in wallets (the look, drawn from
     ``style``, leaves the truth alone): the newer prints its period
@@ -99,7 +103,9 @@ def driving_licence(
     row of its own and 有效期限 as a duration (``6年``, ``10年``, ``长期``). One time in
     three the 副页 lies beside it; ``side="Back"``: the 副页 alone (its truth is what it
     repeats: 证号, 姓名, and the 换领 date, ``valid_to``; plus ``file_no``). ``shift``:
-    the main page's values printed that many rows below their labels (out of register)."""
+    the main page's values printed that many rows below their labels (out of register).
+    ``one_row``: an older issue prints 有效起始日期 and 有效期限 side by side on its last
+    row (``有效起始日期 2012-06-18 有效期限 6年``), as many real cards do."""
     p = people.person(data, min_age=19, max_age=70)  # licensed at 18, at least a year ago
     first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 12, 1))
     # Renewals: 6 years, then 10 years, then long-term; print the current period.
@@ -143,17 +149,26 @@ def driving_licence(
         ("初次领证日期", "Date of First Issue", f"{first:%Y-%m-%d}"),
         ("准驾车型", "Class", car_class),
     ]
-    if older:
+    one_row = older and one_row
+    if older and not one_row:
         rows.append(("有效起始日期", "Valid From", f"{valid_from:%Y-%m-%d}"))
     for i, (cn, en, val) in enumerate(rows):
         t.cell_label(t.left, 4 + i, cn, en, lw)
         t.cell_value(t.left + lw, 4 + i, val, 400)
         t.hline(5 + i, x1=photo_x)
     last = 4 + len(rows)
-    t.cell_label(t.left, last, "有效期限", "Valid Period", lw)
     until = f"{valid_to:%Y-%m-%d}" if valid_to else "长期"
     period = (f"{years}年" if years else "长期") if older else f"{valid_from:%Y-%m-%d} 至 {until}"
-    t.cell_value(t.left + lw, last, period, 560 if not older else 400)
+    if one_row:  # 有效起始日期 | its date | 有效期限 | the duration
+        t.cell_label(t.left, last, "有效起始日期", "Valid From", lw)
+        t.cell_value(t.left + lw, last, f"{valid_from:%Y-%m-%d}", 200)
+        mid = t.left + lw + 200
+        t.draw.line((mid, t.y(last), mid, t.y(last + 1)), fill=LINE)
+        t.cell_label(mid, last, "有效期限", "Valid For", 130)
+        t.cell_value(mid + 130, last, period, 120)
+    else:
+        t.cell_label(t.left, last, "有效期限", "Valid Period", lw)
+        t.cell_value(t.left + lw, last, period, 560 if not older else 400)
     t.hline(last + 1)
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(last + 1)), outline=LINE, width=2)
     t.draw.line((photo_x, t.y(0), photo_x, t.y(last + 1)), fill=LINE)
@@ -173,6 +188,8 @@ def driving_licence(
         "official_seal": seal,
     }
     info = {"fonts": [t.value_spec.key], "issue": "older" if older else "newer"}
+    if one_row:
+        info["validity"] = "one row"
     if shift:
         info["shift"] = round(shift, 2)
     beside = style.random() < 1 / 3
@@ -418,11 +435,15 @@ def _vehicle_back(
 
 
 def make_drivinglicense(
-    data: random.Random, style: random.Random, side: str | None, shift: float = 0.0
+    data: random.Random,
+    style: random.Random,
+    side: str | None,
+    shift: float = 0.0,
+    one_row: bool = False,
 ) -> Doc:
     if side not in (None, "Front", "Back"):
         raise ValueError(f"a driver's licence is photographed as Front or Back, not {side!r}")
-    return driving_licence(data, style, side, shift)
+    return driving_licence(data, style, side, shift, one_row)
 
 
 def make_driving(data: random.Random, style: random.Random, side: str | None) -> Doc:

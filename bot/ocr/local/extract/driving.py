@@ -15,6 +15,7 @@ from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (
     ENGLISH_SUBLABEL,
+    SETTLE_MARGIN,
     Value,
     clean,
     image_chooser,
@@ -23,7 +24,7 @@ from bot.ocr.local.layout import (
     rows,
     two_pages,
 )
-from bot.ocr.local.page import Line, Page
+from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_division
 
 LABELS = {
@@ -80,6 +81,26 @@ def _read_vin(page: Page, value: Value) -> str:
     return single_fix(vin, _vin_valid, _VIN_CHARS, strict=True) or vin
 
 
+def _vin_beside(page: Page) -> str:
+    """The VIN the detector missed beside its label (blurred small print; the label
+    read with a character wrong, as :func:`labelled_values` forgives): the place right
+    of the label read again; only a reading that passes the check digit counts."""
+    name = "车辆识别代号"
+    label = next((ln for ln in page.lines if len(t := clean(ln.text)) == len(name)
+                  and sum(a != b for a, b in zip(t, name, strict=True)) <= 1), None)  # fmt: skip
+    if label is None:
+        return ""
+    h = label.height
+    for width in (12.0, 14.0):
+        box = region(
+            label.x1 + 0.3 * h, label.y0 - 0.15 * h, label.x1 + width * h, label.y1 + 0.15 * h
+        )
+        for text, _ in page.reread_line(box):
+            if len(vin := _vin(text)) == 17 and _vin_valid(vin):
+                return vin
+    return ""
+
+
 def _pages(page: Page) -> tuple[Page | None, Page | None]:
     """The main page and the 副页, each as a page of its own lines (``None`` when absent).
     Both pages in one photo without a gap between them are read as one."""
@@ -129,7 +150,78 @@ def _vin_line(lines: list[Line]) -> Value | None:
     return None
 
 
+# The labels each page prints down a column, top to bottom (the form never changes).
+_COLUMNS = (
+    ("号牌号码", "所有人", "住址", "使用性质", "车辆识别代号", "发动机号码", "注册日期"),
+    ("车辆类型", "品牌型号", "发证日期"),
+    ("号牌号码", "核定载人数", "整备质量", "外廓尺寸", "备注", "检验记录"),
+    ("档案编号", "总质量", "核定载质量", "准牵引总质量"),
+)
+_ALL_LABELS = {name for column in _COLUMNS for name in column}
+
+
+def _garbled_labels(lines: list[Line]) -> list[Line]:
+    """Labels a blurred photo misread beyond the one character :func:`labelled_values`
+    forgives (车辆类型 as 车轴美型, 整备质量 as 型品供量), told by the form: a short line of
+    Chinese with a value right of it on its row is the label that keeps at least half
+    its characters in place, when no other does and none is read right; else the label
+    the form prints between the labels read above and below it in its column."""
+
+    def label_like(ln: Line, t: str) -> bool:
+        valued = any(abs(o.cy - ln.cy) < 0.5 * ln.height and o.x0 > ln.x1 - 0.5 * ln.height
+                     for o in lines if o is not ln)  # fmt: skip
+        return (3 <= len(t) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", t) is not None
+                and not any(name in t for name in _ALL_LABELS) and valued)  # fmt: skip
+
+    def spelled(texts: list[str]) -> set[str]:
+        return {name for name in _ALL_LABELS if any(name in t for t in texts)}
+
+    texts = [clean(ln.text) for ln in lines]
+    known = spelled(texts)
+    out = list(lines)
+    for k, (ln, t) in enumerate(zip(lines, texts, strict=True)):
+        if not label_like(ln, t):
+            continue
+        near = {name: sum(a == b for a, b in zip(t, name, strict=False)) for name in _ALL_LABELS
+                if len(name) == len(t) and (name not in known or name == "号牌号码")}  # fmt: skip
+        best = sorted(near, key=lambda name: -near[name])
+        if (
+            best
+            and 2 * near[best[0]] >= len(t)
+            and (len(best) == 1 or near[best[1]] < near[best[0]])
+        ):
+            out[k] = ln.with_text(best[0])
+    texts = [clean(ln.text) for ln in out]
+    known = spelled(texts)
+    for k, (ln, t) in enumerate(zip(list(out), texts, strict=True)):
+        if label_like(ln, t) and (name := _between(ln, out, texts, known)):
+            out[k] = ln.with_text(name)
+    return out
+
+
+def _between(ln: Line, lines: list[Line], texts: list[str], spelled: set[str]) -> str | None:
+    """The label the form prints in ``ln``'s place: read right above and below it in its
+    column, one place apart, the label between them unread anywhere."""
+    h = ln.height
+    column = [(o, t) for o, t in zip(lines, texts, strict=True)
+              if abs(o.x0 - ln.x0) < 1.5 * h and o is not ln]  # fmt: skip
+    for labels in _COLUMNS:
+        above = [(labels.index(t), o) for o, t in column if t in labels and o.cy < ln.cy]
+        below = [(labels.index(t), o) for o, t in column if t in labels and o.cy > ln.cy]
+        if not above or not below:
+            continue
+        (i, a), (j, b) = max(above, key=lambda p: p[1].cy), min(below, key=lambda p: p[1].cy)
+        if (
+            j - i == 2
+            and labels[i + 1] not in spelled
+            and abs(ln.cy - (a.cy + b.cy) / 2) < 0.3 * (b.cy - a.cy)
+        ):
+            return labels[i + 1]
+    return None
+
+
 def extract(page: Page) -> Result:
+    page = dataclasses.replace(page, lines=_garbled_labels(page.lines))
     main, back = _pages(page)
     if main is None and back is None:
         return Result()
@@ -138,10 +230,38 @@ def extract(page: Page) -> Result:
         _main_page(main, result)
     if back is not None:
         _back_page(back, result, alone=main is None)
+    if main is not None and back is not None and main is not back:
+        _settle_plates(page, result)
     result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
     if len(result.fields) <= 1:
         return Result()
     return result
+
+
+def _settle_plates(page: Page, result: Result) -> None:
+    """The main page and the 副页 print one plate: when their readings differ (a blurred
+    province, 新 for 浙), each line holding one is scored against its image with either
+    plate in place, and the plate the images make likelier by :data:`SETTLE_MARGIN`
+    stands for both; else both stay as read (the card flags the difference)."""
+    plates = [result.fields.get("plate_num"), result.fields.get("plate_num_b")]
+    if not all(plates) or plates[0] == plates[1] or len(plates[0]) != len(plates[1]):
+        return
+    totals = dict.fromkeys(plates, 0.0)
+    for ln in page.lines:
+        text = re.sub(r"\s+", "", ln.text)
+        held = next((p for p in plates if p in text), None)
+        if held is None:
+            continue
+        variants = {p: text.replace(held, p) for p in plates}
+        scores = page.score_texts(ln, list(variants.values()))
+        if len(scores) < 2:
+            return  # no image to ask
+        for p, variant in variants.items():
+            totals[p] += scores[variant]
+    best, other = sorted(plates, key=lambda p: -totals[p])
+    if totals[best] - totals[other] >= SETTLE_MARGIN:
+        result.put("plate_num", best)
+        result.put("plate_num_b", best)
 
 
 def _main_page(page: Page, result: Result) -> None:
@@ -169,7 +289,7 @@ def _main_page(page: Page, result: Result) -> None:
         put(key, fix_division(text, chooser) if key == "addr" else text)
     vin_value = values.get("vin") or _vin_line(lines)
     if vin_value is not None:
-        vin = _read_vin(page, vin_value)
+        vin = _read_vin(page, vin_value) if clean(vin_value.text) else _vin_beside(page)
         if len(vin) != 17:
             result.warnings.append("车辆识别代号长度不对，请核对")
         put("vin", vin)

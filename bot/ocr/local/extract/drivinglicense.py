@@ -54,6 +54,7 @@ _CLASS_ORDER = ("A1", "A2", "A3", "A", "B1", "B2", "B", "C1", "C2", "C3", "C4", 
 MAIN_LABELS = ("准驾车型", "出生日期", "初次领证", "有效期限", "住址", "国籍", "性别")
 BACK_LABELS = ("副页", "档案编号", "记录")
 _WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
+_CUT_DATE = re.compile(r"^\d{4}\D\d{2}\D\d$")  # its last digit past the box
 _RENEW_BY = re.compile(r"请于(.{8,14}?)前")
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
@@ -133,6 +134,8 @@ class _Below:
     issue: Line | None  # the line read on the row under the birth date
     car_class: Line | None  # the line read on the row after it
     class_box: Line | None  # where the class is printed, to read when nothing was
+    start: Line | None = None  # a lone whole date on the row after the class's
+    duration: Line | None = None  # a lone 6年, 10年 or 长期 below, in the column
 
 
 def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
@@ -146,10 +149,12 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     top = birth.lines[-1]
     h, x = top.height, birth.x
     validity = {ln for key in ("valid_from", "valid") if key in values for ln in values[key].lines}
+    durations = [
+        ln for ln in lines if ln.cy > top.y1 and re.fullmatch(r"(6|10)年|长期", clean(ln.text))
+    ]
     ends = [ln.y0 for ln in lines if ln.cy > top.y1 and (
-        ln in validity or clean(ln.text).startswith("有效") or "至" in ln.text
-        or re.fullmatch(r"(6|10)年|长期", clean(ln.text)))]  # fmt: skip
-    end = min(ends, default=top.y1 + 4 * h)
+        ln in validity or clean(ln.text).startswith("有效") or "至" in ln.text)]  # fmt: skip
+    end = min(ends + [ln.y0 for ln in durations], default=top.y1 + 4 * h)
     column = [ln for ln in lines if top.y1 - 0.2 * h < ln.cy < end and abs(ln.x0 - x) < 1.5 * h]
     down = rows(column)
     first = down[0].lines[0] if down else None
@@ -158,12 +163,19 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     issue = first if first is not None and find_dates(first.text) else None
     pitch = issue.cy - top.cy if issue is not None else 1.15 * h
     want = top.cy + 2 * pitch  # the class row's centre
-    near = [r.lines[0] for r in down if abs(r.lines[0].cy - want) < 0.45 * pitch]
-    klass = near[0] if near and not find_dates(near[0].text) else None
+    near = [r.lines for r in down if abs(r.lines[0].cy - want) < 0.45 * pitch]
+    # The seal's own characters (察支队) may be boxed first on the row: the class is Latin.
+    near = [[ln for ln in row if re.search(r"[A-Za-z]", ln.text)] or row for row in near]
+    klass = near[0][0] if near and not find_dates(near[0][0].text) else None
     box = None
     if klass is None and want + 0.5 * h <= end:
         box = region(x - 0.3 * h, want - 0.6 * h, x + 4.5 * h, want + 0.6 * h)
-    return _Below(issue, klass, box)
+    # An older issue's 有效起始日期 row follows the class's: a whole date alone there.
+    after = [r.lines[0] for r in down if abs(r.lines[0].cy - want - pitch) < 0.45 * pitch]
+    start = after[0] if len(after) == 1 and _WHOLE_DATE.fullmatch(clean(after[0].text)) else None
+    durations = [ln for ln in durations if abs(ln.x0 - x) < 1.5 * h]
+    duration = durations[0] if len(durations) == 1 else None
+    return _Below(issue, klass, box, start, duration)
 
 
 def _date_between(page: Page, above: Value | None, below: Value | None) -> list[date]:
@@ -220,22 +232,29 @@ def _validity(starts: list[date], period: str) -> tuple[date | None, date | str 
     return start, None
 
 
-def _start_left_of_period(lines: list[Line]) -> list[date]:
+def _start_left_of_period(page: Page, lines: list[Line]) -> list[date]:
     """On older licences 有效起始日期 and 有效期限 share the last row, or 有效起始日期 is the
     row above; the seal covers the first label, which goes unread: the one date left of
-    有效期限 on its row, else the one in the value column on the row above, is the start."""
+    有效期限 on its row, else the one in the value column on the row above, is the start.
+    A date cut at the label's edge (``2012-06-1``, its last digit under 有效期限's box) is
+    read again: the one whole date the crops give that begins as read is the start."""
     label = next((ln for ln in lines if clean(ln.text).startswith("有效期限")), None)
     if label is None:
         return []
     h = label.height
+    row = [ln for ln in lines if abs(ln.cy - label.cy) < 0.8 * h and ln.x1 <= label.x0 + h]
+    if not row:
+        row = [ln for ln in lines if 0.6 * h < label.cy - ln.cy < 1.8 * h
+               and label.x1 - h < ln.x0 < label.x1 + 3 * h]  # fmt: skip
     # Whole dates only: the licence prints them padded, and one cut at the edge
     # (2011-06-2) is not 2011-06-02.
-    row = [ln for ln in lines if abs(ln.cy - label.cy) < 0.8 * h and ln.x1 <= label.x0 + h]
     found = [d for ln in row if _WHOLE_DATE.search(ln.text) for d in find_dates(ln.text)]
-    if not row:
-        above = [ln for ln in lines if 0.6 * h < label.cy - ln.cy < 1.8 * h
-                 and label.x1 - h < ln.x0 < label.x1 + 3 * h]  # fmt: skip
-        found = [d for ln in above if _WHOLE_DATE.search(ln.text) for d in find_dates(ln.text)]
+    cut = [ln for ln in row if _CUT_DATE.search(clean(ln.text))]
+    if not found and len(cut) == 1:
+        read = clean(cut[0].text)
+        again = {clean(text) for text, _ in page.reread_line(cut[0])}
+        whole = {t for t in again if t.startswith(read) and _WHOLE_DATE.fullmatch(t)}
+        found = find_dates(whole.pop()) if len(whole) == 1 else []
     return found if len(found) == 1 else []
 
 
@@ -272,15 +291,27 @@ _LEFT_LABELS = ("证号", "姓名", "住址")  # the two-character labels of the
 
 def _garbled_labels(lines: list[Line]) -> list[Line]:
     """Labels a blurred photo garbled in one character: 性别 followed by its value
-    (``性制男``), and a two-character label of the left column, where the other labels
-    are, that no line spells right (``住效``), keeping the character in its place."""
+    (``性制男``), 国籍 short of a character between the sex and the nationality
+    (``性别男国中国``) or misread in one right of 性别 (``国箱``), and a two-character
+    label of the left column, where the other labels are, that no line spells right
+    (``住效``), keeping the character in its place."""
     texts = {clean(ln.text) for ln in lines}
     left = [ln.x0 for ln in lines if clean(ln.text) in (*_LEFT_LABELS, "出生日期")]
+    nation = any("国籍" in t for t in texts)
+    sexes = [ln for ln in lines if clean(ln.text).startswith("性")]
+
+    def sex_row(ln: Line) -> bool:
+        return any(abs(ln.cy - s.cy) < 0.5 * ln.height and s.x1 < ln.x0 for s in sexes)
+
     out = []
     for ln in lines:
         t = clean(ln.text)
         if m := re.fullmatch(r"性[^别男女]?([男女])", t):
             ln = ln.with_text("性别" + m.group(1))
+        elif not nation and (m := re.fullmatch(r"(性.?[男女])[国籍]([\u4e00-\u9fff]{2,})", t)):
+            ln = ln.with_text(f"{m.group(1)}国籍{m.group(2)}")  # 性别男国中国: 籍 lost
+        elif not nation and len(t) == 2 and (t[0] == "国") != (t[1] == "籍") and sex_row(ln):
+            ln = ln.with_text("国籍")  # 国箱, right of 性别 on its row
         elif len(t) == 2 and left and min(abs(ln.x0 - x) for x in left) < ln.height:
             fits = [
                 lab
@@ -331,6 +362,41 @@ def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
     sex = next((t for ln in others if (t := clean(ln.text)) in ("男", "女")), "")
     nation = next((t for ln in others if (t := "".join(_CJK.findall(ln.text))) == "中国"), None)
     return _NameRow(name, sex, nation)
+
+
+def _name_off_row(lines: list[Line]) -> Value | None:
+    """The name printed out of register, off its label's row (a scan fed askew: the
+    values a row's third low, or high), so that 姓名's value on the row is empty: the one
+    line of Chinese in the name's column, starting just right of the label, within a
+    label's height and a half up or down (the next rows are farther)."""
+    label = next((ln for ln in lines if clean(ln.text) == "姓名"), None)
+    if label is None:
+        return None
+    h = label.height
+    sex = next((ln for ln in lines if clean(ln.text).startswith("性别")), None)
+    end = sex.x0 if sex is not None and sex.x0 > label.x1 else label.x1 + 8 * h
+    found = [
+        ln for ln in lines
+        if ln is not label and label.x1 - 0.5 * h <= ln.x0 <= label.x1 + 3 * h and ln.x1 <= end
+        and abs(ln.cy - label.cy) < 1.5 * h and _CJK.fullmatch(t := clean(ln.text))
+        and len(t) >= 2 and not any(lab in t for names in LABELS.values() for lab in names)
+    ]  # fmt: skip
+    if len(found) != 1:
+        return None
+    return Value(found[0].text, 0, found[0].x0, (found[0],))
+
+
+def _duration_beside_label(page: Page) -> str | None:
+    """An older issue's 有效期限 value, short and set apart (``6年``), goes unboxed as a
+    lone 男 or a class letter does: the place right of the label, read from two crops
+    that agree on a duration."""
+    votes: dict[str, int] = {}
+    for text, score in read_beside(page, "有效期限", (3.0, 4.0)):
+        m = re.fullmatch(r"(6|10)年|长期", clean(text))
+        if m and score >= 0.8:
+            votes[m.group(0)] = votes.get(m.group(0), 0) + 1
+    best = max(votes, key=lambda k: votes[k], default=None)
+    return best if best is not None and votes[best] >= 2 else None
 
 
 def _sex_beside_label(page: Page) -> str | None:
@@ -399,6 +465,9 @@ def extract(page: Page) -> Result:
             if not id_valid(number):
                 result.warnings.append("证号校验未通过，请核对")
         result.put("id_num", number)
+    # The name, out of register like the number, falls off its label's row.
+    if "name" in values and not "".join(_CJK.findall(values["name"].text)):
+        values["name"] = _name_off_row(lines) or values["name"]
     row = _name_row(lines, values)
     if "name" in values:
         result.put("name", "".join(_CJK.findall(row.name)))
@@ -442,11 +511,17 @@ def extract(page: Page) -> Result:
     period = values["valid"].text if "valid" in values else ""
     if not period:  # label missed: the period is the one line with two dates and 至
         period = next((ln.text for ln in page.lines if "至" in ln.text), "")
+    if not period and below is not None and below.duration is not None:
+        period = below.duration.text  # an older issue's duration, its label garbled
+    if "valid" in values and not clean(period):
+        period = _duration_beside_label(page) or ""
+    if not starts and "valid_from" not in values and below is not None and below.start:
+        starts = find_dates(below.start.text)  # its label under the seal, its row kept
     if not starts and "valid" in values and len(find_dates(period)) < 2:
         # 有效起始日期 under the seal: its date is left of 有效期限, on the same row. Not
         # when the period prints both its dates (起 至): a stray date there (a 副页 laid
         # to the left) must not replace the start.
-        starts = _start_left_of_period(lines)
+        starts = _start_left_of_period(page, lines)
     valid_from, valid_to = _validity(starts, period)
     renew_by = _renew_by(back)
     if valid_to is None and renew_by is not None:

@@ -1,0 +1,74 @@
+"""What the reader spends on an image: the size the detector sees it at, and which lines
+it reads twice. The time itself is measured in ``bench/ocr.py`` (ours against plain
+RapidOCR); these tests pin the rules that keep it there. Real models, no mocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.devtools.synth import generate
+from bot.ocr.base import DocType
+from bot.ocr.local import LocalEngine, reader, seal
+from bot.ocr.local.models import crop_quad, det_size
+
+
+@pytest.fixture(scope="module")
+def engine() -> LocalEngine:
+    return LocalEngine()
+
+
+def test_the_detector_sizes_an_image_as_rapidocr_does() -> None:
+    """Short side at least 736, sides rounded to multiples of 32, never made smaller."""
+    assert det_size(736, 938, 736) == (928, 736)
+    assert det_size(540, 856, 736) == (1152, 736)  # a card scan is enlarged
+    assert det_size(1004, 1280, 736) == (1280, 992)  # a large photo is left alone
+
+
+def test_a_long_narrow_image_is_not_enlarged_beyond_the_work_side() -> None:
+    """RapidOCR's rule alone enlarges a plate scan (880 x 280) to 2,304 x 736 to give
+    it a 736 px short side: twice the detector's time for characters 280 px high."""
+    assert det_size(280, 880, 736) == (2304, 736)  # the case this rule is about
+    assert det_size(280, 880, 736, longest=reader.WORK_SIDE) == (1600, 512)
+    assert det_size(540, 856, 736, longest=reader.WORK_SIDE) == (1152, 736)  # unchanged
+
+
+def test_the_detector_finds_the_boxes_rapidocr_finds(engine: LocalEngine) -> None:
+    """``Models.detect`` runs RapidOCR's detector with its own preprocessing (one resize,
+    normalised in float32): the boxes are RapidOCR's own, to the pixel."""
+    for doc_type in (DocType.IDCARD, DocType.BIZLICENSE):
+        image = reader.rescale(reader.decode(generate(doc_type, seed=7, mode="photo").jpeg))
+        ours = engine.models.detect(image.image)
+        theirs = engine.models.det(image.image).boxes
+        assert ours is not None and ours.shape == theirs.shape
+        assert np.abs(ours.astype(int) - theirs.astype(int)).max() <= 1
+
+
+def test_a_plate_scan_reads_with_the_detector_capped(engine: LocalEngine) -> None:
+    sample = generate(DocType.PLATENUM, seed=500001, mode="scan")
+    assert max(sample.image.size) / min(sample.image.size) > 2.5  # long and narrow
+    assert engine.recognize(sample.jpeg, DocType.PLATENUM, mode="scan").fields == sample.truth
+
+
+def test_only_lines_read_unsurely_are_read_again_without_red_ink(engine: LocalEngine) -> None:
+    """A seal's red ink garbles the print it crosses, so those lines are read again with
+    the red turned to paper; a line already read at ``SURE_SCORE`` or better is not (it
+    never read differently), but the red-free image is still made for later re-reads."""
+    work = reader.rescale(
+        reader.decode(generate(DocType.DRIVINGLICENSE, seed=500000, mode="scan").jpeg)
+    )
+    boxes = reader.detect(engine.models, work.image)
+    upright, quads = reader.turn(work.image, boxes, reader.orient(engine.models, work.image, boxes))
+    crops = [crop_quad(upright, q) for q in quads]
+    inked = [i for i, c in enumerate(crops) if seal.red_share(c) > seal.RED_SHARE]
+    assert len(inked) >= 3  # the case this test is about
+
+    unsure_texts, unsure = ["?"] * len(crops), [0.5] * len(crops)
+    reader._without_red_ink(engine.models, upright, quads, crops, unsure_texts, unsure)
+    assert all(unsure_texts[i] != "?" for i in inked)  # read again, and the new reading won
+    assert max(unsure[i] for i in inked) > reader.SURE_SCORE  # it would beat a sure reading
+
+    sure_texts, sure = ["?"] * len(crops), [reader.SURE_SCORE] * len(crops)
+    clean = reader._without_red_ink(engine.models, upright, quads, crops, sure_texts, sure)
+    assert sure_texts == ["?"] * len(crops)  # not read again
+    assert clean is not upright and seal.red_share(clean) < seal.red_share(upright)
