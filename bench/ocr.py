@@ -12,6 +12,11 @@ all with the engine only: a worker's footprint with the models loaded (the
 images are made beforehand, in this process).
 
     .venv/bin/python bench/ocr.py [--per-type 8] [--seed 500000] [--types idcard ...]
+                                  [--realset DIR]
+
+With ``--realset DIR`` (or ``REALSET_DIR`` set) the real photos of the development set
+(``bench/realset.py``) are timed the same way, after the synthetic ones, a row per kind
+under ``real:``; they are read at their own size, as people send them.
 """
 
 from __future__ import annotations
@@ -86,11 +91,31 @@ def _spawn(images: list[tuple[DocType, str, bytes]], timing: bool) -> tuple:
     return result
 
 
+def real_photos(folder: Path, types: list[DocType]) -> list[tuple[DocType, str, bytes]]:
+    """The development set's photos of ``types`` found in ``folder``, each with its kind."""
+    from bench.realset import MANIFEST, rows_of
+
+    rows = rows_of(MANIFEST, [t.value for t in types])
+    return [
+        (DocType(r["kind"]), "photo", (folder / r["file"]).read_bytes())
+        for r in rows
+        if (folder / r["file"]).is_file()
+    ]
+
+
+def _rows(times: dict[str, tuple[list[float], list[float]]]) -> list[tuple[str, tuple]]:
+    """A row per type, then one for all of them."""
+    all_ours = [x for ours, _ in times.values() for x in ours]
+    all_plain = [x for _, base in times.values() for x in base]
+    return [*times.items(), ("all", (all_ours, all_plain))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-type", type=int, default=8)
     parser.add_argument("--seed", type=int, default=500000)
     parser.add_argument("--types", nargs="*", default=None)
+    parser.add_argument("--realset", type=Path, default=os.environ.get("REALSET_DIR"))
     args = parser.parse_args()
     types = [DocType(t) for t in args.types] if args.types else list(supported_types())
     images = [
@@ -99,8 +124,10 @@ def main() -> None:
         for i, mode in enumerate(["photo", "scan"] * ((args.per_type + 1) // 2))
         if i < args.per_type
     ]
+    real = real_photos(args.realset, types) if args.realset else []
     load_s, rss_loaded, rss_worker, _ = _spawn(images, timing=False)
     _, _, _, times = _spawn(images, timing=True)
+    real_times = _spawn(real, timing=True)[3] if real else {}
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -110,9 +137,10 @@ def main() -> None:
     head += f"{'plain med':>9} {'plain p95':>9}  {'ratio':>5} {'total':>5}"
     print(head)
     print("-" * len(head))
-    all_ours = [x for ours, _ in times.values() for x in ours]
-    all_plain = [x for _, base in times.values() for x in base]
-    for name, (ours, base) in [*times.items(), ("all", (all_ours, all_plain))]:
+    rows = _rows(times)
+    if real_times:
+        rows += [(f"real: {name}", pair) for name, pair in _rows(real_times)]
+    for name, (ours, base) in rows:
         ratio = statistics.median(ours) / statistics.median(base)
         print(
             f"{name:<15}{len(ours):>3}  {statistics.median(ours):>8.2f} {p95(ours):>8.2f}  "

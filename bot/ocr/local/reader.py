@@ -7,8 +7,8 @@ are one function each, in this order:
 1. :func:`decode`: Pillow decodes the bytes (EXIF orientation honoured);
 2. :func:`rescale`: the longest side scaled down to ``WORK_SIDE`` (recognition reads
    48-pixel-high crops, so more pixels buy nothing but time), a tiny image enlarged;
-3. :func:`detect`: the text boxes, found on a copy 736 px on its short side and at
-   most ``WORK_SIDE`` on its long side (and without red ink where a seal is stamped);
+3. :func:`detect`: the text boxes, found on a copy 736 px on its short side (and
+   without red ink where a seal is stamped);
 4. :func:`orient`: if most of the text area lies in tall boxes the page is turned by
    90 or 270 degrees; the 0/180 classifier, asked about the longest lines once they
    are laid horizontal, settles the rest;
@@ -177,17 +177,18 @@ def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
     """The text boxes (n, 4, 2) in ``work``'s pixels; None when there is no text.
 
     The detector needs less resolution than the recognizer: it finds the boxes on a
-    copy whose short side is ``DET_SIDE``, the text is cropped from ``work``. A long
-    narrow image (a plate scan) is not enlarged beyond ``WORK_SIDE`` on its long side
-    to give it that short side. Where a seal is stamped, it looks at a copy without red
-    ink: print under the seal would otherwise be cut into pieces or missed.
+    copy whose short side is ``DET_SIDE``, the text is cropped from ``work``; a
+    smaller image is enlarged to it, however long and narrow (a licence cropped to
+    722 x 266 needs it as much as a plate scan, 880 x 280, does not). Where a seal is
+    stamped, it looks at a copy without red ink: print under the seal would otherwise be
+    cut into pieces or missed.
     """
     h, w = work.shape[:2]
     det_scale = min(1.0, DET_SIDE / min(h, w))
     det_img = seal.without_red(work) if seal.find_seals(work) else work
     if det_scale < 1.0:
         det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
-    found = models.detect(det_img, longest=WORK_SIDE)
+    found = models.detect(det_img)
     return None if found is None else np.asarray(found, dtype=np.float32) / det_scale
 
 
