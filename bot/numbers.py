@@ -6,6 +6,7 @@ Luhn and USCC (on python-stdnum), VINs, plates; and the shapes a recognizer conf
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -193,6 +194,8 @@ def plate_candidates(text: str) -> Iterable[str]:
     """Plate spellings to try for a reading, most literal first."""
     # 警 is 敬 over 言: a plate turned on its side may come back with the two apart.
     text = text.replace("敬言", "警")
+    # A letter the recognizer read with a mark (Ü for U, É for E): its base letter.
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     raw = "".join(_PLATE_CHARS.findall(text.upper().replace("·", "").replace("•", "")))
     yield raw
     if len(raw) >= 3:

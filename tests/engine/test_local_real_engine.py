@@ -189,6 +189,23 @@ def test_a_two_row_plate_whose_lone_letter_went_unboxed_is_read(engine: LocalEng
     assert got.fields == {"number": sample.truth["number"], "color": "yellow"}
 
 
+@pytest.mark.parametrize("seed", [1101038, 1101131])
+def test_a_two_row_plate_scan_whose_lower_box_reaches_up_is_read(
+    engine: LocalEngine, seed: int
+) -> None:
+    """On a scan the lower row's box takes in the rivets above it and reaches into the
+    upper row, and the lone authority letter is not boxed: the band above the lower
+    box cuts the letter in half, so the upper row's own box is read across the plate."""
+    sample = generate(DocType.PLATENUM, seed=seed, mode="scan")
+    assert sample.meta["rows"] == 2
+    page = engine.read(sample.jpeg)
+    upper, lower = page.lines
+    assert upper.text == sample.truth["number"][0]
+    assert lower.y0 < upper.y1 - 0.3 * upper.height  # the lower box reaches up
+    fields = EXTRACTORS[DocType.PLATENUM](page).fields
+    assert fields == {"number": sample.truth["number"], "color": "yellow"}
+
+
 @pytest.mark.parametrize("rotation", [90, 270])
 def test_a_two_row_plate_on_its_side_is_turned_upright(engine: LocalEngine, rotation: int) -> None:
     """Its large square characters are boxed one by one, down the image: no box is tall,
@@ -436,3 +453,93 @@ def test_a_stamp_piece_twice_the_print_s_height_joins_no_value(engine: LocalEngi
     assert "银行" in [ln.text for ln in page.lines]
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+
+
+def test_an_address_whose_label_went_unread_is_read_below_the_period(
+    engine: LocalEngine,
+) -> None:
+    """住所 (spaced, 住    所) went unboxed, and the period above wraps onto a second
+    line: the address's lines, in the period's column up to 登记机关, are the address."""
+    sample = generate(DocType.BIZLICENSE, seed=1120050, mode="photo")
+    page = engine.read(sample.jpeg)
+    texts = [ln.text for ln in page.lines]
+    assert not any(t.startswith(("住", "所")) for t in texts)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["address"] == sample.truth["address"]
+    assert fields["valid_period"] == sample.truth["valid_period"]
+
+
+def test_a_blurred_small_licence_keeps_its_columns_and_dates(engine: LocalEngine) -> None:
+    """A 600 px scan photographed blurred: 住所 unread, the address's second line on the
+    scope's first row (taken into the scope), 07 read as 00 and 至 as 生. A value is
+    printed in one run, so a piece past a wide gap is the other column's; a date that
+    is no date is read again, and the crops' majority decides."""
+    sample = generate(DocType.BIZLICENSE, seed=1120044, mode="photo")
+    assert "600px" in sample.meta["copy"] and sample.meta["blur"] > 1
+    page = engine.read(sample.jpeg)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["registered_date"] == sample.truth["registered_date"]
+    assert fields["valid_period"] == sample.truth["valid_period"]
+    assert "2001室" not in fields["business_scope"]
+    assert fields["address"].endswith("2001室")  # misread in places, but whole
+
+
+@pytest.mark.parametrize("seed", [1130054, 1130058])
+def test_a_name_and_kind_whose_labels_went_unread_are_read(engine: LocalEngine, seed: int) -> None:
+    """名称 unread, the name beside 注册资本 wrapping onto a second line (1130054); 名称
+    and 类型 unread, the kind printed under the name (1130058)."""
+    sample = generate(DocType.BIZLICENSE, seed=seed, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert not any(ln.text.startswith(("名", "称")) for ln in page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["enterprise_name"] == sample.truth["enterprise_name"]
+    assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+
+
+def test_a_capital_numeral_misread_is_chosen_by_its_image(engine: LocalEngine) -> None:
+    """捌 read as 拥 (every crop agrees): an amount is written in financial numerals, so
+    the one before a unit is the numeral the image makes likeliest. The kind's 、 read
+    as a middle dot is put back, as the scope's is."""
+    sample = generate(DocType.BIZLICENSE, seed=1120048, mode="photo")
+    page = engine.read(sample.jpeg)
+    texts = [ln.text for ln in page.lines]
+    assert "人民币拥佰万元整" in texts and any("上市·自然" in t for t in texts)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["registered_capital"] == sample.truth["registered_capital"]
+    assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+    # An amount in digits (as real licences print it too) is no numeral to choose.
+    digits = [ln.with_text("人民币1000万元整") if ln.text == "人民币拥佰万元整" else ln
+              for ln in page.lines]  # fmt: skip
+    fields = EXTRACTORS[DocType.BIZLICENSE](dataclasses.replace(page, lines=digits)).fields
+    assert fields["registered_capital"] == "人民币1000万元整"
+
+
+def test_a_name_boxed_with_half_its_spaced_label_is_read(engine: LocalEngine) -> None:
+    """An older licence on its side: 名 of 名    称 went into a box running down the
+    label column, and 称 was boxed with the name after a gap (``称 海南省…``)."""
+    sample = generate(DocType.BIZLICENSE, seed=1120068, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert any(ln.text.startswith("称 ") for ln in page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["enterprise_name"] == sample.truth["enterprise_name"]
+
+
+@pytest.mark.parametrize("seed", [1103010, 1103270])
+def test_a_two_row_plate_s_j_read_as_a_corner_bracket_is_j(engine: LocalEngine, seed: int) -> None:
+    """The lone J of a two-row plate's upper row, read again, comes back as 」."""
+    sample = generate(DocType.PLATENUM, seed=seed, mode="photo")
+    assert sample.meta["rows"] == 2 and sample.truth["number"][1] == "J"
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields == sample.truth
+    assert got.warnings == []
+
+
+def test_a_faded_two_row_crop_boxed_whole_with_its_class_is_read(engine: LocalEngine) -> None:
+    """A faded tight crop of a coach's two-row plate is boxed whole and read as its
+    lower row, four digits and 学: its upper row is read from the box's top."""
+    sample = generate(DocType.PLATENUM, seed=1103099, mode="photo")
+    assert sample.meta["rows"] == 2 and sample.meta["faded"]
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines] == [sample.truth["number"][2:]]
+    fields = EXTRACTORS[DocType.PLATENUM](page).fields
+    assert fields == sample.truth

@@ -26,7 +26,7 @@ from bot.devtools.synth import people
 from bot.devtools.synth.docs import plate as synth_plate
 from bot.ocr.base import DocType
 from bot.ocr.local import layout, places, reader, script
-from bot.ocr.local.extract import drivinglicense, idcard, passport
+from bot.ocr.local.extract import bizlicense, drivinglicense, idcard, passport, platenum
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.platenum import plate_color
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
@@ -546,6 +546,7 @@ def test_car_class_letters_and_digits_keep_their_places(text: str, expected: str
         ("粤NLM1234", None),  # eight characters, no new-energy plate: one too many read
         ("粤BA12345", "粤BA12345"),  # a small new-energy plate of the 2019 letters
         ("粤BK1234", "粤BK1234"),  # seven: an ordinary plate
+        ("冀HGÜ995", "冀HGU995"),  # a letter read with a mark is its base letter
         ("ABC", None),
     ],
 )
@@ -752,6 +753,64 @@ def test_a_blue_plate_under_a_green_tint_stays_blue() -> None:
             assert plate_color(None, doc.truth["number"], tones) == doc.truth["color"]
 
 
+def _plate_crop(doc: Any) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(doc.image.convert("RGB"))[40:240, 60:-60, ::-1])
+
+
+def test_a_washed_out_civilian_plate_keeps_its_faint_paint() -> None:
+    """Road cameras and dim car parks wash a plate crop out to grey: no tone keeps the
+    saturation of paint, and it was called white. A plate with a province and no 警 is
+    blue, yellow or green, never white: the faint hue left decides."""
+    from bot.devtools.synth import photo as synth_photo
+
+    washed = 0
+    for seed in range(40):
+        doc = synth_plate.make(random.Random(seed), random.Random(seed))
+        number = doc.truth["number"]
+        if len(number) == 8 or number.endswith("警"):
+            continue  # the format decides those
+        faded = synth_photo.fade(doc.image, random.Random(seed))
+        crop = np.ascontiguousarray(np.asarray(faded)[40:240, 60:-60, ::-1])
+        light, dark = reader.tones(crop)
+        washed += platenum._paint(light, dark) is None  # no tone with a paint's colour
+        assert plate_color(None, number, (light, dark)) == doc.truth["color"], seed
+    assert washed >= 5
+    # A police plate washed out alike stays white: its 警 decides, not the pixels.
+    assert plate_color(None, "京A1234警", (light, dark)) == "white"
+
+
+def test_a_yellow_plate_whose_print_looks_deep_blue_is_yellow() -> None:
+    """A cold light can turn a yellow plate's black print deep blue: the dark tone then
+    looks like a blue plate's paint. The paint is most of the box, so a yellow mean over
+    a yellow light tone says yellow; a blue plate under a warm lamp keeps a blue mean."""
+    yellow = next(d for s in range(40) if (d := synth_plate.make(random.Random(s),
+                  random.Random(s))).truth["color"] == "yellow")  # fmt: skip
+    rgb = np.asarray(yellow.image.convert("RGB"))[40:240, 60:-60].astype(np.float32)
+    dark = rgb.sum(axis=2) < 200
+    rgb[dark] = (20, 45, 150)  # the print, deep blue
+    crop = np.ascontiguousarray(rgb[..., ::-1]).astype(np.uint8)
+    tones = reader.tones(crop)
+    b, g, r = crop.reshape(-1, 3).mean(axis=0)
+    mean = (int(r), int(g), int(b))
+    number = yellow.truth["number"]
+    assert plate_color(None, number, tones) == "blue"  # the tones alone mislead
+    assert plate_color(mean, number, tones) == "yellow"
+    blue = next(d for s in range(40) if (d := synth_plate.make(random.Random(s),
+                random.Random(s))).truth["color"] == "blue")  # fmt: skip
+    rgb = np.asarray(blue.image.convert("RGB"))[40:240, 60:-60].astype(np.float32)
+    warm = (rgb * np.array([1.0, 0.85, 0.55])).clip(0, 255)  # a sodium street lamp
+    crop = np.ascontiguousarray(warm[..., ::-1]).astype(np.uint8)
+    b, g, r = crop.reshape(-1, 3).mean(axis=0)
+    assert plate_color((int(r), int(g), int(b)), blue.truth["number"], reader.tones(crop)) == "blue"
+
+
+def test_a_hong_kong_or_macao_plate_is_black() -> None:
+    """Cars crossing from Hong Kong or Macao carry black plates ending 港 or 澳 (GA 36):
+    the format decides, as for 使 and 领."""
+    assert plate_color((240, 240, 240), "粤Z1234港") == "black"
+    assert plate_color((240, 240, 240), "粤Z1234澳") == "black"
+
+
 def _digit_line(text: str, x: float, y: float, height: float = 40.0) -> Line:
     w = 22.0 * len(text)
     return Line(text, ((x, y), (x + w, y), (x + w, y + height), (x, y + height)), 0.95)
@@ -945,3 +1004,23 @@ def test_a_two_row_plate_is_read_top_row_first() -> None:
     assert len(rows(page.lines)) == 2
     fields = EXTRACTORS[DocType.PLATENUM](page).fields
     assert fields == {"number": truth["number"], "color": "yellow"}
+
+
+def test_a_long_red_line_taller_than_print_is_a_stamp() -> None:
+    """A copy stamp's long words (仅供办理银行开户使用他用无效) misread past the copy-mark
+    patterns, red, with no marks: its length once passed it for print under a stamp,
+    and it ran on into the address. Print stands 1.6 times the median line at most."""
+    page, _, truth, _ = load("bizlicense_photo")
+    below = max((ln for ln in page.lines if ln.x0 > 700 and ln.y1 < 560), key=lambda ln: ln.y1)
+    h = 1.7 * sorted(ln.height for ln in page.lines)[len(page.lines) // 2]
+    x0, y0 = below.x0, below.y1 + 1
+    stamp = Line("权供办里银行开户便用他用天效", ((x0, y0), (x0 + 300, y0), (x0 + 300, y0 + h),
+                 (x0, y0 + h)), 0.9, tones=((240, 228, 224), (205, 60, 62)))  # fmt: skip
+    assert layout.red_ink(stamp) and not bizlicense._COPY_MARK.match(stamp.text)
+    stamped = dataclasses.replace(page, lines=[*page.lines, stamp])
+    fields = EXTRACTORS[DocType.BIZLICENSE](stamped).fields
+    assert fields["address"] == truth["address"]
+    # A long red line of print's height, crossed by a stamp, is still print.
+    crossed = Line(stamp.text, ((x0, y0), (x0 + 300, y0), (x0 + 300, y0 + h / 1.7),
+                   (x0, y0 + h / 1.7)), 0.9, tones=stamp.tones)  # fmt: skip
+    assert bizlicense._print(crossed, h / 1.7)

@@ -305,6 +305,12 @@ def _expand_spaced_labels(lines: list[Line], labels: Mapping[str, Sequence[str]]
             # Only where a label stands: with a value to its right on the row.
             if name and name not in text and ln is not row.lines[-1]:
                 ln = ln.with_text(name)
+            # Or the label's second character boxed with the value after a gap, its
+            # first lost (``称 海南省…``): the box is read as the whole label and value.
+            lone = re.match(r"(\S)\s+(\S.*)", ln.text)
+            name = singles.get(lone.group(1)) if lone and ln is row.lines[0] else None
+            if name and name[1] == lone.group(1) and name not in text:
+                ln = ln.with_text(f"{name} {lone.group(2)}")
             out.append(ln)
     return out
 

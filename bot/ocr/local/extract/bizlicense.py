@@ -204,16 +204,44 @@ def _marks(text: str) -> int:
     return sum(text.count(m) for m in _MARKS)
 
 
-def _name_beside_capital(page: Page) -> str | None:
+def _below(page: Page, line: Line) -> Line | None:
+    """The line printed right under ``line``, starting in its column."""
+    h = line.height
+    under = [ln for ln in page.lines if ln is not line and abs(ln.x0 - line.x0) < h
+             and line.y1 - 0.3 * h < ln.cy and ln.y0 - line.y1 < 0.8 * h]  # fmt: skip
+    return min(under, key=lambda ln: ln.y0, default=None)
+
+
+def _name_beside_capital(page: Page) -> tuple[str, Line] | None:
     """The name when its 名称 label went unseen: on the licence it shares a row with
-    注册资本, left of it, and reads like a business name."""
+    注册资本, left of it, and reads like a business name, maybe wrapping onto the line
+    below (…物流有 / 限公司). With the name's last line."""
     for row in rows(page.lines):
         label = next((ln for ln in row.lines if clean(ln.text).startswith("注册资本")), None)
         if label is None:
             continue
-        left = "".join(clean(ln.text) for ln in row.lines if ln.x1 <= label.x0 + 2)
-        if _NAME_END.search(left):
-            return left
+        lefts = [ln for ln in row.lines if ln.x1 <= label.x0 + 2]
+        left = "".join(clean(ln.text) for ln in lefts)
+        if lefts and _NAME_END.search(left):
+            return left, lefts[-1]
+        more = _below(page, lefts[-1]) if lefts else None
+        if more is not None and _NAME_END.search(left + clean(more.text)):
+            return left + clean(more.text), more
+    return None
+
+
+def _kind_below_name(page: Page, last: Line) -> str | None:
+    """The 类型 value when its label went unseen: the kind of business printed under the
+    name, in its column (on one or two lines)."""
+    kind = ""
+    line: Line | None = last
+    for _ in range(2):
+        line = _below(page, line) if line is not None else None
+        if line is None:
+            return None
+        kind += clean(line.text)
+        if _ORG_TYPE.match(balance(kind)):
+            return balance(kind)
     return None
 
 
@@ -254,22 +282,33 @@ def _oversized(lines: list[Line]) -> list[Line]:
     """Lines far taller than the print: the title, and a copy stamp's large words across
     the text (turned, a piece of one stands taller still). Every value of a licence is
     printed in one size, so such a line is never part of one."""
-    heights = sorted(ln.height for ln in lines)
-    if len(heights) < 5:
+    if len(lines) < 5:
         return []
-    median = heights[len(heights) // 2]
+    median = _median_height(lines)
     return [ln for ln in lines if ln.height > OVERSIZED * median]
+
+
+def _median_height(lines: list[Line]) -> float:
+    heights = sorted(ln.height for ln in lines)
+    return heights[len(heights) // 2] if heights else 0.0
 
 
 _LABEL_TEXTS = {name for names in LABELS.values() for name in names}
 
 
-def _print(line: Line) -> bool:
+PRINT_MAX = 1.6  # print stands at most this many times the median line's height
+
+
+def _print(line: Line, median: float) -> bool:
     """Whether a line in red reads as the licence's print under a stamp: a label, or a
-    value's line with its marks (、，。（）). A stamp's words and a seal's arc have none;
-    where a large stamp covers a line its red is most of the line's dark tone."""
+    value's line with its marks (、，。（）), or a long line of print's height. A stamp's
+    words and a seal's arc have no marks; a long stamp (仅供办理银行开户使用他用无效,
+    misread past :data:`_COPY_MARK`) stands taller than print. Where a large stamp
+    covers a line its red is most of the line's dark tone."""
     text = clean(line.text)
-    return text in _LABEL_TEXTS or bool(re.search(r"[、，。；（）()]", text)) or len(text) >= 12
+    if text in _LABEL_TEXTS or re.search(r"[、，。；（）()]", text):
+        return True
+    return len(text) >= 12 and line.height <= PRINT_MAX * median
 
 
 def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
@@ -293,6 +332,85 @@ def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
     if best is None or len(clean(best[0])) < 2:
         return value.text
     return value.text + clean(best[0])
+
+
+def _past_gap(value: Value) -> list[Line]:
+    """Lines of a value's first row printed past a wide gap (over three lines' height):
+    the licence's other column (an address's piece beside the scope, when 住所 went
+    unread), never the value, which is printed in one run."""
+    first = sorted((ln for ln in value.lines if ln.y0 < value.lines[0].cy < ln.y1),
+                   key=lambda ln: ln.x0)  # fmt: skip
+    for a, b in zip(first, first[1:], strict=False):
+        if b.x0 - a.x1 > 3 * a.height:
+            return first[first.index(b) :]
+    return []
+
+
+def _trim(value: Value, away: list[Line]) -> Value:
+    text = value.text
+    for ln in away:
+        text = text.replace(clean(ln.text), "", 1)
+    return Value(text, value.row, value.x, tuple(ln for ln in value.lines if ln not in away),
+                 value.x_end)  # fmt: skip
+
+
+def _address_below_period(page: Page, values: dict[str, Value]) -> list[Line]:
+    """The address when its 住所 label went unread: the licence prints it below 营业期限,
+    in the same column, up to 登记机关. The lines starting where the period's value
+    starts, each within a line of the one above, not part of another value."""
+    period = values.get("valid_period")
+    if period is None or not period.lines:
+        return []
+    taken = {ln for v in values.values() for ln in v.lines}
+    last = max(period.lines, key=lambda ln: ln.y1)
+    h, bottom = last.height, last.y1
+    found: list[Line] = []
+    for ln in sorted(page.lines, key=lambda ln: ln.y0):
+        if ln in taken or ln.cy < bottom or abs(ln.x0 - period.x) > 1.5 * h:
+            continue
+        text = clean(ln.text)
+        if ln.y0 - bottom > 1.2 * h or re.search(_STOP, text) or text in _LABEL_TEXTS:
+            break
+        found.append(ln)
+        bottom = ln.y1
+    return found
+
+
+def _read_dates(page: Page, value: Value, want: int) -> str:
+    """The value's text, read again when it holds fewer than ``want`` real dates (a
+    blurred 07 read as 00, 至 as 生): the reading that most crops agree on, when two or
+    more do, among those holding more dates. A one-line value only."""
+    have = len(find_dates(value.text))
+    if have >= want or len(value.lines) != 1:
+        return value.text
+    votes: dict[tuple, list[str]] = {}
+    for again, _ in page.reread_line(value.lines[0]):
+        if len(found := find_dates(again)) > have:
+            votes.setdefault(tuple(found), []).append(again)
+    best = max(votes.values(), key=len, default=[])
+    return best[0] if len(best) >= 2 else value.text
+
+
+def _one_off(read: str, date: str) -> bool:
+    """Whether ``read`` is ``date`` with one character misread."""
+    return len(read) == len(date) and sum(a != b for a, b in zip(read, date, strict=True)) == 1
+
+
+_NUMERALS = "零壹贰叁肆伍陆柒捌玖"
+
+
+def _numerals(page: Page, value: str, lines: tuple[Line, ...]) -> str:
+    """An amount written in financial numerals: a character before 拾佰仟万亿 that is
+    none of them (拥 for 捌) is the numeral its image makes likeliest, by a margin
+    (:func:`image_chooser`); else it is left as read. Amounts in digits are left."""
+    if re.search(r"\d", value):
+        return value  # written in digits (100万元, 300余万元: 余 is no misread numeral)
+    m = next((m for m in re.finditer(r"[\u4e00-\u9fff](?=[拾佰仟万亿])", value)
+              if m[0] not in _NUMERALS + "拾佰仟万亿"), None)  # fmt: skip
+    if m is None:
+        return value
+    options = [value[: m.start()] + n + value[m.end() :] for n in _NUMERALS]
+    return image_chooser(page, lines)(value, options) or value
 
 
 def _kind_beside_label(page: Page, values: dict[str, Value]) -> str | None:
@@ -321,16 +439,20 @@ def extract(page: Page) -> Result:
     # A stamp read in pieces (案使用) is not a mark's whole text: its red ink tells it,
     # or, pale or grey, its size.
     big = _oversized(page.lines)
+    median = _median_height(page.lines)
     marks = [
         ln
         for ln in page.lines
-        if _COPY_MARK.match(clean(ln.text)) or ln in big or (red_ink(ln) and not _print(ln))
+        if _COPY_MARK.match(clean(ln.text)) or ln in big or (red_ink(ln) and not _print(ln, median))
     ]
     if marks:
         page = dataclasses.replace(page, lines=[ln for ln in page.lines if ln not in marks])
     values = labelled_values(
         page, LABELS, multiline=[k for k in LABELS if k != "reg_num"], stop=_STOP
     )
+    for key, value in values.items():
+        if away := _past_gap(value):
+            values[key] = _trim(value, away)
     stamps = [ln for ln in marks if red_ink(ln)]
     if stamps and "address" in values:
         values["address"] = dataclasses.replace(
@@ -344,14 +466,18 @@ def extract(page: Page) -> Result:
         if re.search(r"[A-Z]", serial):  # its digits run into a piece of the watermark
             result.warnings.append("证照编号可能混入底纹字母，请核对")
     texts = {key: _WATERMARK.sub("", value.text) for key, value in values.items()}
+    name_end: Line | None = None  # the name's last line
     if "enterprise_name" not in values:
-        name = _name_beside_capital(page)
-        if name:
-            texts["enterprise_name"] = name
+        found = _name_beside_capital(page)
+        if found:
+            texts["enterprise_name"], name_end = found
     elif "type_of_enterprise" not in values:
         name, kind = _split_name(values["enterprise_name"])
         if kind:
             texts["enterprise_name"], texts["type_of_enterprise"] = name, kind
+    missing = name_end is not None and "type_of_enterprise" not in texts
+    if missing and (kind := _kind_below_name(page, name_end)):
+        texts["type_of_enterprise"] = kind
     if not texts.get("type_of_enterprise"):
         kind = _kind_beside_label(page, values)
         if kind:
@@ -361,8 +487,10 @@ def extract(page: Page) -> Result:
             value = balance(texts[key])
             if key == "type_of_enterprise":  # the thin 一 of 一人有限责任公司 goes unread
                 value = re.sub(r"^[-—]?人有限责任公司", "一人有限责任公司", value)
+                value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
             if key in ("registered_capital", "paid_in_capital"):  # financial numerals
                 value = re.sub(r"参(?=[佰仟拾万亿])", "叁", value)
+                value = _numerals(page, value, values[key].lines) if key in values else value
             if key == "business_scope":  # 、 between items is often read as a middle dot
                 value = _restore_edge_punctuation(page, value, values[key].lines)
                 value = _restore_inner_punctuation(page, value, values[key].lines)
@@ -377,10 +505,24 @@ def extract(page: Page) -> Result:
             if key == "address":
                 value = fix_division(value, image_chooser(page, values[key].lines))
             result.put(key, value)
+    if "valid_period" in values:
+        values["valid_period"] = dataclasses.replace(
+            values["valid_period"], text=_read_dates(page, values["valid_period"], 2)
+        )
     if "registered_date" in values:
-        dates = find_dates(values["registered_date"].text)
-        padded = _padded(values["registered_date"].text)
+        founded = values["registered_date"].text
+        dates = find_dates(_read_dates(page, values["registered_date"], 1))
+        padded = _padded(founded)
+        if not dates and "valid_period" in values:
+            # Most licences are founded the day their period starts: a date one
+            # character off that start is that start.
+            start = find_dates(values["valid_period"].text)[:1]
+            if start and _one_off(clean(founded), printed(start[0], padded)):
+                dates = start
         result.put("registered_date", printed(dates[0], padded) if dates else None)
+    if "address" not in values and (below := _address_below_period(page, values)):
+        address = "".join(clean(ln.text) for ln in below)
+        result.put("address", fix_division(address, image_chooser(page, below)))
     if "valid_period" in values:
         period, address = _split_period(values["valid_period"])
         if address and "address" not in result.fields:

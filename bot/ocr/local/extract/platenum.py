@@ -7,7 +7,7 @@ import re
 
 from bot.numbers import PROVINCES, plate_candidates, plate_fix
 from bot.ocr.local.extract import Result
-from bot.ocr.local.layout import rows
+from bot.ocr.local.layout import Row, rows
 from bot.ocr.local.page import Line, Page, region
 
 PROVINCE_MARGIN = 2.0  # nats by which the image must prefer one province over the next
@@ -25,23 +25,51 @@ def _deep_blue(rgb: tuple[int, int, int]) -> bool:
     return 200 <= hue <= 260 and sat >= 0.7 and rgb[2] - max(rgb[:2]) >= 10
 
 
-def _paint(light: tuple[int, int, int], dark: tuple[int, int, int]) -> str | None:
+def _yellow(rgb: tuple[int, int, int]) -> bool:
+    hue, sat, val = _hsv(rgb)
+    return sat >= 0.3 and val >= 0.2 and 20 <= hue < 75
+
+
+def _paint(
+    light: tuple[int, int, int],
+    dark: tuple[int, int, int],
+    mean: tuple[int, int, int] | None = None,
+) -> str | None:
     """A plate's colour from its two tones. Yellow and green plates carry dark print on
     coloured paint (the light tone has the hue); blue ones light print on blue paint (the
     dark tone has it, however dim the photo); white and black plates have no hue. Deep
     blue paint is blue whatever tint the light gives the print (foliage, street lamps):
-    the dark print of yellow and green plates is never so blue."""
-    if _deep_blue(dark):
+    the dark print of yellow and green plates is not so blue, unless the light makes it
+    so (a cold lamp, a blue sky in the lacquer). Then the paint is most of the box: a
+    yellow mean over yellow light and deep blue tones is a yellow plate."""
+    if _deep_blue(dark) and not (mean is not None and _yellow(light) and _yellow(mean)):
         return "blue"
-    hue, sat, val = _hsv(light)
-    if sat >= 0.3 and val >= 0.2 and 20 <= hue < 75:
+    if _yellow(light):
         return "yellow"
+    hue, sat, val = _hsv(light)
     if sat >= 0.25 and val >= 0.2 and 75 <= hue < 170:
         return "green"
     hue, sat, val = _hsv(dark)
     if sat >= 0.12 and 150 <= hue <= 280:
         return "blue"
     return None
+
+
+FAINT = 3  # levels by which a washed-out plate's faint hue must lean one way
+
+
+def _faint_paint(light: tuple[int, int, int], dark: tuple[int, int, int]) -> str | None:
+    """The paint of a plate washed out to grey (a road camera's crop, a dim car park),
+    from the faint hue it keeps: yellow or green in the light tone, blue in the dark
+    one. Only for a civilian number (a province first, no 警): such a plate is blue,
+    yellow or green, never white, so the strongest lean, however faint, decides."""
+    leans = {
+        "yellow": min(light[0], light[1]) - light[2],
+        "green": light[1] - max(light[0], light[2]),
+        "blue": dark[2] - max(dark[0], dark[1]),
+    }
+    best = max(leans, key=lambda k: leans[k])
+    return best if leans[best] >= FAINT else None
 
 
 def plate_color(
@@ -55,10 +83,13 @@ def plate_color(
         return "green"  # new-energy plates have 6 characters after the city letter
     if number.endswith("警") or number.startswith("WJ"):
         return "white"
-    if number.startswith("使") or number.endswith("领"):
-        return "black"
+    if number.startswith("使") or number.endswith(("领", "港", "澳")):
+        return "black"  # embassies', consulates' and Hong Kong or Macao cars' plates
     if tones is not None:
-        return _paint(*tones) or ("white" if _hsv(tones[0])[2] >= 0.5 else None)
+        paint = _paint(*tones, rgb)
+        if paint is None and number[:1] in PROVINCES:
+            paint = _faint_paint(*tones)
+        return paint or ("white" if _hsv(tones[0])[2] >= 0.5 else None)
     if rgb is None:
         return None
     h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
@@ -102,31 +133,52 @@ def _join_rows(page: Page) -> list[tuple[str, Line]]:
         widest = max(row.lines, key=lambda ln: ln.width)
         out.append((text, widest))
     for upper, lower in zip(grid, grid[1:], strict=False):
-        top = re.sub(r"[\s·.]", "", _join(upper.lines))
+        top = _upper(_join(upper.lines))
         wide = max(lower.lines, key=lambda ln: ln.width)
         above = upper.cy <= wide.y0 + 0.25 * wide.height and wide.y0 - upper.y1 < wide.height
         inside = wide.x0 - wide.height < upper.x0 and upper.lines[-1].x1 < wide.x1 + wide.height
         if not (above and inside and 1 <= len(top) <= 2):
             continue
-        tops = [top]
-        if len(top) == 1:  # the lone authority letter went unboxed: read the whole row
-            band = region(wide.x0, upper.y0, wide.x1, min(upper.y1, wide.y0 + 0.1 * wide.height))
-            tops = [t for again, _ in page.reread_line(band)
-                    if len(t := re.sub(r"[\s·.]", "", again)) == 2]  # fmt: skip
+        tops = [top] if len(top) == 2 else _upper_row(page, upper, wide)
         out += [(t + _join(lower.lines), wide) for t in dict.fromkeys(tops)]
     return out + [item for line in page.lines for item in _upper_row_inside(page, line)]
 
 
+# Shapes a lone capital of a plate's upper row is read as (J as a corner bracket).
+_LETTER_SHAPES = str.maketrans({"」": "J", "亅": "J", "丁": "J"})
+
+
+def _upper(text: str) -> str:
+    """A two-row plate's upper row as read, spaces and dots out, its letter a letter."""
+    text = re.sub(r"[\s·.]", "", text)
+    return text[:1] + text[1:].translate(_LETTER_SHAPES)
+
+
+def _upper_row(page: Page, upper: Row, wide: Line) -> list[str]:
+    """A two-row plate's upper row read again across the plate's width, when its lone
+    authority letter went unboxed. The band stops short of the lower row's box, which
+    may reach up into the upper row's (a scan's lower box can take in the rivets above
+    it and cut the letter in half): then the upper row's own box is read too."""
+    bottoms = dict.fromkeys([min(upper.y1, wide.y0 + 0.1 * wide.height), upper.y1])
+    for bottom in bottoms:
+        band = region(wide.x0, upper.y0, wide.x1, bottom)
+        tops = [t for again, _ in page.reread_line(band) if len(t := _upper(again)) == 2]
+        if tops:  # a province and a letter first: a misread letter (丁 for J) fits no plate
+            return sorted(tops, key=lambda t: not re.fullmatch(f"[{PROVINCES}][A-Z]", t))
+    return []
+
+
 def _upper_row_inside(page: Page, line: Line) -> list[tuple[str, Line]]:
     """A two-row plate boxed whole, of which the recognizer read the large lower row
-    alone (five letters and digits in a box under twice as wide as high): its upper
+    alone (five letters and digits, or four digits and 学 or 挂, in a box under two and a
+    half times as wide as high; a faded tight crop is boxed so): its upper
     row, the province and the authority letter, is read again from the box's top."""
     text = re.sub(r"[\s·.]", "", line.text)
-    if not re.fullmatch(r"[A-Z0-9]{5}", text) or line.width >= 2.5 * line.height:
+    if not re.fullmatch(r"[A-Z0-9]{5}|[A-Z0-9]{4}[学挂]", text) or line.width >= 2.5 * line.height:
         return []
     band = region(line.x0, line.y0, line.x1, line.y0 + 0.4 * line.height)
     tops = [m[0] for again, _ in page.reread_line(band)
-            if (m := re.search(f"[{PROVINCES}][A-Z]", re.sub(r"[\s·.]", "", again)))]  # fmt: skip
+            if (m := re.search(f"[{PROVINCES}][A-Z]", _upper(again)))]  # fmt: skip
     return [(top + text, line) for top in dict.fromkeys(tops)]
 
 
