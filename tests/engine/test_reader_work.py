@@ -34,8 +34,8 @@ def test_a_long_narrow_image_is_enlarged_like_any_other() -> None:
 
 
 def test_the_detector_finds_the_boxes_rapidocr_finds(engine: LocalEngine) -> None:
-    """``Models.detect`` runs RapidOCR's detector with its own preprocessing (one resize,
-    normalised in float32): the boxes are RapidOCR's own, to the pixel."""
+    """``Models.detect`` runs RapidOCR's detector with its own preprocessing (normalised
+    in float32): the boxes are RapidOCR's own, within a pixel."""
     for doc_type in (DocType.IDCARD, DocType.BIZLICENSE):
         image = reader.rescale(reader.decode(generate(doc_type, seed=7, mode="photo").jpeg))
         ours = engine.models.detect(image.image)

@@ -46,9 +46,11 @@ class Models:
     def detect(self, img: np.ndarray) -> np.ndarray | None:
         """The text boxes of a BGR image (n, 4, 2), in its pixels; None when there is none.
 
-        RapidOCR's detector with its preprocessing done in one resize (to
-        :func:`det_size`) and normalised by OpenCV in float32, where RapidOCR uses float64
-        numpy: about 10 ms less CPU a photo (of some 440 ms in the detector), the same boxes.
+        RapidOCR's detector, its input resized to :func:`det_size` and normalised by
+        OpenCV in float32 where RapidOCR uses float64 numpy: about 10 ms less CPU a photo
+        (of some 440 ms in the detector), the same boxes within a pixel. It assumes
+        RapidOCR's defaults (``limit_type: min``, mean and std 0.5), which ``_params``
+        leaves alone.
         """
         h, w = img.shape[:2]
         size = det_size(h, w, self.det.limit_side_len)
