@@ -268,13 +268,18 @@ def _renew_by(back: Page | None) -> date | None:
 
 
 def _agreed_beside(
-    page: Page, label: str, widths: tuple[float, float], fits: Callable[[str], bool]
+    page: Page,
+    label: str,
+    widths: tuple[float, float],
+    fits: Callable[[str], bool],
+    keep: Callable[[str], str] = lambda text: "".join(_CJK.findall(text)),
 ) -> str | None:
     """A value the detector missed beside ``label`` (a short word set apart on the row):
-    the place right of the label read from two crops, the Chinese both agree on."""
+    the place right of the label read from two crops, what both agree on (``keep`` of
+    each reading: its Chinese unless told otherwise)."""
     votes: dict[str, int] = {}
     for text, score in read_beside(page, label, widths):
-        found = "".join(_CJK.findall(text))
+        found = keep(text)
         if fits(found) and score >= 0.8:
             votes[found] = votes.get(found, 0) + 1
     best = max(votes, key=lambda k: votes[k], default=None)
@@ -390,13 +395,11 @@ def _duration_beside_label(page: Page) -> str | None:
     """An older issue's 有效期限 value, short and set apart (``6年``), goes unboxed as a
     lone 男 or a class letter does: the place right of the label, read from two crops
     that agree on a duration."""
-    votes: dict[str, int] = {}
-    for text, score in read_beside(page, "有效期限", (3.0, 4.0)):
-        m = re.fullmatch(r"(6|10)年|长期", clean(text))
-        if m and score >= 0.8:
-            votes[m.group(0)] = votes.get(m.group(0), 0) + 1
-    best = max(votes, key=lambda k: votes[k], default=None)
-    return best if best is not None and votes[best] >= 2 else None
+
+    def fits(found: str) -> bool:
+        return re.fullmatch(r"(6|10)年|长期", found) is not None
+
+    return _agreed_beside(page, "有效期限", (3.0, 4.0), fits, keep=clean)
 
 
 def _sex_beside_label(page: Page) -> str | None:
