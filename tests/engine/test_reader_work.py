@@ -4,13 +4,14 @@ RapidOCR); these tests pin the rules that keep it there. Real models, no mocks."
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from bot.devtools.synth import generate
 from bot.ocr.base import DocType
 from bot.ocr.local import LocalEngine, reader, seal
-from bot.ocr.local.models import crop_quad, det_size
+from bot.ocr.local.models import Models, crop_quad, det_size
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +67,45 @@ def test_only_lines_read_unsurely_are_read_again_without_red_ink(engine: LocalEn
     clean = reader._without_red_ink(engine.models, upright, quads, crops, sure_texts, sure)
     assert sure_texts == ["?"] * len(crops)  # not read again
     assert clean is not upright and seal.red_share(clean) < seal.red_share(upright)
+
+
+class _Counted(Models):
+    """The real models, counting the crops the recognizer is given."""
+
+    read: list[int]
+
+    def recognize(self, crops: list[np.ndarray]) -> tuple[list[str], list[float]]:
+        self.read.append(len(crops))
+        return super().recognize(crops)
+
+
+def _counted(models: Models) -> _Counted:
+    counted = _Counted(models.ocr, models.det, models.cls, models.rec)
+    object.__setattr__(counted, "read", [])
+    return counted
+
+
+def test_an_upright_plate_is_read_once_for_its_orientation_and_its_text(
+    engine: LocalEngine,
+) -> None:
+    """Too few lines for the classifier: the recognizer says which way round a plate
+    reads. Read surely as it stands (``ORIENT_SURE``), it is not read turned as well,
+    and that reading is the page's: the plate's line is read once in all."""
+    work = reader.rescale(reader.decode(generate(DocType.PLATENUM, seed=900000, mode="scan").jpeg))
+    models = _counted(engine.models)
+    page = reader.read(models, work.image)
+    assert page.rotation == 0 and len(page.lines) == 1
+    assert page.lines[0].score >= reader.ORIENT_SURE  # the case this test is about
+    assert models.read == [1]
+
+
+def test_an_upside_down_plate_is_still_turned(engine: LocalEngine) -> None:
+    """Read as it stands, a plate upside down is unsure: it is read turned too, and
+    turned upright."""
+    image = reader.decode(generate(DocType.PLATENUM, seed=900000, mode="scan").jpeg)
+    work = reader.rescale(cv2.rotate(image, cv2.ROTATE_180))
+    models = _counted(engine.models)
+    page = reader.read(models, work.image)
+    assert page.rotation == 180
+    assert page.lines[0].score >= reader.ORIENT_SURE
+    assert models.read == [1, 1, 1]  # as it stands, turned, then upright for the page
