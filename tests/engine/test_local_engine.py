@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from bot.devtools.synth import generate
 from bot.devtools.synth.generator import plate_framing
@@ -334,3 +334,19 @@ def test_a_plate_province_no_reading_gives_is_chosen_by_the_image(engine: LocalE
     page.lines[page.lines.index(line)] = edited
     result = platenum.extract(page)
     assert result.fields["number"] == number
+
+
+def test_a_capital_written_in_digits_keeps_its_characters(engine: LocalEngine) -> None:
+    """Capitals in financial numerals have a misread numeral settled by the image; one
+    written in digits is left alone: in 300余万元 the 余 is no misread numeral, though
+    the image makes one numeral likelier than the others (柒, in this face)."""
+    from bot.devtools.synth import fonts
+    from bot.ocr.local.extract import bizlicense
+
+    face = fonts.installed()["WenQuanYi Micro Hei"]  # installed with the test's packages
+    image = Image.new("RGB", (600, 140), "white")
+    ImageDraw.Draw(image).text((40, 40), "300余万元", fill=(20, 20, 20), font=fonts.load(face, 40))
+    page = engine.read(_jpeg(image))
+    read = "".join(ln.text.replace(" ", "") for ln in page.lines)
+    assert read == "300余万元"
+    assert bizlicense._numerals(page, read, tuple(page.lines)) == "300余万元"

@@ -93,6 +93,33 @@ def test_colons_inside_the_business_scope_are_kept() -> None:
     assert fields["business_scope"] == "研发、生产：电子产品；销售：五金制品。"
 
 
+def test_a_founding_date_one_character_off_the_periods_start_is_that_start() -> None:
+    """Most companies are founded the day their period starts: a founding date with one
+    character misread (月 as 用) is that start; two characters off, it is not guessed."""
+
+    def founded(read: str) -> str | None:
+        return extract(DocType.BIZLICENSE, page(
+            line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+            line("名称", 100, 200), line("某某科技有限公司", 300, 200),
+            line("成立日期", 100, 250), line(read, 300, 250),
+            line("营业期限", 100, 300), line("2016年04月21日至长期", 300, 300),
+        )).get("registered_date")  # fmt: skip
+
+    assert founded("2016年04用21日") == "2016年04月21日"
+    assert founded("2016年04用2l日") is None
+
+
+def test_a_middle_dot_between_words_of_the_kind_is_its_enumeration_comma() -> None:
+    """The small 、 in a kind such as 股份有限公司（非上市、自然人投资或控股） is read as
+    a middle dot."""
+    fields = extract(DocType.BIZLICENSE, page(
+        line("统一社会信用代码", 100, 100), line(CODE, 100, 140), line("营业执照", 500, 100),
+        line("名称", 100, 200), line("某某科技股份有限公司", 300, 200),
+        line("类型", 100, 250), line("股份有限公司（非上市·自然人投资或控股）", 300, 250),
+    ))  # fmt: skip
+    assert fields["type_of_enterprise"] == "股份有限公司（非上市、自然人投资或控股）"
+
+
 # --- vehicle licence ---------------------------------------------------------------
 
 VIN = "LFMXF4AC1JS972934"  # passes its check digit
