@@ -123,8 +123,20 @@ def _registration_number(page: Page, values: dict) -> str | None:
 
 
 def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -> str:
-    """Put back a 、/。/， the recognizer dropped at a wrapped line's start or end."""
-    wrapped = [ln for ln in lines if clean(ln.text) in value]
+    """Put back a 、/。/， the recognizer dropped at a wrapped line's start or end.
+
+    Only lines that can be missing one are read again (from wider crops, a tenth of a
+    licence's time): not a line that already ends in a mark (two never stand together)
+    nor the value's last line when it closes the statutory sentence's （ (nothing
+    follows it)."""
+    last = lines[-1] if lines else None
+    wrapped = [
+        ln
+        for ln in lines
+        if (old := clean(ln.text)) in value
+        and old[-1:] not in _MARKS
+        and not (ln is last and old[-1:] in ")）")
+    ]
     for ln, wide in zip(wrapped, page.widened_texts(wrapped), strict=True):
         old, new = clean(ln.text), clean(wide)
         if new != old and new.replace(old, "", 1) in ("、", "。", "，", "；") and old in new:
@@ -381,6 +393,8 @@ def _read_dates(page: Page, value: Value, want: int) -> str:
     blurred 07 read as 00, 至 as 生): the reading that most crops agree on, when two or
     more do, among those holding more dates. A one-line value only."""
     have = len(find_dates(value.text))
+    if "长期" in value.text:  # a period without end (起 至长期) prints one date
+        want = min(want, 1)
     if have >= want or len(value.lines) != 1:
         return value.text
     votes: dict[tuple, list[str]] = {}

@@ -1,0 +1,83 @@
+"""What the licence extractors read twice: only what can be missing or fails its check.
+
+The time itself is measured in ``bench/ocr.py`` (ours against plain RapidOCR); these
+tests pin the conditions under which a second reading is made. Real models and a real
+synthetic licence; the page's photo is wrapped to count what it is asked to read again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from bot.devtools.synth import generate
+from bot.ocr.base import DocType
+from bot.ocr.local import LocalEngine
+from bot.ocr.local.extract import bizlicense
+from bot.ocr.local.layout import Value
+from bot.ocr.local.page import Line, Page
+
+
+class _Counted:
+    """A page's photo that notes the lines it is asked to read again, and reads them."""
+
+    def __init__(self, photo: Any) -> None:
+        self._photo = photo
+        self.widened: list[Line] = []
+        self.reread_lines: list[Line] = []
+
+    def widen(self, lines: list[Line]) -> list[str]:
+        self.widened.extend(lines)
+        return self._photo.widen(lines)
+
+    def reread(self, line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
+        self.reread_lines.append(line)
+        return self._photo.reread(line, part)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._photo, name)
+
+
+@pytest.fixture(scope="module")
+def licence() -> Page:
+    """A business licence whose scope has a line read without its closing 、 (seed 500002,
+    as ``bench/ocr.py`` makes it)."""
+    jpeg = generate(DocType.BIZLICENSE, seed=500002, mode="photo").jpeg
+    return LocalEngine().read(jpeg)
+
+
+def _counted(page: Page) -> tuple[Page, _Counted]:
+    photo = _Counted(page.photo)
+    return dataclasses.replace(page, photo=photo), photo
+
+
+def test_only_lines_that_can_miss_a_mark_are_widened(licence: Page) -> None:
+    """A line already ending in a mark cannot be missing another after it, and the
+    scope's closing ） ends the value: neither is read again from a wider crop. A line
+    ending in a character still is, and gets its 、 back."""
+    page, photo = _counted(licence)
+    scope = [ln for ln in page.lines if any(w in ln.text for w in ("五金", "设计", "依法"))]
+    short = next(ln for ln in scope if ln.text.endswith("五金交电"))
+    marked = page.lines[1].with_text("研发、销售、")
+    closing = page.lines[2].with_text("准后方可开展经营活动）")
+    lines = (marked, *scope, closing)
+    value = "".join(ln.text for ln in lines)
+    restored = bizlicense._restore_edge_punctuation(page, value, lines)
+    assert photo.widened == scope  # (the batch as read in extraction: padding matters)
+    assert short.text + "、" in restored
+
+
+def test_a_period_without_end_is_not_read_again_for_a_second_date(licence: Page) -> None:
+    """起 至长期 prints one date: it is not re-read for a second. A period with one date
+    and no 长期 (its end misread) still is."""
+    page, photo = _counted(licence)
+    line = page.lines[0]
+    open_ended = Value("2015年01月30日至长期", 0, line.x0, (line,))
+    assert bizlicense._read_dates(page, open_ended, 2) == open_ended.text
+    assert photo.reread_lines == []
+
+    cut = Value("2015年01月30日至2035年0l月", 0, line.x0, (line,))
+    bizlicense._read_dates(page, cut, 2)
+    assert photo.reread_lines == [line]
