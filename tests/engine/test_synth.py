@@ -200,7 +200,7 @@ def test_driving_licences_of_every_issue_alone_or_beside_their_back_page():
     assert beside.image.width > 2 * beside.image.height
 
 
-def test_driving_licence_seals_are_drawn_as_large_as_on_real_cards():
+def test_driver_s_licence_seals_are_drawn_as_large_as_on_real_cards():
     """On real driver's licences the detachment's seal spans about a fifth of the card's
     width and sits over the label column; drawn smaller, a long name's characters were a
     few pixels of smudge on a licence photographed beside its 副页, unreadable to anyone."""
