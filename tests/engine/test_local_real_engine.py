@@ -391,19 +391,6 @@ def test_an_id_front_whose_labels_glare_washed_out_reads_whole(
     assert engine.recognize(sample.jpeg, DocType.IDCARD).fields == sample.truth
 
 
-def test_a_lone_class_beside_a_label_the_seal_cut_is_read(engine: LocalEngine) -> None:
-    """A licence beside its 副页, the seal over 准驾车型: its label reads ``驾车型`` and the
-    lone ``D`` is not boxed. The place right of what is left of the label is read again;
-    the seal's ring, left as a grey stroke once its red is removed, makes some crops
-    read a small ``p``, which is no capital class letter."""
-    sample = generate(DocType.DRIVINGLICENSE, seed=990024, mode="photo")
-    assert sample.meta["pages"] == "beside" and sample.truth["car_class"] == "D"
-    page = engine.read(sample.jpeg)
-    assert "驾车型" in [ln.text for ln in page.lines]
-    assert not any(ln.text.strip() in ("D", "准驾车型") for ln in page.lines)
-    assert EXTRACTORS[DocType.DRIVINGLICENSE](page).fields["car_class"] == "D"
-
-
 def test_a_page_on_its_side_is_boxed_again_once_upright(engine: LocalEngine) -> None:
     """A business licence at 600 px photographed on its side: the detector misses most of
     its small labels and the name running down the image, and finds them running
