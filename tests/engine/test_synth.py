@@ -200,6 +200,25 @@ def test_driving_licences_of_every_issue_alone_or_beside_their_back_page():
     assert beside.image.width > 2 * beside.image.height
 
 
+def test_driver_s_licence_seals_are_drawn_as_large_as_on_real_cards():
+    """On real driver's licences the detachment's seal spans about a fifth of the card's
+    width and sits over the label column; drawn smaller, a long name's characters were a
+    few pixels of smudge on a licence photographed beside its 副页, unreadable to anyone."""
+    measured = 0
+    for seed in range(6):
+        sample = generate("drivinglicense", seed=seed, mode="scan", side="Front")
+        if sample.meta.get("pages"):
+            continue  # the main page alone: its width is the card's
+        measured += 1
+        r, g, b = np.moveaxis(np.asarray(sample.image.convert("RGB"), np.int16), 2, 0)
+        red = (r > 150) & (r - g > 70) & (r - b > 70)
+        cols = np.flatnonzero(red.any(axis=0))
+        width = sample.image.width
+        assert (cols[-1] - cols[0]) / width >= 0.19, seed  # a fifth of the card, ring to ring
+        assert cols[-1] / width <= 0.215, seed  # over the labels, clear of the values
+    assert measured >= 2
+
+
 def test_driving_licences_renewed_twice_are_long_term_in_both_issues():
     """Renewals run 6 years, then 10, then 长期: a licence first issued 16 years before
     its current period prints 长期 (the older issue as its 有效期限, the newer after 至)."""

@@ -25,7 +25,7 @@ from bot import numbers as checks
 from bot.devtools.synth import people
 from bot.devtools.synth.docs import plate as synth_plate
 from bot.ocr.base import DocType
-from bot.ocr.local import layout, places, reader, script
+from bot.ocr.local import layout, places, reader, script, seal
 from bot.ocr.local.extract import bizlicense, drivinglicense, idcard, passport, platenum
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.platenum import plate_color
@@ -365,6 +365,23 @@ def test_seal_read_against_the_address_by_a_small_margin_is_left_out() -> None:
     assert reading.name() not in (None, truth["official_seal"])  # alone: a wrong name
     result = EXTRACTORS[DocType.DRIVINGLICENSE](page)
     assert result.fields["address"] == truth["address"]
+    assert "official_seal" not in result.fields
+    assert "印章文字未能识别" in result.warnings
+
+
+def test_a_view_of_the_seal_the_address_keeps_in_doubt_vetoes_the_other_s_name() -> None:
+    """As photographed, print over the seal leaves the holder's city close behind the
+    strip's best name; deblurred, that best name is sure and the city is not among its
+    runners-up. The views do not agree that the address is outweighed: nothing is given."""
+    page, _, truth, _ = load("drivinglicense_seal_contradicts_address")
+    (photographed,) = page.stamps
+    other = photographed.names[0][0]
+    assert other != truth["official_seal"]
+    assert truth["official_seal"] in [name for name, _ in photographed.names]
+    deblurred = seal.SealReading(((other, -1.0 * len(other)),), share=1.0)
+    assert deblurred.name(truth["official_seal"]) == other  # alone, it would be given
+    page.stamps = [photographed, deblurred]
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page)
     assert "official_seal" not in result.fields
     assert "印章文字未能识别" in result.warnings
 

@@ -26,6 +26,12 @@ INK = (10, 10, 10)
 CAR_CLASSES = ("C1", "C1", "C1", "C2", "C1E", "B1", "B2", "A1", "A2", "D")
 VEHICLE_TYPES = ("小型轿车", "小型普通客车", "小型越野客车", "中型普通客车", "轻型普通货车")
 USE_CHARACTERS = ("非营运", "非营运", "非营运", "营运", "出租客运", "预约出租客运", "货运")
+# The detachment's seal on a driver's licence spans about a fifth of the card's width on
+# real cards, its characters a twentieth of it tall and upright (docs/ocr.md, "The seal
+# of a driver's licence, drawn to size"); a radius of 74 px drew them half that tall and,
+# on a long name, a fifth as wide: smudge no person reads once the card is half the
+# photo beside its 副页.
+SEAL_RADIUS = 90
 COMPANY_SUFFIXES = ("有限公司", "贸易有限公司", "科技有限公司", "物流有限公司", "机械厂")
 
 
@@ -173,7 +179,8 @@ def driving_licence(
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(last + 1)), outline=LINE, width=2)
     t.draw.line((photo_x, t.y(0), photo_x, t.y(last + 1)), fill=LINE)
     seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
-    canvas.seal(img, (115 + style.randint(-10, 10), t.y(6) + 20), 74, seal, seal_font, style)
+    centre = (95 + style.randint(-5, 5), t.y(6) + 20)  # over the labels, not the values
+    canvas.seal(img, centre, SEAL_RADIUS, seal, seal_font, style)
     truth = {
         "id_num": p.id_number,
         "name": p.name,
