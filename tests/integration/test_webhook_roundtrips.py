@@ -20,7 +20,8 @@ import redis as redis_lib
 from cryptography.fernet import Fernet
 
 from bot import callback, jobs
-from bot.incoming import Channel, identity
+from bot.arrival import KNOWN_USERS
+from bot.incoming import Channel, Incoming, Kind, identity
 from bot.ocr.base import DocType
 from bot.store import CheckedWrite, Deliveries
 from handlers.state import Menu, Recognize
@@ -198,6 +199,43 @@ def test_a_confirmation_that_sends_the_documents(counted, receiver) -> None:
     events = len(bot.runtime.callback_queue)
     assert bot.trips(lambda: peer.deliver(peer.text("fay", "确认"))) == (2, 2)
     assert len(bot.runtime.callback_queue) == events + 1
+
+
+def test_a_guess_older_than_the_states_ttl_is_not_taken(counted) -> None:
+    """Redis forgets a state after its TTL; so does the guess. A user back after that
+    (their state expired: deleted here, the TTL's effect) costs one round trip, where a
+    remembered state would be a wrong guess and cost two."""
+    bot = counted()
+    peer = bot.official()
+    warm_up(bot, peer)
+    peer.deliver(peer.image("ivy", "media-1", ""))  # a pending photo: a state in Redis
+    name = bot.runtime.states.name(Channel.OFFICIAL, "ivy")
+    when, token = bot.runtime.arrivals.known[name]
+    assert token is not None
+    bot.runtime.arrivals.known[name] = (when - bot.runtime.states.ttl - 1, token)
+    bot.runtime.redis.delete(name)
+    assert bot.trips(lambda: peer.deliver(peer.text("ivy", "帮助"))) == (1, 1)
+
+
+def test_the_guesses_keep_the_users_seen_last_and_no_more(make_bot) -> None:
+    """A web process remembers at most KNOWN_USERS users' states: the one seen longest
+    ago goes first, and a user seen again is newest again."""
+    arrivals = make_bot().runtime.arrivals
+    states, dossiers = arrivals.rt.states, arrivals.rt.dossiers
+
+    def seen(user: str) -> None:
+        msg = Incoming(Channel.OFFICIAL, user, Kind.TEXT, "text")
+        arrivals.learn(msg, {states.name(Channel.OFFICIAL, user): b"token",
+                             dossiers.name(Channel.OFFICIAL, user): None})  # fmt: skip
+
+    for n in range(KNOWN_USERS):
+        seen(f"u{n}")
+    seen("u0")  # seen again: now the newest
+    seen("new")
+    assert len(arrivals.known) == KNOWN_USERS
+    assert states.name(Channel.OFFICIAL, "u0") in arrivals.known
+    assert states.name(Channel.OFFICIAL, "u1") not in arrivals.known
+    assert states.name(Channel.OFFICIAL, "new") in arrivals.known
 
 
 def test_a_retry_of_an_answered_message_costs_one(counted) -> None:
