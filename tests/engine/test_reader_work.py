@@ -56,12 +56,18 @@ def test_only_lines_read_unsurely_are_read_again_without_red_ink(engine: LocalEn
     upright, quads = reader.turn(work.image, boxes, reader.orient(engine.models, work.image, boxes))
     crops = [crop_quad(upright, q) for q in quads]
     inked = [i for i, c in enumerate(crops) if seal.red_share(c) > seal.RED_SHARE]
-    assert len(inked) >= 3  # the case this test is about
+    # A piece of the seal's own text has nothing left once the red is paper: the reader
+    # keeps it out of the page (``_seal_characters``); the print the red crosses is what
+    # is read again.
+    seals = seal.find_seals(upright, within=reader._document(quads))
+    own = reader._seal_characters(seals, quads, crops)
+    printed = [i for i in inked if i not in own]
+    assert len(printed) >= 3  # the case this test is about
 
     unsure_texts, unsure = ["?"] * len(crops), [0.5] * len(crops)
     reader._without_red_ink(engine.models, upright, quads, crops, unsure_texts, unsure)
-    assert all(unsure_texts[i] != "?" for i in inked)  # read again, and the new reading won
-    assert max(unsure[i] for i in inked) > reader.SURE_SCORE  # it would beat a sure reading
+    assert all(unsure_texts[i] != "?" for i in printed)  # read again, the new reading won
+    assert max(unsure[i] for i in printed) > reader.SURE_SCORE  # it would beat a sure reading
 
     sure_texts, sure = ["?"] * len(crops), [reader.SURE_SCORE] * len(crops)
     clean = reader._without_red_ink(engine.models, upright, quads, crops, sure_texts, sure)

@@ -52,9 +52,10 @@ WEAK_SCORE = 0.2  # below this a line is dropped altogether
 # such lines (real photos and synthetic documents), none read differently without it.
 SURE_SCORE = 0.98
 ORIENT_SAMPLE = 12  # longest lines shown to the 0/180 classifier
-# When the classifier is in doubt, lines the recognizer reads this surely (mean) as they
-# stand are upright: upside down, the real and synthetic pages read at most 0.82 (one
-# symmetric plate excepted, which the comparison with its turned reading gets wrong too).
+# When the classifier is in doubt and does not lean to 180, lines the recognizer reads
+# this surely (mean) as they stand are upright: upside down, real and synthetic plates,
+# passports, bank and ID cards read at most 0.82 (one symmetric plate excepted, which
+# the comparison with its turned reading gets wrong too).
 ORIENT_SURE = 0.9
 BLUR_THRESHOLD = 120.0  # variance of the Laplacian over text at 32-pixel text height (measured)
 # A red line inside a seal whose ink is less than this share grey is the seal's own
@@ -290,7 +291,8 @@ def orient(models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None
         # ask the recognizer which way round it reads with more confidence.
         kept = None if base else read  # turned by 90, the crops are not recognize's
         upright_rec = _read_as_they_stand(models, upright, turned, crops, kept)
-        if float(np.mean(upright_rec)) >= ORIENT_SURE:
+        leaning = len(crops) < 4 or straight >= flipped  # the classifier did not lean 180
+        if leaning and float(np.mean(upright_rec)) >= ORIENT_SURE:
             return base  # read this surely as they stand: no page upside down did
         _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops])
         flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))

@@ -126,9 +126,9 @@ def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -
     """Put back a 、/。/， the recognizer dropped at a wrapped line's start or end.
 
     Only lines that can be missing one are read again (from wider crops, a tenth of a
-    licence's time): not a line that already ends in a mark (two never stand together)
-    nor the value's last line when it closes the statutory sentence's （ (nothing
-    follows it)."""
+    licence's time): not a line that already ends in a mark (two never stand together,
+    and Chinese print never starts a line with one) nor the value's last line when it
+    ends the statutory sentence with its ） (nothing follows it)."""
     last = lines[-1] if lines else None
     wrapped = [
         ln

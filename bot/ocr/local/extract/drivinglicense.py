@@ -204,10 +204,11 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
     readings = page.seal_readings()
     named = {name for r in readings if (name := r.name(expected))}
     # A view that keeps the address's detachment among its runners-up has not outweighed
-    # the address: no other view's name is given over it (a larger seal crossed by print
-    # read 上海 sure-looking, deblurred, while as photographed 三门峡 was close behind).
+    # the address: no other view's name is given over it (print crossing a seal made its
+    # deblurred view read another city sure-looking, the address's close behind).
     doubted = any(expected in (name for name, _ in r.names[1:]) for r in readings)
-    if len(named) == 1 and not (doubted and expected not in named):
+    overruled = doubted and expected not in named
+    if len(named) == 1 and not overruled:
         return named.pop()  # the seal's views (as photographed, deblurred) do not disagree
     result.warnings.append("印章文字未能识别")
     return None
