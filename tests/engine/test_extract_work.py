@@ -1,8 +1,8 @@
-"""What the licence extractors read twice: only what can be missing or fails its check.
+"""What the extractors read twice: only what can be missing or fails its check.
 
 The time itself is measured in ``bench/ocr.py`` (ours against plain RapidOCR); these
-tests pin the conditions under which a second reading is made. Real models and a real
-synthetic licence; the page's photo is wrapped to count what it is asked to read again.
+tests pin the conditions under which a second reading is made. Real models and real
+synthetic documents; the page's photo is wrapped to count what it is asked to read again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from bot.devtools.synth import generate
 from bot.ocr.base import DocType
 from bot.ocr.local import LocalEngine
-from bot.ocr.local.extract import bizlicense
+from bot.ocr.local.extract import bankcard, bizlicense
 from bot.ocr.local.layout import Value
 from bot.ocr.local.page import Line, Page
 
@@ -81,3 +81,17 @@ def test_a_period_without_end_is_not_read_again_for_a_second_date(licence: Page)
     cut = Value("2015年01月30日至2035年0l月", 0, line.x0, (line,))
     bizlicense._read_dates(page, cut, 2)
     assert photo.reread_lines == [line]
+
+
+def test_a_card_label_without_a_digit_is_not_read_again_for_the_date() -> None:
+    """Where no line reads as MM/YY, the boxes that may hold the date beside its label
+    are read again in parts; one read without a digit (the label VALID THRU alone)
+    holds none and is not. The box with the date in it still is, and gives the date
+    (seed 1100026: ``12/35`` read as ``2/35`` with the label's garble before it)."""
+    sample = generate(DocType.BANKCARD, seed=1100026, mode="photo")
+    page, photo = _counted(LocalEngine().read(sample.jpeg))
+    dated = next(ln for ln in page.lines if "/" in ln.text)
+    label = page.lines[0].with_text("VALID THRU")
+    page = dataclasses.replace(page, lines=[label, *page.lines])
+    assert bankcard._valid_thru(page) == sample.truth["valid_thru"]
+    assert photo.reread_lines == [dated]
