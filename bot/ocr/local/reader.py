@@ -347,7 +347,7 @@ def recognize(
     upright page the classifier was in doubt about), its batch is the same and is not
     run again."""
     keys = [_key(c) for c in crops]
-    if read and len(read) == len(set(keys)) == len(keys) and all(k in read for k in keys):
+    if read and len(keys) == len(read) and read.keys() == set(keys):
         texts, rec_scores = [read[k][0] for k in keys], [read[k][1] for k in keys]
     else:
         texts, rec_scores = models.recognize(crops)
