@@ -8,6 +8,7 @@ as they would on the photo. Paths that re-read the image are in test_local_engin
 
 from __future__ import annotations
 
+import pytest
 from stdnum.iso7064 import mod_11_10
 
 from bot.ocr.base import DocType
@@ -185,6 +186,21 @@ def test_a_back_page_beside_the_main_page_keeps_to_itself() -> None:
     assert fields["plate_num"] == fields["plate_num_b"] == "晋B1T251"
     assert fields["owner"] == "钱永"
     assert {k: fields[k] for k in BACK_FIELDS} == BACK_FIELDS
+
+
+@pytest.mark.parametrize(
+    ("main", "expected"),
+    [("20B1T251", "晋B1T251"), ("20B1T257", "20B1T257"), ("晋B1T251", "晋B1T251")],
+)
+def test_a_plate_one_page_read_without_its_province_takes_the_others(
+    main: str, expected: str
+) -> None:
+    """Blurred beside its 副页, the main page reads 晋 as ``20``: no plate. Where all after
+    the province agrees, the 副页's well-formed reading stands for both; where more
+    differs, each page keeps its own reading (the card flags the difference)."""
+    lines = [ln.with_text(main) if ln.text == "晋B1T251" else ln for ln in _main_page(80)]
+    fields = extract(DocType.DRIVING, page(*lines, *_back_page(700, 60)))
+    assert (fields["plate_num"], fields["plate_num_b"]) == (expected, "晋B1T251")
 
 
 def test_a_back_page_below_the_main_page_is_read_too() -> None:

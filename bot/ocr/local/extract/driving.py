@@ -230,7 +230,7 @@ def extract(page: Page) -> Result:
         _main_page(main, result)
     if back is not None:
         _back_page(back, result, alone=main is None)
-    if main is not None and back is not None and main is not back:
+    if main is not None and back is not None:
         _settle_plates(page, result)
     result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
     if len(result.fields) <= 1:
@@ -242,9 +242,18 @@ def _settle_plates(page: Page, result: Result) -> None:
     """The main page and the 副页 print one plate: when their readings differ (a blurred
     province, 新 for 浙), each line holding one is scored against its image with either
     plate in place, and the plate the images make likelier by :data:`SETTLE_MARGIN`
-    stands for both; else both stay as read (the card flags the difference)."""
+    stands for both; else both stay as read (the card flags the difference). One that
+    is no plate (湘 read as ``20``) gives way to the other where all after the province
+    agrees: the other page read the province the first could not."""
     plates = [result.fields.get("plate_num"), result.fields.get("plate_num_b")]
-    if not all(plates) or plates[0] == plates[1] or len(plates[0]) != len(plates[1]):
+    if not all(plates) or plates[0] == plates[1]:
+        return
+    formed = [p for p in plates if plate_fix(p) == p]
+    if len(formed) == 1 and all(p.endswith(formed[0][1:]) for p in plates):
+        result.put("plate_num", formed[0])
+        result.put("plate_num_b", formed[0])
+        return
+    if len(plates[0]) != len(plates[1]):
         return
     totals = dict.fromkeys(plates, 0.0)
     for ln in page.lines:
