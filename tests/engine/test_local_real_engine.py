@@ -108,6 +108,21 @@ def test_a_plate_its_two_pages_read_apart_is_settled_by_their_images(
     assert (got["plate_num"], got["plate_num_b"]) == (plate, plate)
 
 
+@pytest.mark.parametrize("seed", [1220042, 1130018])
+def test_an_inspection_stamp_read_without_its_office_letter_is_read_again(
+    engine: LocalEngine, seed: int
+) -> None:
+    """The 副页's stamp ends with its office, 新(J). The narrow J vanishes from the
+    line's reading (``新()``, seed 1220042) and two of the crops read again put it back;
+    or the box cuts the end off (``廿(``, seed 1130018) and a wider crop reads it whole."""
+    sample = generate(DocType.DRIVING, seed=seed, mode="photo")
+    record = sample.truth["record"]
+    page = engine.read(sample.jpeg)
+    read = [ln.text for ln in page.lines if ln.text.startswith("检验有效")]
+    assert len(read) == 1 and not read[0].endswith(record[-3:])
+    assert engine.recognize(sample.jpeg, DocType.DRIVING).fields["record"] == record
+
+
 @pytest.mark.parametrize("label", ["车辆识别代号", "车辆识制代号"])
 def test_a_vin_the_detector_missed_is_read_beside_its_label(
     engine: LocalEngine, label: str

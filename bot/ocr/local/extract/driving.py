@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from bot.numbers import TO_DIGIT, plate_fix, single_fix, vin_check_digit
+from bot.numbers import PROVINCES, TO_DIGIT, plate_fix, single_fix, vin_check_digit
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (
@@ -54,6 +54,7 @@ BACK_LABELS = ("档案编号", "核定载人数", "总质量", "整备质量", "
                "检验记录")  # fmt: skip
 # The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
 _INSPECTION = re.compile(r"检验有效期至.*")
+_STAMP_END = re.compile(rf"月[{PROVINCES}]\([A-Z]\)$")  # 新(J): the office
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 
@@ -345,5 +346,25 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
         m = re.search(r"(\d+)[x×X*](\d+)[x×X*](\d+)", values["overall_size"].text)
         if m:
             result.put("overall_size", f"{m.group(1)}×{m.group(2)}×{m.group(3)}mm")  # as printed
-    stamps = [m.group(0) for ln in lines if (m := _INSPECTION.search(clean(ln.text)))]
-    result.put("record", stamps[-1] if stamps else None)
+    stamps = [(m.group(0), ln) for ln in lines if (m := _INSPECTION.search(clean(ln.text)))]
+    result.put("record", _office_letter(page, *stamps[-1]) if stamps else None)
+
+
+def _office_letter(page: Page, record: str, line: Line) -> str:
+    """The inspection stamp ends with the office's province and letter, 新(J). A narrow
+    letter between the brackets can vanish (``新()``): the line is read again and a
+    reading that two of its crops agree on replaces it. The box can cut the end off
+    (``甘(``): the line is read from a wider crop. Else the record stays as read."""
+    if _STAMP_END.search(record):
+        return record
+    if record.endswith("()"):
+        readings, agreed = [text for text, _ in page.reread_line(line)], 2
+    else:
+        readings, agreed = page.widened_texts([line]), 1
+    votes: dict[str, int] = {}
+    for text in readings:
+        m = _INSPECTION.search(clean(text))
+        if m and _STAMP_END.search(m.group(0)):
+            votes[m.group(0)] = votes.get(m.group(0), 0) + 1
+    best = max(votes, key=lambda k: votes[k], default=None)
+    return best if best is not None and votes[best] >= agreed else record
