@@ -724,9 +724,10 @@ def test_a_class_misread_with_a_small_l_is_no_english_sub_label() -> None:
     fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
     assert fields["car_class"] == truth["car_class"] == "C1"
     assert fields["address"].startswith("广东省韶关市贞江区")
-    for sub in ("Class", "Date of Birth", "No.", "VIN", "Ses", "License No."):
+    for sub in ("Class", "Date of Birth", "No.", "VIN", "Ses", "License No.", "AddHess"):
         assert ENGLISH_SUBLABEL.match(sub), sub
-    assert not ENGLISH_SUBLABEL.match("Cl")
+    for value in ("Cl", "LLLGSQ", "YJEC1D28", "DC7119GS"):
+        assert not ENGLISH_SUBLABEL.match(value), value
 
 
 def test_the_full_stop_before_the_closing_sentence_is_put_back() -> None:

@@ -22,8 +22,12 @@ from bot.ocr.local.page import Line, Page, region
 
 _PUNCT = " \t:：,，.。;；、·|_-—'\""
 # The English under a licence's labels (Name, Date of Birth, VIN): words of three
-# letters or more, so that a value such as Cl (C1 misread) is not taken for one.
-ENGLISH_SUBLABEL = re.compile(r"^(VIN|No\.?|[A-Z][a-z]{2,}\.?( [A-Za-z][a-z]*\.?)*)$")
+# letters or more with two small letters together, so that a value such as Cl (C1
+# misread) or an engine number (LLLG5Q) is not taken for one; a capital misread inside
+# the word (AddHess for Address, small print seen at full size) still is.
+ENGLISH_SUBLABEL = re.compile(
+    r"^(VIN|No\.?|[A-Z](?=[A-Za-z]*[a-z]{2})[A-Za-z]{2,}\.?( [A-Za-z][a-z]*\.?)*)$"
+)
 
 
 def clean(text: str) -> str:
