@@ -76,19 +76,50 @@ def test_only_lines_read_unsurely_are_read_again_without_red_ink(engine: LocalEn
 
 
 class _Counted(Models):
-    """The real models, counting the crops the recognizer is given."""
+    """The real models, counting the crops the recognizer is given and noting the size
+    (height, width) of each image the detector is given."""
 
     read: list[int]
+    detected: list[tuple[int, int]]
 
     def recognize(self, crops: list[np.ndarray]) -> tuple[list[str], list[float]]:
         self.read.append(len(crops))
         return super().recognize(crops)
 
+    def detect(self, img: np.ndarray) -> np.ndarray | None:
+        self.detected.append(img.shape[:2])
+        return super().detect(img)
+
 
 def _counted(models: Models) -> _Counted:
     counted = _Counted(models.ocr, models.det, models.cls, models.rec)
     object.__setattr__(counted, "read", [])
+    object.__setattr__(counted, "detected", [])
     return counted
+
+
+def test_small_print_far_off_is_detected_again_at_full_size(engine: LocalEngine) -> None:
+    """A vehicle licence beside its 副页, far off on a desk (seed 1240036, 1280 x 992):
+    shrunk to a 736 short side, its boxes are small (``SMALL_PRINT``) and labels such
+    as 发动机号码 and 注册日期 are lost with their values. The detector looks again at full
+    size, and they are read."""
+    sample = generate(DocType.DRIVING, seed=1240036, mode="photo")
+    work = reader.rescale(reader.decode(sample.jpeg))
+    models = _counted(engine.models)
+    reader.detect(models, work.image)
+    assert models.detected == [(736, 950), work.image.shape[:2]]
+    fields = engine.recognize(sample.jpeg, DocType.DRIVING).fields
+    for key in ("engine_num", "register_date", "file_no"):
+        assert fields[key] == sample.truth[key]
+
+
+def test_a_document_that_fills_the_photo_is_detected_once_shrunk(engine: LocalEngine) -> None:
+    """Print large enough shrunk (seed 1240038: the same two pages, near) is not looked
+    at again: the detector sees the photo once, at a 736 short side."""
+    work = reader.rescale(reader.decode(generate(DocType.DRIVING, seed=1240038, mode="photo").jpeg))
+    models = _counted(engine.models)
+    reader.detect(models, work.image)
+    assert len(models.detected) == 1 and min(models.detected[0]) == reader.DET_SIDE
 
 
 def test_an_upright_plate_is_read_once_for_its_orientation_and_its_text(

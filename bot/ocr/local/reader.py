@@ -46,6 +46,10 @@ from bot.ocr.local.script import simplified
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from
 DET_SIDE = 736  # short side the detector sees: its own minimum; full size costs 2x time
+# Boxes this high or lower (median, detector pixels) are small print seen shrunk: the
+# detector looks again at full size. Real photos shrunk to DET_SIDE: at least 17 (plates
+# in a street), documents 22; two licence pages far off on a desk 14-17, losing labels.
+SMALL_PRINT = 18.0
 MIN_SCORE = 0.5  # recognizer confidence below which a line is weak (RapidOCR's own cut-off)
 WEAK_SCORE = 0.2  # below this a line is dropped altogether
 # A line read this surely is not read again without the red ink touching it: of 144
@@ -185,17 +189,27 @@ def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
     The detector needs less resolution than the recognizer: it finds the boxes on a
     copy whose short side is ``DET_SIDE``, the text is cropped from ``work``; a
     smaller image is enlarged to it, however long and narrow (a licence cropped to
-    722 x 266 needs it as much as a plate scan, 880 x 280, does not). Where a seal is
-    stamped, it looks at a copy without red ink: print under the seal would otherwise be
-    cut into pieces or missed.
+    722 x 266 needs it as much as a plate scan, 880 x 280, does not). Where the boxes
+    it finds are small (a document far from the camera, :data:`SMALL_PRINT`), it looks
+    again at full size, as plain RapidOCR does: shrunk, small print loses its labels.
+    Where a seal is stamped, it looks at a copy without red ink: print under the seal
+    would otherwise be cut into pieces or missed.
     """
     h, w = work.shape[:2]
     det_scale = min(1.0, DET_SIDE / min(h, w))
-    det_img = seal.without_red(work) if seal.find_seals(work) else work
+    source = seal.without_red(work) if seal.find_seals(work) else work
+    det_img = source
     if det_scale < 1.0:
-        det_img = cv2.resize(det_img, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
+        det_img = cv2.resize(source, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
     found = models.detect(det_img)
+    if found is not None and det_scale < 1.0 and _box_height(found) < SMALL_PRINT:
+        found, det_scale = models.detect(source), 1.0
     return None if found is None else np.asarray(found, dtype=np.float32) / det_scale
+
+
+def _box_height(boxes: Sequence[np.ndarray]) -> float:
+    """The median height of the detector's boxes, in its own pixels."""
+    return float(np.median([np.linalg.norm(np.asarray(b[3]) - np.asarray(b[0])) for b in boxes]))
 
 
 def _stacked(boxes: np.ndarray) -> bool:
