@@ -85,9 +85,10 @@ def test_a_period_without_end_is_not_read_again_for_a_second_date(licence: Page)
 
 def test_a_card_label_without_a_digit_is_not_read_again_for_the_date() -> None:
     """Where no line reads as MM/YY, the boxes that may hold the date beside its label
-    are read again in parts; one read without a digit (the label VALID THRU alone)
-    holds none and is not. The box with the date in it still is, and gives the date
-    (seed 1100026: ``12/35`` read as ``2/35`` with the label's garble before it)."""
+    are read again in parts; one read without a digit (the label VALID THRU alone, its
+    text put on the bank's name's box) is not. The box with the date in it still is,
+    and gives the date (seed 1100026: ``12/35`` read as ``2/35`` with the label's garble
+    before it)."""
     sample = generate(DocType.BANKCARD, seed=1100026, mode="photo")
     page, photo = _counted(LocalEngine().read(sample.jpeg))
     dated = next(ln for ln in page.lines if "/" in ln.text)

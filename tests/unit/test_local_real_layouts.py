@@ -190,14 +190,21 @@ def test_a_back_page_beside_the_main_page_keeps_to_itself() -> None:
 
 @pytest.mark.parametrize(
     ("main", "expected"),
-    [("20B1T251", "晋B1T251"), ("20B1T257", "20B1T257"), ("晋B1T251", "晋B1T251")],
+    [
+        ("20B1T251", "晋B1T251"),
+        ("t晋.B1T251", "晋B1T251"),  # stray marks are no plate characters
+        ("20B1T257", "20B1T257"),  # more than the province differs
+        ("20AB1T251", "20AB1T251"),  # a character more: the other may have lost one
+        ("晋B1T251", "晋B1T251"),
+    ],
 )
 def test_a_plate_one_page_read_without_its_province_takes_the_others(
     main: str, expected: str
 ) -> None:
     """Blurred beside its 副页, the main page reads 晋 as ``20``: no plate. Where all after
-    the province agrees, the 副页's well-formed reading stands for both; where more
-    differs, each page keeps its own reading (the card flags the difference)."""
+    the province agrees and one or two characters stand for it, the 副页's well-formed
+    reading stands for both; where more differs, each page keeps its own reading (the
+    card flags the difference)."""
     lines = [ln.with_text(main) if ln.text == "晋B1T251" else ln for ln in _main_page(80)]
     fields = extract(DocType.DRIVING, page(*lines, *_back_page(700, 60)))
     assert (fields["plate_num"], fields["plate_num_b"]) == (expected, "晋B1T251")

@@ -24,7 +24,8 @@ _PUNCT = " \t:：,，.。;；、·|_-—'\""
 # The English under a licence's labels (Name, Date of Birth, VIN): words of three
 # letters or more with two small letters together, so that a value such as Cl (C1
 # misread) or an engine number (LLLG5Q) is not taken for one; a capital misread inside
-# the word (AddHess for Address, small print seen at full size) still is.
+# the word (AddHess for Address, small print seen at full size) still is. A value in
+# mixed case (McGregor) would be taken too: Chinese licences print names in Chinese.
 ENGLISH_SUBLABEL = re.compile(
     r"^(VIN|No\.?|[A-Z](?=[A-Za-z]*[a-z]{2})[A-Za-z]{2,}\.?( [A-Za-z][a-z]*\.?)*)$"
 )

@@ -46,9 +46,10 @@ from bot.ocr.local.script import simplified
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from
 DET_SIDE = 736  # short side the detector sees: its own minimum; full size costs 2x time
-# Boxes this high or lower (median, detector pixels) are small print seen shrunk: the
-# detector looks again at full size. Real photos shrunk to DET_SIDE: at least 17 (plates
-# in a street), documents 22; two licence pages far off on a desk 14-17, losing labels.
+# Boxes under this high (median, detector pixels) are small print seen shrunk: the
+# detector looks again at full size. Two licence pages far off on a desk measure 14-17
+# and lose labels; real documents shrunk to DET_SIDE 22 or more; two of 34 real plates
+# in a street (17) are looked at again too.
 SMALL_PRINT = 18.0
 MIN_SCORE = 0.5  # recognizer confidence below which a line is weak (RapidOCR's own cut-off)
 WEAK_SCORE = 0.2  # below this a line is dropped altogether
@@ -200,16 +201,21 @@ def detect(models: Models, work: np.ndarray) -> np.ndarray | None:
     source = seal.without_red(work) if seal.find_seals(work) else work
     det_img = source
     if det_scale < 1.0:
-        det_img = cv2.resize(source, (round(w * det_scale), round(h * det_scale)), cv2.INTER_AREA)
+        size = (round(w * det_scale), round(h * det_scale))
+        det_img = cv2.resize(source, size, interpolation=cv2.INTER_LINEAR)
     found = models.detect(det_img)
     if found is not None and det_scale < 1.0 and _box_height(found) < SMALL_PRINT:
-        found, det_scale = models.detect(source), 1.0
+        again = models.detect(source)
+        if again is not None:
+            found, det_scale = again, 1.0
     return None if found is None else np.asarray(found, dtype=np.float32) / det_scale
 
 
 def _box_height(boxes: Sequence[np.ndarray]) -> float:
-    """The median height of the detector's boxes, in its own pixels."""
-    return float(np.median([np.linalg.norm(np.asarray(b[3]) - np.asarray(b[0])) for b in boxes]))
+    """The median height of the detector's boxes, in its own pixels: each box's shorter
+    side, whichever way the page lies."""
+    return float(np.median([min(np.linalg.norm(b[1] - b[0]), np.linalg.norm(b[3] - b[0]))
+                            for b in np.asarray(boxes)]))  # fmt: skip
 
 
 def _stacked(boxes: np.ndarray) -> bool:

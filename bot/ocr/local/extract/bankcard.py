@@ -172,8 +172,9 @@ def extract(page: Page) -> Result:
 def _valid_thru(page: Page) -> str | None:
     """``MM/YY``. Printed beside a two-line "VALID / THRU" that the detector often boxes
     together with the date; then the box's right part is read on its own. A box read
-    without a digit (the label alone, ``MONTH/YEAR``) holds no date to find in its part:
-    it is not read again (on 25 real cards, all 24 such re-reads were of labels)."""
+    without a digit (the label alone, ``MONTH/YEAR``) is not read again: on 25 real
+    cards all 24 such re-reads were of labels alone. The price: a date boxed with its
+    label and lost whole from the reading is not looked for there (none was seen)."""
     for ln in page.lines:
         m = _VALID_THRU.search(ln.text.translate(TO_DIGIT))
         if m:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 
-from bot.numbers import PROVINCES, TO_DIGIT, plate_fix, single_fix, vin_check_digit
+from bot.numbers import TO_DIGIT, plate_candidates, plate_fix, single_fix, vin_check_digit
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (
@@ -54,7 +55,6 @@ BACK_LABELS = ("档案编号", "核定载人数", "总质量", "整备质量", "
                "检验记录")  # fmt: skip
 # The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
 _INSPECTION = re.compile(r"检验有效期至.*")
-_STAMP_END = re.compile(rf"月[{PROVINCES}]\([A-Z]\)$")  # 新(J): the office
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 
@@ -250,7 +250,12 @@ def _settle_plates(page: Page, result: Result) -> None:
     if not all(plates) or plates[0] == plates[1]:
         return
     formed = [p for p in plates if plate_fix(p) == p]
-    if len(formed) == 1 and all(p.endswith(formed[0][1:]) for p in plates):
+    # The other reading, in plate characters (t甘.JDK9452: T甘JDK9452): the same plate
+    # after the province, one or two characters before it.
+    chars = [next(iter(plate_candidates(p))) for p in plates]
+    if len(formed) == 1 and all(
+        c.endswith(formed[0][1:]) and len(c) <= len(formed[0]) + 1 for c in chars
+    ):
         result.put("plate_num", formed[0])
         result.put("plate_num_b", formed[0])
         return
@@ -351,20 +356,17 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
 
 
 def _office_letter(page: Page, record: str, line: Line) -> str:
-    """The inspection stamp ends with the office's province and letter, 新(J). A narrow
-    letter between the brackets can vanish (``新()``): the line is read again and a
-    reading that two of its crops agree on replaces it. The box can cut the end off
-    (``甘(``): the line is read from a wider crop. Else the record stays as read."""
-    if _STAMP_END.search(record):
+    """The inspection stamp ends with the office's province and letter, 新(J); a narrow
+    letter between the brackets can vanish (``新()``). Then the line is read again, and
+    a capital that two of its crops read there, the stamp before it read the same, is
+    put back; else the record stays as read."""
+    if not record.endswith("()"):
         return record
-    if record.endswith("()"):
-        readings, agreed = [text for text, _ in page.reread_line(line)], 2
-    else:
-        readings, agreed = page.widened_texts([line]), 1
-    votes: dict[str, int] = {}
-    for text in readings:
-        m = _INSPECTION.search(clean(text))
-        if m and _STAMP_END.search(m.group(0)):
-            votes[m.group(0)] = votes.get(m.group(0), 0) + 1
-    best = max(votes, key=lambda k: votes[k], default=None)
-    return best if best is not None and votes[best] >= agreed else record
+    stem = record[: -len("()")]
+    votes = Counter(
+        m.group(1)
+        for text, _ in page.reread_line(line)
+        if (m := re.fullmatch(rf"{re.escape(stem)}\(([A-Z])\)", clean(text)))
+    )
+    best = votes.most_common(1)
+    return f"{stem}({best[0][0]})" if best and best[0][1] >= 2 else record
