@@ -46,7 +46,7 @@ from bot.ocr.local.script import simplified
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from
 DET_SIDE = 736  # short side the detector sees: its own minimum; full size costs 2x time
-# Boxes under this high (median, detector pixels) are small print seen shrunk: the
+# Boxes lower than this (median, detector pixels) are small print seen shrunk: the
 # detector looks again at full size. Two licence pages far off on a desk measure 14-17
 # and lose labels; real documents shrunk to DET_SIDE 22 or more; two of 34 real plates
 # in a street (17) are looked at again too.
