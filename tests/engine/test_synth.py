@@ -28,7 +28,7 @@ from bot.devtools.synth.generator import (
     print_shift,
     validity_one_row,
 )
-from bot.devtools.synth.photo import choose_rotation
+from bot.devtools.synth.photo import _inside, choose_rotation
 from bot.devtools.synth.sampleset import items
 from bot.ocr.base import DocType
 
@@ -577,6 +577,22 @@ def test_a_quarter_of_bank_card_photos_lie_at_an_angle_on_a_desk():
     assert 4 <= len(angled) <= 18 and all(abs(t) <= 30 for t in angled)
     assert all(abs(t) <= 6 for t in tilts if abs(t) < 12)
     assert {t > 0 for t in angled} == {True, False}
+
+
+def test_a_card_turned_on_a_desk_stays_inside_the_frame():
+    """A card at 30 degrees reaches past a frame drawn for it upright; what the frame
+    cut off (its 借记卡) was still asked for by the truth. It is moved in, and shrunk
+    only as far as it must be, its shape kept; a card inside is left where it is."""
+    frame = (1000, 700)
+    cut = [(-60.0, 120.0), (900.0, -80.0), (1050.0, 600.0), (90.0, 760.0)]
+    moved = _inside(cut, *frame)
+    assert all(20 <= x <= 980 and 14 <= y <= 686 for x, y in moved)
+    span = [max(c[i] for c in cut) - min(c[i] for c in cut) for i in (0, 1)]
+    span_moved = [max(c[i] for c in moved) - min(c[i] for c in moved) for i in (0, 1)]
+    assert span_moved[0] / span[0] == pytest.approx(span_moved[1] / span[1])
+    assert max(span_moved[0] / 960, span_moved[1] / 672) == pytest.approx(1.0)
+    inside = [(100.0, 100.0), (800.0, 90.0), (820.0, 600.0), (110.0, 610.0)]
+    assert _inside(inside, *frame) == inside
 
 
 def test_a_fifth_of_driver_licences_are_printed_out_of_register():

@@ -134,6 +134,23 @@ def _lighting(arr: np.ndarray, gen: np.random.Generator) -> np.ndarray:
     return out
 
 
+def _inside(
+    corners: list[tuple[float, float]], w: int, h: int, margin: float = 0.02
+) -> list[tuple[float, float]]:
+    """The corners moved, and shrunk about their middle if need be, to lie inside a
+    ``w`` x ``h`` frame with ``margin`` of its size to spare: a card turned 30 degrees
+    reaches past a frame drawn for it upright, and what the frame cuts off (its
+    借记卡) could not be read, yet its truth would still ask for it."""
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    mx, my = margin * w, margin * h
+    scale = min(1.0, (w - 2 * mx) / (max(xs) - min(xs)), (h - 2 * my) / (max(ys) - min(ys)))
+    mid_x, mid_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    half_w, half_h = scale * (max(xs) - min(xs)) / 2, scale * (max(ys) - min(ys)) / 2
+    to_x = min(max(mid_x, mx + half_w), w - mx - half_w)
+    to_y = min(max(mid_y, my + half_h), h - my - half_h)
+    return [(to_x + scale * (x - mid_x), to_y + scale * (y - mid_y)) for x, y in corners]
+
+
 def photograph(
     doc: Image.Image,
     rng: random.Random,
@@ -185,6 +202,8 @@ def photograph(
         corners.append(
             (cx + x * math.cos(a) - y * math.sin(a), cy + x * math.sin(a) + y * math.cos(a))
         )
+    if angle is not None:
+        corners = _inside(corners, cw, ch)
     src = [(0, 0), (doc.width, 0), (doc.width, doc.height), (0, doc.height)]
     coeffs = _perspective_coeffs(src, corners)
     warped = doc.transform((cw, ch), Image.PERSPECTIVE, coeffs, Image.BICUBIC)
