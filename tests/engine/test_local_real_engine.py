@@ -131,6 +131,23 @@ def test_an_inspection_stamp_read_without_its_office_letter_is_read_again(
     assert driving._office_letter(page, record, line) == record
 
 
+def test_a_date_the_detector_missed_under_the_seal_is_read_without_the_red(
+    engine: LocalEngine,
+) -> None:
+    """Two pages on a blurred photo: the seal sits on the issue date, which no line
+    holds (the one line with its date is the register date's, the same day), and no
+    line the reader made had red ink, so no red-free image was made while it read.
+    The place beside 发证日期 is read again without the red: the seal's ring across
+    the date had it read as 20206."""
+    sample = generate(DocType.DRIVING, seed=1270042, mode="photo")
+    issued = sample.truth["issue_date"]
+    assert sample.truth["register_date"] == issued
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines if issued in ln.text] == [issued]
+    fields = EXTRACTORS[DocType.DRIVING](page).fields
+    assert fields["issue_date"] == issued
+
+
 @pytest.mark.parametrize("label", ["车辆识别代号", "车辆识制代号"])
 def test_a_vin_the_detector_missed_is_read_beside_its_label(
     engine: LocalEngine, label: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -28,7 +29,9 @@ class Photo:
 
     models: Models
     upright: np.ndarray  # the image turned upright (BGR, the reader's working size)
-    clean: np.ndarray  # the same with red ink turned to paper (``upright`` if it had none)
+    # The same with red ink turned to paper, made when a line was read without it (else
+    # ``upright``; :attr:`red_free` makes it when a re-read needs it).
+    clean: np.ndarray
     quads: dict[Line, np.ndarray]  # each line the reader made: its box in ``upright``
     skew: float  # radians: the page's lines are given turned back by this much
     seals: list[seal.Seal]  # the seals inside the document, largest first
@@ -43,6 +46,12 @@ class Photo:
             quad = np.array(deskew(np.array(line.box), -self.skew, up_w / 2, up_h / 2), np.float32)
         return quad
 
+    @cached_property
+    def red_free(self) -> np.ndarray:
+        """The image with red ink turned to paper. A value the detector missed under a
+        seal had no line whose red would have made it while the page was read."""
+        return seal.without_red(self.upright) if self.clean is self.upright else self.clean
+
     def reread(self, line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
         """Candidate readings of ``part`` of ``line`` (0..1 of its length) from a few
         slightly different crops; without the red ink when red ink is in the box."""
@@ -55,7 +64,7 @@ class Photo:
                 dtype=np.float32,
             )
         inked = seal.red_share(crop_quad(self.upright, quad)) > seal.RED_SHARE
-        return reread_quad(self.models, self.clean if inked else self.upright, quad)
+        return reread_quad(self.models, self.red_free if inked else self.upright, quad)
 
     def score(self, line: Line, texts: Sequence[str]) -> dict[str, float]:
         """log P(text | the line's crop) for each of ``texts`` the recognizer can write."""
