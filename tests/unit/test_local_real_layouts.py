@@ -228,6 +228,25 @@ def test_main_page_values_whose_labels_were_lost_keep_their_places() -> None:
     assert (fields["register_date"], fields["issue_date"]) == ("2018-02-09", "2024-07-09")
 
 
+def test_a_label_read_wrong_is_not_taken_into_its_rows_value() -> None:
+    """住址 read as 佳址 is no label's name; it ends left of the values' column, where
+    labels are, and stays out of the address."""
+    lines = [*_main_page(labels=False), line("佳址", 10, 170, 60)]
+    fields = extract(DocType.DRIVING, page(*lines))
+    assert fields["owner"] == "钱永"
+    assert fields["addr"] == "山西省晋中市平遥县育才街道97号"
+
+
+@pytest.mark.parametrize(("read", "use"), [("非营述", "非营运"), ("营述", "营运"),
+                                           ("货运", "货运"), ("特种作业", "特种作业")])  # fmt: skip
+def test_a_use_read_as_no_known_one_is_the_one_a_character_away(read: str, use: str) -> None:
+    """使用性质 is one of the uses the registration rules print: a reading a character
+    off one of them (营运 as 营述) is that one; a known use, or one far from every
+    known use, stays as read."""
+    lines = [ln if ln.text != "非营运" else ln.with_text(read) for ln in _main_page()]
+    assert extract(DocType.DRIVING, page(*lines))["use_character"] == use
+
+
 # --- driver's licence --------------------------------------------------------------
 
 ID = "450421198407197612"

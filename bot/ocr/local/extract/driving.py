@@ -26,7 +26,7 @@ from bot.ocr.local.layout import (
     two_pages,
 )
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import fix_division
+from bot.ocr.local.places import Choose, fix_division
 
 LABELS = {
     "plate_num": ["号牌号码"],
@@ -53,6 +53,11 @@ MAIN_LABELS = ("行驶证", "车辆类型", "所有人", "使用性质", "品牌
                "发动机号码", "注册日期", "发证日期")  # fmt: skip
 BACK_LABELS = ("档案编号", "核定载人数", "总质量", "整备质量", "核定载质量", "外廓尺寸",
                "检验记录")  # fmt: skip
+# 使用性质 as the registration rules print it (GA 24.2's codes), and 营运 of older cards.
+USE_CHARACTERS = ("非营运", "营运", "营转非", "出租转非", "预约出租转非", "公路客运",
+                  "公交客运", "出租客运", "预约出租客运", "旅游客运", "租赁", "教练", "货运",
+                  "危化品运输", "警用", "消防", "救护", "工程救险", "幼儿校车", "小学生校车",
+                  "中小学生校车", "初中生校车", "其他校车")  # fmt: skip
 # The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
 _INSPECTION = re.compile(r"检验有效期至.*")
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
@@ -128,7 +133,28 @@ def _unlabelled_rows(lines: list[Line], values: dict[str, Value]) -> list[str]:
     top, bottom = max(ln.y1 for ln in above.lines), min(ln.y0 for ln in below.lines)
     names = [name for names in LABELS.values() for name in names]
     between = [ln for ln in lines if top < ln.cy < bottom and not _has_label(ln, names)]
+    # A label read wrong (住址 as 佳址) is no label's name, but it ends left of where the
+    # first column's values start.
+    starts = [ln.x0 for key in _FIRST_COLUMN if key in values for ln in values[key].lines]
+    if starts:
+        between = [ln for ln in between if ln.x1 > min(starts)]
     return [row.text for row in rows(between) if row.text]
+
+
+# The main page's keys whose values start the values' first column.
+_FIRST_COLUMN = ("plate_num", "use_character", "vin", "engine_num", "register_date")
+
+
+def _use_character(read: str, choose: Choose) -> str:
+    """A use read as none of :data:`USE_CHARACTERS` (营运 as 营述) is the one of them a
+    character away; where several are, the image chooses; else it stays as read."""
+    if read in USE_CHARACTERS:
+        return read
+    near = [use for use in USE_CHARACTERS if len(use) == len(read)
+            and sum(a != b for a, b in zip(use, read, strict=True)) == 1]  # fmt: skip
+    if len(near) == 1:
+        return near[0]
+    return (choose(read, near) if near else None) or read
 
 
 def _only_plate(lines: list[Line]) -> str | None:
@@ -301,7 +327,11 @@ def _main_page(page: Page, result: Result) -> None:
         if key == "model":  # a model code has no dots: they are the dotted rule under it
             text = re.sub(r"[.·。]", "", text)
         chooser = image_chooser(page, values[key].lines if key in values else ())
-        put(key, fix_division(text, chooser) if key == "addr" else text)
+        if key == "addr":
+            text = fix_division(text, chooser)
+        elif key == "use_character":
+            text = _use_character(clean(text), chooser)
+        put(key, text)
     vin_value = values.get("vin") or _vin_line(lines)
     if vin_value is not None:
         vin = _read_vin(page, vin_value) if clean(vin_value.text) else _vin_beside(page)
