@@ -422,6 +422,15 @@ def test_a_nationality_label_garbled_in_a_character_still_labels_it() -> None:
     assert (fields["sex"], fields["nationality"], fields["name"]) == ("男", "中国", "钟宏")
 
 
+@pytest.mark.parametrize("label", ["住址TE", "住址 Ad"])
+def test_the_sub_labels_ink_boxed_with_the_address_label_stays_out(label: str) -> None:
+    """The English sub-label's ink under 住址 can be boxed with it and read as letters
+    (住址TE); an address starts with its province, so they are not its start."""
+    lines = [ln.with_text(label) if ln.text == "住址" else ln for ln in _licence()]
+    fields = extract(DocType.DRIVINGLICENSE, page(*lines))
+    assert fields["address"] == "广西壮族自治区梧州市苍梧县湖滨街道振兴巷"
+
+
 def test_an_older_licence_whose_validity_labels_went_unread_keeps_its_rows() -> None:
     """有效起始日期 under the seal and 有效期限 garbled (有选期): the rows under the birth
     date keep their order, so the lone date on the row after the class's is the start,

@@ -493,7 +493,10 @@ def extract(page: Page) -> Result:
         result.put("sex", _sex_beside_label(page))
     if "address" in values:
         address = values["address"]
-        result.put("address", fix_division(address.text, image_chooser(page, address.lines)))
+        # An address starts with its province: Latin letters before it are the English
+        # sub-label's ink boxed with 住址 (住址TE).
+        text = re.sub(r"^[A-Za-z\s]+(?=[\u4e00-\u9fff])", "", address.text)
+        result.put("address", fix_division(text, image_chooser(page, address.lines)))
     below = _below_birth(lines, values)
     for key, label in (("birth_date", "出生日期"), ("issue_date", "初次领证日期")):
         dates = find_dates(values[key].text) if key in values else []
