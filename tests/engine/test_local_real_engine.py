@@ -314,6 +314,20 @@ def test_a_bank_card_at_an_angle_on_a_desk_reads(engine: LocalEngine, seed: int)
     assert got.fields.get("card_type") == sample.truth.get("card_type")
 
 
+def test_a_periods_day_wrapped_under_a_stamp_is_read_below_its_line(
+    engine: LocalEngine,
+) -> None:
+    """The 营业期限 wraps after its end's month (…至2061年12月) and the next line, crossed
+    by the 仅供存档 stamp's strokes, is not boxed: the day is read at that line's start."""
+    sample = generate(DocType.BIZLICENSE, seed=1280059, mode="scan")
+    period = sample.truth["valid_period"]
+    cut = period[: period.rindex("月") + 1]
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines if "至" in ln.text] == [cut]
+    assert not any(re.fullmatch(r"\d{1,2}日", ln.text) for ln in page.lines)
+    assert engine.recognize(sample.jpeg, DocType.BIZLICENSE).fields["valid_period"] == period
+
+
 def test_a_kind_of_business_the_detector_missed_is_read_beside_its_label(
     engine: LocalEngine,
 ) -> None:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 
 from bot.numbers import TO_DIGIT, registration_valid, single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
@@ -397,12 +398,29 @@ def _read_dates(page: Page, value: Value, want: int) -> str:
         want = min(want, 1)
     if have >= want or len(value.lines) != 1:
         return value.text
+    if _CUT_DATE.search(clean(value.text)):
+        return value.text + _day_below(page, value.lines[0])
     votes: dict[tuple, list[str]] = {}
     for again, _ in page.reread_line(value.lines[0]):
         if len(found := find_dates(again)) > have:
             votes.setdefault(tuple(found), []).append(again)
     best = max(votes.values(), key=len, default=[])
     return best[0] if len(best) >= 2 else value.text
+
+
+# A period wrapped after its end's month (…至2061年12月): its day is on the next line.
+_CUT_DATE = re.compile(r"至\d{4}年\d{1,2}月$")
+
+
+def _day_below(page: Page, line: Line) -> str:
+    """The day (17日) that a period wrapped after its month prints at the next line's
+    start, when the detector missed that line (a stamp's strokes across it): the place
+    is read, and a day that two crops agree on is given; else nothing."""
+    h = line.height
+    box = region(line.x0 - 0.3 * h, line.y1 + 0.1 * h, line.x0 + 3.5 * h, line.y1 + 1.4 * h)
+    days = Counter(clean(t) for t, _ in page.reread_line(box))
+    best = next((day for day, n in days.most_common() if n >= 2), "")
+    return best if re.fullmatch(r"\d{1,2}日", best) else ""
 
 
 def _one_off(read: str, date: str) -> bool:
