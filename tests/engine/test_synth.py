@@ -591,7 +591,7 @@ def test_a_card_turned_on_a_desk_stays_inside_the_frame():
     span_moved = [max(c[i] for c in moved) - min(c[i] for c in moved) for i in (0, 1)]
     assert span_moved[0] / span[0] == pytest.approx(span_moved[1] / span[1])
     assert max(span_moved[0] / 960, span_moved[1] / 672) == pytest.approx(1.0)
-    inside = [(100.0, 100.0), (800.0, 90.0), (820.0, 600.0), (110.0, 610.0)]
+    inside = [(100.1, 100.7), (800.3, 90.9), (820.7, 600.1), (110.9, 610.3)]
     assert _inside(inside, *frame) == inside
 
 

@@ -228,21 +228,30 @@ def test_main_page_values_whose_labels_were_lost_keep_their_places() -> None:
     assert (fields["register_date"], fields["issue_date"]) == ("2018-02-09", "2024-07-09")
 
 
-def test_a_label_read_wrong_is_not_taken_into_its_rows_value() -> None:
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_label_read_wrong_is_not_taken_into_its_rows_value(merged: bool) -> None:
     """住址 read as 佳址 is no label's name; it ends left of the values' column, where
-    labels are, and stays out of the address."""
+    labels are, and stays out of the address. The column is where the values begin,
+    also when a label and its value are boxed as one line (使用性质非营运)."""
     lines = [*_main_page(labels=False), line("佳址", 10, 170, 60)]
+    if merged:
+        lines = [ln for ln in lines if ln.text not in ("使用性质", "非营运")]
+        lines.append(line("使用性质非营运", 10, 220, 190))
     fields = extract(DocType.DRIVING, page(*lines))
     assert fields["owner"] == "钱永"
     assert fields["addr"] == "山西省晋中市平遥县育才街道97号"
+    assert fields["use_character"] == "非营运"
 
 
 @pytest.mark.parametrize(("read", "use"), [("非营述", "非营运"), ("营述", "营运"),
-                                           ("货运", "货运"), ("特种作业", "特种作业")])  # fmt: skip
+                                           ("货运", "货运"), ("工程抢险", "工程抢险"),
+                                           ("特种作业", "特种作业"),
+                                           ("工程x险", "工程x险")])  # fmt: skip
 def test_a_use_read_as_no_known_one_is_the_one_a_character_away(read: str, use: str) -> None:
-    """使用性质 is one of the uses the registration rules print: a reading a character
-    off one of them (营运 as 营述) is that one; a known use, or one far from every
-    known use, stays as read."""
+    """使用性质 is one of the uses cards print: a reading a character off one of them
+    (营运 as 营述) is that one; a known use (工程抢险, another table's 工程救险), or one
+    far from every known use, stays as read; one off two of them (工程x险), without an
+    image to choose, stays too."""
     lines = [ln if ln.text != "非营运" else ln.with_text(read) for ln in _main_page()]
     assert extract(DocType.DRIVING, page(*lines))["use_character"] == use
 
@@ -422,7 +431,7 @@ def test_a_nationality_label_garbled_in_a_character_still_labels_it() -> None:
     assert (fields["sex"], fields["nationality"], fields["name"]) == ("男", "中国", "钟宏")
 
 
-@pytest.mark.parametrize("label", ["住址TE", "住址 Ad"])
+@pytest.mark.parametrize("label", ["住址TE", "住址 Ad", "住址Add."])
 def test_the_sub_labels_ink_boxed_with_the_address_label_stays_out(label: str) -> None:
     """The English sub-label's ink under 住址 can be boxed with it and read as letters
     (住址TE); an address starts with its province, so they are not its start."""

@@ -143,6 +143,8 @@ def _inside(
     借记卡) could not be read, yet its truth would still ask for it."""
     xs, ys = [x for x, _ in corners], [y for _, y in corners]
     mx, my = margin * w, margin * h
+    if min(xs) >= mx and max(xs) <= w - mx and min(ys) >= my and max(ys) <= h - my:
+        return corners  # as drawn, to the last bit
     scale = min(1.0, (w - 2 * mx) / (max(xs) - min(xs)), (h - 2 * my) / (max(ys) - min(ys)))
     mid_x, mid_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     half_w, half_h = scale * (max(xs) - min(xs)) / 2, scale * (max(ys) - min(ys)) / 2

@@ -29,8 +29,8 @@ class Photo:
 
     models: Models
     upright: np.ndarray  # the image turned upright (BGR, the reader's working size)
-    # The same with red ink turned to paper, made when a line was read without it (else
-    # ``upright``; :attr:`red_free` makes it when a re-read needs it).
+    # The same with red ink turned to paper, made while reading when a line's box had red
+    # ink (else ``upright``; :attr:`red_free` makes it when a re-read needs it).
     clean: np.ndarray
     quads: dict[Line, np.ndarray]  # each line the reader made: its box in ``upright``
     skew: float  # radians: the page's lines are given turned back by this much

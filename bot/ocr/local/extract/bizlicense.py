@@ -399,7 +399,9 @@ def _read_dates(page: Page, value: Value, want: int) -> str:
     if have >= want or len(value.lines) != 1:
         return value.text
     if _CUT_DATE.search(clean(value.text)):
-        return value.text + _day_below(page, value.lines[0])
+        day = _day_below(page, value.lines[0])
+        if len(find_dates(value.text + day)) > have:  # a day the month has
+            return value.text + day
     votes: dict[tuple, list[str]] = {}
     for again, _ in page.reread_line(value.lines[0]):
         if len(found := find_dates(again)) > have:

@@ -53,11 +53,13 @@ MAIN_LABELS = ("行驶证", "车辆类型", "所有人", "使用性质", "品牌
                "发动机号码", "注册日期", "发证日期")  # fmt: skip
 BACK_LABELS = ("档案编号", "核定载人数", "总质量", "整备质量", "核定载质量", "外廓尺寸",
                "检验记录")  # fmt: skip
-# 使用性质 as the registration rules print it (GA 24.2's codes), and 营运 of older cards.
+# 使用性质 as cards print it: GA 24.2's uses, the spellings other tables give some of them
+# (工程抢险, 危险品运输), and 营运 of older cards. Each spelling is kept as read.
 USE_CHARACTERS = ("非营运", "营运", "营转非", "出租转非", "预约出租转非", "公路客运",
                   "公交客运", "出租客运", "预约出租客运", "旅游客运", "租赁", "教练", "货运",
-                  "危化品运输", "警用", "消防", "救护", "工程救险", "幼儿校车", "小学生校车",
-                  "中小学生校车", "初中生校车", "其他校车")  # fmt: skip
+                  "危化品运输", "危险品运输", "警用", "消防", "救护", "工程救险", "工程抢险",
+                  "幼儿校车", "小学生校车", "中小学生校车", "初中生校车", "其他校车",
+                  "其他")  # fmt: skip
 # The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
 _INSPECTION = re.compile(r"检验有效期至.*")
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
@@ -123,9 +125,15 @@ def _pages(page: Page) -> tuple[Page | None, Page | None]:
     return tuple(dataclasses.replace(page, lines=part) for part in split)  # type: ignore[return-value]
 
 
+# The main page's keys whose values start the values' first column.
+_FIRST_COLUMN = ("plate_num", "use_character", "vin", "engine_num", "register_date")
+
+
 def _unlabelled_rows(lines: list[Line], values: dict[str, Value]) -> list[str]:
     """The texts of the rows between the 车辆类型 row and the 使用性质/品牌型号 row, when
-    those labels were read: on the main page, the 所有人 row and the 住址 row."""
+    those labels were read: on the main page, the 所有人 row and the 住址 row. A line
+    ending left of where the first column's values start is a label, even one read
+    wrong."""
     above = values.get("vehicle_type") or values.get("plate_num")
     below = values.get("use_character") or values.get("model")
     if above is None or below is None or not above.lines or not below.lines:
@@ -134,15 +142,11 @@ def _unlabelled_rows(lines: list[Line], values: dict[str, Value]) -> list[str]:
     names = [name for names in LABELS.values() for name in names]
     between = [ln for ln in lines if top < ln.cy < bottom and not _has_label(ln, names)]
     # A label read wrong (住址 as 佳址) is no label's name, but it ends left of where the
-    # first column's values start.
-    starts = [ln.x0 for key in _FIRST_COLUMN if key in values for ln in values[key].lines]
+    # first column's values start (where the value begins, in a line holding its label).
+    starts = [values[key].x for key in _FIRST_COLUMN if key in values]
     if starts:
         between = [ln for ln in between if ln.x1 > min(starts)]
     return [row.text for row in rows(between) if row.text]
-
-
-# The main page's keys whose values start the values' first column.
-_FIRST_COLUMN = ("plate_num", "use_character", "vin", "engine_num", "register_date")
 
 
 def _use_character(read: str, choose: Choose) -> str:

@@ -495,7 +495,7 @@ def extract(page: Page) -> Result:
         address = values["address"]
         # An address starts with its province: Latin letters before it are the English
         # sub-label's ink boxed with 住址 (住址TE).
-        text = re.sub(r"^[A-Za-z\s]+(?=[\u4e00-\u9fff])", "", address.text)
+        text = re.sub(r"^[A-Za-z.:\s]+(?=[\u4e00-\u9fff])", "", address.text)
         result.put("address", fix_division(text, image_chooser(page, address.lines)))
     below = _below_birth(lines, values)
     for key, label in (("birth_date", "出生日期"), ("issue_date", "初次领证日期")):
