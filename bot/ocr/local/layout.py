@@ -358,10 +358,12 @@ def two_pages(
     return None
 
 
-def read_beside(page: Page, label: str, widths: Sequence[float]) -> list[tuple[str, float]]:
+def read_beside(
+    page: Page, label: str, widths: Sequence[float], *, under_seal: bool = False
+) -> list[tuple[str, float]]:
     """Re-read the place right of the line that starts with ``label``, from a few crops
     ``widths`` line-heights wide: for values the detector missed or cut short (under a
-    seal, a lone letter)."""
+    seal, a lone letter). ``under_seal``: as :meth:`Page.reread_line`."""
     line = next((ln for ln in page.lines if clean(ln.text).startswith(label)), None)
     if line is None:
         return []
@@ -370,7 +372,7 @@ def read_beside(page: Page, label: str, widths: Sequence[float]) -> list[tuple[s
     out: list[tuple[str, float]] = []
     for width in widths:
         box = region(start + 0.3 * h, line.y0 - 0.15 * h, start + width * h, line.y1 + 0.15 * h)
-        out += page.reread_line(box)
+        out += page.reread_line(box, under_seal=under_seal)
     return out
 
 

@@ -30,7 +30,7 @@ class Photo:
     models: Models
     upright: np.ndarray  # the image turned upright (BGR, the reader's working size)
     # The same with red ink turned to paper, made while reading when a line's box had red
-    # ink (else ``upright``; :attr:`red_free` makes it when a re-read needs it).
+    # ink (else ``upright``; :attr:`red_free` makes it for a re-read under a seal).
     clean: np.ndarray
     quads: dict[Line, np.ndarray]  # each line the reader made: its box in ``upright``
     skew: float  # radians: the page's lines are given turned back by this much
@@ -48,13 +48,17 @@ class Photo:
 
     @cached_property
     def red_free(self) -> np.ndarray:
-        """The image with red ink turned to paper. A value the detector missed under a
-        seal had no line whose red would have made it while the page was read."""
+        """The image with red ink turned to paper, made on first use where no line the
+        reader boxed had red ink (a value under a seal that the detector missed)."""
         return seal.without_red(self.upright) if self.clean is self.upright else self.clean
 
-    def reread(self, line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
+    def reread(
+        self, line: Line, part: tuple[float, float], under_seal: bool = False
+    ) -> list[tuple[str, float]]:
         """Candidate readings of ``part`` of ``line`` (0..1 of its length) from a few
-        slightly different crops; without the red ink when red ink is in the box."""
+        slightly different crops; without the red ink when red ink is in the box and the
+        reader read a line without it. ``under_seal``: the place is known to lie under a
+        seal, so its red is never the text (a plate's red 警 is)."""
         quad = self.quad(line)
         if part != (0.0, 1.0):
             a, b = part
@@ -64,7 +68,9 @@ class Photo:
                 dtype=np.float32,
             )
         inked = seal.red_share(crop_quad(self.upright, quad)) > seal.RED_SHARE
-        return reread_quad(self.models, self.red_free if inked else self.upright, quad)
+        if not inked:
+            return reread_quad(self.models, self.upright, quad)
+        return reread_quad(self.models, self.red_free if under_seal else self.clean, quad)
 
     def score(self, line: Line, texts: Sequence[str]) -> dict[str, float]:
         """log P(text | the line's crop) for each of ``texts`` the recognizer can write."""

@@ -350,7 +350,7 @@ def _main_page(page: Page, result: Result) -> None:
     for key, label in (("register_date", "注册日期"), ("issue_date", "发证日期")):
         dates = find_dates(values[key].text) if key in values else []
         if not dates:  # cut short (the seal sits on 发证日期): read the place itself
-            for reading, _ in read_beside(page, label, (7.0, 6.0)):
+            for reading, _ in read_beside(page, label, (7.0, 6.0), under_seal=True):
                 dates = find_dates(reading)
                 if dates:
                     break
