@@ -32,9 +32,11 @@ class _Counted:
         self.widened.extend(lines)
         return self._photo.widen(lines)
 
-    def reread(self, line: Line, part: tuple[float, float]) -> list[tuple[str, float]]:
+    def reread(
+        self, line: Line, part: tuple[float, float], under_seal: bool = False
+    ) -> list[tuple[str, float]]:
         self.reread_lines.append(line)
-        return self._photo.reread(line, part)
+        return self._photo.reread(line, part, under_seal)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._photo, name)
