@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -216,9 +216,20 @@ def fix_authority(text: str, choose: Choose | None = None) -> str:
     (亭糊区 -> 亭湖区), when it is no known authority and exactly one known authority is
     that one character away; when several are (峰城区: 峄城区 and 薛城区), ``choose``
     may pick one."""
-    if text in id_authorities():
+    return nearest_known(text, id_authorities(), choose)
+
+
+def one_off(read: str, known: str) -> bool:
+    """Whether ``read`` is ``known`` with one character misread."""
+    return len(read) == len(known) and sum(a != b for a, b in zip(read, known, strict=True)) == 1
+
+
+def nearest_known(text: str, known: Collection[str], choose: Choose | None = None) -> str:
+    """``text`` when it is one of ``known``; else the one known text a character away
+    from it (:func:`one_off`); when several are, the one ``choose`` picks; else ``text``."""
+    if text in known:
         return text
-    near = sorted(a for a in id_authorities() if len(a) == len(text) and _differences(text, a) == 1)
+    near = sorted(k for k in known if one_off(text, k))
     if len(near) == 1:
         return near[0]
     if len(near) > 1 and choose is not None:

@@ -20,7 +20,7 @@ from bot.ocr.local.layout import (
     rows,
 )
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import fix_division
+from bot.ocr.local.places import fix_division, one_off
 
 # The licence's paper repeats SCJDGL (市场监督管理) in pale letters: a value running over
 # it reads it (or a piece of it at the edge) as part of the value.
@@ -425,11 +425,6 @@ def _day_below(page: Page, line: Line) -> str:
     return best if re.fullmatch(r"\d{1,2}日", best) else ""
 
 
-def _one_off(read: str, date: str) -> bool:
-    """Whether ``read`` is ``date`` with one character misread."""
-    return len(read) == len(date) and sum(a != b for a, b in zip(read, date, strict=True)) == 1
-
-
 _NUMERALS = "零壹贰叁肆伍陆柒捌玖"
 
 
@@ -551,7 +546,7 @@ def extract(page: Page) -> Result:
             # Most licences are founded the day their period starts: a date one
             # character off that start is that start.
             start = find_dates(values["valid_period"].text)[:1]
-            if start and _one_off(clean(founded), printed(start[0], padded)):
+            if start and one_off(clean(founded), printed(start[0], padded)):
                 dates = start
         result.put("registered_date", printed(dates[0], padded) if dates else None)
     if "address" not in values and (below := _address_below_period(page, values)):

@@ -26,7 +26,7 @@ from bot.ocr.local.layout import (
     two_pages,
 )
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import Choose, fix_division
+from bot.ocr.local.places import fix_division, nearest_known
 
 LABELS = {
     "plate_num": ["号牌号码"],
@@ -147,18 +147,6 @@ def _unlabelled_rows(lines: list[Line], values: dict[str, Value]) -> list[str]:
     if starts:
         between = [ln for ln in between if ln.x1 > min(starts)]
     return [row.text for row in rows(between) if row.text]
-
-
-def _use_character(read: str, choose: Choose) -> str:
-    """A use read as none of :data:`USE_CHARACTERS` (营运 as 营述) is the one of them a
-    character away; where several are, the image chooses; else it stays as read."""
-    if read in USE_CHARACTERS:
-        return read
-    near = [use for use in USE_CHARACTERS if len(use) == len(read)
-            and sum(a != b for a, b in zip(use, read, strict=True)) == 1]  # fmt: skip
-    if len(near) == 1:
-        return near[0]
-    return (choose(read, near) if near else None) or read
 
 
 def _only_plate(lines: list[Line]) -> str | None:
@@ -334,7 +322,8 @@ def _main_page(page: Page, result: Result) -> None:
         if key == "addr":
             text = fix_division(text, chooser)
         elif key == "use_character":
-            text = _use_character(clean(text), chooser)
+            # 营运 read as 营述: the one known use a character away (several: the image)
+            text = nearest_known(clean(text), USE_CHARACTERS, chooser)
         put(key, text)
     vin_value = values.get("vin") or _vin_line(lines)
     if vin_value is not None:
