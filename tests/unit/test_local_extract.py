@@ -396,6 +396,13 @@ def test_division_names_are_in_simplified_characters() -> None:
     assert any(r.county == "松岭区" for r in people.regions())
 
 
+def test_what_crops_agree_on_is_the_reading_most_give_at_least_twice() -> None:
+    assert layout.agreed(["C1", "C", "C1", "CI"]) == "C1"
+    assert layout.agreed(["C1", "C", "CI"]) is None  # no two alike
+    assert layout.agreed(["D", "C1", "C1", "D"]) == "D"  # a tie: the first given
+    assert layout.agreed(["D"], at_least=1) == "D" and layout.agreed([]) is None
+
+
 def test_id_authority_with_one_misread_character_is_put_right() -> None:
     assert places.fix_authority("盐城市公安局亭糊区分局") == "盐城市公安局亭湖区分局"
     assert places.fix_authority("门源旧族自治县公安局") == "门源回族自治县公安局"

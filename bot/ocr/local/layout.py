@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -374,6 +375,13 @@ def read_beside(
         box = region(start + 0.3 * h, line.y0 - 0.15 * h, start + width * h, line.y1 + 0.15 * h)
         out += page.reread_line(box, under_seal=under_seal)
     return out
+
+
+def agreed(readings: Iterable[str], at_least: int = 2) -> str | None:
+    """The reading most of ``readings`` give (the first given, on a tie), when at least
+    ``at_least`` of them give it: what a few crops of one place agree on."""
+    best = Counter(readings).most_common(1)
+    return best[0][0] if best and best[0][1] >= at_least else None
 
 
 # How much likelier (natural log) the image must make one correction than every other.

@@ -6,13 +6,13 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
-from collections import Counter
 
 from bot.numbers import TO_DIGIT, registration_valid, single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.layout import (
     Value,
+    agreed,
     clean,
     image_chooser,
     labelled_values,
@@ -420,9 +420,8 @@ def _day_below(page: Page, line: Line) -> str:
     is read, and a day that two crops agree on is given; else nothing."""
     h = line.height
     box = region(line.x0 - 0.3 * h, line.y1 + 0.1 * h, line.x0 + 3.5 * h, line.y1 + 1.4 * h)
-    days = Counter(clean(t) for t, _ in page.reread_line(box))
-    best = next((day for day, n in days.most_common() if n >= 2), "")
-    return best if re.fullmatch(r"\d{1,2}日", best) else ""
+    day = agreed(clean(t) for t, _ in page.reread_line(box)) or ""
+    return day if re.fullmatch(r"\d{1,2}日", day) else ""
 
 
 _NUMERALS = "零壹贰叁肆伍陆柒捌玖"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter
 
 from bot.numbers import TO_DIGIT, plate_candidates, plate_fix, single_fix, vin_check_digit
 from bot.ocr.local.extract import Result
@@ -18,6 +17,7 @@ from bot.ocr.local.layout import (
     ENGLISH_SUBLABEL,
     SETTLE_MARGIN,
     Value,
+    agreed,
     clean,
     image_chooser,
     labelled_values,
@@ -386,10 +386,9 @@ def _office_letter(page: Page, record: str, line: Line) -> str:
     if not record.endswith("()"):
         return record
     stem = record[: -len("()")]
-    votes = Counter(
+    letter = agreed(
         m.group(1)
         for text, _ in page.reread_line(line)
         if (m := re.fullmatch(rf"{re.escape(stem)}\(([A-Z])\)", clean(text)))
     )
-    best = votes.most_common(1)
-    return f"{stem}({best[0][0]})" if best and best[0][1] >= 2 else record
+    return f"{stem}({letter})" if letter else record

@@ -21,6 +21,7 @@ from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (
     ENGLISH_SUBLABEL,
     Value,
+    agreed,
     clean,
     image_chooser,
     labelled_values,
@@ -283,13 +284,8 @@ def _agreed_beside(
     """A value the detector missed beside ``label`` (a short word set apart on the row):
     the place right of the label read from two crops, what both agree on (``keep`` of
     each reading: its Chinese unless told otherwise)."""
-    votes: dict[str, int] = {}
-    for text, score in read_beside(page, label, widths):
-        found = keep(text)
-        if fits(found) and score >= 0.8:
-            votes[found] = votes.get(found, 0) + 1
-    best = max(votes, key=lambda k: votes[k], default=None)
-    return best if best is not None and votes[best] >= 2 else None
+    readings = ((keep(text), score) for text, score in read_beside(page, label, widths))
+    return agreed(found for found, score in readings if fits(found) and score >= 0.8)
 
 
 def _nationality_beside_label(page: Page) -> str | None:
