@@ -108,6 +108,15 @@ def test_python_version_is_debian_bookworms_and_allowed_by_pyproject() -> None:
     assert re.search(r"^FROM debian:bookworm-slim$", DOCKERFILE, re.M)
 
 
+def test_license_is_an_spdx_string_the_build_backend_understands() -> None:
+    # setuptools 77 reads `license` as an SPDX expression and warns that the old table form
+    # (`{ text = "MIT" }`) stops building on 2027-02-18: every install builds the project.
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    assert PROJECT["license"] == "MIT"
+    setuptools = next(Requirement(r) for r in build["requires"] if r.startswith("setuptools"))
+    assert not setuptools.specifier.contains("76.9"), setuptools
+
+
 # -- the container image -----------------------------------------------------------------
 
 
