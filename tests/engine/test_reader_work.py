@@ -113,6 +113,27 @@ def test_small_print_far_off_is_detected_again_at_full_size(engine: LocalEngine)
         assert fields[key] == sample.truth[key]
 
 
+def test_a_page_on_its_side_with_print_of_a_usual_size_is_detected_once(
+    engine: LocalEngine,
+) -> None:
+    """A business licence photographed on its side, its print 34 px high: the detector
+    finds its boxes running down the photo (none missed upright on 96 such photos), so
+    the page is not detected again once turned (``SIDE_PRINT``); a 600 px copy's small
+    print is (``test_a_page_on_its_side_is_boxed_again_once_upright``)."""
+    sample = generate(DocType.BIZLICENSE, seed=1500000, mode="photo", rotation=90)
+    work = reader.rescale(reader.decode(sample.jpeg))
+    models = _counted(engine.models)
+    page = reader.read(models, work.image)
+    assert page.rotation in (90, 270) and len(page.lines) > 20
+    assert len(models.detected) == 1
+    small = reader.rescale(
+        reader.decode(generate(DocType.BIZLICENSE, seed=882016, mode="photo").jpeg)
+    )
+    models = _counted(engine.models)
+    assert reader.read(models, small.image).rotation == 270
+    assert len(models.detected) == 2
+
+
 def test_a_box_is_as_high_as_its_shorter_side_whichever_way_it_lies() -> None:
     """Before orientation a page on its side has its lines running down: their height
     is the boxes' shorter side, not the side from their first corner to their last."""
