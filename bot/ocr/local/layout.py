@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.ocr.local import places
@@ -382,6 +382,24 @@ def agreed(readings: Iterable[str], at_least: int = 2) -> str | None:
     ``at_least`` of them give it: what a few crops of one place agree on."""
     best = Counter(readings).most_common(1)
     return best[0][0] if best and best[0][1] >= at_least else None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff·]+")
+
+
+def agreed_beside(
+    page: Page,
+    label: str,
+    widths: Sequence[float],
+    fits: Callable[[str], bool],
+    keep: Callable[[str], str] = lambda text: "".join(_CJK.findall(text)),
+) -> str | None:
+    """A value the detector missed beside ``label`` (a short word or a lone character set
+    apart on the row): the place right of the label read from crops ``widths``
+    line-heights wide (:func:`read_beside`), and what two readings that ``fits`` agree
+    on (``keep`` of each reading: its Chinese unless told otherwise)."""
+    readings = ((keep(text), score) for text, score in read_beside(page, label, widths))
+    return agreed(found for found, score in readings if fits(found) and score >= 0.8)
 
 
 # How much likelier (natural log) the image must make one correction than every other.

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
 from datetime import date
 
 from bot.numbers import id_number, id_valid
@@ -21,7 +20,7 @@ from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (
     ENGLISH_SUBLABEL,
     Value,
-    agreed,
+    agreed_beside,
     clean,
     image_chooser,
     labelled_values,
@@ -274,23 +273,9 @@ def _renew_by(back: Page | None) -> date | None:
     return dates[0] if dates else None
 
 
-def _agreed_beside(
-    page: Page,
-    label: str,
-    widths: tuple[float, float],
-    fits: Callable[[str], bool],
-    keep: Callable[[str], str] = lambda text: "".join(_CJK.findall(text)),
-) -> str | None:
-    """A value the detector missed beside ``label`` (a short word set apart on the row):
-    the place right of the label read from two crops, what both agree on (``keep`` of
-    each reading: its Chinese unless told otherwise)."""
-    readings = ((keep(text), score) for text, score in read_beside(page, label, widths))
-    return agreed(found for found, score in readings if fits(found) and score >= 0.8)
-
-
 def _nationality_beside_label(page: Page) -> str | None:
     """国籍's value at the row's end, a word of two characters or more."""
-    return _agreed_beside(page, "国籍", (3.5, 4.5), lambda found: len(found) >= 2)
+    return agreed_beside(page, "国籍", (3.5, 4.5), lambda found: len(found) >= 2)
 
 
 _LEFT_LABELS = ("证号", "姓名", "住址")  # the two-character labels of the left column
@@ -401,12 +386,12 @@ def _duration_beside_label(page: Page) -> str | None:
     def fits(found: str) -> bool:
         return re.fullmatch(r"(6|10)年|长期", found) is not None
 
-    return _agreed_beside(page, "有效期限", (3.0, 4.0), fits, keep=clean)
+    return agreed_beside(page, "有效期限", (3.0, 4.0), fits, keep=clean)
 
 
 def _sex_beside_label(page: Page) -> str | None:
     """性别's value, one character set apart on the row: 男 or 女."""
-    return _agreed_beside(page, "性别", (2.5, 3.2), lambda found: found in ("男", "女"))
+    return agreed_beside(page, "性别", (2.5, 3.2), lambda found: found in ("男", "女"))
 
 
 def _back_alone(page: Page) -> bool:
