@@ -33,6 +33,19 @@ def test_a_nationality_the_detector_missed_is_read_beside_its_label(engine: Loca
     assert fields["name"] == sample.truth["name"]
 
 
+def test_an_id_cards_lone_nationality_the_detector_missed_is_read_beside_its_label(
+    engine: LocalEngine,
+) -> None:
+    """A one-character 民族 set apart from its label goes unboxed (白 on a clean scan,
+    seed 1320007): the place right of 民族 is read again, and a group two crops agree on
+    is the nationality."""
+    sample = generate(DocType.IDCARD, seed=1320007, mode="scan")
+    page = engine.read(sample.jpeg)
+    assert "民族" in [ln.text for ln in page.lines]
+    assert not any("白" in ln.text for ln in page.lines)  # the case this test is about
+    assert EXTRACTORS[DocType.IDCARD](page).fields == sample.truth
+
+
 @pytest.mark.parametrize("seed", [2, 20])  # the newer and the older issue, 副页 beside
 def test_a_licence_beside_its_back_page_reads_whole(engine: LocalEngine, seed: int) -> None:
     sample = generate(DocType.DRIVINGLICENSE, seed=seed, mode="scan")

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from bot.numbers import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
-from bot.ocr.local.layout import Row, Value, clean, image_chooser, labelled_values, rows
+from bot.ocr.local.layout import (
+    Row,
+    Value,
+    agreed_beside,
+    clean,
+    image_chooser,
+    labelled_values,
+    rows,
+)
 from bot.ocr.local.page import Line, Page, region
 from bot.ocr.local.places import fix_authority, fix_division
 
@@ -215,9 +223,12 @@ def front(page: Page) -> Result:
     if not gender and number and id_valid(number):
         gender = "男" if int(number[16]) % 2 else "女"
     if "nationality" in values:
-        result.put("nationality", ethnic_group("".join(_CJK.findall(values["nationality"].text))))
+        nationality = ethnic_group("".join(_CJK.findall(values["nationality"].text)))
     else:
-        result.put("nationality", placed.nationality)
+        nationality = placed.nationality
+    if not nationality:  # a lone 汉 or 白 set apart from its label can go unboxed
+        nationality = agreed_beside(page, "民族", (3.0, 6.5), lambda g: g in ETHNIC_GROUPS)
+    result.put("nationality", nationality)
     if "addr" in values:
         addr = values["addr"]
         text = re.sub(r"\s+", "", addr.text) + (_address_tail(page, addr) or "")
