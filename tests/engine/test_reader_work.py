@@ -134,6 +134,23 @@ def test_a_page_on_its_side_with_print_of_a_usual_size_is_detected_once(
     assert len(models.detected) == 2
 
 
+def test_a_box_beside_a_tilted_line_is_not_covered_by_it() -> None:
+    """A page on its side boxed again upright adds the boxes the old ones do not cover.
+    On a tilted photo a long line's bounding rectangle spans the small print beside it
+    (a bank card's VALID THRU beside its number, seed 1320022): coverage is measured on
+    the boxes themselves."""
+    t = np.radians(20)
+    along, across = np.array([np.cos(t), np.sin(t)]), np.array([-np.sin(t), np.cos(t)])
+    line = np.array([[0, 0], 400 * along, 400 * along + 40 * across, 40 * across], np.float32)
+    small = np.array([[40, 80], [100, 80], [100, 100], [40, 100]], np.float32)
+    x0, y0 = line.min(axis=0)
+    x1, y1 = line.max(axis=0)
+    assert x0 <= 40 and x1 >= 100 and y0 <= 80 and y1 >= 100  # inside its rectangle
+    assert reader._covered(small, line) == 0.0
+    assert reader._covered(line, line) == pytest.approx(1.0)
+    assert reader._covered(small, small + [30, 0]) == pytest.approx(0.5)
+
+
 def test_a_box_is_as_high_as_its_shorter_side_whichever_way_it_lies() -> None:
     """Before orientation a page on its side has its lines running down: their height
     is the boxes' shorter side, not the side from their first corner to their last."""

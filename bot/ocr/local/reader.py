@@ -282,11 +282,11 @@ def _missed_on_its_side(
 
 
 def _covered(quad: np.ndarray, other: np.ndarray) -> float:
-    """The share of ``quad``'s bounding rectangle that ``other``'s covers."""
-    (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
-    (u0, v0), (u1, v1) = other.min(axis=0), other.max(axis=0)
-    w, h = min(x1, u1) - max(x0, u0), min(y1, v1) - max(y0, v0)
-    return float(max(w, 0) * max(h, 0) / max((x1 - x0) * (y1 - y0), 1e-6))
+    """The share of ``quad``'s area that ``other`` covers (both convex quadrilaterals:
+    on a tilted photo a long line's bounding rectangle would cover its neighbours)."""
+    a, b = np.asarray(quad, np.float32), np.asarray(other, np.float32)
+    common, _ = cv2.intersectConvexConvex(a, b)
+    return float(common / max(cv2.contourArea(a), 1e-6))
 
 
 def orient(models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None = None) -> int:
