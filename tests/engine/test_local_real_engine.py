@@ -46,6 +46,20 @@ def test_an_id_cards_lone_nationality_the_detector_missed_is_read_beside_its_lab
     assert EXTRACTORS[DocType.IDCARD](page).fields == sample.truth
 
 
+def test_an_address_whose_label_went_unread_is_read_between_name_and_birth(
+    engine: LocalEngine,
+) -> None:
+    """A licence small and blurred beside its 副页 (seed 1320026): its 住址 label, small
+    print, went unread, and the address with it. The lines between the name's and the
+    birth date's, beginning with a province and a city, are the address."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1320026, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert not any("住址" in ln.text for ln in page.lines)  # the case this test is about
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert fields["address"] == sample.truth["address"]
+    assert fields["name"] == sample.truth["name"]
+
+
 @pytest.mark.parametrize("seed", [2, 20])  # the newer and the older issue, 副页 beside
 def test_a_licence_beside_its_back_page_reads_whole(engine: LocalEngine, seed: int) -> None:
     sample = generate(DocType.DRIVINGLICENSE, seed=seed, mode="scan")

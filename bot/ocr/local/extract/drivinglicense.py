@@ -422,6 +422,23 @@ def _read_back(page: Page) -> Result:
     return result
 
 
+def _address_unlabelled(lines: list[Line], values: dict[str, Value]) -> Value | None:
+    """住址's value when its small label went unread (a blurred photo): the lines between
+    the name's and the birth date's, in the values' column, when they begin with a
+    province and a city of today (an address's first words; nothing else there does)."""
+    if not (values.get("name") and values["name"].lines and values.get("birth_date")):
+        return None
+    name = values["name"].lines[-1]
+    if not values["birth_date"].lines:
+        return None
+    birth = values["birth_date"].lines[0]
+    between = [ln for ln in lines if name.y1 < ln.cy < birth.y0 and ln.x0 > name.x0 - name.height]
+    text = "".join(clean(ln.text) for ln in between)
+    if not between or police_seal_of(fix_division(text)) is None:
+        return None
+    return Value(text, values["name"].row + 1, between[0].x0, tuple(between))
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     # The title and 证号 are the first to go when a photo is cropped tight at the top.
@@ -472,6 +489,8 @@ def extract(page: Page) -> Result:
         result.put("nationality", _nationality_beside_label(page))
     if "sex" not in result.fields and "性别" in text:
         result.put("sex", _sex_beside_label(page))
+    if "address" not in values and (found := _address_unlabelled(lines, values)) is not None:
+        values["address"] = found
     if "address" in values:
         address = values["address"]
         # An address starts with its province: Latin letters before it are the English
