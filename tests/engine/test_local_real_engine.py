@@ -37,8 +37,8 @@ def test_an_id_cards_lone_nationality_the_detector_missed_is_read_beside_its_lab
     engine: LocalEngine,
 ) -> None:
     """A one-character 民族 set apart from its label goes unboxed (白 on a clean scan,
-    seed 1320007): the place right of 民族 is read again, and a group two crops agree on
-    is the nationality."""
+    seed 1320007): the place right of 民族 is read again, and a group two of the readings
+    agree on is the nationality."""
     sample = generate(DocType.IDCARD, seed=1320007, mode="scan")
     page = engine.read(sample.jpeg)
     assert "民族" in [ln.text for ln in page.lines]

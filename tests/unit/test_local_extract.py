@@ -171,6 +171,29 @@ def _box(text: str, x: float, y: float, w: float, h: float = 32.0) -> Line:
     return Line(text, ((x, y), (x + w, y), (x + w, y + h), (x, y + h)), 0.95)
 
 
+def test_an_address_without_its_label_is_the_values_column_between_name_and_birth() -> None:
+    """住址 unread (small print on a blurred photo): the rows between the name and the
+    birth date, from the name's column on through lines that follow closely, in reading
+    order (a row boxed in two pieces whose right piece sits a pixel higher); a 副页
+    line further right on the same rows is not the address's."""
+    name, birth = _box("张三", 100, 40, 64), _box("1980-01-01", 100, 200, 160)
+    first = _box("北京市朝阳区建国路", 100, 100, 288)
+    second = [_box("1号院", 104, 140.8, 80), _box("3单元", 196, 140, 80)]
+    back = _box("档案编号123456", 620, 100, 224)
+    lines = [name, first, back, *second, birth]
+    values = {
+        "name": layout.Value("张三", 0, 100, (name,)),
+        "birth_date": layout.Value("1980-01-01", 4, 100, (birth,)),
+    }
+    found = drivinglicense._address_unlabelled(lines, values)
+    assert found is not None
+    assert found.text == "北京市朝阳区建国路1号院3单元"
+    assert found.lines == (first, *second)
+    # Something else there that does not begin with a province and city is no address.
+    other = [name, _box("准驾车型", 100, 100, 128), birth]
+    assert drivinglicense._address_unlabelled(other, values) is None
+
+
 def test_a_mark_beside_the_name_that_reads_as_nothing_does_not_cut_the_name() -> None:
     """A colon read after the 性别 label's column is one of the row's other values; its
     cleaned text is empty, and cutting an empty tail (name[:-0]) emptied the name."""

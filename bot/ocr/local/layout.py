@@ -384,7 +384,7 @@ def agreed(readings: Iterable[str], at_least: int = 2) -> str | None:
     return best[0][0] if best and best[0][1] >= at_least else None
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff·]+")
+CJK = re.compile(r"[\u4e00-\u9fff·]+")  # Chinese characters, and the · of a name
 
 
 def agreed_beside(
@@ -392,7 +392,7 @@ def agreed_beside(
     label: str,
     widths: Sequence[float],
     fits: Callable[[str], bool],
-    keep: Callable[[str], str] = lambda text: "".join(_CJK.findall(text)),
+    keep: Callable[[str], str] = lambda text: "".join(CJK.findall(text)),
 ) -> str | None:
     """A value the detector missed beside ``label`` (a short word or a lone character set
     apart on the row): the place right of the label read from crops ``widths``

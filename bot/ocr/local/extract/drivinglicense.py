@@ -18,6 +18,7 @@ from bot.numbers import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (
+    CJK,
     ENGLISH_SUBLABEL,
     Value,
     agreed_beside,
@@ -43,7 +44,8 @@ LABELS = {
     "valid_from": ["有效起始日期", "有效起始"],
     "valid": ["有效期限", "有效期至"],
 }
-_CJK = re.compile(r"[\u4e00-\u9fff·]+")
+# Latin letters before an address's province: the English sub-label's ink (住址TE, Add.).
+_LATIN_START = re.compile(r"^[A-Za-z.:\s]+(?=[\u4e00-\u9fff])")
 _AS_LETTER = {"8": "B", "3": "B", "0": "D", "O": "D", "4": "A", "G": "C", "6": "C"}
 _AS_DIGIT = {"I": "1", "L": "1", "|": "1", "Z": "2", "S": "5", "O": "0"}
 _NUMBERED = {"A": "123", "B": "12", "C": "123456"}
@@ -352,7 +354,7 @@ def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
         if tail and name.endswith(tail):  # ("" would cut the whole name: name[:-0])
             name = name[: -len(tail)]
     sex = next((t for ln in others if (t := clean(ln.text)) in ("男", "女")), "")
-    nation = next((t for ln in others if (t := "".join(_CJK.findall(ln.text))) == "中国"), None)
+    nation = next((t for ln in others if (t := "".join(CJK.findall(ln.text))) == "中国"), None)
     return _NameRow(name, sex, nation)
 
 
@@ -370,7 +372,7 @@ def _name_off_row(lines: list[Line]) -> Value | None:
     found = [
         ln for ln in lines
         if ln is not label and label.x1 - 0.5 * h <= ln.x0 <= label.x1 + 3 * h and ln.x1 <= end
-        and abs(ln.cy - label.cy) < 1.5 * h and _CJK.fullmatch(t := clean(ln.text))
+        and abs(ln.cy - label.cy) < 1.5 * h and CJK.fullmatch(t := clean(ln.text))
         and len(t) >= 2 and not any(lab in t for names in LABELS.values() for lab in names)
     ]  # fmt: skip
     if len(found) != 1:
@@ -414,7 +416,7 @@ def _read_back(page: Page) -> Result:
             result.warnings.append("证号校验未通过，请核对")
         result.put("id_num", number)
     if "name" in values:
-        result.put("name", "".join(_CJK.findall(values["name"].text)))
+        result.put("name", "".join(CJK.findall(values["name"].text)))
     if "file_no" in values:
         result.put("file_no", re.sub(r"\D", "", values["file_no"].text))
     renew_by = _renew_by(page)
@@ -423,20 +425,29 @@ def _read_back(page: Page) -> Result:
 
 
 def _address_unlabelled(lines: list[Line], values: dict[str, Value]) -> Value | None:
-    """住址's value when its small label went unread (a blurred photo): the lines between
-    the name's and the birth date's, in the values' column, when they begin with a
-    province and a city of today (an address's first words; nothing else there does)."""
-    if not (values.get("name") and values["name"].lines and values.get("birth_date")):
+    """住址's value when its small label went unread (a blurred photo): the rows between
+    the name's and the birth date's, each from a line starting where the name starts
+    and on through the lines that follow it closely (a 副页 beside the page is apart),
+    when they begin with a province and a city of today (an address's first words;
+    nothing else printed there does)."""
+    name, birth = values.get("name"), values.get("birth_date")
+    if name is None or birth is None or not name.lines or not birth.lines:
         return None
-    name = values["name"].lines[-1]
-    if not values["birth_date"].lines:
+    top, bottom, h = name.lines[0], birth.lines[0], name.lines[0].height
+    picked: list[Line] = []
+    for row in rows(ln for ln in lines if top.y1 < ln.cy < bottom.y0):
+        run = next((i for i, ln in enumerate(row.lines) if abs(ln.x0 - name.x) < 1.5 * h), None)
+        if run is None:
+            continue
+        picked.append(row.lines[run])
+        for ln in row.lines[run + 1 :]:
+            if ln.x0 - picked[-1].x1 > 1.5 * h:
+                break
+            picked.append(ln)
+    text = _LATIN_START.sub("", "".join(clean(ln.text) for ln in picked))
+    if not picked or police_seal_of(fix_division(text)) is None:
         return None
-    birth = values["birth_date"].lines[0]
-    between = [ln for ln in lines if name.y1 < ln.cy < birth.y0 and ln.x0 > name.x0 - name.height]
-    text = "".join(clean(ln.text) for ln in between)
-    if not between or police_seal_of(fix_division(text)) is None:
-        return None
-    return Value(text, values["name"].row + 1, between[0].x0, tuple(between))
+    return Value(text, name.row + 1, min(ln.x0 for ln in picked), tuple(picked))
 
 
 def extract(page: Page) -> Result:
@@ -473,16 +484,16 @@ def extract(page: Page) -> Result:
                 result.warnings.append("证号校验未通过，请核对")
         result.put("id_num", number)
     # The name, out of register like the number, falls off its label's row.
-    if "name" in values and not "".join(_CJK.findall(values["name"].text)):
+    if "name" in values and not "".join(CJK.findall(values["name"].text)):
         values["name"] = _name_off_row(lines) or values["name"]
     row = _name_row(lines, values)
     if "name" in values:
-        result.put("name", "".join(_CJK.findall(row.name)))
+        result.put("name", "".join(CJK.findall(row.name)))
     sex = values["sex"].text if "sex" in values else ""
     sex = sex if "男" in sex or "女" in sex else row.sex
     result.put("sex", "男" if "男" in sex else "女" if "女" in sex else "")
     if "nationality" in values:
-        result.put("nationality", "".join(_CJK.findall(values["nationality"].text)))
+        result.put("nationality", "".join(CJK.findall(values["nationality"].text)))
     if "nationality" not in result.fields:
         result.put("nationality", row.nationality)
     if "nationality" not in result.fields and "国籍" in text:
@@ -495,7 +506,7 @@ def extract(page: Page) -> Result:
         address = values["address"]
         # An address starts with its province: Latin letters before it are the English
         # sub-label's ink boxed with 住址 (住址TE).
-        text = re.sub(r"^[A-Za-z.:\s]+(?=[\u4e00-\u9fff])", "", address.text)
+        text = _LATIN_START.sub("", address.text)
         result.put("address", fix_division(text, image_chooser(page, address.lines)))
     below = _below_birth(lines, values)
     for key, label in (("birth_date", "出生日期"), ("issue_date", "初次领证日期")):

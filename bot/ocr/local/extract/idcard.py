@@ -9,6 +9,7 @@ from bot.numbers import id_number, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
 from bot.ocr.local.layout import (
+    CJK,
     Row,
     Value,
     agreed_beside,
@@ -30,7 +31,6 @@ FRONT_LABELS = {
 }
 BACK_LABELS = {"authority": ["签发机关"], "valid": ["有效期限", "有效期"]}
 _ID_ROW = r"\d{12,}|公民身份|身份号码"
-_CJK = re.compile(r"[\u4e00-\u9fff·]+")
 MAX_NAME = 15  # characters: long ethnic names written with ·
 # The 56 ethnic groups as an ID card prints them (GB/T 3304, without 族).
 ETHNIC_GROUPS = (
@@ -189,11 +189,11 @@ def by_rows(page: Page) -> Unlabelled:
         if found.gender:
             after = sex_row.split("民族" if "民族" in sex_row else found.gender)[-1]
             # What is left of a half-read label (民 of 民族): no group's name starts so.
-            group = ethnic_group("".join(_CJK.findall(after)).lstrip("民族"))
+            group = ethnic_group("".join(CJK.findall(after)).lstrip("民族"))
             found.nationality = group if group in ETHNIC_GROUPS else ""
         if at >= 2 and next_to(grid[at - 2], grid[at - 1]):
             # (the label's last character can reach the column: the 名 of 姓名)
-            name = "".join(_CJK.findall(values(grid[at - 2]))).removeprefix("名")
+            name = "".join(CJK.findall(values(grid[at - 2]))).removeprefix("名")
             labels = any(lab in name for labs in FRONT_LABELS.values() for lab in labs)
             found.name = name if 2 <= len(name) <= MAX_NAME and not labels else ""
     upper = birth
@@ -212,7 +212,7 @@ def front(page: Page) -> Result:
     result.put("type", "Front")
     placed = by_rows(page) if not FRONT_LABELS.keys() <= values.keys() else Unlabelled()
     if "name" in values:
-        result.put("name", "".join(_CJK.findall(values["name"].text)))
+        result.put("name", "".join(CJK.findall(values["name"].text)))
     else:
         result.put("name", placed.name)
     births = find_dates(values["birth"].text) if "birth" in values else []
@@ -223,11 +223,14 @@ def front(page: Page) -> Result:
     if not gender and number and id_valid(number):
         gender = "男" if int(number[16]) % 2 else "女"
     if "nationality" in values:
-        nationality = ethnic_group("".join(_CJK.findall(values["nationality"].text)))
+        nationality = ethnic_group("".join(CJK.findall(values["nationality"].text)))
     else:
         nationality = placed.nationality
-    if not nationality:  # a lone 汉 or 白 set apart from its label can go unboxed
-        nationality = agreed_beside(page, "民族", (3.0, 6.5), lambda g: g in ETHNIC_GROUPS)
+    if nationality not in ETHNIC_GROUPS:  # a lone 汉 or 白 set apart can go unboxed
+        # Both crops wide enough for the longest group (柯尔克孜): a narrower one would
+        # read 土 of 土家, itself a group.
+        beside = agreed_beside(page, "民族", (5.5, 7.0), lambda g: g in ETHNIC_GROUPS)
+        nationality = beside or nationality
     result.put("nationality", nationality)
     if "addr" in values:
         addr = values["addr"]
@@ -269,7 +272,7 @@ def back(page: Page) -> Result:
                 break
     result.put("valid_date", valid)
     if "authority" in values:
-        authority = "".join(_CJK.findall(values["authority"].text))
+        authority = "".join(CJK.findall(values["authority"].text))
         result.put(
             "authority", fix_authority(authority, image_chooser(page, values["authority"].lines))
         )
