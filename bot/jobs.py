@@ -50,7 +50,7 @@ from bot.wechat_api import (
 )
 from handlers import confirm
 from handlers.results import MEDIA_GONE, failure_text
-from handlers.state import ConfirmPrompt, Menu, Recognize, Text
+from handlers.state import ConfirmPrompt, Menu, Recognize, Step, Text
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +140,12 @@ class MenuJob:
     options: tuple[str, ...]  # DocType values, in the menu's order
     tail: str
     task_id: str = ""  # WeCom's card id; the webhook knows the card's taps by it
+    media_id: str = ""  # the photo the menu asks about ("": queued by an older release)
 
     @classmethod
-    def of(cls, channel: Channel, user: str, menu: Menu, task_id: str) -> MenuJob:
-        return cls(
-            channel.value, user, menu.head, tuple(t.value for t in menu.options), menu.tail, task_id
-        )
+    def of(cls, channel: Channel, user: str, menu: Menu, task_id: str, media_id: str) -> MenuJob:
+        options = tuple(t.value for t in menu.options)
+        return cls(channel.value, user, menu.head, options, menu.tail, task_id, media_id)
 
     @classmethod
     def of_job(cls, job: Job) -> MenuJob:
@@ -201,12 +201,13 @@ def enqueue_menu(
     user: str,
     menu: Menu,
     task_id: str,
+    media_id: str,
     pipeline: Pipeline | None = None,
 ) -> Job:
     """Queue the menu push: retried like a recognition, the text menu after its last failure."""
     return rt.push_queue.enqueue(
         send_menu,
-        kwargs=asdict(MenuJob.of(channel, user, menu, task_id)),
+        kwargs=asdict(MenuJob.of(channel, user, menu, task_id, media_id)),
         on_failure=Callback(report_menu_failure),
         job_timeout=PUSH_TIMEOUT,
         description=f"menu for {channel.value}",
@@ -267,6 +268,9 @@ def send_menu(*legacy: Any, **arguments: Any) -> str:
     """
     rt = runtime()
     job = MenuJob(*legacy, **arguments)
+    if answered(rt, job):
+        log.info("menu not sent: the photo's type was chosen before the menu went out")
+        return "answered"
     menu, user = job.menu(), job.user
     api = rt.api(Channel(job.channel))
     if isinstance(api, WeComApi):
@@ -294,6 +298,16 @@ def send_menu(*legacy: Any, **arguments: Any) -> str:
     log.info("msgmenu not allowed for this account (40200): sending the text menu")
     api.send_text(user, menu.as_text())
     return "text"
+
+
+def answered(rt: Runtime, job: MenuJob) -> bool:
+    """The user no longer waits for this menu: they said what the photo is before it went
+    out (a digit, a label, an older menu's tap), sent another photo, or the photo
+    expired. Sent then, it would ask again about a photo already on its way."""
+    state = rt.states.load(Channel(job.channel), job.user)
+    return state.step is not Step.AWAITING_TYPE or (
+        job.media_id != "" and state.media_id != job.media_id
+    )
 
 
 def tell(rt: Runtime, channel: Channel, user: str, answer: Text | ConfirmPrompt) -> None:
@@ -406,6 +420,8 @@ def report_menu_failure(
         log.warning("menu push refused (%s): the user cannot be reached", exc.errcode)
         return
     try:
+        if answered(runtime(), args):
+            return
         runtime().api(Channel(args.channel)).send_text(args.user, args.menu().as_text())
         log.info("menu push failed (%s): sent the text menu instead", type(exc).__name__)
     except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it

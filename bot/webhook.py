@@ -354,7 +354,9 @@ def carry_out(
             reply = Reply("text", text)
         case TypeMenu(menu=menu):
             if pushes_menus(runtime, msg.channel):
-                enqueue_menu(runtime, msg.channel, msg.user, menu, state.task_id, pipeline=pipe)
+                enqueue_menu(
+                    runtime, msg.channel, msg.user, menu, state.task_id, state.media_id, pipe
+                )
                 reply = NO_REPLY
             else:
                 reply = Reply("text", menu.as_text())

@@ -72,6 +72,30 @@ def test_a_menu_to_a_user_out_of_the_window_is_not_retried(make_bot) -> None:
     assert bot.messages("rae") == []
 
 
+def test_a_menu_whose_photo_was_answered_before_it_went_out_is_not_sent(make_bot) -> None:
+    """The menu is pushed by a job; a user who says what the photo is before it arrives
+    (a digit, or a tap on an older photo's menu) gets the answer, and no menu asking
+    again about a photo already on its way. A second photo's menu still goes out."""
+    bot = make_bot(wechat_menu_style="msgmenu")
+    peer = bot.official()
+    image = photo(25)
+    can(bot, image, FRONT)
+    media_id, pic_url = bot.upload(image)
+    peer.deliver(peer.image("sol", media_id, pic_url))
+    tap = peer.deliver(peer.text("sol", "1"))  # before the worker pushed the menu
+    assert "正在识别身份证" in tap.reply["Content"]
+    bot.work()
+    [answer] = bot.messages("sol")  # the result alone: no menu
+    assert answer["body"]["msgtype"] == "text"
+    assert "身份证号" in answer["body"]["text"]["content"]
+
+    media_id, pic_url = bot.upload(photo(26))
+    peer.deliver(peer.image("sol", media_id, pic_url))
+    bot.work()
+    last = bot.messages("sol")[-1]["body"]
+    assert last["msgtype"] == "msgmenu" and "请选择证件类型" in last["msgmenu"]["head_content"]
+
+
 def wecom_photo_to_confirm(make_bot, user: str, seed: int):
     """A WeCom user's ID card photo with a result webhook: the answer, then 确认 / 有误."""
     bot = make_bot(result_webhook_url="https://crm.example/hook", result_webhook_secret="s")

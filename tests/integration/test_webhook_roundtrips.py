@@ -306,7 +306,7 @@ def test_every_job_we_queue_records_only_writes_a_checked_write_runs(make_bot) -
         lambda w: jobs.enqueue_recognition(
             rt, Channel.OFFICIAL, "u", Recognize(DocType.IDCARD, "m"), pipeline=w
         ),
-        lambda w: jobs.enqueue_menu(rt, Channel.OFFICIAL, "u", Menu("h", ()), "", pipeline=w),
+        lambda w: jobs.enqueue_menu(rt, Channel.OFFICIAL, "u", Menu("h", ()), "", "m", pipeline=w),
         lambda w: jobs.enqueue_confirm(rt, Channel.OFFICIAL, "u", pipeline=w),
         lambda w: callback.enqueue(rt, "event-1", w),
     )
