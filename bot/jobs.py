@@ -420,9 +420,10 @@ def report_menu_failure(
         log.warning("menu push refused (%s): the user cannot be reached", exc.errcode)
         return
     try:
-        if answered(runtime(), args):
+        rt = runtime()
+        if answered(rt, args):
             return
-        runtime().api(Channel(args.channel)).send_text(args.user, args.menu().as_text())
+        rt.api(Channel(args.channel)).send_text(args.user, args.menu().as_text())
         log.info("menu push failed (%s): sent the text menu instead", type(exc).__name__)
     except Exception as error:  # noqa: BLE001 - the job already failed; record, don't mask it
         log.warning("could not send the text menu either: %s", error)

@@ -118,9 +118,8 @@ def test_a_page_on_its_side_with_print_of_a_usual_size_is_detected_once(
 ) -> None:
     """A business licence photographed on its side, its print 34 px high: the detector
     finds its boxes running down the photo (none missed upright on 139 such photos but a
-    600 px copy's), so
-    the page is not detected again once turned (``SIDE_PRINT``); a 600 px copy's small
-    print is (``test_a_page_on_its_side_is_boxed_again_once_upright``)."""
+    600 px copy's), so the page is not detected again once turned (``SIDE_PRINT``); a
+    600 px copy's small print is (``test_a_page_on_its_side_is_boxed_again_once_upright``)."""
     sample = generate(DocType.BIZLICENSE, seed=1500000, mode="photo", rotation=90)
     work = reader.rescale(reader.decode(sample.jpeg))
     models = _counted(engine.models)
