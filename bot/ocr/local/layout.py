@@ -162,6 +162,9 @@ def _find_all(text: str, label: str) -> list[tuple[int, int]]:
     if hits or len(label) < 4:
         return hits
     n = len(label)
+    # One character misread or missing leaves one half of the label whole.
+    if label[: n // 2] not in text and label[n // 2 :] not in text:
+        return []
     for j in range(len(text) - n + 2):
         window = text[j : j + n]
         misread = [(a, b) for a, b in zip(window, label, strict=False) if a != b]
