@@ -329,7 +329,7 @@ def test_a_plate_province_no_reading_gives_is_chosen_by_the_image(engine: LocalE
     line = max(page.lines, key=lambda ln: ln.height)
     number = sample.truth["number"]
     for misread in ("隆" + line.text[1:], line.text[1:]):  # a wrong character, none
-        assert platenum._province_by_image(page, line, misread) == number
+        assert platenum.province_by_image(page, line, misread) == number
     edited = line.with_text("隆" + line.text[1:])
     page.lines[page.lines.index(line)] = edited
     result = platenum.extract(page)

@@ -141,6 +141,22 @@ def test_a_plate_its_two_pages_read_apart_is_settled_by_their_images(
     assert (got["plate_num"], got["plate_num_b"]) == (plate, plate)
 
 
+@pytest.mark.parametrize("seed", [1350008, 1100010])
+def test_an_inspection_stamp_whose_province_reads_as_another_character_is_chosen(
+    engine: LocalEngine, seed: int
+) -> None:
+    """Small and blurred, the stamp's office province reads as a character that is no
+    province (鄂 as 张, 甘 as 廿): the image chooses among the 31. A province read as
+    one is not asked about."""
+    sample = generate(DocType.DRIVING, seed=seed, mode="photo")
+    record = sample.truth["record"]
+    page = engine.read(sample.jpeg)
+    line = next(ln for ln in page.lines if "检验有效期至" in ln.text)
+    assert record not in line.text  # the province misread
+    assert EXTRACTORS[DocType.DRIVING](page).fields["record"] == record
+    assert driving._office_province(page, record, line.with_text(record)) == record
+
+
 def test_an_inspection_stamp_read_without_its_office_letter_is_read_again(
     engine: LocalEngine,
 ) -> None:
@@ -512,6 +528,22 @@ def test_a_plate_whose_province_and_letter_went_unboxed_is_read(engine: LocalEng
     assert [ln.text for ln in page.lines] == ["·BH830"]
     fields = EXTRACTORS[DocType.PLATENUM](page).fields
     assert fields == {"number": sample.truth["number"], "color": "blue"}
+
+
+def test_a_vehicle_plate_that_lost_its_province_is_read_again_wider(
+    engine: LocalEngine,
+) -> None:
+    """A blurred vehicle licence beside its 副页, small in the photo: the plate's 蒙 went
+    unread (``MF0384``). The place is read again a little wider, as a plate photo's is.
+    Where the 副页's plate then reads otherwise, the result says the pages disagree."""
+    sample = generate(DocType.DRIVING, seed=1350150, mode="photo")
+    page = engine.read(sample.jpeg)
+    plate = sample.truth["plate_num"]
+    assert plate[1:] in [ln.text for ln in page.lines]
+    result = EXTRACTORS[DocType.DRIVING](page)
+    assert result.fields["plate_num"] == plate
+    if result.fields.get("plate_num_b") not in (None, plate):
+        assert driving.PAGES_WARNING in result.warnings
 
 
 def test_a_stamp_piece_twice_the_print_s_height_joins_no_value(engine: LocalEngine) -> None:

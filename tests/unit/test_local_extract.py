@@ -26,11 +26,19 @@ from bot.devtools.synth import people
 from bot.devtools.synth.docs import plate as synth_plate
 from bot.ocr.base import DocType
 from bot.ocr.local import layout, places, reader, script, seal
-from bot.ocr.local.extract import bizlicense, drivinglicense, idcard, passport, platenum
+from bot.ocr.local.extract import (
+    Result,
+    bizlicense,
+    driving,
+    drivinglicense,
+    idcard,
+    passport,
+    platenum,
+)
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.extract.platenum import plate_color
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
-from bot.ocr.local.layout import ENGLISH_SUBLABEL, labelled_values, rows
+from bot.ocr.local.layout import ENGLISH_SUBLABEL, clean, labelled_values, rows
 from bot.ocr.local.page import Line, Page
 from bot.ocr.local.reader import fix_latin
 from tests.unit.test_cards_data import make_id
@@ -728,6 +736,51 @@ def test_digits_inside_latin_words_are_letters() -> None:
     # Codes, years and e-mail numbers stay as read.
     for same in ("丰田牌TV71XTT4", "wang1985@163.com", "LFMZMBRT9AY817309", "C1", "5lb"):
         assert fix_latin(same) == same
+
+
+@pytest.mark.parametrize(
+    ("read", "size"),
+    [
+        ("4650×1797>1668m", "4650×1797×1668mm"),
+        ("4861=1740+1473mm", "4861×1740×1473mm"),
+        ("4223 x 1835 × 1511 mm", "4223×1835×1511mm"),
+        ("4650×1797", None),  # two numbers are no dimensions
+    ],
+)
+def test_dimensions_whose_times_sign_reads_as_another_mark_are_read(
+    read: str, size: str | None
+) -> None:
+    """The × between a 副页's dimensions, small and blurred, reads as >, + or =: three
+    numbers of millimetres apart by a mark are the dimensions all the same."""
+    lines = [_box("外廓尺寸", 0, 0, 128), _box(read, 160, 0, 16 * len(read))]
+    result = Result()
+    driving._back_page(Page(lines, 800, 100, (800, 100)), result, alone=True)
+    assert result.fields.get("overall_size") == size
+
+
+def test_a_vehicle_plate_without_its_province_is_kept_with_a_warning() -> None:
+    """A main page's plate that is no plate (its province blurred away) and that the
+    image cannot mend (a recorded page has none) is kept as read, with a warning: the
+    card must not show a wrong number as if it were sure."""
+    page, _, truth, _ = load("driving_photo")
+    plate = truth["plate_num"]
+    lines = [ln.with_text(plate[1:]) if clean(ln.text) == plate else ln for ln in page.lines]
+    assert lines != page.lines
+    result = EXTRACTORS[DocType.DRIVING](dataclasses.replace(page, lines=lines))
+    assert result.fields["plate_num"] == plate[1:]
+    assert driving.PLATE_WARNING in result.warnings
+    assert driving.PLATE_WARNING not in EXTRACTORS[DocType.DRIVING](page).warnings
+
+
+def test_a_use_run_on_into_the_model_whose_label_went_unread_is_parted() -> None:
+    """品牌型号 unread (small and blurred): the use ran on into the brand and model beside
+    it. The known use it starts with is the use, a brand and a code after it the model."""
+    page, _, truth, _ = load("driving_photo")
+    lines = [ln for ln in page.lines if ln.text != "品牌型号"]
+    assert len(lines) == len(page.lines) - 1
+    fields = EXTRACTORS[DocType.DRIVING](dataclasses.replace(page, lines=lines)).fields
+    assert (fields["use_character"], fields["model"]) == (truth["use_character"], truth["model"])
+    assert driving._use_and_model("非营运福特牌") == ("非营运福特牌", None)  # no model code
 
 
 def test_a_vin_failing_its_check_digit_is_corrected_only_when_one_fix_fits() -> None:

@@ -10,9 +10,22 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from bot.numbers import TO_DIGIT, plate_candidates, plate_fix, single_fix, vin_check_digit
+from bot.numbers import (
+    PROVINCES,
+    TO_DIGIT,
+    plate_candidates,
+    plate_fix,
+    single_fix,
+    vin_check_digit,
+)
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
+from bot.ocr.local.extract.platenum import (
+    PROVINCE_MARGIN,
+    PROVINCE_WARNING,
+    province_by_image,
+    read_wider,
+)
 from bot.ocr.local.layout import (
     ENGLISH_SUBLABEL,
     SETTLE_MARGIN,
@@ -60,6 +73,12 @@ USE_CHARACTERS = ("非营运", "营运", "营转非", "出租转非", "预约出
                   "危化品运输", "危险品运输", "警用", "消防", "救护", "工程救险", "工程抢险",
                   "幼儿校车", "小学生校车", "中小学生校车", "初中生校车", "其他校车",
                   "其他")  # fmt: skip
+PLATE_WARNING = "号牌号码格式不符，请核对"
+PAGES_WARNING = "正页与副页号牌不一致，请核对"
+# The dimensions' × read as another mark (>, +, =): three numbers of millimetres.
+_SIZE = re.compile(r"(\d{3,5})[^\d\s]{1,2}(\d{3,5})[^\d\s]{1,2}(\d{3,5})")
+# A 品牌型号 value: the brand, 牌, and the maker's model code.
+_BRAND_MODEL = re.compile(r"[\u4e00-\u9fff]{1,8}牌[0-9A-Z][0-9A-Z\-]{2,}")
 # The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
 _INSPECTION = re.compile(r"检验有效期至.*")
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
@@ -251,6 +270,9 @@ def extract(page: Page) -> Result:
         _back_page(back, result, alone=main is None)
     if main is not None and back is not None:
         _settle_plates(page, result)
+        plates = {result.fields.get("plate_num"), result.fields.get("plate_num_b")}
+        if None not in plates and len(plates) == 2:
+            result.warnings.append(PAGES_WARNING)
     result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
     if len(result.fields) <= 1:
         return Result()
@@ -297,6 +319,32 @@ def _settle_plates(page: Page, result: Result) -> None:
         result.put("plate_num_b", best)
 
 
+def _plate(page: Page, value: Value, result: Result) -> str | None:
+    """The plate beside 号牌号码, well formed, or None. One that is no plate as read (its
+    province blurred away, or left outside its box) is read again wider, then its
+    province is chosen by the image, with a warning (as on a plate's photo,
+    :mod:`.platenum`)."""
+    plate = plate_fix(value.text)
+    line = value.lines[0] if len(value.lines) == 1 else None
+    if plate is None and line is not None and clean(line.text) == clean(value.text):
+        plate = read_wider(page, line)
+        if plate is None and (plate := province_by_image(page, line, line.text, dotted=False)):
+            result.warnings.append(PROVINCE_WARNING)
+    return plate
+
+
+def _use_and_model(text: str) -> tuple[str, str | None]:
+    """使用性质 run on into the brand and model beside it, their 品牌型号 label unread
+    (``非营运福特牌CAF71DZ9L``): the longest known use it starts with, and the rest when
+    that names a brand and a model code; else the text as it was, and None."""
+    compact = clean(text)
+    for use in sorted(USE_CHARACTERS, key=len, reverse=True):
+        rest = compact[len(use) :]
+        if compact.startswith(use) and _BRAND_MODEL.fullmatch(rest):
+            return use, rest
+    return text, None
+
+
 def _main_page(page: Page, result: Result) -> None:
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     values = labelled_values(lines, LABELS, multiline=["addr"], stop=r"使用性质|品牌型号")
@@ -305,8 +353,10 @@ def _main_page(page: Page, result: Result) -> None:
         result.put(key, value.strip())
 
     if "plate_num" in values:
-        plate = plate_fix(values["plate_num"].text) or values["plate_num"].text
-        put("plate_num", plate)
+        plate = _plate(page, values["plate_num"], result)
+        if plate is None:
+            result.warnings.append(PLATE_WARNING)
+        put("plate_num", plate or values["plate_num"].text)
     else:
         result.put("plate_num", _only_plate(lines))
     texts = {key: values[key].text for key in ("vehicle_type", "owner", "addr", "use_character",
@@ -315,6 +365,10 @@ def _main_page(page: Page, result: Result) -> None:
     if len(between) == 2:  # labels lost in glare: the rows keep their order
         for key, text in zip(("owner", "addr"), between, strict=True):
             texts.setdefault(key, text)
+    if "use_character" in texts and "model" not in texts:
+        texts["use_character"], model = _use_and_model(texts["use_character"])
+        if model is not None:
+            texts["model"] = model
     for key, text in texts.items():
         if key == "model":  # a model code has no dots: they are the dotted rule under it
             text = re.sub(r"[.·。]", "", text)
@@ -357,7 +411,7 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
     plate of the 副页, ``plate_num_b``, which the card compares)."""
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     values = labelled_values(lines, LABELS)
-    plate = plate_fix(values["plate_num"].text) if "plate_num" in values else None
+    plate = _plate(page, values["plate_num"], result) if "plate_num" in values else None
     result.put("plate_num" if alone else "plate_num_b", plate or _only_plate(lines))
     if "file_no" in values:
         result.put("file_no", re.sub(r"\D", "", values["file_no"].text.translate(TO_DIGIT)))
@@ -371,11 +425,33 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
             if m:
                 result.put(key, f"{m.group(1)}kg")
     if "overall_size" in values:
-        m = re.search(r"(\d+)[x×X*](\d+)[x×X*](\d+)", values["overall_size"].text)
+        m = _SIZE.search(re.sub(r"\s+", "", values["overall_size"].text))
         if m:
             result.put("overall_size", f"{m.group(1)}×{m.group(2)}×{m.group(3)}mm")  # as printed
     stamps = [(m.group(0), ln) for ln in lines if (m := _INSPECTION.search(clean(ln.text)))]
-    result.put("record", _office_letter(page, *stamps[-1]) if stamps else None)
+    if stamps:
+        record, line = stamps[-1]
+        record = _office_letter(page, _office_province(page, record, line), line)
+        result.put("record", record)
+
+
+def _office_province(page: Page, record: str, line: Line) -> str:
+    """The stamp's office province (新 of 新(J)) read as a character that is no province
+    (甘 as 廿, 鄂 as 张, small and blurred): each of the 31 in its place, the line scored
+    against its image (CTC), and the one likelier than the next by
+    :data:`PROVINCE_MARGIN` put there; else the record stays as read."""
+    m = re.search(r"(.)\([A-Z]?\)$", record)
+    raw = re.sub(r"\s+", "", line.text)
+    if m is None or m.group(1) in PROVINCES or m.group(0) not in raw:
+        return record
+    head, tail = raw.rsplit(m.group(0), 1)
+    options = {f"{head}{p}{m.group(0)[1:]}{tail}": p for p in PROVINCES}
+    scores = sorted(
+        ((v, t) for t, v in page.score_texts(line, list(options)).items()), reverse=True
+    )
+    if len(scores) < 2 or scores[0][0] - scores[1][0] < PROVINCE_MARGIN:
+        return record
+    return record[: m.start(1)] + options[scores[0][1]] + record[m.end(1) :]
 
 
 def _office_letter(page: Page, record: str, line: Line) -> str:

@@ -182,7 +182,7 @@ def _upper_row_inside(page: Page, line: Line) -> list[tuple[str, Line]]:
     return [(top + text, line) for top in dict.fromkeys(tops)]
 
 
-def _read_wider(page: Page, line: Line) -> str | None:
+def read_wider(page: Page, line: Line) -> str | None:
     """The plate read again a character wider on both sides: the detector may leave out
     a character of another colour (a police plate's red 警 beside the black print). Then
     wider still on the left, where it may leave out the province and letter before the
@@ -196,11 +196,13 @@ def _read_wider(page: Page, line: Line) -> str | None:
     return None
 
 
-def _province_by_image(page: Page, line: Line, text: str) -> str | None:
+def province_by_image(page: Page, line: Line, text: str, *, dotted: bool = True) -> str | None:
     """The plate with its province character chosen by the image, when the reading's
     first character is no province (smeared, cut by the crop, or left out): each of the
     31 in its place, scored against the line's crop with the recognizer's per-frame
-    probabilities (CTC); the best must beat the next by ``PROVINCE_MARGIN``."""
+    probabilities (CTC); the best must beat the next by ``PROVINCE_MARGIN``. ``dotted``:
+    the line prints the plate as a plate does, a dot after the letter (a vehicle
+    licence prints it without)."""
     raw = next(iter(plate_candidates(text)), "")
     if not raw or raw[0] in PROVINCES:
         return None
@@ -208,7 +210,7 @@ def _province_by_image(page: Page, line: Line, text: str) -> str | None:
     for rest in (raw[1:], raw):  # the first character misread, or missing
         for p in PROVINCES:
             if (number := plate_fix(p + rest)) is not None:
-                options[f"{number[:2]}·{number[2:]}"] = number
+                options[f"{number[:2]}·{number[2:]}" if dotted else number] = number
     scored = page.score_texts(line, list(options))
     scores = sorted(((v, t) for t, v in scored.items()), reverse=True)
     if scores and (len(scores) == 1 or scores[0][0] - scores[1][0] >= PROVINCE_MARGIN):
@@ -225,13 +227,13 @@ def extract(page: Page) -> Result:
         number = plate_fix(text)
         if number is None:
             number = next((n for again, _ in page.reread_line(line) if (n := plate_fix(again))),
-                          None) or _read_wider(page, line)  # fmt: skip
+                          None) or read_wider(page, line)  # fmt: skip
         if number:
             best = (number, line)
             break
     if best is None:  # the format holds but for the province: the image chooses it
         for text, line in candidates[:2]:
-            if number := _province_by_image(page, line, text):
+            if number := province_by_image(page, line, text):
                 best = (number, line)
                 result.warnings.append(PROVINCE_WARNING)
                 break
