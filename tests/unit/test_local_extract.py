@@ -202,6 +202,40 @@ def test_an_address_without_its_label_is_the_values_column_between_name_and_birt
     assert drivinglicense._address_unlabelled(other, values) is None
 
 
+def test_a_name_row_whose_sex_went_unread_and_nationality_label_misread_is_parted() -> None:
+    """Small print on a photo on its side: 性别 and 男 unread, 国籍 read as 国箱. The
+    name's value ran on through them; a line far right of the name is another column
+    whatever it reads, and the sex is the licence number's (the holder's ID number:
+    its 17th digit is odd for men, even for women)."""
+    page, _, truth, _ = load("drivinglicense_photo")
+    lines = [
+        ln.with_text("国箱") if ln.text == "国籍" else ln
+        for ln in page.lines
+        if ln.text not in ("性别", "女", "Sex")
+    ]
+    assert len(lines) == len(page.lines) - 3
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](dataclasses.replace(page, lines=lines)).fields
+    assert (fields["name"], fields["nationality"]) == (truth["name"], truth["nationality"])
+    assert fields["sex"] == truth["sex"] == "女"
+    assert int(truth["id_num"][16]) % 2 == 0
+
+
+def test_rows_whose_labels_went_unread_are_told_from_the_birth_date_the_number_holds() -> None:
+    """住址, 出生日期, 初次领证日期 and 准驾车型 unread (small print far off), their
+    values read: the line that is the birth date the licence number (the holder's ID
+    number) holds is the birth date, and the rows around it are told by their places,
+    the address above, the issue date and the class below."""
+    page, _, truth, _ = load("drivinglicense_photo")
+    lost = ("住址", "Address", "出生日期", "Date of Birth", "初次领证日期", "准驾车型", "Class")
+    lines = [ln for ln in page.lines if ln.text not in lost]
+    assert len(lines) == len(page.lines) - len(lost)
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](dataclasses.replace(page, lines=lines)).fields
+    for key in ("address", "birth_date", "issue_date", "car_class"):
+        assert fields[key] == truth[key], key
+    # A number that fails its check holds no birth date to go by.
+    assert drivinglicense._birth_by_number(lines, truth["id_num"][:-1] + "0") is None
+
+
 def test_a_mark_beside_the_name_that_reads_as_nothing_does_not_cut_the_name() -> None:
     """A colon read after the 性别 label's column is one of the row's other values; its
     cleaned text is empty, and cutting an empty tail (name[:-0]) emptied the name."""

@@ -140,6 +140,17 @@ class _Below:
     duration: Line | None = None  # a lone 6年, 10年 or 长期 below, in the column
 
 
+def _birth_by_number(lines: list[Line], number: str | None) -> Value | None:
+    """出生日期 unread (small print): the one line that is the birth date the licence
+    number (the holder's ID number) holds, whatever its label, so that the rows the
+    labels lost are told by their places (the address above it, the dates below)."""
+    if not number or not id_valid(number):
+        return None
+    born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    found = [ln for ln in lines if find_dates(ln.text) == [born]]
+    return Value(found[0].text, 0, found[0].x0, (found[0],)) if len(found) == 1 else None
+
+
 def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     """The rows under the birth date, told by their place when the seal took their
     labels: rows are evenly spaced, so the first row down is the issue date and the
@@ -325,6 +336,11 @@ class _NameRow:
     nationality: str | None  # 中国 printed at the row's end, when its label went astray
 
 
+# A line this many of its heights right of the name on the name's row is another column
+# (性别, 国籍), whatever it reads: a name is printed as one word.
+NAME_GAP = 3.0
+
+
 def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
     """姓名, 性别 and 国籍 share a row. When the values are printed a little below the
     labels (the printer out of register with the form), 性别 and 国籍 fall in the row
@@ -344,8 +360,9 @@ def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
     for prev, ln in zip(value.lines, value.lines[1:], strict=False):
         if label is not None:
             apart = ln.x0 >= label.x0 - 0.3 * label.height
-        else:
-            apart = clean(ln.text) in ("男", "女") and ln.x0 - prev.x1 > 1.5 * h
+        else:  # a lone 男 or 女 set apart, or anything far apart (国籍 misread, 国箱)
+            gap = ln.x0 - prev.x1
+            apart = (clean(ln.text) in ("男", "女") and gap > 1.5 * h) or gap > NAME_GAP * h
         if apart or others:
             others.append(ln)
     name = clean(value.text)
@@ -500,6 +517,12 @@ def extract(page: Page) -> Result:
         result.put("nationality", _nationality_beside_label(page))
     if "sex" not in result.fields and "性别" in text:
         result.put("sex", _sex_beside_label(page))
+    number = result.fields.get("id_num")
+    if "sex" not in result.fields and number and id_valid(number):
+        # The licence number is the holder's ID number, whose 17th digit is odd for men.
+        result.put("sex", "男" if int(number[16]) % 2 else "女")
+    if "birth_date" not in values and (born := _birth_by_number(lines, number)) is not None:
+        values["birth_date"] = born
     if "address" not in values and (found := _address_unlabelled(lines, values)) is not None:
         values["address"] = found
     if "address" in values:
