@@ -11,7 +11,7 @@ import pytest
 from bot.devtools.synth import generate
 from bot.ocr.base import DocType
 from bot.ocr.local import LocalEngine
-from bot.ocr.local.extract import driving
+from bot.ocr.local.extract import bizlicense, driving
 from bot.ocr.local.extract.registry import EXTRACTORS
 from bot.ocr.local.page import Line
 
@@ -622,6 +622,22 @@ def test_a_capital_numeral_misread_is_chosen_by_its_image(engine: LocalEngine) -
               for ln in page.lines]  # fmt: skip
     fields = EXTRACTORS[DocType.BIZLICENSE](dataclasses.replace(page, lines=digits)).fields
     assert fields["registered_capital"] == "人民币1000万元整"
+
+
+def test_a_capital_numeral_and_its_unit_misread_are_chosen_by_their_image(
+    engine: LocalEngine,
+) -> None:
+    """贰仟 read as 式纤 on a small blurred photo, label and value one box: a numeral and
+    a unit that are neither. Each is put back from the numerals and units that leave a
+    well-formed amount, the line's image choosing; a unit is no numeral, nor the
+    reverse (贰贰 and 仟仟 are no amounts)."""
+    sample = generate(DocType.BIZLICENSE, seed=1350204, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert "注册资本人民币式纤万元整" in [ln.text for ln in page.lines]
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["registered_capital"] == sample.truth["registered_capital"] == "人民币贰仟万元整"
+    assert not bizlicense._AMOUNT_WORDS.fullmatch("贰贰")
+    assert not bizlicense._AMOUNT_WORDS.fullmatch("仟仟")
 
 
 def test_a_name_boxed_with_half_its_spaced_label_is_read(engine: LocalEngine) -> None:

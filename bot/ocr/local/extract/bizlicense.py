@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import itertools
 import re
 
 from bot.numbers import TO_DIGIT, registration_valid, single_fix, uscc_fix, uscc_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates
 from bot.ocr.local.layout import (
+    SETTLE_MARGIN,
     Value,
     agreed,
     clean,
@@ -427,18 +429,47 @@ def _day_below(page: Page, line: Line) -> str:
 _NUMERALS = "零壹贰叁肆伍陆柒捌玖"
 
 
+_UNITS = "拾佰仟"
+# An amount of up to 9999 (of 万元) in financial numerals: 贰仟, 壹佰伍拾, 贰仟零伍拾.
+_AMOUNT_WORDS = re.compile(
+    "(?=.)(?:[壹贰叁肆伍陆柒捌玖]仟)?(?:零?[壹贰叁肆伍陆柒捌玖]佰)?"
+    "(?:零?[壹贰叁肆伍陆柒捌玖]拾)?(?:零?[壹贰叁肆伍陆柒捌玖])?"
+)
+_AMOUNT = re.compile(r"^(?:人民币)?([\u4e00-\u9fff]{1,8}?)(?=万元)")
+
+
 def _numerals(page: Page, value: str, lines: tuple[Line, ...]) -> str:
-    """An amount written in financial numerals: a character before 拾佰仟万亿 that is
-    none of them (拥 for 捌) is the numeral its image makes likeliest, by a margin
-    (:func:`image_chooser`); else it is left as read. Amounts in digits are left."""
+    """An amount written in financial numerals with one or two characters that are
+    neither numerals nor 拾佰仟 (拥 for 捌, 式纤 for 贰仟): each such character replaced
+    by every numeral and unit that leaves a well-formed amount, the line scored against
+    its image with each (CTC), and the likeliest by :data:`SETTLE_MARGIN` taken; else
+    the amount is left as read. Amounts in digits are left."""
     if re.search(r"\d", value):
         return value  # written in digits (100万元, 300余万元: 余 is no misread numeral)
-    m = next((m for m in re.finditer(r"[\u4e00-\u9fff](?=[拾佰仟万亿])", value)
-              if m[0] not in _NUMERALS + "拾佰仟万亿"), None)  # fmt: skip
+    m = _AMOUNT.search(value)
     if m is None:
         return value
-    options = [value[: m.start()] + n + value[m.end() :] for n in _NUMERALS]
-    return image_chooser(page, lines)(value, options) or value
+    amount = m.group(1)
+    bad = [i for i, ch in enumerate(amount) if ch not in _NUMERALS + _UNITS]
+    if not 1 <= len(bad) <= 2:
+        return value
+    options = set()
+    for chars in itertools.product(_NUMERALS + _UNITS, repeat=len(bad)):
+        fixed = list(amount)
+        for i, ch in zip(bad, chars, strict=True):
+            fixed[i] = ch
+        if _AMOUNT_WORDS.fullmatch(option := "".join(fixed)):
+            options.add(option)
+    line = next((ln for ln in lines if amount in re.sub(r"\s+", "", ln.text)), None)
+    if line is None or not options:
+        return value
+    raw = re.sub(r"\s+", "", line.text)
+    variants = {raw.replace(amount, option, 1): option for option in options}
+    scores = page.score_texts(line, list(variants))
+    scored = sorted(((v, t) for t, v in scores.items()), reverse=True)
+    if not scored or (len(scored) > 1 and scored[0][0] - scored[1][0] < SETTLE_MARGIN):
+        return value
+    return value[: m.start(1)] + variants[scored[0][1]] + value[m.end(1) :]
 
 
 def _kind_beside_label(page: Page, values: dict[str, Value]) -> str | None:
