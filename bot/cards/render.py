@@ -63,7 +63,8 @@ def render(rec: Recognition, *, masked: bool = True, today: date | None = None) 
 
     found = checks(rec.doc_type, rec.fields, today=today)
     tail = check_lines(found)
-    warnings = [advised(mask_text(w) if masked else w) for w in rec.warnings]
+    said = {c.message for c in found}  # an engine warning a check already gives
+    warnings = [advised(mask_text(w) if masked else w) for w in rec.warnings if w not in said]
     if warnings:
         tail += ["", *(f"⚠️ {w}" for w in warnings)]
     return fit([f"【{title}】"], body, tail, more_note)

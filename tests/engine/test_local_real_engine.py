@@ -155,6 +155,9 @@ def test_an_inspection_stamp_whose_province_reads_as_another_character_is_chosen
     assert record not in line.text  # the province misread
     assert EXTRACTORS[DocType.DRIVING](page).fields["record"] == record
     assert driving._office_province(page, record, line.with_text(record)) == record
+    # A province lost, not misread, leaves 月 before the office: 月 is no misread province.
+    lost = re.sub(r"月.\(", "月(", record)
+    assert driving._office_province(page, lost, line.with_text(lost)) == lost
 
 
 def test_an_inspection_stamp_read_without_its_office_letter_is_read_again(
@@ -628,16 +631,21 @@ def test_a_capital_numeral_and_its_unit_misread_are_chosen_by_their_image(
     engine: LocalEngine,
 ) -> None:
     """贰仟 read as 式纤 on a small blurred photo, label and value one box: a numeral and
-    a unit that are neither. Each is put back from the numerals and units that leave a
-    well-formed amount, the line's image choosing; a unit is no numeral, nor the
-    reverse (贰贰 and 仟仟 are no amounts)."""
+    a unit that are neither. Each is put back from the numerals and units that leave an
+    amount as written, the line's image choosing (贰贰 and 仟仟 are no amounts)."""
     sample = generate(DocType.BIZLICENSE, seed=1350204, mode="photo")
     page = engine.read(sample.jpeg)
     assert "注册资本人民币式纤万元整" in [ln.text for ln in page.lines]
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["registered_capital"] == sample.truth["registered_capital"] == "人民币贰仟万元整"
-    assert not bizlicense._AMOUNT_WORDS.fullmatch("贰贰")
-    assert not bizlicense._AMOUNT_WORDS.fullmatch("仟仟")
+    amounts = bizlicense._amounts()
+    assert {"贰仟", "壹佰伍拾", "贰仟零伍拾"} <= amounts
+    assert not {"贰贰", "仟仟", "零伍", "壹仟零伍佰"} & amounts
+    # An amount of 亿 is left as read (its 亿 is no misread numeral), as is a lost 币.
+    for read in ("人民币壹亿伍佰万元", "人民伍佰万元"):
+        lines = [ln.with_text(f"注册资本{read}") if "式纤" in ln.text else ln for ln in page.lines]
+        edited = dataclasses.replace(page, lines=lines)
+        assert EXTRACTORS[DocType.BIZLICENSE](edited).fields["registered_capital"] == read
 
 
 def test_a_name_boxed_with_half_its_spaced_label_is_read(engine: LocalEngine) -> None:

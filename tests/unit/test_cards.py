@@ -269,6 +269,15 @@ def test_warnings_say_what_to_do():
     assert "⚠️ 证号校验未通过，请对照证件核对；不符时请在光线充足、避免反光处重拍" in lines
 
 
+def test_an_engine_warning_a_check_already_gives_is_shown_once():
+    """The engine says the vehicle licence's pages disagree on the plate, and so does
+    the card's own check: the user reads it once."""
+    fields = {"plate_num": "蒙MF0384", "plate_num_b": "蒙MP0384", "owner": "张三"}
+    text, lines = reply(DocType.DRIVING, fields, warnings=["正页与副页号牌不一致，请核对"])
+    assert text.count("正页与副页号牌不一致") == 1
+    assert "⚠️ 正页与副页号牌不一致，请核对" in lines
+
+
 def test_empty_result_says_so():
     _, lines = reply(DocType.PLATENUM, {})
     assert lines == ["【车牌】", "（没有识别到内容）"]

@@ -779,6 +779,7 @@ def test_digits_inside_latin_words_are_letters() -> None:
         ("4861=1740+1473mm", "4861×1740×1473mm"),
         ("4223 x 1835 × 1511 mm", "4223×1835×1511mm"),
         ("4650×1797", None),  # two numbers are no dimensions
+        ("465012×1797×1668mm", None),  # nor is a number of six digits cut to five
     ],
 )
 def test_dimensions_whose_times_sign_reads_as_another_mark_are_read(

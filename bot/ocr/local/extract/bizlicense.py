@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import itertools
 import re
 
@@ -430,20 +431,32 @@ _NUMERALS = "零壹贰叁肆伍陆柒捌玖"
 
 
 _UNITS = "拾佰仟"
-# An amount of up to 9999 (of 万元) in financial numerals: 贰仟, 壹佰伍拾, 贰仟零伍拾.
-_AMOUNT_WORDS = re.compile(
-    "(?=.)(?:[壹贰叁肆伍陆柒捌玖]仟)?(?:零?[壹贰叁肆伍陆柒捌玖]佰)?"
-    "(?:零?[壹贰叁肆伍陆柒捌玖]拾)?(?:零?[壹贰叁肆伍陆柒捌玖])?"
-)
-_AMOUNT = re.compile(r"^(?:人民币)?([\u4e00-\u9fff]{1,8}?)(?=万元)")
+_AMOUNT = re.compile(r"(?:币|^)([^币]{1,8}?)(?=万元)")  # the amount of 万元, after 人民币
+
+
+@functools.cache
+def _amounts() -> frozenset[str]:
+    """1 to 9999 in financial numerals as written: 贰仟, 壹佰伍拾, 贰仟零伍拾."""
+    out = set()
+    for n in range(1, 10000):
+        words, zero = "", False
+        for digit, unit in zip(f"{n:04d}", ("仟", "佰", "拾", ""), strict=True):
+            if digit == "0":
+                zero = bool(words)
+                continue
+            words += ("零" if zero else "") + _NUMERALS[int(digit)] + unit
+            zero = False
+        out.add(words)
+    return frozenset(out)
 
 
 def _numerals(page: Page, value: str, lines: tuple[Line, ...]) -> str:
-    """An amount written in financial numerals with one or two characters that are
-    neither numerals nor 拾佰仟 (拥 for 捌, 式纤 for 贰仟): each such character replaced
-    by every numeral and unit that leaves a well-formed amount, the line scored against
-    its image with each (CTC), and the likeliest by :data:`SETTLE_MARGIN` taken; else
-    the amount is left as read. Amounts in digits are left."""
+    """An amount of 万元 written in financial numerals with one or two characters that
+    are neither numerals nor 拾佰仟 (拥 for 捌, 式纤 for 贰仟): each such character
+    replaced by every numeral and unit that leaves an amount as written (1 to 9999),
+    the line scored against its image with each (CTC), and the likeliest by
+    :data:`SETTLE_MARGIN` over the next taken; else the amount is left as read.
+    Amounts in digits are left, and amounts of 亿."""
     if re.search(r"\d", value):
         return value  # written in digits (100万元, 300余万元: 余 is no misread numeral)
     m = _AMOUNT.search(value)
@@ -451,14 +464,14 @@ def _numerals(page: Page, value: str, lines: tuple[Line, ...]) -> str:
         return value
     amount = m.group(1)
     bad = [i for i, ch in enumerate(amount) if ch not in _NUMERALS + _UNITS]
-    if not 1 <= len(bad) <= 2:
-        return value
+    if not 1 <= len(bad) <= 2 or any(amount[i] in "人民币亿万" for i in bad):
+        return value  # (亿 and 万 are amounts of their own; a lost 币 is no numeral)
     options = set()
     for chars in itertools.product(_NUMERALS + _UNITS, repeat=len(bad)):
         fixed = list(amount)
         for i, ch in zip(bad, chars, strict=True):
             fixed[i] = ch
-        if _AMOUNT_WORDS.fullmatch(option := "".join(fixed)):
+        if (option := "".join(fixed)) in _amounts():
             options.add(option)
     line = next((ln for ln in lines if amount in re.sub(r"\s+", "", ln.text)), None)
     if line is None or not options:
@@ -467,8 +480,8 @@ def _numerals(page: Page, value: str, lines: tuple[Line, ...]) -> str:
     variants = {raw.replace(amount, option, 1): option for option in options}
     scores = page.score_texts(line, list(variants))
     scored = sorted(((v, t) for t, v in scores.items()), reverse=True)
-    if not scored or (len(scored) > 1 and scored[0][0] - scored[1][0] < SETTLE_MARGIN):
-        return value
+    if len(scored) < 2 or scored[0][0] - scored[1][0] < SETTLE_MARGIN:
+        return value  # one amount alone the image cannot weigh against another
     return value[: m.start(1)] + variants[scored[0][1]] + value[m.end(1) :]
 
 

@@ -76,7 +76,7 @@ USE_CHARACTERS = ("非营运", "营运", "营转非", "出租转非", "预约出
 PLATE_WARNING = "号牌号码格式不符，请核对"
 PAGES_WARNING = "正页与副页号牌不一致，请核对"
 # The dimensions' × read as another mark (>, +, =): three numbers of millimetres.
-_SIZE = re.compile(r"(\d{3,5})[^\d\s]{1,2}(\d{3,5})[^\d\s]{1,2}(\d{3,5})")
+_SIZE = re.compile(r"(?<!\d)(\d{3,5})[^\d\s]{1,2}(\d{3,5})[^\d\s]{1,2}(\d{3,5})(?!\d)")
 # A 品牌型号 value: the brand, 牌, and the maker's model code.
 _BRAND_MODEL = re.compile(r"[\u4e00-\u9fff]{1,8}牌[0-9A-Z][0-9A-Z\-]{2,}")
 # The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
@@ -273,6 +273,9 @@ def extract(page: Page) -> Result:
         plates = {result.fields.get("plate_num"), result.fields.get("plate_num_b")}
         if None not in plates and len(plates) == 2:
             result.warnings.append(PAGES_WARNING)
+    plate = result.fields.get("plate_num")
+    if plate and plate_fix(plate) != plate:  # kept as read: no plate, and the pages agree
+        result.warnings.append(PLATE_WARNING)
     result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
     if len(result.fields) <= 1:
         return Result()
@@ -328,8 +331,10 @@ def _plate(page: Page, value: Value, result: Result) -> str | None:
     line = value.lines[0] if len(value.lines) == 1 else None
     if plate is None and line is not None and clean(line.text) == clean(value.text):
         plate = read_wider(page, line)
-        if plate is None and (plate := province_by_image(page, line, line.text, dotted=False)):
-            result.warnings.append(PROVINCE_WARNING)
+        if plate is None:
+            plate = province_by_image(page, line, line.text, dotted=False)
+            if plate is not None and PROVINCE_WARNING not in result.warnings:  # (both pages)
+                result.warnings.append(PROVINCE_WARNING)
     return plate
 
 
@@ -353,10 +358,7 @@ def _main_page(page: Page, result: Result) -> None:
         result.put(key, value.strip())
 
     if "plate_num" in values:
-        plate = _plate(page, values["plate_num"], result)
-        if plate is None:
-            result.warnings.append(PLATE_WARNING)
-        put("plate_num", plate or values["plate_num"].text)
+        put("plate_num", _plate(page, values["plate_num"], result) or values["plate_num"].text)
     else:
         result.put("plate_num", _only_plate(lines))
     texts = {key: values[key].text for key in ("vehicle_type", "owner", "addr", "use_character",
@@ -431,7 +433,7 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
     stamps = [(m.group(0), ln) for ln in lines if (m := _INSPECTION.search(clean(ln.text)))]
     if stamps:
         record, line = stamps[-1]
-        record = _office_letter(page, _office_province(page, record, line), line)
+        record = _office_province(page, _office_letter(page, record, line), line)
         result.put("record", record)
 
 
@@ -440,10 +442,10 @@ def _office_province(page: Page, record: str, line: Line) -> str:
     (甘 as 廿, 鄂 as 张, small and blurred): each of the 31 in its place, the line scored
     against its image (CTC), and the one likelier than the next by
     :data:`PROVINCE_MARGIN` put there; else the record stays as read."""
-    m = re.search(r"(.)\([A-Z]?\)$", record)
+    m = re.search(r"([\u4e00-\u9fff])\([A-Z]?\)$", record)
     raw = re.sub(r"\s+", "", line.text)
-    if m is None or m.group(1) in PROVINCES or m.group(0) not in raw:
-        return record
+    if m is None or m.group(1) in PROVINCES + "月" or m.group(0) not in raw:
+        return record  # (月 before the office: the province is lost, not misread)
     head, tail = raw.rsplit(m.group(0), 1)
     options = {f"{head}{p}{m.group(0)[1:]}{tail}": p for p in PROVINCES}
     scores = sorted(
