@@ -61,6 +61,17 @@ def id_valid(number: str) -> bool:
     return number[17] == ric.calc_check_digit(number)
 
 
+def id_birth_date(number: str) -> date:
+    """The birth date an ID number holds (its 7th to 14th digits); ``number`` passes
+    :func:`id_valid`."""
+    return ric.get_birth_date(number)
+
+
+def id_sex(number: str) -> str:
+    """男 or 女, by an ID number's 17th digit (odd for men); ``number`` has 18 characters."""
+    return "男" if int(number[16]) % 2 else "女"
+
+
 def id_region(number: str) -> str | None:
     """The place an ID number's first six digits name (province, prefecture, county)."""
     number = ric.compact(number)

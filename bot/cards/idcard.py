@@ -26,7 +26,7 @@ from bot.cards.common import (
     parse_date,
 )
 from bot.masking import mask_id
-from bot.numbers import id_region
+from bot.numbers import id_region, id_sex
 
 LABELS = {
     "name": "姓名",
@@ -110,7 +110,7 @@ def id_number_checks(
             found.append(Check("id_birth", False, "出生日期与号码不符"))
 
     if sex in (MALE, FEMALE):
-        by_number = MALE if int(number[16]) % 2 else FEMALE
+        by_number = id_sex(number)
         if sex == by_number:
             found.append(Check("id_sex", True, "性别与号码一致"))
         else:

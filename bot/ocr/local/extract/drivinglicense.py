@@ -14,7 +14,7 @@ import dataclasses
 import re
 from datetime import date
 
-from bot.numbers import id_number, id_valid
+from bot.numbers import id_birth_date, id_number, id_sex, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import find_dates, iso
 from bot.ocr.local.layout import (
@@ -146,7 +146,7 @@ def _birth_by_number(lines: list[Line], number: str | None) -> Value | None:
     labels lost are told by their places (the address above it, the dates below)."""
     if not number or not id_valid(number):
         return None
-    born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    born = id_birth_date(number)
     found = [ln for ln in lines if find_dates(ln.text) == [born]]
     return Value(found[0].text, 0, found[0].x0, (found[0],)) if len(found) == 1 else None
 
@@ -519,8 +519,7 @@ def extract(page: Page) -> Result:
         result.put("sex", _sex_beside_label(page))
     number = result.fields.get("id_num")
     if "sex" not in result.fields and number and id_valid(number):
-        # The licence number is the holder's ID number, whose 17th digit is odd for men.
-        result.put("sex", "男" if int(number[16]) % 2 else "女")
+        result.put("sex", id_sex(number))  # the licence number is the holder's ID number
     if "birth_date" not in values and (born := _birth_by_number(lines, number)) is not None:
         values["birth_date"] = born
     if "address" not in values and (found := _address_unlabelled(lines, values)) is not None:

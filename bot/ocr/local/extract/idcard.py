@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.numbers import id_number, id_valid
+from bot.numbers import id_number, id_sex, id_valid
 from bot.ocr.local.extract import Result
 from bot.ocr.local.extract.dates import compact, find_dates
 from bot.ocr.local.layout import (
@@ -221,7 +221,7 @@ def front(page: Page) -> Result:
     gender = values["gender"].text if "gender" in values else placed.gender
     gender = "男" if "男" in gender else "女" if "女" in gender else ""
     if not gender and number and id_valid(number):
-        gender = "男" if int(number[16]) % 2 else "女"
+        gender = id_sex(number)
     if "nationality" in values:
         nationality = ethnic_group("".join(CJK.findall(values["nationality"].text)))
     else:
