@@ -409,6 +409,17 @@ def agreed_beside(
 SETTLE_MARGIN = 3.0
 
 
+def likeliest(scores: Mapping[str, float], margin: float, *, alone: bool = False) -> str | None:
+    """The text ``scores`` (log-probabilities, :meth:`Page.score_texts`) make likelier
+    than every other by ``margin``; with ``alone``, also a text scored alone; else None."""
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    if alone and len(ranked) == 1:
+        return ranked[0]
+    if len(ranked) < 2 or scores[ranked[0]] - scores[ranked[1]] < margin:
+        return None
+    return ranked[0]
+
+
 def image_chooser(page: Page, lines: Sequence[Line]) -> places.Choose:
     """A chooser (:data:`places.Choose`) among corrections of the text read from
     ``lines`` (joined, spaces dropped), each changing one character: the line holding

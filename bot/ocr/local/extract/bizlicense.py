@@ -19,6 +19,7 @@ from bot.ocr.local.layout import (
     clean,
     image_chooser,
     labelled_values,
+    likeliest,
     red_ink,
     rows,
 )
@@ -478,11 +479,10 @@ def _numerals(page: Page, value: str, lines: tuple[Line, ...]) -> str:
         return value
     raw = re.sub(r"\s+", "", line.text)
     variants = {raw.replace(amount, option, 1): option for option in options}
-    scores = page.score_texts(line, list(variants))
-    scored = sorted(((v, t) for t, v in scores.items()), reverse=True)
-    if len(scored) < 2 or scored[0][0] - scored[1][0] < SETTLE_MARGIN:
-        return value  # one amount alone the image cannot weigh against another
-    return value[: m.start(1)] + variants[scored[0][1]] + value[m.end(1) :]
+    best = likeliest(page.score_texts(line, list(variants)), SETTLE_MARGIN)
+    if best is None:
+        return value  # (one amount alone the image cannot weigh against another)
+    return value[: m.start(1)] + variants[best] + value[m.end(1) :]
 
 
 def _kind_beside_label(page: Page, values: dict[str, Value]) -> str | None:

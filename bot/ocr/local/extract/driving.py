@@ -34,6 +34,7 @@ from bot.ocr.local.layout import (
     clean,
     image_chooser,
     labelled_values,
+    likeliest,
     read_beside,
     rows,
     two_pages,
@@ -448,12 +449,10 @@ def _office_province(page: Page, record: str, line: Line) -> str:
         return record  # (月 before the office: the province is lost, not misread)
     head, tail = raw.rsplit(m.group(0), 1)
     options = {f"{head}{p}{m.group(0)[1:]}{tail}": p for p in PROVINCES}
-    scores = sorted(
-        ((v, t) for t, v in page.score_texts(line, list(options)).items()), reverse=True
-    )
-    if len(scores) < 2 or scores[0][0] - scores[1][0] < PROVINCE_MARGIN:
+    best = likeliest(page.score_texts(line, list(options)), PROVINCE_MARGIN)
+    if best is None:
         return record
-    return record[: m.start(1)] + options[scores[0][1]] + record[m.end(1) :]
+    return record[: m.start(1)] + options[best] + record[m.end(1) :]
 
 
 def _office_letter(page: Page, record: str, line: Line) -> str:

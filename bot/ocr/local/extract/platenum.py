@@ -7,7 +7,7 @@ import re
 
 from bot.numbers import PROVINCES, plate_candidates, plate_fix
 from bot.ocr.local.extract import Result
-from bot.ocr.local.layout import Row, rows
+from bot.ocr.local.layout import Row, likeliest, rows
 from bot.ocr.local.page import Line, Page, region
 
 PROVINCE_MARGIN = 2.0  # nats by which the image must prefer one province over the next
@@ -211,11 +211,8 @@ def province_by_image(page: Page, line: Line, text: str, *, dotted: bool = True)
         for p in PROVINCES:
             if (number := plate_fix(p + rest)) is not None:
                 options[f"{number[:2]}·{number[2:]}" if dotted else number] = number
-    scored = page.score_texts(line, list(options))
-    scores = sorted(((v, t) for t, v in scored.items()), reverse=True)
-    if scores and (len(scores) == 1 or scores[0][0] - scores[1][0] >= PROVINCE_MARGIN):
-        return options[scores[0][1]]
-    return None
+    best = likeliest(page.score_texts(line, list(options)), PROVINCE_MARGIN, alone=True)
+    return options[best] if best is not None else None
 
 
 def extract(page: Page) -> Result:
