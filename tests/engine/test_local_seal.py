@@ -75,6 +75,33 @@ def test_a_red_desk_outside_the_document_is_not_a_seal(models) -> None:
     assert {r.name() for r in seal.read_seals(models, desk, within=document)} == {truth}
 
 
+def test_a_seal_the_document_s_outline_cuts_is_fitted_to_its_ring(models) -> None:
+    """The document's outline is the hull of its text, and a seal stamped near the
+    card's edge overhangs it: the ellipse is fitted to the ring left inside, not to the
+    cut (a fit to the cut put the band off the characters, and the seal went unnamed)."""
+    img, truth = _licence("scan")
+    whole = seal.find_seals(img)[0]
+    h, w = img.shape[:2]
+    x = whole.cx - 0.8 * whole.radius  # through the ring's left part
+    document = np.array([[x, 0], [w, 0], [w, h], [x, h]])
+    cut = seal.find_seals(img, within=document)[0]
+    assert math.dist((cut.cx, cut.cy), (whole.cx, whole.cy)) < 0.03 * whole.radius
+    assert abs(cut.radius - whole.radius) < 0.03 * whole.radius
+    assert min(cut.width, cut.height) / max(cut.width, cut.height) > 0.95
+    assert {r.name() for r in seal.read_seals(models, img, within=document)} == {truth}
+
+
+def test_a_licence_s_seal_at_the_card_s_edge_is_named(models) -> None:
+    """A scan whose seal, shifted left, overhangs the hull of the text and whose ring
+    the table's lines break: both views read the seal's name whole."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1360105, mode="scan")
+    page = reader.read(models, decode(sample.jpeg))
+    truth = sample.truth["official_seal"]
+    assert len(truth) == 22  # 新疆维吾尔自治区阿克苏地区…: the longest kind of name
+    assert [r.names[0][0] for r in page.seal_readings()] == [truth, truth]
+    assert EXTRACTORS[DocType.DRIVINGLICENSE](page).fields["official_seal"] == truth
+
+
 def test_an_illegible_seal_names_nothing(models) -> None:
     img, _ = _licence("scan")
     blurred = cv2.GaussianBlur(img, (0, 0), 2)

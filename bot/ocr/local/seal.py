@@ -123,8 +123,9 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
     """Round red marks, largest first; only inside the polygon ``within`` when given
     (the document: a wooden desk is as red as ink)."""
     mask = red_mask(img)
+    inside = np.full_like(mask, 255)
     if within is not None:
-        inside = np.zeros_like(mask)
+        inside[:] = 0
         cv2.fillConvexPoly(inside, np.asarray(within, np.int32), 255)
         mask = cv2.bitwise_and(mask, inside)
     if cv2.countNonZero(mask) < 50:
@@ -138,10 +139,17 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
     long_side = max(img.shape[:2])
     if within is not None:
         long_side = min(long_side, float(np.ptp(np.asarray(within), axis=0).max()))
+    uncut = cv2.erode(inside, np.ones((5, 5), np.uint8), borderValue=0)
     for c in contours:
         if len(c) < 20:
             continue
-        (cx, cy), (w, h), angle = cv2.fitEllipse(c)
+        _, enclosing = cv2.minEnclosingCircle(c)  # a cheap bound before the fit below
+        if not MIN_RADIUS_SHARE * long_side <= enclosing <= 0.5 * long_side:
+            continue
+        outline = _ring(c, uncut)
+        if len(outline) < 20:
+            continue
+        (cx, cy), (w, h), angle = cv2.fitEllipse(outline)
         seal = Seal(cx, cy, w, h, angle)
         if not MIN_RADIUS_SHARE * long_side <= seal.radius <= 0.25 * long_side:
             continue
@@ -153,6 +161,23 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
         if 0.05 < fill < 0.6:
             found.append(seal)
     return sorted(found, key=lambda s: -s.radius)
+
+
+def _ring(contour: np.ndarray, uncut: np.ndarray) -> np.ndarray:
+    """The points of a red mark's contour that trace its outer ring. Where print crossing
+    the ring broke it, the contour dips inside through the gap; where the document's
+    outline (the hull of its text, which a seal stamped near the card's edge overhangs)
+    or the image's edge cut the mark, it runs along the cut. Either would pull the
+    ellipse off the ring: only points on the contour's convex hull, away from a cut
+    (``uncut``: 0 near one), are kept."""
+    x, y, w, h = cv2.boundingRect(contour)
+    within_hull = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(within_hull, cv2.convexHull(contour) - (x, y), 255)
+    deep = cv2.erode(within_hull, np.ones((5, 5), np.uint8), borderValue=0)  # 2 px in
+    points = contour.reshape(-1, 2)
+    on_hull = deep[points[:, 1] - y, points[:, 0] - x] == 0
+    kept = on_hull & (uncut[points[:, 1], points[:, 0]] > 0)
+    return points[kept].reshape(-1, 1, 2)
 
 
 def _as_circle(img: np.ndarray, seal: Seal, scale: float) -> tuple[np.ndarray, float]:
