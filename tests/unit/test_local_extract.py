@@ -751,6 +751,32 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         assert fix(same) == same
 
 
+def test_a_company_s_place_misread_is_put_right_from_its_address() -> None:
+    page, _, truth, _ = load("bizlicense_name_place_misread")
+    assert any("红河哈尼族葬族自治州" in t for t in _texts(page))
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["enterprise_name"] == truth["enterprise_name"]
+    assert fields["enterprise_name"].startswith("红河哈尼族彝族自治州")
+
+
+def test_a_company_s_place_is_fixed_only_from_a_place_its_address_names() -> None:
+    fix = places.fix_place_from
+    address = "贵州省安顺市紫云苗族布依族自治县湖滨街1226号"
+    assert fix("安项市辰丰信息技术有限公司", address) == "安顺市辰丰信息技术有限公司"
+    county = "紫云苗族布依族自治县"
+    assert fix("紫云苗族布依旗自治县辰丰商贸有限公司", address) == f"{county}辰丰商贸有限公司"
+    for same in (
+        "安顺市辰车信息技术有限公司",  # the place as printed: the trade name is not ours
+        "安顺巿辰丰信息技术有限公司",  # a place's last character: 安顺县 is another place
+        "紫云苗族布依族自治具辰丰商贸有限公司",
+        "辰丰信息技术有限公司",  # no place
+    ):
+        assert fix(same, address) == same
+    # A place the address does not name is no evidence.
+    elsewhere = "贵州省贵阳市南明区湖滨街1号"
+    assert fix("安项市辰丰信息技术有限公司", elsewhere) == "安项市辰丰信息技术有限公司"
+
+
 def test_overlapping_plate_boxes_do_not_repeat_a_character() -> None:
     page, _, truth, _ = load("plate_overlapping_boxes")
     assert sorted(_texts(page)) == ["6警", "沪D·5816"]

@@ -171,6 +171,36 @@ def _fix_one(address: str, choose: Choose | None) -> str:
     return address  # two different fixes: leave it as read
 
 
+@cache
+def place_names() -> frozenset[str]:
+    """Every name a province, city or county has had (市辖区 and the like left out)."""
+    out: set[str] = set()
+    for line in loc_dat():
+        if m := re.match(r'^\d{2} province="([^"]+)"', line):
+            out.update(_names(m.group(1)))
+        elif m := re.match(r'^  \d{4} county="([^"]+)"', line):
+            out.update(_place_names(m.group(1)))
+    return frozenset(out)
+
+
+def fix_place_from(name: str, address: str) -> str:
+    """``name`` (a company's: place, trade name, trade, form) with one misread character
+    of the place it begins with put right from ``address``, which names that place
+    (红河哈尼族葬族自治州鑫宏商贸 beside an address in 红河哈尼族彝族自治州). Only a
+    place of three characters or more that the address names, one character off the
+    name's beginning and not in its last (市, 县, 州 end a place; the trade name
+    follows), and only when exactly one such place fits and none fits as read."""
+    named = [p for p in place_names() if len(p) >= 3 and p in address]
+    if any(name.startswith(p) for p in named):
+        return name
+    fits = {p for p in named
+            if one_off(name[: len(p)], p) and name[len(p) - 1] == p[-1]}  # fmt: skip
+    if len(fits) != 1:
+        return name
+    place = fits.pop()
+    return place + name[len(place) :]
+
+
 def first_difference(a: str, b: str) -> int:
     """Where ``a`` and ``b`` first differ (they do, within the shorter)."""
     return next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)

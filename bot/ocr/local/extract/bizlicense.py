@@ -24,7 +24,7 @@ from bot.ocr.local.layout import (
     rows,
 )
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import fix_division, one_off
+from bot.ocr.local.places import fix_division, fix_place_from, one_off
 
 # The licence's paper repeats SCJDGL (市场监督管理) in pale letters: a value running over
 # it reads it (or a piece of it at the edge) as part of the value.
@@ -608,6 +608,9 @@ def extract(page: Page) -> Result:
             result.put("valid_period", f"{printed(dates[0], padded)}至长期")
         else:
             result.put("valid_period", period)
+    name, address = result.fields.get("enterprise_name"), result.fields.get("address")
+    if name and address:  # a company's name begins with a place its address names
+        result.put("enterprise_name", fix_place_from(name, address))
     result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
     if len(result.fields) <= 1:
         return Result()

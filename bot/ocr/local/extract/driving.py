@@ -40,7 +40,7 @@ from bot.ocr.local.layout import (
     two_pages,
 )
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import fix_division, nearest_known
+from bot.ocr.local.places import fix_division, fix_place_from, nearest_known
 
 LABELS = {
     "plate_num": ["号牌号码"],
@@ -382,6 +382,9 @@ def _main_page(page: Page, result: Result) -> None:
             # 营运 read as 营述: the one known use a character away (several: the image)
             text = nearest_known(clean(text), USE_CHARACTERS, chooser)
         put(key, text)
+    owner, addr = result.fields.get("owner"), result.fields.get("addr")
+    if owner and addr:  # a company's name begins with a place its address names
+        put("owner", fix_place_from(owner, addr))
     vin_value = values.get("vin") or _vin_line(lines)
     if vin_value is not None:
         vin = _read_vin(page, vin_value) if clean(vin_value.text) else _vin_beside(page)
