@@ -739,6 +739,9 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
     assert fix("湖南省郴洲市北湖区人民路1号") == "湖南省郴州市北湖区人民路1号"
     # One character in each of two names: the city first, then the county.
     assert fix("内蒙古自治区网拉善盟辣济纳旗友谊大道") == "内蒙古自治区阿拉善盟额济纳旗友谊大道"
+    # Two in one long name after a beginning read right (连县, an old county of 清远,
+    # is one character off as read, in its last: no fix, so the long name is tried).
+    assert fix("广东省清远市连南域疾自治县朝阳路374号") == "广东省清远市连南瑶族自治县朝阳路374号"
     # As printed: right, an old name (an old card keeps it), a street that is one
     # character from a district (天河路/天河区), a short name, and no division at all.
     for same in (
@@ -746,6 +749,8 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         "湖北省襄樊市樊城区人民路1号",
         "广东省广州市天河路1号",
         "北京市朝阳匹建国路",
+        "广东省清远市连南域疾自治区朝阳路",  # a long name's last character differs
+        "湖南省郴州市北胡匹人民路1号",  # two in a short name
         "科技路788号",
     ):
         assert fix(same) == same

@@ -164,11 +164,43 @@ def _fix_one(address: str, choose: Choose | None) -> str:
             if first_difference(address, start) not in near[start]  # not a name's last character
         }
     )
+    if not fixes:  # no name one character off inside it
+        return _fix_long_name(address, exact)
     if len(widest) == 1:
-        return fixes[0] if fixes else address
+        return fixes[0]
     if len(fixes) > 1 and choose is not None:
         return choose(address, fixes) or address
     return address  # two different fixes: leave it as read
+
+
+# A name this long (a minority autonomous county's: 连南瑶族自治县) is known with two of
+# its characters misread, when the beginning before it is read right.
+LONG_NAME = 6
+
+
+def _fix_long_name(address: str, exact: int) -> str:
+    """``address`` with two misread characters of the name after its longest beginning
+    read right put back (广东省清远市连南域疾自治县 -> …连南瑶族自治县): when exactly one
+    known name of :data:`LONG_NAME` characters or more follows that beginning two
+    characters off, its last character as read."""
+    fits = set()
+    for province, starts in division_starts().items():
+        if exact == 0 or not address.startswith(province):
+            continue
+        for start, ends in starts.items():
+            name = len(start) - (ends[-1] - ends[-2] if len(ends) > 1 else len(start))
+            if (
+                name == exact
+                and len(start) - exact >= LONG_NAME
+                and len(address) >= len(start)
+                and _differences(address, start) == 2
+                and address[len(start) - 1] == start[-1]
+            ):
+                fits.add(start)
+    if len(fits) != 1:
+        return address
+    start = fits.pop()
+    return start + address[len(start) :]
 
 
 @cache
