@@ -91,6 +91,31 @@ def test_a_seal_the_document_s_outline_cuts_is_fitted_to_its_ring(models) -> Non
     assert {r.name() for r in seal.read_seals(models, img, within=document)} == {truth}
 
 
+def _stamp(round_: bool, left: int) -> np.ndarray:
+    """A red stamp on paper, its outline round or square, four by three characters
+    (boxes) inside, ``left`` its left edge (below 0: the image cuts it)."""
+    img = np.full((600, 800, 3), 250, np.uint8)
+    red = (40, 40, 210)  # BGR
+    if round_:
+        cv2.circle(img, (left + 80, 280), 80, red, 6)
+    else:
+        cv2.rectangle(img, (left, 200), (left + 160, 360), red, 6)
+    for row, col in itertools.product(range(3), range(4)):
+        x, y = left + 22 + col * 32, 225 + row * 45
+        cv2.rectangle(img, (x, y), (x + 22, y + 22), red, 3)
+    return img
+
+
+@pytest.mark.parametrize("left", [100, -20])
+def test_a_square_stamp_is_no_seal(left: int) -> None:
+    """A vehicle licence's stamp is square: an ellipse fits its hull, but does not
+    trace it (seen on a real photo, where taking it for a seal changed what was read)."""
+    assert seal.find_seals(_stamp(round_=False, left=left)) == []
+    (found,) = seal.find_seals(_stamp(round_=True, left=left))
+    assert math.dist((found.cx, found.cy), (left + 80, 280)) < 2
+    assert abs(found.radius - 83) < 2  # the ring's outer edge: 80 + half its 6 px
+
+
 def test_a_licence_s_seal_at_the_card_s_edge_is_named(models) -> None:
     """A scan whose seal, shifted left, overhangs the hull of the text and whose ring
     the table's lines break: both views read the seal's name whole."""

@@ -55,6 +55,10 @@ KEPT = 50
 # 新疆…巴音郭楞蒙古自治州, 20 characters against 26), while the greedy read of a seal's
 # strip is within 2 of its length on 55 of 57 synthetic photos and scans (issue 14).
 LENGTH_SLACK = 2
+# The ellipse must trace the ring: 90% of its points within this share of the radius
+# (0.011 at most on round seals in scans and photos, 0.055 on one blurred by 2 px;
+# 0.175 on a real vehicle licence's square stamp, whose hull an ellipse also fits).
+OFF_RING = 0.1
 RED_SHARE = 0.03  # a crop with more red ink than this is read again without the red
 # A photo's blur of about a pixel runs a seal's small characters into each other; the
 # seal's neighbourhood is deconvolved (Richardson-Lucy, a Gaussian of this many pixels,
@@ -153,7 +157,7 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
         seal = Seal(cx, cy, w, h, angle)
         if not MIN_RADIUS_SHARE * long_side <= seal.radius <= 0.25 * long_side:
             continue
-        if min(w, h) / max(w, h, 1) < 0.75:
+        if min(w, h) / max(w, h, 1) < 0.75 or _off_ellipse(outline, seal) > OFF_RING:
             continue
         # A seal's ink fills its ring and characters, not the whole disc (a red logo does).
         x, y, bw, bh = cv2.boundingRect(c)
@@ -178,6 +182,16 @@ def _ring(contour: np.ndarray, uncut: np.ndarray) -> np.ndarray:
     on_hull = deep[points[:, 1] - y, points[:, 0] - x] == 0
     kept = on_hull & (uncut[points[:, 1], points[:, 0]] > 0)
     return points[kept].reshape(-1, 1, 2)
+
+
+def _off_ellipse(points: np.ndarray, seal: Seal) -> float:
+    """How far the ring's points lie from the seal's ellipse: the 90th percentile of
+    their distance as a share of the radius (about 0 for a round seal)."""
+    t = np.radians(seal.angle)
+    offsets = points.reshape(-1, 2).astype(np.float64) - (seal.cx, seal.cy)
+    along = offsets @ np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    radii = np.hypot(along[:, 0] / (seal.width / 2), along[:, 1] / (seal.height / 2))
+    return float(np.percentile(np.abs(radii - 1), 90))
 
 
 def _as_circle(img: np.ndarray, seal: Seal, scale: float) -> tuple[np.ndarray, float]:
