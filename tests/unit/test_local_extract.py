@@ -730,6 +730,18 @@ def test_a_misread_county_is_put_right_against_the_division_table() -> None:
     assert EXTRACTORS[DocType.DRIVING](page).fields["addr"] == truth["addr"]
 
 
+def test_a_blurred_fu_ye_is_told_by_its_values_when_its_labels_are_garbled() -> None:
+    """Both pages of a vehicle licence far off and blurred: of the 副页's labels only
+    总质量 reads right, but its size and weights tell the page, so its lines are not
+    taken for the main page's values."""
+    page, _, truth, _ = load("driving_both_back_labels_blurred")
+    text = "".join(_texts(page))
+    assert sum(label in text for label in driving.BACK_LABELS) == 1
+    fields = EXTRACTORS[DocType.DRIVING](page).fields
+    for key in ("owner", "vehicle_type", "total_quality"):
+        assert fields[key] == truth[key]
+
+
 def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
     fix = places.fix_division
     assert (
