@@ -768,6 +768,16 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         assert fix(same) == same
 
 
+def test_a_date_boxed_with_a_copy_stamp_s_strokes_is_kept() -> None:
+    """复印无效 across 成立日期's value: the detector boxed the date with the stamp's
+    strokes, twice print's height, which is what a stamp's words stand."""
+    page, _, truth, _ = load("bizlicense_stamp_boxed_with_date")
+    (dated,) = [ln for ln in page.lines if clean(ln.text) == truth["registered_date"]]
+    assert dated.height > bizlicense.OVERSIZED * bizlicense._median_height(page.lines)
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["registered_date"] == truth["registered_date"]
+
+
 def test_a_company_s_place_misread_is_put_right_from_its_address() -> None:
     page, _, truth, _ = load("bizlicense_name_place_misread")
     assert any("红河哈尼族葬族自治州" in t for t in _texts(page))

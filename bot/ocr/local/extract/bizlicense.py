@@ -298,11 +298,12 @@ _COPY_MARK = re.compile(r"^(仅供.{0,16}|.{0,6}复印(件)?无效|与原件(一
 def _oversized(lines: list[Line]) -> list[Line]:
     """Lines far taller than the print: the title, and a copy stamp's large words across
     the text (turned, a piece of one stands taller still). Every value of a licence is
-    printed in one size, so such a line is never part of one."""
+    printed in one size, so such a line is never part of one; but a date is print,
+    however tall its box (a stamp's strokes boxed with it: 复印无效 across 成立日期)."""
     if len(lines) < 5:
         return []
     median = _median_height(lines)
-    return [ln for ln in lines if ln.height > OVERSIZED * median]
+    return [ln for ln in lines if ln.height > OVERSIZED * median and not find_dates(ln.text)]
 
 
 def _median_height(lines: list[Line]) -> float:
