@@ -763,6 +763,7 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         "北京市朝阳匹建国路",
         "广东省清远市连南域疾自治区朝阳路",  # a long name's last character differs
         "湖南省郴州市北胡匹人民路1号",  # two in a short name
+        "河北省唐山市鹰手营子矿区人民路1号",  # the long name is 承德's: the city is as read
         "科技路788号",
     ):
         assert fix(same) == same
@@ -789,19 +790,27 @@ def test_a_company_s_place_misread_is_put_right_from_its_address() -> None:
 def test_a_company_s_place_is_fixed_only_from_a_place_its_address_names() -> None:
     fix = places.fix_place_from
     address = "贵州省安顺市紫云苗族布依族自治县湖滨街1226号"
-    assert fix("安项市辰丰信息技术有限公司", address) == "安顺市辰丰信息技术有限公司"
     county = "紫云苗族布依族自治县"
     assert fix("紫云苗族布依旗自治县辰丰商贸有限公司", address) == f"{county}辰丰商贸有限公司"
     for same in (
-        "安顺市辰车信息技术有限公司",  # the place as printed: the trade name is not ours
-        "安顺巿辰丰信息技术有限公司",  # a place's last character: 安顺县 is another place
-        "紫云苗族布依族自治具辰丰商贸有限公司",
+        f"{county}辰车商贸有限公司",  # the place as printed: the trade name is not ours
+        "紫云苗族布依族自治具辰丰商贸有限公司",  # a place's last character
+        "安项市辰丰信息技术有限公司",  # three characters: too little to go on
         "辰丰信息技术有限公司",  # no place
     ):
         assert fix(same, address) == same
     # A place the address does not name is no evidence.
     elsewhere = "贵州省贵阳市南明区湖滨街1号"
-    assert fix("安项市辰丰信息技术有限公司", elsewhere) == "安项市辰丰信息技术有限公司"
+    assert fix("紫云苗族布依旗自治县辰丰商贸有限公司", elsewhere).startswith("紫云苗族布依旗")
+    # A beginning that is a place is kept: a branch keeps its parent's place, and
+    # words that share a place's characters are no place (广百市场 is not 广州市).
+    for name, at in (
+        ("湖南省建工集团有限公司郑州分公司", "河南省郑州市金水区花园路1号"),
+        ("张家界市旅游开发有限公司张家口分公司", "河北省张家口市桥东区胜利路1号"),
+        ("广百市场发展有限公司", "广东省广州市天河区天河路1号"),
+        ("东风市场管理有限公司", "海南省东方市八所镇人民路1号"),
+    ):
+        assert fix(name, at) == name
 
 
 def test_overlapping_plate_boxes_do_not_repeat_a_character() -> None:

@@ -181,18 +181,21 @@ LONG_NAME = 6
 def _fix_long_name(address: str, exact: int) -> str:
     """``address`` with two misread characters of the name after its longest beginning
     read right put back (广东省清远市连南域疾自治县 -> …连南瑶族自治县): when exactly one
-    known name of :data:`LONG_NAME` characters or more follows that beginning two
-    characters off, its last character as read."""
-    fits = set()
+    known name of :data:`LONG_NAME` characters or more follows that beginning, as read,
+    two characters off, its last character as read."""
+    if exact == 0:
+        return address
+    fits: set[str] = set()
     for province, starts in division_starts().items():
-        if exact == 0 or not address.startswith(province):
+        if not address.startswith(province):
             continue
         for start, ends in starts.items():
-            name = len(start) - (ends[-1] - ends[-2] if len(ends) > 1 else len(start))
+            before = ends[-2] + 1 if len(ends) > 1 else 0  # where the last name begins
             if (
-                name == exact
+                before == exact
                 and len(start) - exact >= LONG_NAME
                 and len(address) >= len(start)
+                and address[:exact] == start[:exact]
                 and _differences(address, start) == 2
                 and address[len(start) - 1] == start[-1]
             ):
@@ -215,21 +218,30 @@ def place_names() -> frozenset[str]:
     return frozenset(out)
 
 
+# A company's place is put right only when this long: three characters (安顺市) share
+# two with many a trade name and word (广百市场, 东风市场 for 广州市, 东方市).
+PLACE_MIN = 4
+
+
 def fix_place_from(name: str, address: str) -> str:
     """``name`` (a company's: place, trade name, trade, form) with one misread character
     of the place it begins with put right from ``address``, which names that place
     (红河哈尼族葬族自治州鑫宏商贸 beside an address in 红河哈尼族彝族自治州). Only a
-    place of three characters or more that the address names, one character off the
-    name's beginning and not in its last (市, 县, 州 end a place; the trade name
-    follows), and only when exactly one such place fits and none fits as read."""
-    named = [p for p in place_names() if len(p) >= 3 and p in address]
-    if any(name.startswith(p) for p in named):
+    place of :data:`PLACE_MIN` characters or more that the address names, one character
+    off the name's beginning and not in its last (县, 州 end a place; the trade name
+    follows), and only when exactly one such place fits and the beginning as read is
+    no place at all (a branch keeps its parent's place: 湖南省建工集团…郑州分公司 at an
+    address in 河南省)."""
+    if any(name.startswith(p) for p in place_names() if len(p) >= 3 and p in address):
         return name
+    named = [p for p in place_names() if len(p) >= PLACE_MIN and p in address]
     fits = {p for p in named
             if one_off(name[: len(p)], p) and name[len(p) - 1] == p[-1]}  # fmt: skip
     if len(fits) != 1:
         return name
     place = fits.pop()
+    if name[: len(place)] in place_names():
+        return name
     return place + name[len(place) :]
 
 

@@ -147,8 +147,10 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
     for c in contours:
         if len(c) < 20:
             continue
-        _, enclosing = cv2.minEnclosingCircle(c)  # a cheap bound before the fit below
-        if not MIN_RADIUS_SHARE * long_side <= enclosing <= 0.5 * long_side:
+        # A cheap bound before the fit: a desk's grain and its large marks are left
+        # unfitted (a seal cut to a quarter of its ring still has 0.7 of its radius).
+        _, enclosing = cv2.minEnclosingCircle(c)
+        if not 0.7 * MIN_RADIUS_SHARE * long_side <= enclosing <= 0.5 * long_side:
             continue
         outline = _ring(c, uncut)
         if len(outline) < 20:

@@ -135,7 +135,7 @@ def _pages(page: Page) -> tuple[Page | None, Page | None]:
     text = clean(page.text)
     main = "行驶证" in text or sum(k in text for k in ("号牌号码", "车辆识别代号", "品牌型号")) >= 2
     # The 副页's values tell it too when blur garbled its labels: a size, weights.
-    values = bool(_SIZE.search(text)) + (len(re.findall(r"\d{3,5}kg", text)) >= 2)
+    values = bool(_SIZE.search(text)) + (len(re.findall(r"\d{3,5}kg", text, re.IGNORECASE)) >= 2)
     back = sum(k in text for k in BACK_LABELS) + values >= 2
     if not main:
         return None, page if back else None
