@@ -769,6 +769,18 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         assert fix(same) == same
 
 
+def test_a_front_whose_labels_and_date_marks_faded_is_read_by_place() -> None:
+    """Every pale label gone (and 年 月 日 with them: the birth date reads 2002年55), on a
+    blurred photo turned 270°: the valid ID number whose holder's sex the card prints
+    tells the front, and the year it holds finds the birth row the others hang on."""
+    page, _, truth, _ = load("idcard_front_labels_faded")
+    text = "".join(_texts(page))
+    assert not any(lab in text for labs in idcard.FRONT_LABELS.values() for lab in labs)
+    assert not any(find_dates(t) for t in _texts(page))
+    fields = EXTRACTORS[DocType.IDCARD](page).fields
+    assert {k: fields.get(k) for k in truth} == truth
+
+
 def test_a_date_boxed_with_a_copy_stamp_s_strokes_is_kept() -> None:
     """复印无效 across 成立日期's value: the detector boxed the date with the stamp's
     strokes, twice print's height, which is what a stamp's words stand."""

@@ -51,9 +51,20 @@ def side(page: Page) -> str | None:
         return "Front"
     if back >= 2:
         return "Back"
-    if id_number(text) and front:
+    number = id_number(text)
+    if number and (front or _holder_printed(page, number)):
         return "Front"
     return None
+
+
+def _holder_printed(page: Page, number: str) -> bool:
+    """Whether the page prints what a valid ID number says of its holder, away from the
+    number: the sex (a line 男 or 女) or the birth year. A front whose pale labels a
+    blurred photo lost is told so."""
+    if not id_valid(number):
+        return False
+    texts = [t for ln in page.lines if number not in (t := clean(ln.text))]
+    return id_sex(number) in texts or any(number[6:10] in t for t in texts)
 
 
 def extract(page: Page) -> Result:
@@ -172,6 +183,12 @@ def by_rows(page: Page) -> Unlabelled:
     grid = rows(page.lines)
     at = next((i for i, row in enumerate(grid)
                if find_dates(row.text) and not re.search(r"\d{15}", row.text)), None)  # fmt: skip
+    number = id_number(clean(page.text))
+    if at is None and number and id_valid(number):
+        # 年 月 日 print pale like the labels, and can go with them: the birth row is
+        # the one holding the year the ID number gives.
+        at = next((i for i, row in enumerate(grid)
+                   if number[6:10] in row.text and number not in row.text), None)  # fmt: skip
     if at is None:
         return found
     birth, h = grid[at], grid[at].height
