@@ -602,6 +602,18 @@ def test_label_with_a_missing_character_still_labels() -> None:
     # One character misread (a Chinese one, as a recognizer misreads them) still labels.
     values = labelled_values([line("初次领证日朋2024-08-20", 0)], labels)
     assert values["issue_date"].text == "2024-08-20"
+    # The last character missing and the value in a box of its own: its first
+    # character is the value's, not a misread 人 (seed 1390208's 郭雨悦 read 雨悦), and
+    # the next label is not eaten (营 of 营业期限 read as that 人 gave 业期限).
+    labels = {"legal_representative": ["法定代表人"], "valid_period": ["营业期限"]}
+    values = labelled_values([line("法定代表", 0), line("郭雨悦", 100)], labels)
+    assert values["legal_representative"].text == "郭雨悦"
+    values = labelled_values([line("法定代表", 0), line("营业期限", 100)], labels)
+    assert values["legal_representative"].text == ""
+    assert "valid_period" in values
+    # In one box with the label, a misread last character is still the label's.
+    values = labelled_values([line("法定代表入郭雨悦", 0)], labels)
+    assert values["legal_representative"].text == "郭雨悦"
 
 
 @pytest.mark.parametrize(

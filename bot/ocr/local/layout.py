@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.ocr.local import places
@@ -155,9 +155,11 @@ class Value:
     x_end: float = float("inf")
 
 
-def _find_all(text: str, label: str) -> list[tuple[int, int]]:
+def _find_all(text: str, label: str, breaks: Collection[int] = ()) -> list[tuple[int, int]]:
     """Indices of ``label`` in ``text``. A label of 4+ characters may come back with one
-    character misread or missing (a seal's ink over 准驾车型 leaves 准驾型)."""
+    character misread or missing (a seal's ink over 准驾车型 leaves 准驾型). ``breaks``:
+    where the text's boxes start; a label whose last character would be the first of
+    a box is missing it, not misread (法定代表 | 郭雨悦: 郭 is the value's)."""
     hits = [(m.start(), m.end()) for m in re.finditer(re.escape(label), text)]
     if hits or len(label) < 4:
         return hits
@@ -171,7 +173,8 @@ def _find_all(text: str, label: str) -> list[tuple[int, int]]:
         # A Chinese label character is not misread as a Latin letter or digit: that is
         # the value starting after a label missing its last character (初次领证日2024).
         latin_for_chinese = any(a.isascii() and not b.isascii() for a, b in misread)
-        if len(window) == n and len(misread) <= 1 and not latin_for_chinese:
+        boxed_apart = j + n - 1 in breaks and window[:-1] == label[:-1]
+        if len(window) == n and len(misread) <= 1 and not latin_for_chinese and not boxed_apart:
             return [(j, j + n)]
         short = text[j : j + n - 1]
         if len(short) == n - 1 and any(label[:k] + label[k + 1 :] == short for k in range(n)):
@@ -179,8 +182,11 @@ def _find_all(text: str, label: str) -> list[tuple[int, int]]:
     return []
 
 
-def _matches(text: str, labels: Mapping[str, Sequence[str]]) -> list[tuple[int, int, str]]:
-    """(start, end, key) of the labels found in a row's text, without overlaps.
+def _matches(
+    text: str, labels: Mapping[str, Sequence[str]], breaks: Collection[int] = ()
+) -> list[tuple[int, int, str]]:
+    """(start, end, key) of the labels found in a row's text, without overlaps
+    (``breaks``: as for :func:`_find_all`).
 
     Longer labels win over labels they contain (``准牵引总质量`` over ``总质量``);
     each key keeps its first occurrence.
@@ -188,7 +194,7 @@ def _matches(text: str, labels: Mapping[str, Sequence[str]]) -> list[tuple[int, 
     found: list[tuple[int, int, str]] = []
     for key, names in labels.items():
         for name in names:
-            found += [(i, j, key) for i, j in _find_all(text, name)]
+            found += [(i, j, key) for i, j in _find_all(text, name, breaks)]
     found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
     taken: list[tuple[int, int, str]] = []
     for m in found:
@@ -271,7 +277,8 @@ def labelled_values(
             continue
         sub = Row(rest)
         text = sub.text
-        found = [m for m in _matches(text, labels) if m[2] not in out]
+        breaks = set(itertools.accumulate(len(clean(ln.text)) for ln in sub.lines))
+        found = [m for m in _matches(text, labels, breaks) if m[2] not in out]
         for i, (_start, end, key) in enumerate(found):
             nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
             x_end = sub.char_x(nxt) if i + 1 < len(found) else float("inf")
