@@ -776,6 +776,8 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         "广东省清远市连南域疾自治区朝阳路",  # a long name's last character differs
         "湖南省郴州市北胡匹人民路1号",  # two in a short name
         "河北省唐山市鹰手营子矿区人民路1号",  # the long name is 承德's: the city is as read
+        "江苏省南京市高新区科技路1号",  # a zone, one character from 高淳区
+        "陕西省西安市高新区锦业路1号",  # and from 高陵区
         "科技路788号",
     ):
         assert fix(same) == same

@@ -152,7 +152,7 @@ def _fix_one(address: str, choose: Choose | None) -> str:
             diff = _differences(address, start)
             if diff == 0:
                 exact = max(exact, len(start))
-            elif diff == 1 and len(start) >= 8:
+            elif diff == 1 and len(start) >= 8 and not _zone_at(address, ends):
                 near[start] = ends
     near = {start: ends for start, ends in near.items() if len(start) > exact}
     # The longest beginnings: a shorter one with the same change says less.
@@ -171,6 +171,18 @@ def _fix_one(address: str, choose: Choose | None) -> str:
     if len(fixes) > 1 and choose is not None:
         return choose(address, fixes) or address
     return address  # two different fixes: leave it as read
+
+
+# Zones a city's addresses name where a district would stand, which are no division:
+# one character from a district of many a city (高新区 and 高淳区, 高陵区, 高坪区).
+ZONES = frozenset({"高新区", "经开区", "开发区", "保税区", "新区", "园区", "工业园区"})
+
+
+def _zone_at(address: str, ends: tuple[int, ...]) -> bool:
+    """Whether ``address`` names a zone where a beginning (its names ending at ``ends``)
+    has its last name."""
+    before = ends[-2] + 1 if len(ends) > 1 else 0
+    return address[before : ends[-1] + 1] in ZONES
 
 
 # A name this long (a minority autonomous county's: 连南瑶族自治县) is known with two of
