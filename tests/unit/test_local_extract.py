@@ -795,6 +795,23 @@ def test_a_front_whose_labels_and_date_marks_faded_is_read_by_place() -> None:
     assert {k: fields.get(k) for k in truth} == truth
 
 
+def test_a_valid_number_with_its_holder_s_sex_is_no_front_on_a_licence() -> None:
+    """What tells a faded front (a valid ID number, its holder's sex or birth year on
+    another line) is also on a driver's licence, and on the number's own line when a
+    digit of it is misread or it is boxed in pieces: none of those is a front."""
+    number = "211081200205057882"
+
+    def page_of(*texts: str) -> Page:
+        lines = [Line(t, ((0, 40 * k), (300, 40 * k), (300, 40 * k + 30), (0, 40 * k + 30)), 1.0)
+                 for k, t in enumerate(texts)]  # fmt: skip
+        return Page(lines=lines, width=800, height=600, orig_size=(800, 600))
+
+    assert idcard.side(page_of("司马晓明", "女", number)) == "Front"
+    assert idcard.side(page_of("国籍", "中国", "司马晓明", "女", number, "2002-05-05")) is None
+    assert idcard.side(page_of("司马晓明", number.replace("0", "O", 1))) is None
+    assert idcard.side(page_of("2110812002", "05057882")) is None
+
+
 def test_a_date_boxed_with_a_copy_stamp_s_strokes_is_kept() -> None:
     """复印无效 across 成立日期's value: the detector boxed the date with the stamp's
     strokes, twice print's height, which is what a stamp's words stand."""

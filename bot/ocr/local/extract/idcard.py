@@ -57,13 +57,21 @@ def side(page: Page) -> str | None:
     return None
 
 
+# Words of a driver's licence, which also prints its holder's ID number, sex and birth.
+_LICENCE_WORDS = ("驾驶证", "证号", "国籍", "准驾", "初次领证", "有效起始", "有效期限")
+
+
 def _holder_printed(page: Page, number: str) -> bool:
     """Whether the page prints what a valid ID number says of its holder, away from the
     number: the sex (a line 男 or 女) or the birth year. A front whose pale labels a
-    blurred photo lost is told so."""
-    if not id_valid(number):
+    blurred photo lost is told so. Not a page with a licence's words or more than one
+    date (a front prints the birth date only), nor the number's own line or a piece of
+    it (a long run of digits)."""
+    text = clean(page.text)
+    dated = sum(bool(find_dates(ln.text)) for ln in page.lines)
+    if not id_valid(number) or any(w in text for w in _LICENCE_WORDS) or dated > 1:
         return False
-    texts = [t for ln in page.lines if number not in (t := clean(ln.text))]
+    texts = [t for ln in page.lines if not re.search(r"\d{8}", t := clean(ln.text))]
     return id_sex(number) in texts or any(number[6:10] in t for t in texts)
 
 
@@ -188,7 +196,8 @@ def by_rows(page: Page) -> Unlabelled:
         # 年 月 日 print pale like the labels, and can go with them: the birth row is
         # the one holding the year the ID number gives.
         at = next((i for i, row in enumerate(grid)
-                   if number[6:10] in row.text and number not in row.text), None)  # fmt: skip
+                   if number[6:10] in row.text and not re.search(r"\d{8}", row.text)
+                   and not re.search(_ID_ROW, row.text)), None)  # fmt: skip
     if at is None:
         return found
     birth, h = grid[at], grid[at].height
