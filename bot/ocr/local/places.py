@@ -181,8 +181,12 @@ ZONES = frozenset({"高新区", "经开区", "开发区", "保税区", "新区",
 def _zone_at(address: str, ends: tuple[int, ...]) -> bool:
     """Whether ``address`` names a zone where a beginning (its names ending at ``ends``)
     has its last name."""
-    before = ends[-2] + 1 if len(ends) > 1 else 0
-    return address[before : ends[-1] + 1] in ZONES
+    return address[_last_name_start(ends) : ends[-1] + 1] in ZONES
+
+
+def _last_name_start(ends: tuple[int, ...]) -> int:
+    """Where a beginning's last name starts (``ends``: where each of its names ends)."""
+    return ends[-2] + 1 if len(ends) > 1 else 0
 
 
 # A name this long (a minority autonomous county's: 连南瑶族自治县) is known with two of
@@ -202,9 +206,8 @@ def _fix_long_name(address: str, exact: int) -> str:
         if not address.startswith(province):
             continue
         for start, ends in starts.items():
-            before = ends[-2] + 1 if len(ends) > 1 else 0  # where the last name begins
             if (
-                before == exact
+                _last_name_start(ends) == exact
                 and len(start) - exact >= LONG_NAME
                 and len(address) >= len(start)
                 and address[:exact] == start[:exact]
