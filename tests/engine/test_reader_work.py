@@ -10,7 +10,7 @@ import pytest
 
 from bot.devtools.synth import generate
 from bot.ocr.base import DocType
-from bot.ocr.local import LocalEngine, reader, seal
+from bot.ocr.local import LocalEngine, models, reader, seal
 from bot.ocr.local.models import Models, crop_quad, det_size
 
 
@@ -43,6 +43,23 @@ def test_the_detector_finds_the_boxes_rapidocr_finds(engine: LocalEngine) -> Non
         theirs = engine.models.det(image.image).boxes
         assert ours is not None and ours.shape == theirs.shape
         assert np.abs(ours.astype(int) - theirs.astype(int)).max() <= 1
+
+
+def test_crops_read_in_short_runs_come_back_in_their_own_order(engine: LocalEngine) -> None:
+    """``Models.recognize`` reads the crops narrowest first, ``REC_BATCH`` at a time (a
+    fifth faster than RapidOCR's runs of six): each text comes back at its crop's place,
+    and reads as that crop does alone."""
+    work = reader.rescale(reader.decode(generate(DocType.IDCARD, seed=7, mode="scan").jpeg))
+    boxes = engine.models.detect(work.image)
+    assert boxes is not None
+    crops = [crop_quad(work.image, q) for q in boxes]
+    crops.sort(key=lambda c: -c.shape[1] / c.shape[0])  # widest first: the reverse order
+    assert len(crops) > 2 * models.REC_BATCH
+    texts, scores = engine.models.recognize(crops)
+    alone = [engine.models.recognize([c]) for c in crops]
+    assert texts == [t[0] for t, _ in alone]
+    assert scores == pytest.approx([s[0] for _, s in alone], abs=0.02)
+    assert len({len(t) for t in texts}) > 2  # lines of many lengths, in their order
 
 
 def test_only_lines_read_unsurely_are_read_again_without_red_ink(engine: LocalEngine) -> None:
