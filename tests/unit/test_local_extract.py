@@ -679,6 +679,21 @@ def test_passport_nationality_is_letters_though_no_check_digit_covers_it() -> No
     assert passport._check(first, fixed)
 
 
+def test_a_nationality_a_letter_off_the_issuing_state_is_the_issuing_state() -> None:
+    """The same photo's R read as 8 once more (68 8, hence GBB, no country): one letter
+    away from the issuing state, which alone makes every check pass. A country that is
+    one (DEU on a British passport) or a reading two letters off is kept as read."""
+    first = "P<GBRTESTER<<ALEX<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+
+    def second(nationality: str) -> str:
+        return "X123456785" + nationality + "8001014F3001019<<<<<<<<<<<<<<02"
+
+    assert not passport._check(first, second("688"))
+    assert passport._repair(first, second("688"))[1] == second("GBR")
+    assert passport._repair(first, second("DEU"))[1] == second("DEU")
+    assert passport._repair(first, second("0B8"))[1] == second("OBB")  # two off: as read
+
+
 def test_police_seals_are_the_cities_with_traffic_police() -> None:
     seals = places.police_seals()
     assert "江苏省盐城市公安局交通警察支队" in seals  # a prefecture-level city
@@ -1057,6 +1072,23 @@ def _digit_line(text: str, x: float, y: float, height: float = 40.0) -> Line:
     return Line(text, ((x, y), (x + w, y), (x + w, y + height), (x, y + height)), 0.95)
 
 
+def test_a_credit_union_s_debit_card_is_a_debit_card() -> None:
+    """A rural credit union prints its English name (… RURAL CREDIT UNION) on its debit
+    cards: that CREDIT does not make one a credit card; 借记卡 on the card says what it is."""
+    valid = next(n for d in "0123456789" if checks.luhn_valid(n := f"622202123456789012{d}"))
+
+    def card(*texts: str) -> Page:
+        lines = [_digit_line(t, 60, 40 + 60 * k) for k, t in enumerate(texts)]
+        return Page([*lines, _digit_line(valid, 40, 300)], 900, 560, (900, 560))
+
+    page = card("江南省农村信用社", "JIANGNAN RURAL CREDIT UNION", "借记卡 Debit Card")
+    assert EXTRACTORS[DocType.BANKCARD](page).fields["card_type"] == "借记卡"
+    page = card("江南省农村信用社", "JIANGNAN RURAL CREDIT UNION")
+    assert "card_type" not in EXTRACTORS[DocType.BANKCARD](page).fields
+    page = card("江南银行", "CREDIT CARD")
+    assert EXTRACTORS[DocType.BANKCARD](page).fields["card_type"] == "信用卡"
+
+
 def test_an_old_card_of_twelve_digits_is_read_with_a_warning() -> None:
     """Old 一卡通 cards print 12 digits and no check digit (one in the real set): the
     number is read, never forced through Luhn, and flagged."""
@@ -1071,14 +1103,22 @@ def test_a_letter_no_digit_looks_like_leaves_one_digit_for_luhn_to_fill() -> Non
     are what the recognizer is asked about (exactly one digit completes a number)."""
     from bot.ocr.local.extract.bankcard import _luhn_fixes, _slots
 
+    def fixed(slots: str) -> list[str]:
+        return [slots[:i] + d + slots[i + 1 :] for i, d in _luhn_fixes(slots)]
+
     slots = _slots("6222 0212 K456 7895")
     assert slots == "62220212?4567895"
-    fixes = _luhn_fixes(slots)
+    fixes = fixed(slots)
     assert len(fixes) == 1 and checks.luhn_valid(fixes[0]) and fixes[0][8] != "?"
     # Nothing unread: every digit in turn, each fix one digit away and Luhn-valid.
-    fixes = _luhn_fixes("6222021234567895")
+    fixes = fixed("6222021234567895")
     assert fixes and all(checks.luhn_valid(f) for f in fixes)
     assert all(sum(a != b for a, b in zip(f, "6222021234567895", strict=True)) == 1 for f in fixes)
+    # A digit too many for any card: each digit in turn dropped, the Luhn-valid kept.
+    valid = next(n for d in "0123456789" if checks.luhn_valid(n := f"622202123456789012{d}"))
+    fixes = fixed(valid[:10] + "7" + valid[10:])
+    assert valid in fixes and all(len(f) == 19 and checks.luhn_valid(f) for f in fixes)
+    assert fixed("622202123456789012345") == []  # two too many: no guess
     # Without the image nothing decides between them: the read is kept, flagged.
     page = Page([_digit_line("6222 0212 K456 7895", 40, 200)], 900, 560, (900, 560))
     result = EXTRACTORS[DocType.BANKCARD](page)

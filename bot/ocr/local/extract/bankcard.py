@@ -11,13 +11,15 @@ from bot.ocr.local.page import Line, Page, region
 
 _BANK = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:银行|信用社|信用合作联社|农商银行))")
 _VALID_THRU = re.compile(r"(?<!\d)(0[1-9]|1[0-2])\s*/\s*(\d{2})(?!\d)")
+# The card's kind as printed: Chinese words first, then English. CREDIT alone: a rural
+# credit union's debit card prints RURAL CREDIT UNION under its name.
 _TYPES = (
     ("准贷记卡", "准贷记卡"),
     ("贷记卡", "信用卡"),
     ("信用卡", "信用卡"),
-    ("CREDIT", "信用卡"),
     ("借记卡", "借记卡"),
     ("储蓄卡", "借记卡"),
+    (r"CREDIT(?!\s*(UNION|CO))", "信用卡"),
     ("DEBIT", "借记卡"),
 )
 
@@ -25,6 +27,8 @@ _TYPES = (
 NUMBER_LENGTHS = range(16, 20)  # UnionPay, Visa, Mastercard: 16-19 digits with Luhn
 # Old cards (一卡通, passbook cards) print 12-15 digits with no check digit: read, warned.
 MIN_DIGITS = 12
+# A row one digit longer than any card: a digit read twice or a mark read as one.
+TOO_LONG = NUMBER_LENGTHS.stop
 MARGIN = 3.0  # nats by which the recognizer must prefer a Luhn fix over the next one
 UNREAD = "?"  # a letter in a number that no look-alike digit explains
 
@@ -49,7 +53,7 @@ def _number_rows(page: Page) -> list[tuple[str, list[Line]]]:
         if not group:
             continue
         slots = "".join(_slots(ln.text) for ln in group)
-        if MIN_DIGITS <= len(slots) <= 19 and slots.count(UNREAD) <= 1:
+        if MIN_DIGITS <= len(slots) <= TOO_LONG and slots.count(UNREAD) <= 1:
             found.append((slots, group))
     found.sort(key=lambda item: -max(ln.height for ln in item[1]))
     return found
@@ -76,48 +80,53 @@ def _read_on(page: Page) -> list[tuple[str, list[Line]]]:
     return out
 
 
-def _luhn_fixes(slots: str) -> list[str]:
-    """Numbers one digit away from ``slots`` that pass Luhn: the unread slot filled, or
-    (none unread) each digit in turn replaced."""
-    places = [slots.index(UNREAD)] if UNREAD in slots else range(len(slots))
-    out = []
-    for i in places:
-        for d in "0123456789":
-            number = slots[:i] + d + slots[i + 1 :]
-            if number != slots and luhn_valid(number):
-                out.append(number)
-    return out
+def _luhn_fixes(slots: str) -> list[tuple[int, str]]:
+    """Edits one digit away from ``slots`` that pass Luhn, as (index, what goes there):
+    the unread slot filled, or (none unread) each digit in turn replaced; in a row
+    :data:`TOO_LONG`, each digit in turn dropped (``""``)."""
+    if len(slots) == TOO_LONG:
+        edits = [(i, "") for i in range(len(slots)) if slots[i] != UNREAD]
+    elif len(slots) in NUMBER_LENGTHS:
+        places = [slots.index(UNREAD)] if UNREAD in slots else range(len(slots))
+        edits = [(i, d) for i in places for d in "0123456789" if d != slots[i]]
+    else:
+        return []
+    return [(i, d) for i, d in edits if luhn_valid(slots[:i] + d + slots[i + 1 :])]
 
 
 def _decide(page: Page, slots: str, group: list[Line]) -> str | None:
     """The Luhn fix the recognizer itself prefers: each candidate's changed group scored
     against that group's image (CTC, all frames). None unless it wins by ``MARGIN``."""
-    if len(slots) not in NUMBER_LENGTHS:
-        return None
     starts, at = [], 0
     for ln in group:
         starts.append(at)
         at += len(_slots(ln.text))
-    scored = []
-    for number in _luhn_fixes(slots):
-        i = next(k for k, ch in enumerate(number) if ch != slots[k])
+    by_line: dict[int, dict[str, str]] = {}  # line -> its text with the edit -> number
+    for i, digit in _luhn_fixes(slots):
         g = max(k for k, start in enumerate(starts) if start <= i)
-        line, offset = group[g], i - starts[g]
-        # The line's text with the one character changed, spaces where the image has them.
-        text, seen = [], 0
-        for c in line.text.translate(TO_DIGIT):
-            if c.isalnum():
-                text.append(number[i] if seen == offset else c)
-                seen += 1
-            else:
-                text.append(c)
-        score = page.score_texts(line, ["".join(text)]).get("".join(text))
-        if score is not None:
-            scored.append((score, number))
+        text = _edited(group[g].text.translate(TO_DIGIT), i - starts[g], digit)
+        by_line.setdefault(g, {})[text] = slots[:i] + digit + slots[i + 1 :]
+    scored = []
+    for g, numbers in by_line.items():  # one recognizer run a line
+        for text, score in page.score_texts(group[g], list(numbers)).items():
+            scored.append((score, numbers[text]))
     scored.sort(reverse=True)
     if scored and (len(scored) == 1 or scored[0][0] - scored[1][0] >= MARGIN):
         return scored[0][1]
     return None
+
+
+def _edited(text: str, offset: int, digit: str) -> str:
+    """``text`` with its ``offset``-th letter or digit replaced by ``digit`` (dropped when
+    ``""``), spaces and marks where the image has them."""
+    out, seen = [], 0
+    for c in text:
+        if c.isalnum():
+            out.append(digit if seen == offset else c)
+            seen += 1
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def read_number(page: Page, result: Result) -> str | None:
@@ -142,9 +151,10 @@ def read_number(page: Page, result: Result) -> str | None:
     for slots, group in candidates + longer:
         if (number := _decide(page, slots, group)) is not None:
             return number
-    if candidates or longer:
+    shown = [slots for slots, _ in candidates + longer if len(slots) < TOO_LONG]
+    if shown:
         result.warnings.append("银行卡号校验未通过，请核对")
-        return (candidates + longer)[0][0].replace(UNREAD, "")
+        return shown[0].replace(UNREAD, "")
     return None
 
 
@@ -162,7 +172,7 @@ def extract(page: Page) -> Result:
     text = clean(page.text)
     upper = text.upper()
     for needle, card_type in _TYPES:
-        if needle in upper:
+        if re.search(needle, upper):
             result.put("card_type", card_type)
             break
     result.put("valid_thru", _valid_thru(page))
