@@ -135,7 +135,19 @@ def _repair(first: str, second: str) -> tuple[str, str]:
     if _check(first, second):
         return first, second
     found = single_fix(second, lambda cand: bool(_check(first, cand)))
-    return first, found or second
+    return first, found or _issuer_as_nationality(first, second) or second
+
+
+def _issuer_as_nationality(first: str, second: str) -> str | None:
+    """Line 2 with the issuing state (line 1) as the nationality, when the nationality
+    read is no country one letter away from it (GBR read GB8, hence GBB) and that alone
+    makes every check pass: a passport's holder is nearly always of the state issuing
+    it, and no check digit covers the nationality."""
+    issuer, read = first[2:5], second[10:13]
+    if sum(a != b for a, b in zip(issuer, read, strict=True)) != 1:
+        return None
+    again = second[:10] + issuer + second[13:]
+    return again if _check(first, again) else None
 
 
 def extract(page: Page) -> Result:
