@@ -201,6 +201,23 @@ def test_a_blurred_photo_s_seal_is_named_from_its_deblurred_view(models) -> None
     assert got["official_seal"] == truth
 
 
+def test_a_seal_photographed_as_the_address_says_is_not_deblurred(models) -> None:
+    """The seal as photographed names the address's detachment: that settles it, and
+    the deblurred view (a quarter of the seal's time) is not read. Asked for later, it
+    is read then, and each view only once."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=700014, mode="photo")
+    truth = sample.truth["official_seal"]
+    page = reader.read(models, decode(sample.jpeg))
+    assert EXTRACTORS[DocType.DRIVINGLICENSE](page).fields["official_seal"] == truth
+    assert len(page.stamps) == 1 and page.stamps[0].name(truth) == truth
+    page = reader.read(models, decode(sample.jpeg))
+    page.stamps = None
+    (photographed,) = page.seal_readings(1)
+    deblurred = page.seal_readings()[1]
+    assert page.seal_readings() == [photographed, deblurred]  # each read once
+    assert deblurred.name(truth) == truth
+
+
 def test_the_views_of_a_seal_that_disagree_name_nothing(models) -> None:
     sample = generate(DocType.DRIVINGLICENSE, seed=700014, mode="photo")
     page = reader.read(models, decode(sample.jpeg))

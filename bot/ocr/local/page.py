@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.ocr.local.seal import SealReading
+from bot.ocr.local.seal import VIEWS, SealReading
 
 if TYPE_CHECKING:
     from bot.ocr.local.photo import Photo
@@ -124,8 +124,8 @@ class Page:
     warnings: list[str] = field(default_factory=list)
     # Lines the recognizer was unsure of (kept out of ``lines``): worth a re-read.
     weak: list[Line] = field(default_factory=list)
-    # What the round seals say (the largest seal's, as photographed and deblurred: see
-    # ``seal.read_seals``); read on first use, then kept.
+    # What the round seals say (the largest seal's, one reading a view of seal.VIEWS:
+    # see ``seal.read_seals``); read on first use, then kept.
     stamps: list[SealReading] | None = None
     # The image, to read again (None on a recorded page).
     photo: Photo | None = field(default=None, repr=False, compare=False)
@@ -148,11 +148,15 @@ class Page:
         empty when the image is not at hand)."""
         return self.photo.score(line, texts) if self.photo is not None else {}
 
-    def seal_readings(self) -> list[SealReading]:
-        """What the seals say (read once, when first asked)."""
+    def seal_readings(self, views: int = len(VIEWS)) -> list[SealReading]:
+        """What the largest seal says in the first ``views`` of :data:`seal.VIEWS` (as
+        photographed, deblurred): each view read once, when first asked; ``[]`` without
+        a seal, fewer when the image is not at hand."""
         if self.stamps is None:
-            self.stamps = self.photo.stamps() if self.photo is not None else []
-        return self.stamps
+            self.stamps = self.photo.stamps(VIEWS[:views]) if self.photo is not None else []
+        elif self.photo is not None and 0 < len(self.stamps) < views:  # a view not yet read
+            self.stamps = self.stamps + self.photo.stamps(VIEWS[len(self.stamps) : views])
+        return self.stamps[:views]
 
     def widened_texts(self, lines: Sequence[Line]) -> list[str]:
         """The lines read again from wider crops (their own texts without the image)."""

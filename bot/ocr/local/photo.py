@@ -85,10 +85,9 @@ class Photo:
         it = iter(texts)
         return [next(it) if q is not None else ln.text for ln, q in zip(lines, quads, strict=True)]
 
-    def stamps(self) -> list[seal.SealReading]:
-        """What the largest seal says, as photographed and deblurred (``[]`` without a
-        seal)."""
-        return seal.read_seals(self.models, self.upright, seals=self.seals)
+    def stamps(self, views: Sequence[str] = seal.VIEWS) -> list[seal.SealReading]:
+        """What the largest seal says in each of ``views`` (``[]`` without a seal)."""
+        return seal.read_seals(self.models, self.upright, seals=self.seals, views=views)
 
 
 def deskew(quad: np.ndarray, angle: float, cx: float, cy: float) -> Quad:

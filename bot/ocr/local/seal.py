@@ -18,6 +18,7 @@ names that city.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
@@ -310,25 +311,32 @@ def _lexicon(characters: tuple[str, ...]) -> ctc.Lexicon:
     return ctc.Lexicon.build(places.police_seals(), characters)
 
 
+# The views of a seal read, in this order: as photographed, and deblurred.
+VIEWS = ("photographed", "deblurred")
+
+
 def read_seals(
     models: Models,
     img: np.ndarray,
     within: np.ndarray | None = None,
     *,
     seals: list[Seal] | None = None,
+    views: Sequence[str] = VIEWS,
 ) -> list[SealReading]:
-    """The readings of the largest seal against the traffic police's names, two views of
-    it: as photographed, and deblurred (:func:`deblurred`; ``[]`` without a seal).
-    Deconvolution brings back a blurred photo's characters but rings around a sharp
-    scan's, so each view can tell what the other cannot. ``seals``: the image's seals
-    when already found (else they are found inside ``within``)."""
+    """The readings of the largest seal against the traffic police's names, one a view
+    of ``views`` (:data:`VIEWS`; ``[]`` without a seal): as photographed, and deblurred
+    (:func:`deblurred`). Deconvolution brings back a blurred photo's characters but
+    rings around a sharp scan's, so each view can tell what the other cannot.
+    ``seals``: the image's seals when already found (else they are found inside
+    ``within``)."""
     if seals is None:
         seals = find_seals(img, within)
-    if not seals:
+    if not seals or not views:
         return []
     lexicon = _lexicon(models.characters)
-    strips = [unroll(img, seals[0]), unroll(*deblurred(img, seals[0]))]
-    probs = models.frame_probs(strips)
+    strip = {"photographed": lambda: unroll(img, seals[0]),
+             "deblurred": lambda: unroll(*deblurred(img, seals[0]))}  # fmt: skip
+    probs = models.frame_probs([strip[view]() for view in views])
     readings = []
     for scores, frames in zip(lexicon.log_probs(probs), probs, strict=True):
         order = np.argsort(-scores, kind="stable")[:KEPT]

@@ -214,6 +214,11 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
         if m and not (values.get("address") and ln in values["address"].lines):
             return m.group(0)
     expected = police_seal_of(result.fields.get("address", ""))
+    readings = page.seal_readings(1)
+    if expected is not None and readings and readings[0].name(expected) == expected:
+        # The seal as photographed names the address's detachment: the deblurred view
+        # is not read (on 120 licences, 87 decided so, each as both views decided).
+        return expected
     readings = page.seal_readings()
     named = {name for r in readings if (name := r.name(expected))}
     # A view that keeps the address's detachment among its runners-up has not outweighed
