@@ -305,8 +305,11 @@ def test_a_card_number_failing_luhn_is_decided_by_the_recognizer(engine: LocalEn
 
 def test_a_digit_too_many_is_dropped_where_the_recognizer_says(engine: LocalEngine) -> None:
     """A real embossed card over a busy picture came back with 20 digits, one more than
-    any card has: of the numbers one digit shorter that pass Luhn, the one the line's
-    image prefers wins (it used to be "no bank card found")."""
+    any card has (it used to be "no bank card found"). The row is read again; where that
+    does not settle it, of the numbers one digit shorter that pass Luhn, the one the
+    line's image prefers, by a margin over the others and over the row as read, wins.
+    A stray digit and a misread together leave a lone Luhn-valid drop that the image
+    does not prefer to the reading: no number is made of it."""
     seed = next(s for s in range(21, 200) if len(generate("bankcard", seed=s).truth["number"]) > 18)
     sample = generate("bankcard", seed=seed, mode="scan")
     page = engine.read(sample.jpeg)
@@ -324,8 +327,19 @@ def test_a_digit_too_many_is_dropped_where_the_recognizer_says(engine: LocalEngi
     assert result.warnings == []
     # Read again, the real card's box gave 19 digits with another one wrong: then the
     # image decides between the 20 digits' Luhn-valid drops.
-    too_long = line.with_text(wrong)
-    assert bankcard._decide(page, bankcard._slots(wrong), [too_long]) == number
+    assert bankcard._decide(page, bankcard._slots(wrong), [line.with_text(wrong)]) == number
+    # A misread as well: the one drop left passing Luhn is not the number.
+    lone = []
+    for k in (k for k in range(i + 2, len(wrong)) if wrong[k].isdigit()):
+        for d in "0123456789":
+            misread = wrong[:k] + d + wrong[k + 1 :]
+            slots = bankcard._slots(misread)
+            fixes = {slots[:j] + x + slots[j + 1 :] for j, x in bankcard._luhn_fixes(slots)}
+            if len(fixes) == 1 and number not in fixes:
+                lone.append(misread)
+    assert lone
+    for misread in lone[:3]:
+        assert bankcard._decide(page, bankcard._slots(misread), [line.with_text(misread)]) is None
 
 
 def test_a_two_row_plate_boxed_whole_is_read_from_both_rows(engine: LocalEngine) -> None:

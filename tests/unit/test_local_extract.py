@@ -682,7 +682,7 @@ def test_passport_nationality_is_letters_though_no_check_digit_covers_it() -> No
 def test_a_nationality_a_letter_off_the_issuing_state_is_the_issuing_state() -> None:
     """The same photo's R read as 8 once more (68 8, hence GBB, no country): one letter
     away from the issuing state, which alone makes every check pass. A country that is
-    one (DEU on a British passport) or a reading two letters off is kept as read."""
+    one (GBN, DEU on a British passport) or a reading two letters off is kept as read."""
     first = "P<GBRTESTER<<ALEX<<<<<<<<<<<<<<<<<<<<<<<<<<<"
 
     def second(nationality: str) -> str:
@@ -691,6 +691,7 @@ def test_a_nationality_a_letter_off_the_issuing_state_is_the_issuing_state() -> 
     assert not passport._check(first, second("688"))
     assert passport._repair(first, second("688"))[1] == second("GBR")
     assert passport._repair(first, second("DEU"))[1] == second("DEU")
+    assert passport._repair(first, second("GBN"))[1] == second("GBN")  # a country, one off
     assert passport._repair(first, second("0B8"))[1] == second("OBB")  # two off: as read
 
 
@@ -1118,6 +1119,7 @@ def test_a_letter_no_digit_looks_like_leaves_one_digit_for_luhn_to_fill() -> Non
     valid = next(n for d in "0123456789" if checks.luhn_valid(n := f"622202123456789012{d}"))
     fixes = fixed(valid[:10] + "7" + valid[10:])
     assert valid in fixes and all(len(f) == 19 and checks.luhn_valid(f) for f in fixes)
+    assert fixed(valid[:10] + "?" + valid[10:]) == [valid]  # a mark read as one: it goes
     assert fixed("622202123456789012345") == []  # two too many: no guess
     # Without the image nothing decides between them: the read is kept, flagged.
     page = Page([_digit_line("6222 0212 K456 7895", 40, 200)], 900, 560, (900, 560))

@@ -83,11 +83,12 @@ def _read_on(page: Page) -> list[tuple[str, list[Line]]]:
 def _luhn_fixes(slots: str) -> list[tuple[int, str]]:
     """Edits one digit away from ``slots`` that pass Luhn, as (index, what goes there):
     the unread slot filled, or (none unread) each digit in turn replaced; in a row
-    :data:`TOO_LONG`, each digit in turn dropped (``""``)."""
+    :data:`TOO_LONG`, the unread slot dropped, or (none unread) each digit in turn
+    (``""``)."""
+    places = [slots.index(UNREAD)] if UNREAD in slots else range(len(slots))
     if len(slots) == TOO_LONG:
-        edits = [(i, "") for i in range(len(slots)) if slots[i] != UNREAD]
+        edits = [(i, "") for i in places]
     elif len(slots) in NUMBER_LENGTHS:
-        places = [slots.index(UNREAD)] if UNREAD in slots else range(len(slots))
         edits = [(i, d) for i in places for d in "0123456789" if d != slots[i]]
     else:
         return []
@@ -95,8 +96,11 @@ def _luhn_fixes(slots: str) -> list[tuple[int, str]]:
 
 
 def _decide(page: Page, slots: str, group: list[Line]) -> str | None:
-    """The Luhn fix the recognizer itself prefers: each candidate's changed group scored
-    against that group's image (CTC, all frames). None unless it wins by ``MARGIN``."""
+    """The Luhn fix the recognizer itself prefers: each candidate's changed line scored
+    against that line's image (CTC, all frames), as a gain over the line as read. None
+    unless it wins by ``MARGIN``; a digit dropped from a row :data:`TOO_LONG` must also
+    beat the row as read by as much (an extra digit and a misread together leave one
+    Luhn-valid drop that is no better than the reading)."""
     starts, at = [], 0
     for ln in group:
         starts.append(at)
@@ -106,14 +110,19 @@ def _decide(page: Page, slots: str, group: list[Line]) -> str | None:
         g = max(k for k, start in enumerate(starts) if start <= i)
         text = _edited(group[g].text.translate(TO_DIGIT), i - starts[g], digit)
         by_line.setdefault(g, {})[text] = slots[:i] + digit + slots[i + 1 :]
-    scored = []
+    gains: dict[str, float] = {}  # number -> log-likelier than its line as read
     for g, numbers in by_line.items():  # one recognizer run a line
-        for text, score in page.score_texts(group[g], list(numbers)).items():
-            scored.append((score, numbers[text]))
-    scored.sort(reverse=True)
-    if scored and (len(scored) == 1 or scored[0][0] - scored[1][0] >= MARGIN):
-        return scored[0][1]
-    return None
+        as_read = group[g].text.translate(TO_DIGIT)
+        scores = page.score_texts(group[g], [*numbers, as_read])
+        for text, number in numbers.items():
+            if text in scores and as_read in scores:
+                gains[number] = max(scores[text] - scores[as_read], gains.get(number, -1e9))
+    ranked = sorted(gains.items(), key=lambda item: -item[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] < MARGIN):
+        return None
+    if len(slots) == TOO_LONG and ranked[0][1] < MARGIN:
+        return None
+    return ranked[0][0]
 
 
 def _edited(text: str, offset: int, digit: str) -> str:
