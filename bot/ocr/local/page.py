@@ -152,6 +152,8 @@ class Page:
         """What the largest seal says in the first ``views`` of :data:`seal.VIEWS` (as
         photographed, deblurred): each view read once, when first asked; ``[]`` without
         a seal, fewer when the image is not at hand."""
+        if views < 1:
+            return []
         if self.stamps is None:
             self.stamps = self.photo.stamps(VIEWS[:views]) if self.photo is not None else []
         elif self.photo is not None and 0 < len(self.stamps) < views:  # a view not yet read
