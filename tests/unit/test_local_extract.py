@@ -838,6 +838,17 @@ def test_a_date_boxed_with_a_copy_stamp_s_strokes_is_kept() -> None:
     assert fields["registered_date"] == truth["registered_date"]
 
 
+def test_a_capital_under_a_copy_stamp_is_print() -> None:
+    """复印无效 across the registered capital: the stamp's red is most of the line's dark
+    tone and the amount is short, with no marks, like a stamp's own words. A sum of money
+    (or a date) is what a stamp never says: the line is the licence's print."""
+    page, _, truth, _ = load("bizlicense_capital_under_copy_stamp")
+    (capital,) = [ln for ln in page.lines if clean(ln.text) == truth["registered_capital"]]
+    assert layout.red_ink(capital) and len(clean(capital.text)) < 12
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert {k: fields.get(k) for k in truth} == truth
+
+
 def test_a_company_s_place_misread_is_put_right_from_its_address() -> None:
     page, _, truth, _ = load("bizlicense_name_place_misread")
     assert any("红河哈尼族葬族自治州" in t for t in _texts(page))
