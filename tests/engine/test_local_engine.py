@@ -307,9 +307,10 @@ def test_a_digit_too_many_is_dropped_where_the_recognizer_says(engine: LocalEngi
     """A real embossed card over a busy picture came back with 20 digits, one more than
     any card has (it used to be "no bank card found"). The row is read again; where that
     does not settle it, of the numbers one digit shorter that pass Luhn, the one the
-    line's image prefers, by a margin over the others and over the row as read, wins.
-    A stray digit and a misread together leave a lone Luhn-valid drop that the image
-    does not prefer to the reading: no number is made of it."""
+    line's image prefers, by a margin over the others and about as likely as the row as
+    read, wins (with a warning to check it). A stray digit and a misread together leave
+    a lone Luhn-valid drop that the image does not prefer to the reading: no number is
+    made of it."""
     seed = next(s for s in range(21, 200) if len(generate("bankcard", seed=s).truth["number"]) > 18)
     sample = generate("bankcard", seed=seed, mode="scan")
     page = engine.read(sample.jpeg)
