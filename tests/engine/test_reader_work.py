@@ -46,16 +46,16 @@ def test_the_detector_finds_the_boxes_rapidocr_finds(engine: LocalEngine) -> Non
 
 
 def test_crops_read_in_short_runs_come_back_in_their_own_order(engine: LocalEngine) -> None:
-    """``Models.recognize`` reads the crops narrowest first, ``REC_BATCH`` at a time (a
-    fifth faster than RapidOCR's runs of six): each text comes back at its crop's place,
-    and reads as that crop does alone."""
+    """A page's lines are read narrowest first, ``REC_BATCH`` at a time (a fifth faster
+    than RapidOCR's runs of six): each text comes back at its crop's place, and reads as
+    that crop does alone."""
     work = reader.rescale(reader.decode(generate(DocType.IDCARD, seed=7, mode="scan").jpeg))
     boxes = engine.models.detect(work.image)
     assert boxes is not None
     crops = [crop_quad(work.image, q) for q in boxes]
     crops.sort(key=lambda c: -c.shape[1] / c.shape[0])  # widest first: the reverse order
     assert len(crops) > 2 * models.REC_BATCH
-    texts, scores = engine.models.recognize(crops)
+    texts, scores = engine.models.recognize(crops, models.REC_BATCH)
     alone = [engine.models.recognize([c]) for c in crops]
     assert texts == [t[0] for t, _ in alone]
     assert scores == pytest.approx([s[0] for _, s in alone], abs=0.02)
@@ -99,9 +99,11 @@ class _Counted(Models):
     read: list[int]
     detected: list[tuple[int, int]]
 
-    def recognize(self, crops: list[np.ndarray]) -> tuple[list[str], list[float]]:
+    def recognize(
+        self, crops: list[np.ndarray], run: int | None = None
+    ) -> tuple[list[str], list[float]]:
         self.read.append(len(crops))
-        return super().recognize(crops)
+        return super().recognize(crops, run)
 
     def detect(self, img: np.ndarray) -> np.ndarray | None:
         self.detected.append(img.shape[:2])

@@ -33,9 +33,9 @@ import numpy as np
 _lock = threading.Lock()
 _models: Models | None = None
 
-# Crops the recognizer reads in one run. Every crop of a run is padded to the widest;
-# on two cores onnxruntime reads runs of two about a fifth faster than RapidOCR's six
-# (``bench/ocr.py``), and the texts are the same but for a crop in a hundred whose
+# A page's lines the recognizer reads in one run. Every crop of a run is padded to the
+# widest; on two cores onnxruntime reads runs of two about a fifth faster than RapidOCR's
+# six (``bench/ocr.py``), and the texts are the same but for a crop in a hundred whose
 # padding changed.
 REC_BATCH = 2
 
@@ -69,18 +69,24 @@ class Models:
         with ``180`` in it says the crop is upside down."""
         return self.cls(crops).cls_res
 
-    def recognize(self, crops: list[np.ndarray]) -> tuple[list[str], list[float]]:
+    def recognize(
+        self, crops: list[np.ndarray], run: int | None = None
+    ) -> tuple[list[str], list[float]]:
         """The recognizer's text and confidence (0..1) for each crop (one crop at least).
 
-        The crops are read in runs of :data:`REC_BATCH` of similar width, narrowest first
-        (RapidOCR's own order, in shorter runs than its six).
+        The crops are read narrowest first, ``run`` at a time (:data:`REC_BATCH` for a
+        page's lines), each run padded to its widest; ``None``: RapidOCR's own runs of
+        six, which the re-reads were tuned with (their padding changes what they read).
         """
+        if run is None:
+            out = self.rec(_rec_input(crops))
+            return list(out.txts), list(out.scores)
         order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
         texts, scores = [""] * len(crops), [0.0] * len(crops)
-        for start in range(0, len(order), REC_BATCH):
-            run = order[start : start + REC_BATCH]
-            out = self.rec(_rec_input([crops[i] for i in run]))
-            for i, text, score in zip(run, out.txts, out.scores, strict=True):
+        for start in range(0, len(order), run):
+            chunk = order[start : start + run]
+            out = self.rec(_rec_input([crops[i] for i in chunk]))
+            for i, text, score in zip(chunk, out.txts, out.scores, strict=True):
                 texts[i], scores[i] = text, score
         return texts, scores
 

@@ -39,7 +39,7 @@ import numpy as np
 from bot.images import open_image
 from bot.ocr.base import Failure, OcrError
 from bot.ocr.local import seal
-from bot.ocr.local.models import Models, crop_quad
+from bot.ocr.local.models import REC_BATCH, Models, crop_quad
 from bot.ocr.local.page import Line, Page, Quad
 from bot.ocr.local.photo import Photo, deskew
 from bot.ocr.local.script import simplified
@@ -338,7 +338,7 @@ def _read_as_they_stand(
     if read is None:
         return [float(s) for s in models.recognize(sample)[1]]
     crops = [crop_quad(img, _start_top_left(q)) for q in boxes]
-    texts, scores = models.recognize(crops)
+    texts, scores = models.recognize(crops, REC_BATCH)
     seen = zip(texts, map(float, scores), strict=True)
     read.update(zip(map(_key, crops), seen, strict=True))
     return [read[_key(c)][1] for c in sample]
@@ -379,7 +379,7 @@ def recognize(
     if read and len(keys) == len(read) and read.keys() == set(keys):
         texts, rec_scores = [read[k][0] for k in keys], [read[k][1] for k in keys]
     else:
-        texts, rec_scores = models.recognize(crops)
+        texts, rec_scores = models.recognize(crops, REC_BATCH)
     scores = [float(x) for x in rec_scores]
     clean = _without_red_ink(models, upright, quads, crops, texts, scores)
     return texts, scores, clean
