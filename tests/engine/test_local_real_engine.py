@@ -152,6 +152,10 @@ def test_an_inspection_stamp_whose_province_reads_as_another_character_is_chosen
     record = sample.truth["record"]
     page = engine.read(sample.jpeg)
     line = next(ln for ln in page.lines if "检验有效期至" in ln.text)
+    if record in line.text:  # read right (padding moves it): misread as these photos were
+        province = record[record.index("(") - 1]
+        misread = line.with_text(record.replace(f"{province}(", "廿("))  # 廿: no province
+        page.lines[page.lines.index(line)] = line = misread
     assert record not in line.text  # the province misread
     assert EXTRACTORS[DocType.DRIVING](page).fields["record"] == record
     assert driving._office_province(page, record, line.with_text(record)) == record
