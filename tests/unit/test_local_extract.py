@@ -782,6 +782,9 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
     # Two in one long name after a beginning read right (连县, an old county of 清远,
     # is one character off as read, in its last: no fix, so the long name is tried).
     assert fix("广东省清远市连南域疾自治县朝阳路374号") == "广东省清远市连南瑶族自治县朝阳路374号"
+    # Two in a long province name, no beginning read right: the province (its first and
+    # last as read), then the county one character off under the city.
+    assert fix("广西社源自治区百色市站西市青年街道") == "广西壮族自治区百色市靖西市青年街道"
     # As printed: right, an old name (an old card keeps it), a street that is one
     # character from a district (天河路/天河区), a short name, and no division at all.
     for same in (
@@ -795,6 +798,7 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         "江苏省南京市高新区科技路1号",  # a zone, one character from 高淳区
         "陕西省西安市高新区锦业路1号",  # and from 高陵区
         "科技路788号",
+        "广西壮族自治县",  # a long province's last character differs
     ):
         assert fix(same) == same
 

@@ -198,23 +198,27 @@ def _fix_long_name(address: str, exact: int) -> str:
     """``address`` with two misread characters of the name after its longest beginning
     read right put back (广东省清远市连南域疾自治县 -> …连南瑶族自治县): when exactly one
     known name of :data:`LONG_NAME` characters or more follows that beginning, as read,
-    two characters off, its last character as read."""
+    two characters off, its last character as read. With no beginning read right, the
+    province itself (广西社源自治区 -> 广西壮族自治区), its first and last as read."""
     if exact == 0:
-        return address
-    fits: set[str] = set()
-    for province, starts in division_starts().items():
-        if not address.startswith(province):
-            continue
-        for start, ends in starts.items():
-            if (
-                _last_name_start(ends) == exact
-                and len(start) - exact >= LONG_NAME
-                and len(address) >= len(start)
-                and address[:exact] == start[:exact]
-                and _differences(address, start) == 2
-                and address[len(start) - 1] == start[-1]
-            ):
-                fits.add(start)
+        fits = {
+            p for p in division_starts()
+            if len(p) >= LONG_NAME and _differences(address, p) == 2
+            and address[0] == p[0] and address[len(p) - 1] == p[-1]
+        }  # fmt: skip
+    else:
+        fits = {
+            start
+            for province, starts in division_starts().items()
+            if address.startswith(province)
+            for start, ends in starts.items()
+            if _last_name_start(ends) == exact
+            and len(start) - exact >= LONG_NAME
+            and len(address) >= len(start)
+            and address[:exact] == start[:exact]
+            and _differences(address, start) == 2
+            and address[len(start) - 1] == start[-1]
+        }
     if len(fits) != 1:
         return address
     start = fits.pop()
