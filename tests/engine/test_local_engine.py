@@ -343,6 +343,20 @@ def test_a_digit_too_many_is_dropped_where_the_recognizer_says(engine: LocalEngi
         assert bankcard._decide(page, bankcard._slots(misread), [line.with_text(misread)]) is None
 
 
+@pytest.mark.parametrize("seed", [1420074, 1420088])
+def test_a_date_beside_its_label_over_a_picture_is_read_again(
+    engine: LocalEngine, seed: int
+) -> None:
+    """Over the card's picture the detector missed the date right of VALID / THRU
+    (1420074), or boxed it with its / read as 1 (07132, 1420088): the place beside the
+    label is read again."""
+    sample = generate("bankcard", seed=seed, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert not any(sample.truth["valid_thru"] in ln.text for ln in page.lines)
+    fields = engine.extract(page, DocType.BANKCARD).fields
+    assert fields["valid_thru"] == sample.truth["valid_thru"]
+
+
 def test_a_two_row_plate_boxed_whole_is_read_from_both_rows(engine: LocalEngine) -> None:
     """A real lorry plate came back as one box round both rows, read as its large lower
     row alone (A1234): the upper row (province and letter) is read from the box's top."""

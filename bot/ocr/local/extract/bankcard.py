@@ -212,4 +212,21 @@ def _valid_thru(page: Page) -> str | None:
                 m = _VALID_THRU.search(text.translate(TO_DIGIT))
                 if m:
                     return f"{m.group(1)}/{m.group(2)}"
+    return _right_of_label(page)
+
+
+def _right_of_label(page: Page) -> str | None:
+    """The date right of a VALID / THRU label boxed on its own: over a card's picture
+    the detector may miss it, or box it with its / read as 1 (07132). The place beside
+    the label's two lines, as wide as five of their heights, is read again."""
+    labels = [ln for ln in page.lines if re.fullmatch(r"VALID|THRU", clean(ln.text).upper())]
+    if not labels:
+        return None
+    x1 = max(ln.x1 for ln in labels)
+    y0, y1 = min(ln.y0 for ln in labels), max(ln.y1 for ln in labels)
+    beside = region(x1, y0, min(page.width, x1 + 5 * (y1 - y0)), y1)
+    for text, _ in page.reread_line(beside):
+        m = _VALID_THRU.search(text.translate(TO_DIGIT))
+        if m:
+            return f"{m.group(1)}/{m.group(2)}"
     return None
