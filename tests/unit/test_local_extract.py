@@ -842,6 +842,19 @@ def test_a_date_boxed_with_a_copy_stamp_s_strokes_is_kept() -> None:
     assert fields["registered_date"] == truth["registered_date"]
 
 
+def test_an_issue_date_read_without_its_month_is_the_register_date() -> None:
+    """A small scan's 发证日期 read 2014--04 (the narrow 11 gone): most licences are
+    issued the day the car is registered, and the register date holds those digits.
+    Digits the register date does not hold are no such date."""
+    page, _, truth, _ = load("driving_issue_date_month_lost")
+    assert any(re.search(r"\d{4}--\d{2}", ln.text) for ln in page.lines)
+    fields = EXTRACTORS[DocType.DRIVING](page).fields
+    assert fields["issue_date"] == truth["issue_date"] == truth["register_date"]
+    assert driving._holds("20141104", "2014--04")
+    assert not driving._holds("20141104", "2015--04")
+    assert not driving._holds("20141104", "2014-12-04")
+
+
 def test_a_capital_under_a_copy_stamp_is_print() -> None:
     """复印无效 across the registered capital: the stamp's red is most of the line's dark
     tone and the amount is short, with no marks, like a stamp's own words. A sum of money

@@ -409,9 +409,22 @@ def _main_page(page: Page, result: Result) -> None:
     # The two dates read as one line (2013-06-172013-06-18) land after 注册日期.
     if len(found["register_date"]) == 2 and not found["issue_date"]:
         found["issue_date"] = found["register_date"][1:]
+    if found["register_date"] and not found["issue_date"] and "issue_date" in values:
+        # Most licences are issued the day the car is registered: an issue date read
+        # with its month or day lost (2014--04) that the register date holds is it.
+        registered = found["register_date"][0]
+        if _holds(iso(registered).replace("-", ""), values["issue_date"].text):
+            found["issue_date"] = [registered]
     for key, dates in found.items():
         if dates:
             put(key, iso(dates[0]))
+
+
+def _holds(digits: str, text: str) -> bool:
+    """Whether ``text``'s digits are ``digits`` with at most two lost (in order)."""
+    read = re.sub(r"\D", "", text.translate(TO_DIGIT))
+    rest = iter(digits)
+    return len(read) >= len(digits) - 2 and all(d in rest for d in read)
 
 
 def _back_page(page: Page, result: Result, *, alone: bool) -> None:
