@@ -785,6 +785,8 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
     # Two in a long province name, no beginning read right: the province (its first and
     # last as read), then the county one character off under the city.
     assert fix("广西社源自治区百色市站西市青年街道") == "广西壮族自治区百色市靖西市青年街道"
+    # One off a province of seven alone (too short for a one-character fix), then its city.
+    assert fix("宁夏田族自治区国原市原州区") == "宁夏回族自治区固原市原州区"
     # As printed: right, an old name (an old card keeps it), a street that is one
     # character from a district (天河路/天河区), a short name, and no division at all.
     for same in (
@@ -798,7 +800,10 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         "江苏省南京市高新区科技路1号",  # a zone, one character from 高淳区
         "陕西省西安市高新区锦业路1号",  # and from 高陵区
         "科技路788号",
-        "广西壮族自治县",  # a long province's last character differs
+        "广西社族自治县",  # two off a long province, its last among them
+        "厂西社族自治区",  # two off a long province, its first among them
+        "",  # nothing to fix
+        "内蒙古",  # shorter than the long province it begins
     ):
         assert fix(same) == same
 
@@ -845,14 +850,16 @@ def test_a_date_boxed_with_a_copy_stamp_s_strokes_is_kept() -> None:
 def test_an_issue_date_read_without_its_month_is_the_register_date() -> None:
     """A small scan's 发证日期 read 2014--04 (the narrow 11 gone): most licences are
     issued the day the car is registered, and the register date holds those digits.
-    Digits the register date does not hold are no such date."""
+    Only a month or a day lost whole: any other reading is no such date."""
     page, _, truth, _ = load("driving_issue_date_month_lost")
     assert any(re.search(r"\d{4}--\d{2}", ln.text) for ln in page.lines)
     fields = EXTRACTORS[DocType.DRIVING](page).fields
     assert fields["issue_date"] == truth["issue_date"] == truth["register_date"]
-    assert driving._holds("20141104", "2014--04")
-    assert not driving._holds("20141104", "2015--04")
-    assert not driving._holds("20141104", "2014-12-04")
+    registered = dt.date(2014, 11, 4)
+    assert driving._holds(registered, "2014--04") and driving._holds(registered, "2014-11-")
+    assert not driving._holds(registered, "2015--04")  # another year
+    assert not driving._holds(registered, "2014-12-04")  # a month read whole
+    assert not driving._holds(registered, "2014-1-04")  # a digit of the month left
 
 
 def test_a_capital_under_a_copy_stamp_is_print() -> None:
@@ -864,6 +871,11 @@ def test_a_capital_under_a_copy_stamp_is_print() -> None:
     assert layout.red_ink(capital) and len(clean(capital.text)) < 12
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert {k: fields.get(k) for k in truth} == truth
+    # A date alone is print too; a short stamp's words, dated or not, are not.
+    median = bizlicense._median_height(page.lines)
+    for text, is_print in (("2023年01月13日", True), ("伍佰万元整", True),
+                           ("仅供年检", False), ("仅供2024.5.1", False)):  # fmt: skip
+        assert bizlicense._print(capital.with_text(text), median) is is_print, text
 
 
 def test_a_company_s_place_misread_is_put_right_from_its_address() -> None:

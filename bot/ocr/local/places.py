@@ -199,11 +199,13 @@ def _fix_long_name(address: str, exact: int) -> str:
     read right put back (广东省清远市连南域疾自治县 -> …连南瑶族自治县): when exactly one
     known name of :data:`LONG_NAME` characters or more follows that beginning, as read,
     two characters off, its last character as read. With no beginning read right, the
-    province itself (广西社源自治区 -> 广西壮族自治区), its first and last as read."""
+    province itself, one or two characters off (广西社源自治区 -> 广西壮族自治区; a
+    province alone is too short for :func:`_fix_one`), its first and last as read."""
     if exact == 0:
         fits = {
             p for p in division_starts()
-            if len(p) >= LONG_NAME and _differences(address, p) == 2
+            if len(p) >= LONG_NAME and len(address) >= len(p)
+            and 1 <= _differences(address, p) <= 2
             and address[0] == p[0] and address[len(p) - 1] == p[-1]
         }  # fmt: skip
     else:

@@ -323,7 +323,7 @@ def orient(models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None
         leaning = len(crops) < 4 or straight >= flipped  # the classifier did not lean 180
         if leaning and float(np.mean(upright_rec)) >= ORIENT_SURE:
             return base  # read this surely as they stand: no page upside down did
-        _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops])
+        _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops], REC_BATCH)
         flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
     return (base + 180) % 360 if flipped > straight else base
 
@@ -336,7 +336,7 @@ def _read_as_they_stand(
     the batch :func:`recognize` would make, and kept in ``read``: on an upright page,
     the usual case, the orientation then costs no reading of its own."""
     if read is None:
-        return [float(s) for s in models.recognize(sample)[1]]
+        return [float(s) for s in models.recognize(sample, REC_BATCH)[1]]
     crops = [crop_quad(img, _start_top_left(q)) for q in boxes]
     texts, scores = models.recognize(crops, REC_BATCH)
     seen = zip(texts, map(float, scores), strict=True)

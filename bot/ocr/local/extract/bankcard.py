@@ -95,14 +95,17 @@ def _luhn_fixes(slots: str) -> list[tuple[int, str]]:
     return [(i, d) for i, d in edits if luhn_valid(slots[:i] + d + slots[i + 1 :])]
 
 
-def _decide(page: Page, slots: str, group: list[Line]) -> str | None:
+def _decide(page: Page, slots: str, group: list[Line], result: Result) -> str | None:
     """The Luhn fix the recognizer itself prefers: each candidate's changed line scored
     against that line's image (CTC, all frames), as a gain over the line as read. None
     unless it wins by ``MARGIN``. A digit dropped from a row :data:`TOO_LONG` must also
-    explain the image within ``MARGIN`` of the row as read (a real card's stray first
-    digit: 1.2 nats short, 7 ahead of the next drop), and a lone Luhn-valid drop, with
-    no other to beat, must beat the row as read by ``MARGIN``: an extra digit and a
-    misread together often leave one, and it is not the number."""
+    explain the image within ``2 * MARGIN`` of the row as read (a mark before the number
+    read as a digit: 1.2 nats short on a real card, 4.3-4.5 drawn on synthetic ones, 7
+    or more ahead of the next drop; a drop that leaves a misread in: 16 short), and a
+    lone Luhn-valid drop, with no other to beat, must beat the row as read by
+    ``MARGIN``: a stray digit and a misread together often leave one, and it is not the
+    number. A drop comes with a warning in ``result``: which digit was extra is the
+    image's word only."""
     starts, at = [], 0
     for ln in group:
         starts.append(at)
@@ -122,8 +125,10 @@ def _decide(page: Page, slots: str, group: list[Line]) -> str | None:
     ranked = sorted(gains.items(), key=lambda item: -item[1])
     if not ranked or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] < MARGIN):
         return None
-    if len(slots) == TOO_LONG and ranked[0][1] < (MARGIN if len(ranked) == 1 else -MARGIN):
-        return None
+    if len(slots) == TOO_LONG:
+        if ranked[0][1] < (MARGIN if len(ranked) == 1 else -2 * MARGIN):
+            return None
+        result.warnings.append("银行卡号不清晰，请核对")  # which digit was extra: the image's word
     return ranked[0][0]
 
 
@@ -160,9 +165,7 @@ def read_number(page: Page, result: Result) -> str | None:
                 result.warnings.append("银行卡号不清晰，请核对")
             return slots
     for slots, group in candidates + longer:
-        if (number := _decide(page, slots, group)) is not None:
-            if len(slots) == TOO_LONG:  # which digit was extra: the image's word only
-                result.warnings.append("银行卡号不清晰，请核对")
+        if (number := _decide(page, slots, group, result)) is not None:
             return number
     shown = [slots for slots, _ in candidates + longer if len(slots) < TOO_LONG]
     if shown:
@@ -224,7 +227,10 @@ def _right_of_label(page: Page) -> str | None:
         return None
     x1 = max(ln.x1 for ln in labels)
     y0, y1 = min(ln.y0 for ln in labels), max(ln.y1 for ln in labels)
-    beside = region(x1, y0, min(page.width, x1 + 5 * (y1 - y0)), y1)
+    x2 = min(page.width, x1 + 5 * (y1 - y0))
+    if x2 - x1 < y1 - y0:  # the label at the card's edge: nothing beside it
+        return None
+    beside = region(x1, y0, x2, y1)
     for text, _ in page.reread_line(beside):
         m = _VALID_THRU.search(text.translate(TO_DIGIT))
         if m:

@@ -321,19 +321,21 @@ def _print(line: Line, median: float) -> bool:
     """Whether a line in red reads as the licence's print under a stamp: a label, or a
     value's line with its marks (、，。（）), or a long line of print's height. A stamp's
     words and a seal's arc have no marks; a long stamp (仅供办理银行开户使用他用无效,
-    misread past :data:`_COPY_MARK`) stands taller than print. A date or a sum of
-    money is print. Where a large stamp covers a line its red is most of the line's
-    dark tone."""
+    misread past :data:`_COPY_MARK`) stands taller than print. A sum of money, or a
+    date alone, is print. Where a large stamp covers a line its red is most of the
+    line's dark tone."""
     text = clean(line.text)
     if text in _LABEL_TEXTS or re.search(r"[、，。；（）()]", text):
         return True
-    if _AMOUNT.search(text) or find_dates(text):  # a stamp says what for, not when or how much
-        return True
+    if _MONEY.search(text) or (_DATE_ONLY.fullmatch(text) and find_dates(text)):
+        return True  # a stamp says what a copy is for, not how much or when
     return len(text) >= 12 and line.height <= PRINT_MAX * median
 
 
-# A sum of money as the licence prints its capital (壹仟零伍拾万元整, 500万元人民币).
-_AMOUNT = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿\d.]{2,}万?元")
+# A sum of money as the licence prints its capital (壹仟零伍拾万元整, 500万元人民币), and a
+# line that is a date or a period and nothing else (a dated stamp says more).
+_MONEY = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿\d.]{2,}万?元")
+_DATE_ONLY = re.compile(r"[\d年月日至起长期.\-/]{8,}")
 
 
 def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:

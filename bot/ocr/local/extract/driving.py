@@ -8,6 +8,7 @@ value never runs on into the other page. Alone, the 副页's 号牌号码 is ``p
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
 from bot.numbers import (
@@ -411,20 +412,21 @@ def _main_page(page: Page, result: Result) -> None:
         found["issue_date"] = found["register_date"][1:]
     if found["register_date"] and not found["issue_date"] and "issue_date" in values:
         # Most licences are issued the day the car is registered: an issue date read
-        # with its month or day lost (2014--04) that the register date holds is it.
+        # with its month or its day lost (2014--04) that otherwise reads as the register
+        # date is it.
         registered = found["register_date"][0]
-        if _holds(iso(registered).replace("-", ""), values["issue_date"].text):
+        if _holds(registered, values["issue_date"].text):
             found["issue_date"] = [registered]
     for key, dates in found.items():
         if dates:
             put(key, iso(dates[0]))
 
 
-def _holds(digits: str, text: str) -> bool:
-    """Whether ``text``'s digits are ``digits`` with at most two lost (in order)."""
+def _holds(day: dt.date, text: str) -> bool:
+    """Whether ``text``'s digits are ``day``'s with its month or its day lost whole (the
+    year and the other as read)."""
     read = re.sub(r"\D", "", text.translate(TO_DIGIT))
-    rest = iter(digits)
-    return len(read) >= len(digits) - 2 and all(d in rest for d in read)
+    return read in (f"{day:%Y%d}", f"{day:%Y%m}")
 
 
 def _back_page(page: Page, result: Result, *, alone: bool) -> None:
