@@ -253,11 +253,11 @@ def fix_place_from(name: str, address: str) -> str:
     follows), and only when exactly one such place fits and the beginning as read is
     no place at all (a branch keeps its parent's place: 湖南省建工集团…郑州分公司 at an
     address in 河南省)."""
-    if any(name.startswith(p) for p in place_names() if len(p) >= 3 and p in address):
+    named = [p for p in place_names() if len(p) >= 3 and p in address]
+    if any(name.startswith(p) for p in named):
         return name
-    named = [p for p in place_names() if len(p) >= PLACE_MIN and p in address]
-    fits = {p for p in named
-            if one_off(name[: len(p)], p) and name[len(p) - 1] == p[-1]}  # fmt: skip
+    fits = {p for p in named if len(p) >= PLACE_MIN
+            and one_off(name[: len(p)], p) and name[len(p) - 1] == p[-1]}  # fmt: skip
     if len(fits) != 1:
         return name
     place = fits.pop()

@@ -202,9 +202,8 @@ def _valid_thru(page: Page) -> str | None:
     cards all 24 such re-reads were of labels alone. The price: a date boxed with its
     label and lost whole from the reading is not looked for there (none was seen)."""
     for ln in page.lines:
-        m = _VALID_THRU.search(ln.text.translate(TO_DIGIT))
-        if m:
-            return f"{m.group(1)}/{m.group(2)}"
+        if found := _mm_yy(ln.text):
+            return found
     for ln in page.lines + page.weak:
         if "/" not in ln.text and not re.search(r"[VY]A[LI]|THRU|RU", ln.text.upper()):
             continue
@@ -212,10 +211,15 @@ def _valid_thru(page: Page) -> str | None:
             continue
         for part in ((0.45, 1.0), (0.35, 1.0), (0.55, 1.0)):
             for text, _ in page.reread_line(ln, part):
-                m = _VALID_THRU.search(text.translate(TO_DIGIT))
-                if m:
-                    return f"{m.group(1)}/{m.group(2)}"
+                if found := _mm_yy(text):
+                    return found
     return _right_of_label(page)
+
+
+def _mm_yy(text: str) -> str | None:
+    """The ``MM/YY`` date in ``text``, if any."""
+    m = _VALID_THRU.search(text.translate(TO_DIGIT))
+    return f"{m.group(1)}/{m.group(2)}" if m else None
 
 
 def _right_of_label(page: Page) -> str | None:
@@ -231,8 +235,4 @@ def _right_of_label(page: Page) -> str | None:
     if x2 - x1 < y1 - y0:  # the label at the card's edge: nothing beside it
         return None
     beside = region(x1, y0, x2, y1)
-    for text, _ in page.reread_line(beside):
-        m = _VALID_THRU.search(text.translate(TO_DIGIT))
-        if m:
-            return f"{m.group(1)}/{m.group(2)}"
-    return None
+    return next((found for text, _ in page.reread_line(beside) if (found := _mm_yy(text))), None)

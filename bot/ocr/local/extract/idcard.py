@@ -31,6 +31,7 @@ FRONT_LABELS = {
 }
 BACK_LABELS = {"authority": ["签发机关"], "valid": ["有效期限", "有效期"]}
 _ID_ROW = r"\d{12,}|公民身份|身份号码"
+_DIGIT_RUN = re.compile(r"\d{8}")  # eight digits in a row: a piece of an ID number
 MAX_NAME = 15  # characters: long ethnic names written with ·
 # The 56 ethnic groups as an ID card prints them (GB/T 3304, without 族).
 ETHNIC_GROUPS = (
@@ -71,7 +72,7 @@ def _holder_printed(page: Page, number: str) -> bool:
     dated = sum(bool(find_dates(ln.text)) for ln in page.lines)
     if not id_valid(number) or any(w in text for w in _LICENCE_WORDS) or dated > 1:
         return False
-    texts = [t for ln in page.lines if not re.search(r"\d{8}", t := clean(ln.text))]
+    texts = [t for ln in page.lines if not _DIGIT_RUN.search(t := clean(ln.text))]
     return id_sex(number) in texts or any(number[6:10] in t for t in texts)
 
 
@@ -196,7 +197,7 @@ def by_rows(page: Page) -> Unlabelled:
         # 年 月 日 print pale like the labels, and can go with them: the birth row is
         # the one holding the year the ID number gives.
         at = next((i for i, row in enumerate(grid)
-                   if number[6:10] in row.text and not re.search(r"\d{8}", row.text)
+                   if number[6:10] in row.text and not _DIGIT_RUN.search(row.text)
                    and not re.search(_ID_ROW, row.text)), None)  # fmt: skip
     if at is None:
         return found

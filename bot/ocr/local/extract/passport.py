@@ -12,6 +12,7 @@ from bot.numbers import TO_DIGIT, TO_LETTER, single_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import rows
 from bot.ocr.local.page import Page, region
+from bot.ocr.local.places import one_off
 
 _FILLER = str.maketrans({"く": "<", "«": "<", "‹": "<", "〈": "<", "＜": "<", " ": "<"})
 _DIGIT_POS = [*range(9, 10), *range(13, 20), *range(21, 28), 42, 43]
@@ -144,7 +145,7 @@ def _issuer_as_nationality(first: str, second: str) -> str | None:
     makes every check pass: a passport's holder is nearly always of the state issuing
     it, and no check digit covers the nationality."""
     issuer, read = first[2:5], second[10:13]
-    if sum(a != b for a, b in zip(issuer, read, strict=True)) != 1:
+    if not one_off(read, issuer):
         return None
     again = second[:10] + issuer + second[13:]
     return again if _check(first, again) else None
