@@ -16,7 +16,7 @@ from PIL import Image
 from stdnum.cn import ric, uscc
 from stdnum.iso7064 import mod_11_10
 
-from bot.devtools.synth import generate, numbers, people, supported_types
+from bot.devtools.synth import generate, numbers, people, photo, supported_types
 from bot.devtools.synth.__main__ import main as cli_main
 from bot.devtools.synth.docs import Doc, licences
 from bot.devtools.synth.docs.bizlicense import chinese_upper
@@ -25,6 +25,7 @@ from bot.devtools.synth.generator import (
     plate_cast,
     plate_faded,
     plate_framing,
+    plate_on_road,
     print_shift,
     validity_one_row,
 )
@@ -505,6 +506,31 @@ def test_plate_photos_come_in_three_framings():
         generate("idcard", seed=1, framing="tight")
 
 
+def test_some_plate_scenes_are_a_road_cameras_frame():
+    """Real road-camera frames show the plate small on a car's front (6-11 % of the
+    width), among a grille's slats, lamps and the road's bars: two in five scenes are
+    drawn so, from their own stream (the plate and its truth stay as they were), upright
+    unless a turn is asked for."""
+    scenes = [s for s in range(400) if plate_framing(s) == "scene"]
+    road = [s for s in scenes if plate_on_road(s)]
+    assert 0.25 * len(scenes) <= len(road) <= 0.55 * len(scenes)
+    samples = (generate("platenum", seed=s, mode="photo") for s in road)
+    sample = next(s for s in samples if s.truth["color"] == "blue")
+    seed = sample.meta["seed"]
+    assert sample.meta["road"] and sample.meta["rotation"] == 0
+    assert sample.image.size == photo.ROAD_SIZE
+    assert sample.truth == generate("platenum", seed=seed, mode="scan").truth
+    # The plate: the deep blue patch (PIL's hue 140-180), a tenth of the frame's width.
+    hsv = np.asarray(sample.image.convert("HSV"), np.int32)
+    paint = (hsv[..., 0] > 140) & (hsv[..., 0] < 180) & (hsv[..., 1] > 120) & (hsv[..., 2] > 90)
+    columns = np.flatnonzero(paint.sum(axis=0) > 5)
+    assert 0.04 * photo.ROAD_SIZE[0] < np.ptp(columns) < 0.13 * photo.ROAD_SIZE[0]
+    turned = generate("platenum", seed=seed, mode="photo", rotation=180)
+    assert turned.meta["rotation"] == 180 and turned.image.size == photo.ROAD_SIZE
+    other = next(s for s in scenes if s not in road)
+    assert not generate("platenum", seed=other, mode="photo").meta.get("road")
+
+
 def test_some_tight_plate_crops_are_faded():
     """Road-camera crops of real plates are often washed out: a share of tight crops is
     faded to low contrast, last and from its own stream (the plate and every other draw
@@ -527,8 +553,6 @@ def test_some_tight_plate_crops_are_faded():
 def test_some_plate_photos_are_in_green_tinted_light():
     """Real car-park photos are often tinted green (trees, wet tarmac): a share of plate
     photos, held or in a scene, gets a dim green cast, last and from its own stream."""
-    from bot.devtools.synth import photo
-
     seeds = [s for s in range(400) if plate_framing(s) != "tight"]
     cast = [s for s in seeds if plate_cast(s)]
     assert 0.1 * len(seeds) <= len(cast) <= 0.3 * len(seeds)

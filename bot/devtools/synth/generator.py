@@ -131,6 +131,14 @@ def generate(
             image = image.rotate(rotation, expand=True)
         meta.update(rotation=rotation or 0, framing="tight", quality=cond.randint(70, 95),
                     faded=faded)  # fmt: skip
+    elif doc_type is DocType.PLATENUM and framing == "scene" and plate_on_road(seed):
+        image, fill = photo.road_camera(doc.image, random.Random(f"{seed}:platenum:camera"))
+        meta.update(framing="scene", road=True, cast=plate_cast(seed))
+        if meta["cast"]:
+            image = photo.green_cast(image, random.Random(f"{seed}:platenum:cast"))
+        if rotation:  # only when asked: a road camera's frame is upright
+            image = image.rotate(rotation, expand=True)
+        meta.update(rotation=rotation or 0, fill=round(fill, 3), quality=cond.randint(60, 90))
     else:
         scene = doc_type is DocType.PLATENUM and framing == "scene"
         fill = cond.uniform(0.12, 0.25) if scene else None
@@ -160,6 +168,7 @@ BACK_ALONE = 0.1  # driver's licences photographed as their 副页 alone
 ANGLED = 0.25  # bank card photos of a card lying at an angle on a desk
 FADED = 0.25  # tight plate crops washed out to low contrast
 CAST = 0.2  # plate photos (held or in a scene) in green-tinted light
+ROAD = 0.4  # plate scenes framed by a road camera over a car's front
 PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
 OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
 ONE_ROW = 0.5  # older driver's licences with 有效起始日期 and 有效期限 on one row
@@ -226,6 +235,12 @@ def plate_framing(seed: int) -> str:
     or street where the plate is small. Its own stream: the others draw as before."""
     rng = random.Random(f"{seed}:platenum:framing")
     return rng.choices(list(FRAMINGS), weights=list(FRAMINGS.values()))[0]
+
+
+def plate_on_road(seed: int) -> bool:
+    """A plate in a scene seen by a road camera over the car's front (two in five: see
+    ``photo.road_camera``), else a plate somewhere in a street photo. Its own stream."""
+    return random.Random(f"{seed}:platenum:road").random() < ROAD
 
 
 def plate_faded(seed: int) -> bool:

@@ -269,6 +269,62 @@ def green_cast(img: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
 
 
+ROAD_SIZE = (1280, 720)  # a road camera's frame, shrunk as people forward it
+# Most cars are white, silver, grey or black; a few red, blue (as blue as a plate) or gold.
+CAR_PAINTS = ((235, 236, 238),) * 4 + ((175, 178, 182),) * 2 + ((90, 92, 96), (28, 28, 30)) * 2 + (
+    (165, 25, 30), (25, 55, 140), (190, 160, 100))  # fmt: skip
+
+
+def road_camera(plate: Image.Image, rng: random.Random) -> tuple[Image.Image, float]:
+    """A car seen from above by a road camera: the plate small on its bumper (6-11 % of
+    the frame's width), around it what a detector boxes and no one can read either way
+    up: the grille's slats, the lamps, the windscreen's edge, the road's white bars.
+    Real frames of this kind are turned upside down by an orientation that lets those
+    outvote the plate. Returns the frame and the share of its width the plate takes."""
+    gen = np.random.default_rng(rng.getrandbits(32))
+    w, h = ROAD_SIZE
+    tar = rng.uniform(60, 115)
+    arr = np.full((h, w, 3), tar, np.float32) + gen.normal(0, 7, (h, w, 1))
+    img = Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(img)
+    paint = rng.randint(200, 240)
+    for edge in (rng.uniform(0.05, 0.25), rng.uniform(0.75, 0.95)):  # lane lines
+        x, lean = edge * w, rng.uniform(-0.15, 0.15) * w
+        d.line((x, 0, x + lean, h), fill=(paint,) * 3, width=rng.randint(8, 16))
+    car_w = rng.uniform(0.28, 0.42) * w
+    cx = w / 2 + rng.uniform(-0.12, 0.12) * w
+    top, bottom = rng.uniform(0.0, 0.12) * h, rng.uniform(0.58, 0.72) * h
+    for k in range(rng.randint(2, 4)):  # bars across the road in front of the car
+        y = bottom + (0.06 + 0.07 * k) * h
+        for x in range(int(cx - 0.45 * w), int(cx + 0.45 * w), rng.randint(18, 40)):
+            d.rectangle((x, y, x + rng.randint(12, 30), y + rng.randint(10, 18)), fill=(paint,) * 3)
+    body = rng.choice(CAR_PAINTS)
+    x0, x1 = cx - car_w / 2, cx + car_w / 2
+    d.rounded_rectangle((x0, top, x1, bottom), radius=car_w * 0.12, fill=body)
+    glass = rng.randint(30, 70)
+    d.polygon([(x0 + 0.1 * car_w, top + 0.12 * h), (x1 - 0.1 * car_w, top + 0.12 * h),
+               (x1 - 0.04 * car_w, top + 0.3 * h), (x0 + 0.04 * car_w, top + 0.3 * h)],
+              fill=(glass, glass, glass + 10))  # fmt: skip
+    plate_w = round(rng.uniform(0.06, 0.11) * w)
+    small = plate.convert("RGB").resize((plate_w, round(plate.height * plate_w / plate.width)),
+                                        Image.LANCZOS)  # fmt: skip
+    py = round(bottom - rng.uniform(0.05, 0.08) * h - small.height)
+    gy0, gy1 = py - rng.uniform(0.06, 0.1) * h, py - 0.015 * h
+    d.rectangle((cx - 0.22 * car_w, gy0, cx + 0.22 * car_w, gy1), fill=(20, 20, 22))  # grille
+    for k in range(1, rng.randint(3, 5)):
+        y = gy0 + (gy1 - gy0) * k / 5
+        d.line((cx - 0.2 * car_w, y, cx + 0.2 * car_w, y), fill=(190, 190, 195), width=2)
+    for side in (-1, 1):  # lamps
+        lx = cx + side * 0.36 * car_w
+        lamp = (lx - 0.08 * car_w, gy0 - 4, lx + 0.08 * car_w, gy0 + 0.05 * h)
+        d.ellipse(lamp, fill=(225, 230, 235), outline=(60, 60, 60), width=2)
+    img.paste(small, (round(cx - plate_w / 2), py))
+    out = np.asarray(img, np.float32) * rng.uniform(0.8, 1.05)
+    out += gen.normal(0, rng.uniform(2, 6), out.shape)
+    img = Image.fromarray(out.clip(0, 255).astype(np.uint8), "RGB")
+    return img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.9))), plate_w / w
+
+
 def shrink(img: Image.Image, max_side: int = MAX_SIDE) -> Image.Image:
     """Scale down so the long side is at most ``max_side`` (phones upload resized images too)."""
     scale = max_side / max(img.size)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -317,31 +317,41 @@ def orient(models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None
     straight = sum(score for label, score in votes if "180" not in label)
     if len(crops) < 4 or abs(flipped - straight) < 0.5 * (flipped + straight):
         # Little or split evidence (a plate's one italic line fooled the classifier):
-        # ask the recognizer which way round it reads with more confidence.
+        # ask the recognizer which way round it reads more characters surely.
         kept = None if base else read  # turned by 90, the crops are not recognize's
-        upright_rec = _read_as_they_stand(models, upright, turned, crops, kept)
+        as_they_stand = _read_as_they_stand(models, upright, turned, crops, kept)
         leaning = len(crops) < 4 or straight >= flipped  # the classifier did not lean 180
-        if leaning and float(np.mean(upright_rec)) >= ORIENT_SURE:
+        if leaning and np.mean([score for _, score in as_they_stand]) >= ORIENT_SURE:
             return base  # read this surely as they stand: no page upside down did
-        _, turned_rec = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops], REC_BATCH)
-        flipped, straight = float(sum(turned_rec)), float(sum(upright_rec))
+        texts, scores = models.recognize([cv2.rotate(c, cv2.ROTATE_180) for c in crops], REC_BATCH)
+        flipped = _characters_read(zip(texts, map(float, scores), strict=True))
+        straight = _characters_read(as_they_stand)
     return (base + 180) % 360 if flipped > straight else base
+
+
+def _characters_read(readings: Iterable[tuple[str, float]]) -> float:
+    """How many characters the readings hold, each line's counted at its confidence: the
+    way round a page reads more text surely. A plate read upside down comes back short
+    (蒙M·FX962 as M962), the marks of a road or a grille short either way round; counted
+    a line a vote, such marks outvoted the plate on real road-camera photos."""
+    return sum(len(text.strip()) * score for text, score in readings)
 
 
 def _read_as_they_stand(
     models: Models, img: np.ndarray, boxes: np.ndarray, sample: list[np.ndarray], read: dict | None
-) -> list[float]:
-    """The recognizer's confidence in each crop of ``sample`` as it stands. With ``read``
-    (the page's boxes are as :func:`recognize` will crop them), every box is read, in
-    the batch :func:`recognize` would make, and kept in ``read``: on an upright page,
-    the usual case, the orientation then costs no reading of its own."""
+) -> list[tuple[str, float]]:
+    """What the recognizer reads of each crop of ``sample`` as it stands, and how surely.
+    With ``read`` (the page's boxes are as :func:`recognize` will crop them), every box
+    is read, in the batch :func:`recognize` would make, and kept in ``read``: on an
+    upright page, the usual case, the orientation then costs no reading of its own."""
     if read is None:
-        return [float(s) for s in models.recognize(sample, REC_BATCH)[1]]
+        texts, scores = models.recognize(sample, REC_BATCH)
+        return list(zip(texts, map(float, scores), strict=True))
     crops = [crop_quad(img, _start_top_left(q)) for q in boxes]
     texts, scores = models.recognize(crops, REC_BATCH)
     seen = zip(texts, map(float, scores), strict=True)
     read.update(zip(map(_key, crops), seen, strict=True))
-    return [read[_key(c)][1] for c in sample]
+    return [read[_key(c)] for c in sample]
 
 
 def _key(crop: np.ndarray) -> bytes:
