@@ -364,6 +364,37 @@ def test_a_plate_outweighs_a_short_mark_that_reads_upside_down(engine: LocalEngi
     assert EXTRACTORS[DocType.PLATENUM](page).fields == sample.truth
 
 
+def test_a_plate_whose_province_the_image_cannot_settle_gets_the_likeliest_to_check(
+    engine: LocalEngine,
+) -> None:
+    """A tight crop whose province is a smear (real road-camera crops: 皖 a blur of
+    eight pixels): read without it, and no province likelier than the next by
+    ``PROVINCE_MARGIN``. The plate comes whole, with the likeliest province and the
+    warning to check it, not as six characters that are no plate."""
+    import io
+
+    from PIL import ImageFilter
+
+    from bot.numbers import plate_fix
+    from bot.ocr.local.extract import platenum
+
+    sample = generate(DocType.PLATENUM, seed=1450007, mode="photo")
+    assert sample.meta["framing"] == "tight"
+    crop = sample.image.copy()
+    province = (0, 0, round(crop.width * 0.16), crop.height)
+    crop.paste(crop.crop(province).filter(ImageFilter.GaussianBlur(2.5)), province)
+    jpeg = io.BytesIO()
+    crop.save(jpeg, "JPEG", quality=90)
+    page = engine.read(jpeg.getvalue())
+    read = "".join(ln.text for ln in page.lines).replace("·", "")
+    assert read == sample.truth["number"][1:]  # the case this test is about
+    assert platenum.province_by_image(page, page.lines[0], page.lines[0].text) is None
+    got = EXTRACTORS[DocType.PLATENUM](page)
+    number = got.fields["number"]
+    assert plate_fix(number) == number and number[1:] == read
+    assert got.warnings == [platenum.PROVINCE_WARNING]
+
+
 def test_a_plate_is_not_recognized_twice_upright(engine: LocalEngine) -> None:
     """Orientation asks the recognizer about a plate's few lines as they stand; when they
     stand upright, that batch is the reading, not run again, and reads the same."""

@@ -196,13 +196,15 @@ def read_wider(page: Page, line: Line) -> str | None:
     return None
 
 
-def province_by_image(page: Page, line: Line, text: str, *, dotted: bool = True) -> str | None:
+def province_by_image(
+    page: Page, line: Line, text: str, *, dotted: bool = True, margin: float = PROVINCE_MARGIN
+) -> str | None:
     """The plate with its province character chosen by the image, when the reading's
     first character is no province (smeared, cut by the crop, or left out): each of the
     31 in its place, scored against the line's crop with the recognizer's per-frame
-    probabilities (CTC); the best must beat the next by ``PROVINCE_MARGIN``. ``dotted``:
-    the line prints the plate as a plate does, a dot after the letter (a vehicle
-    licence prints it without)."""
+    probabilities (CTC); the best must beat the next by ``margin``. ``dotted``: the line
+    prints the plate as a plate does, a dot after the letter (a vehicle licence prints
+    it without)."""
     raw = next(iter(plate_candidates(text)), "")
     if not raw or raw[0] in PROVINCES:
         return None
@@ -211,7 +213,7 @@ def province_by_image(page: Page, line: Line, text: str, *, dotted: bool = True)
         for p in PROVINCES:
             if (number := plate_fix(p + rest)) is not None:
                 options[f"{number[:2]}·{number[2:]}" if dotted else number] = number
-    best = likeliest(page.score_texts(line, list(options)), PROVINCE_MARGIN, alone=True)
+    best = likeliest(page.score_texts(line, list(options)), margin, alone=True)
     return options[best] if best is not None else None
 
 
@@ -234,6 +236,14 @@ def extract(page: Page) -> Result:
                 best = (number, line)
                 result.warnings.append(PROVINCE_WARNING)
                 break
+    if best is None and candidates:
+        # Too small or blurred for the image to be sure (a plate's province is its
+        # smallest, densest character): the likeliest, to be checked, rather than a
+        # plate without its province.
+        text, line = candidates[0]
+        if number := province_by_image(page, line, text, margin=0.0):
+            best = (number, line)
+            result.warnings.append(PROVINCE_WARNING)
     if best is None:
         for text, line in candidates:
             raw = next(iter(plate_candidates(text)), "")
