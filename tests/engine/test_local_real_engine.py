@@ -388,10 +388,13 @@ def test_a_plate_whose_province_the_image_cannot_settle_gets_the_likeliest_to_ch
     page = engine.read(jpeg.getvalue())
     read = "".join(ln.text for ln in page.lines).replace("·", "")
     assert read == sample.truth["number"][1:]  # the case this test is about
-    assert platenum.province_by_image(page, page.lines[0], page.lines[0].text) is None
+    line = page.lines[0]
+    scores = platenum.province_scores(page, line, line.text)
+    assert platenum.province_by_image(page, line, line.text) is None
     got = EXTRACTORS[DocType.PLATENUM](page)
     number = got.fields["number"]
     assert plate_fix(number) == number and number[1:] == read
+    assert number == max(scores, key=scores.__getitem__)  # the likeliest
     assert got.warnings == [platenum.PROVINCE_WARNING]
 
 

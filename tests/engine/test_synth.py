@@ -508,27 +508,31 @@ def test_plate_photos_come_in_three_framings():
 
 def test_some_plate_scenes_are_a_road_cameras_frame():
     """Real road-camera frames show the plate small on a car's front (6-11 % of the
-    width), among a grille's slats, lamps and the road's bars: two in five scenes are
-    drawn so, from their own stream (the plate and its truth stay as they were), upright
-    unless a turn is asked for."""
+    width), among a grille's slats, lamps and the road's bars: two in five scenes of a
+    one-row plate are drawn so, from their own stream (the plate and its truth stay as
+    they were), upright unless a turn is asked for."""
     scenes = [s for s in range(400) if plate_framing(s) == "scene"]
     road = [s for s in scenes if plate_on_road(s)]
     assert 0.25 * len(scenes) <= len(road) <= 0.55 * len(scenes)
     samples = (generate("platenum", seed=s, mode="photo") for s in road)
-    sample = next(s for s in samples if s.truth["color"] == "blue")
+    sample = next(s for s in samples if s.meta["road"] and s.truth["color"] == "blue")
     seed = sample.meta["seed"]
-    assert sample.meta["road"] and sample.meta["rotation"] == 0
-    assert sample.image.size == photo.ROAD_SIZE
+    assert sample.meta["rotation"] == 0 and sample.image.size == photo.ROAD_SIZE
     assert sample.truth == generate("platenum", seed=seed, mode="scan").truth
-    # The plate: the deep blue patch (PIL's hue 140-180), a tenth of the frame's width.
-    hsv = np.asarray(sample.image.convert("HSV"), np.int32)
-    paint = (hsv[..., 0] > 140) & (hsv[..., 0] < 180) & (hsv[..., 1] > 120) & (hsv[..., 2] > 90)
-    columns = np.flatnonzero(paint.sum(axis=0) > 5)
-    assert 0.04 * photo.ROAD_SIZE[0] < np.ptp(columns) < 0.13 * photo.ROAD_SIZE[0]
+    left, top, right, bottom = sample.meta["plate_box"]
+    assert 0.06 <= (right - left) / photo.ROAD_SIZE[0] <= 0.11
+    assert sample.meta["fill"] == round((right - left) / photo.ROAD_SIZE[0], 3)
+    # Where the plate is said to be, deep blue paint (PIL's hue 140-180) covers it.
+    hsv = np.asarray(sample.image.crop((left, top, right, bottom)).convert("HSV"), np.int32)
+    paint = (hsv[..., 0] > 140) & (hsv[..., 0] < 180) & (hsv[..., 1] > 120)
+    assert paint.mean() > 0.5
     turned = generate("platenum", seed=seed, mode="photo", rotation=180)
     assert turned.meta["rotation"] == 180 and turned.image.size == photo.ROAD_SIZE
+    two_rows = next(generate("platenum", seed=s, mode="photo") for s in road
+                    if generate("platenum", seed=s, mode="scan").meta.get("rows") == 2)  # fmt: skip
+    assert two_rows.meta["framing"] == "scene" and not two_rows.meta["road"]  # a rear plate
     other = next(s for s in scenes if s not in road)
-    assert not generate("platenum", seed=other, mode="photo").meta.get("road")
+    assert generate("platenum", seed=other, mode="photo").meta["road"] is False
 
 
 def test_some_tight_plate_crops_are_faded():

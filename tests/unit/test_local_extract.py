@@ -1347,3 +1347,22 @@ def test_a_long_red_line_taller_than_print_is_a_stamp() -> None:
     crossed = Line(stamp.text, ((x0, y0), (x0 + 300, y0), (x0 + 300, y0 + h / 1.7),
                    (x0, y0 + h / 1.7)), 0.9, tones=stamp.tones)  # fmt: skip
     assert bizlicense._print(crossed, h / 1.7)
+
+
+def test_a_plates_likeliest_province_is_given_only_where_the_rest_is_as_read() -> None:
+    """Below the margin the province the image leans to is given (with its warning)
+    only where the line's box holds all that was read and nothing but the province
+    changes: not a tie, not a reading whose letter had to be made of a digit, not a
+    row read as two boxes."""
+    box = ((0.0, 0.0), (100.0, 0.0), (100.0, 30.0), (0.0, 30.0))
+    guess = platenum._likeliest_province
+
+    def line(text: str) -> Line:
+        return Line(text, box, 0.9)
+
+    leaning = {"皖A155X1": -1.0, "鄂A155X1": -1.5}
+    assert guess("A·155XI", line("A·155XI"), leaning) == "皖A155X1"  # I is never in a plate
+    assert guess("KA155X1", line("KA155X1"), leaning) == "皖A155X1"  # its province misread
+    assert guess("A·155XI", line("A·155XI"), {"皖A155X1": -1.0, "鄂A155X1": -1.0}) is None
+    assert guess("A·155XI", line("155XI"), leaning) is None  # the box holds part of it
+    assert guess("202405", line("202405"), {"京Z02405": -1.0, "沪Z02405": -3.0}) is None

@@ -131,9 +131,10 @@ def generate(
             image = image.rotate(rotation, expand=True)
         meta.update(rotation=rotation or 0, framing="tight", quality=cond.randint(70, 95),
                     faded=faded)  # fmt: skip
-    elif doc_type is DocType.PLATENUM and framing == "scene" and plate_on_road(seed):
-        image, fill = photo.road_camera(doc.image, random.Random(f"{seed}:platenum:camera"))
-        meta.update(framing="scene", road=True, cast=plate_cast(seed))
+    elif doc_type is DocType.PLATENUM and framing == "scene" and on_road(seed, doc):
+        image, box = photo.road_camera(doc.image, random.Random(f"{seed}:platenum:camera"))
+        fill = (box[2] - box[0]) / image.width
+        meta.update(framing="scene", road=True, plate_box=box, cast=plate_cast(seed))
         if meta["cast"]:
             image = photo.green_cast(image, random.Random(f"{seed}:platenum:cast"))
         if rotation:  # only when asked: a road camera's frame is upright
@@ -146,6 +147,7 @@ def generate(
         image, params = photo.photograph(doc.image, cond, rotation=rotation, fill=fill, angle=angle)
         if doc_type is DocType.PLATENUM:
             meta["framing"] = "scene" if scene else "held"
+            meta["road"] = False
             meta["cast"] = plate_cast(seed)
             if meta["cast"]:  # last, from its own stream: every other draw stays as it was
                 image = photo.green_cast(image, random.Random(f"{seed}:platenum:cast"))
@@ -241,6 +243,12 @@ def plate_on_road(seed: int) -> bool:
     """A plate in a scene seen by a road camera over the car's front (two in five: see
     ``photo.road_camera``), else a plate somewhere in a street photo. Its own stream."""
     return random.Random(f"{seed}:platenum:road").random() < ROAD
+
+
+def on_road(seed: int, doc: Doc) -> bool:
+    """A road camera sees a car's front: its plate has one row (two-row plates are
+    lorries' and buses' rear plates)."""
+    return plate_on_road(seed) and doc.info.get("rows") != 2
 
 
 def plate_faded(seed: int) -> bool:

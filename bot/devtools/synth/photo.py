@@ -275,12 +275,15 @@ CAR_PAINTS = ((235, 236, 238),) * 4 + ((175, 178, 182),) * 2 + ((90, 92, 96), (2
     (165, 25, 30), (25, 55, 140), (190, 160, 100))  # fmt: skip
 
 
-def road_camera(plate: Image.Image, rng: random.Random) -> tuple[Image.Image, float]:
+def road_camera(
+    plate: Image.Image, rng: random.Random
+) -> tuple[Image.Image, tuple[int, int, int, int]]:
     """A car seen from above by a road camera: the plate small on its bumper (6-11 % of
     the frame's width), around it what a detector boxes and no one can read either way
     up: the grille's slats, the lamps, the windscreen's edge, the road's white bars.
     Real frames of this kind are turned upside down by an orientation that lets those
-    outvote the plate. Returns the frame and the share of its width the plate takes."""
+    outvote the plate. Returns the frame and the plate's box in it (left, top, right,
+    bottom)."""
     gen = np.random.default_rng(rng.getrandbits(32))
     w, h = ROAD_SIZE
     tar = rng.uniform(60, 115)
@@ -318,11 +321,13 @@ def road_camera(plate: Image.Image, rng: random.Random) -> tuple[Image.Image, fl
         lx = cx + side * 0.36 * car_w
         lamp = (lx - 0.08 * car_w, gy0 - 4, lx + 0.08 * car_w, gy0 + 0.05 * h)
         d.ellipse(lamp, fill=(225, 230, 235), outline=(60, 60, 60), width=2)
-    img.paste(small, (round(cx - plate_w / 2), py))
+    left = round(cx - plate_w / 2)
+    img.paste(small, (left, py))
     out = np.asarray(img, np.float32) * rng.uniform(0.8, 1.05)
     out += gen.normal(0, rng.uniform(2, 6), out.shape)
     img = Image.fromarray(out.clip(0, 255).astype(np.uint8), "RGB")
-    return img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.9))), plate_w / w
+    blurred = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.9)))
+    return blurred, (left, py, left + small.width, py + small.height)
 
 
 def shrink(img: Image.Image, max_side: int = MAX_SIDE) -> Image.Image:

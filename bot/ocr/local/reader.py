@@ -332,8 +332,9 @@ def orient(models: Models, img: np.ndarray, boxes: np.ndarray, read: dict | None
 def _characters_read(readings: Iterable[tuple[str, float]]) -> float:
     """How many characters the readings hold, each line's counted at its confidence: the
     way round a page reads more text surely. A plate read upside down comes back short
-    (蒙M·FX962 as M962), the marks of a road or a grille short either way round; counted
-    a line a vote, such marks outvoted the plate on real road-camera photos."""
+    (蒙M·FX962 of synthetic seed 1450024 as M962), the marks of a road or a grille short
+    either way round; counted a line a vote, such marks outvoted the plate on real
+    road-camera photos."""
     return sum(len(text.strip()) * score for text, score in readings)
 
 

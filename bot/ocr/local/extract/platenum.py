@@ -11,6 +11,9 @@ from bot.ocr.local.layout import Row, likeliest, rows
 from bot.ocr.local.page import Line, Page, region
 
 PROVINCE_MARGIN = 2.0  # nats by which the image must prefer one province over the next
+# Below the margin the likeliest province is given, to be checked, where the image
+# leans to it by this much at least: an exact tie (a smear that reads as nothing) is no lean.
+PROVINCE_LEAN = 0.05
 PROVINCE_WARNING = "车牌省份字符不清晰，请核对"
 LENGTH_WARNING = "车牌位数与颜色不符，请核对"
 
@@ -196,25 +199,44 @@ def read_wider(page: Page, line: Line) -> str | None:
     return None
 
 
-def province_by_image(
-    page: Page, line: Line, text: str, *, dotted: bool = True, margin: float = PROVINCE_MARGIN
-) -> str | None:
+def province_by_image(page: Page, line: Line, text: str, *, dotted: bool = True) -> str | None:
     """The plate with its province character chosen by the image, when the reading's
     first character is no province (smeared, cut by the crop, or left out): each of the
     31 in its place, scored against the line's crop with the recognizer's per-frame
-    probabilities (CTC); the best must beat the next by ``margin``. ``dotted``: the line
-    prints the plate as a plate does, a dot after the letter (a vehicle licence prints
-    it without)."""
+    probabilities (CTC); the best must beat the next by ``PROVINCE_MARGIN``. ``dotted``:
+    the line prints the plate as a plate does, a dot after the letter (a vehicle
+    licence prints it without)."""
+    return likeliest(province_scores(page, line, text, dotted=dotted), PROVINCE_MARGIN, alone=True)
+
+
+def province_scores(page: Page, line: Line, text: str, *, dotted: bool = True) -> dict[str, float]:
+    """Each plate the reading makes with a province in its place (its first character
+    misread, or missing), and how likely the line's crop makes it (log-probability);
+    empty when the reading starts with a province or the image is not at hand."""
     raw = next(iter(plate_candidates(text)), "")
     if not raw or raw[0] in PROVINCES:
-        return None
+        return {}
     options = {}
     for rest in (raw[1:], raw):  # the first character misread, or missing
         for p in PROVINCES:
             if (number := plate_fix(p + rest)) is not None:
                 options[f"{number[:2]}·{number[2:]}" if dotted else number] = number
-    best = likeliest(page.score_texts(line, list(options)), margin, alone=True)
-    return options[best] if best is not None else None
+    return {options[t]: score for t, score in page.score_texts(line, list(options)).items()}
+
+
+def _likeliest_province(text: str, line: Line, scores: dict[str, float]) -> str | None:
+    """The plate with the province the image leans to, however little, when the line's
+    box holds all that was read and the province alone is in doubt: every other
+    character stays as read (but an I or O after the letter, which plates never hold,
+    as 1 or 0). Too small or blurred for the image to be sure (the province is a
+    plate's smallest, densest character), the likeliest, to be checked, is of more use
+    than six characters that are no plate."""
+    raw = next(iter(plate_candidates(text)), "")
+    if text != line.text:  # read as two boxes: the widest does not hold the province
+        return None
+    as_read = {r[:1] + r[1:].replace("O", "0").replace("I", "1") for r in (raw, raw[1:])}
+    number = likeliest(scores, PROVINCE_LEAN)
+    return number if number is not None and number[1:] in as_read else None
 
 
 def extract(page: Page) -> Result:
@@ -231,18 +253,16 @@ def extract(page: Page) -> Result:
             best = (number, line)
             break
     if best is None:  # the format holds but for the province: the image chooses it
+        first: tuple[str, Line, dict[str, float]] | None = None
         for text, line in candidates[:2]:
-            if number := province_by_image(page, line, text):
+            scores = province_scores(page, line, text)
+            first = first or (text, line, scores)
+            if number := likeliest(scores, PROVINCE_MARGIN, alone=True):
                 best = (number, line)
-                result.warnings.append(PROVINCE_WARNING)
                 break
-    if best is None and candidates:
-        # Too small or blurred for the image to be sure (a plate's province is its
-        # smallest, densest character): the likeliest, to be checked, rather than a
-        # plate without its province.
-        text, line = candidates[0]
-        if number := province_by_image(page, line, text, margin=0.0):
-            best = (number, line)
+        if best is None and first is not None and (number := _likeliest_province(*first)):
+            best = (number, first[1])
+        if best is not None:
             result.warnings.append(PROVINCE_WARNING)
     if best is None:
         for text, line in candidates:
