@@ -398,6 +398,19 @@ def test_a_plate_whose_province_the_image_cannot_settle_gets_the_likeliest_to_ch
     assert got.warnings == [platenum.PROVINCE_WARNING]
 
 
+def test_a_green_plate_read_a_letter_short_is_read_again(engine: LocalEngine) -> None:
+    """A held new-energy plate (fresh seed 1460286) read surely without its city's
+    letter, 川·F18089 for 川HF18089: a valid ordinary plate, on green paint, which only
+    eight-character plates have. The line is read again, and the eight characters its
+    readings agree on, the seven with the letter put back, are the plate."""
+    sample = generate(DocType.PLATENUM, seed=1460286, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines] == ["川·F18089"]  # the case this test is about
+    got = EXTRACTORS[DocType.PLATENUM](page)
+    assert got.fields == sample.truth == {"number": "川HF18089", "color": "green"}
+    assert got.warnings == []
+
+
 def test_a_plate_is_not_recognized_twice_upright(engine: LocalEngine) -> None:
     """Orientation asks the recognizer about a plate's few lines as they stand; when they
     stand upright, that batch is the reading, not run again, and reads the same."""

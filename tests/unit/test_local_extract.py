@@ -271,6 +271,19 @@ def test_eight_characters_read_off_blue_paint_are_flagged() -> None:
         assert ("车牌位数与颜色不符，请核对" in result.warnings) is warned
 
 
+def test_seven_characters_read_off_green_paint_are_flagged() -> None:
+    """Green paint is a new-energy plate's, with eight characters: seven read off it
+    lost one (a letter between the city's and the digits, read surely). Without the
+    image to read it again, the seven are flagged; on blue paint they are the plate."""
+    blue = ((235, 238, 240), (20, 60, 160))
+    green = ((120, 200, 140), (25, 30, 30))
+    for tones, warned in ((green, True), (blue, False)):
+        line = Line("川·F18089", ((0, 0), (300, 0), (300, 80), (0, 80)), 0.99, tones=tones)
+        result = EXTRACTORS[DocType.PLATENUM](Page([line], 400, 120, (400, 120)))
+        assert result.fields["number"] == "川F18089"
+        assert ("车牌位数与颜色不符，请核对" in result.warnings) is warned
+
+
 def test_an_id_front_whose_pale_labels_went_unread_keeps_its_name_and_gender() -> None:
     """Seen on a real card under glare: the pale blue 姓名 was not read at all and 性别
     was read as 拉别. The rows keep their order: the name is the row above 民族's, in

@@ -275,10 +275,28 @@ def extract(page: Page) -> Result:
                 return result
         return Result()
     number, line = best
+    paint = plate_color(line.rgb, "", line.tones)
+    if len(number) == 7 and paint == "green":
+        # Green paint is a new-energy plate's, and those have eight characters: one was
+        # lost (a letter squeezed between the city's and the digits, read surely).
+        eighth = _eighth(page, line, number)
+        number = eighth or number
+        if eighth is None:
+            result.warnings.append(LENGTH_WARNING)
     result.put("number", number)
     result.put("color", plate_color(line.rgb, number, line.tones))
-    if len(number) == 8 and plate_color(line.rgb, "", line.tones) == "blue":
+    if len(number) == 8 and paint == "blue":
         # Eight characters are a new-energy plate, and those are green: on blue paint, one
         # character too many was read (a dot, a screw, the frame).
         result.warnings.append(LENGTH_WARNING)
     return result
+
+
+def _eighth(page: Page, line: Line, number: str) -> str | None:
+    """The eight-character plate that two readings of the line read again agree on, and
+    that ``number`` is with one character left out; else None."""
+    found = [n for again, _ in page.reread_line(line)
+             if (n := plate_fix(again)) and len(n) == 8
+             and any(n[:i] + n[i + 1 :] == number for i in range(8))]  # fmt: skip
+    best = max(found, key=found.count, default=None)
+    return best if best is not None and found.count(best) >= 2 else None
