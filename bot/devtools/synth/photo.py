@@ -281,7 +281,7 @@ def road_camera(
     """A car seen from above by a road camera: the plate small on its bumper (6-11 % of
     the frame's width), around it what a detector boxes and no one can read either way
     up: the grille's slats, the lamps, the windscreen's edge, the road's white bars.
-    Real frames of this kind are turned upside down by an orientation that lets those
+    Real frames of this kind were turned upside down by an orientation that let those
     outvote the plate. Returns the frame and the plate's box in it (left, top, right,
     bottom)."""
     gen = np.random.default_rng(rng.getrandbits(32))
