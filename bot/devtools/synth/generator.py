@@ -135,8 +135,6 @@ def generate(
         image, box = photo.road_camera(doc.image, random.Random(f"{seed}:platenum:camera"))
         fill = (box[2] - box[0]) / image.width
         meta.update(framing="scene", road=True, plate_box=box, cast=plate_cast(seed))
-        if meta["cast"]:
-            image = photo.green_cast(image, random.Random(f"{seed}:platenum:cast"))
         if rotation:  # only when asked: a road camera's frame is upright
             image = image.rotate(rotation, expand=True)
         meta.update(rotation=rotation or 0, fill=round(fill, 3), quality=cond.randint(60, 90))
@@ -149,8 +147,6 @@ def generate(
             meta["framing"] = "scene" if scene else "held"
             meta["road"] = False
             meta["cast"] = plate_cast(seed)
-            if meta["cast"]:  # last, from its own stream: every other draw stays as it was
-                image = photo.green_cast(image, random.Random(f"{seed}:platenum:cast"))
         meta.update(
             rotation=params.rotation,
             tilt=params.tilt,
@@ -160,6 +156,8 @@ def generate(
             background=params.background,
             quality=cond.randint(60, 90),
         )
+    if meta.get("cast"):  # last, from its own stream: every other draw stays as it was
+        image = photo.green_cast(image, random.Random(f"{seed}:platenum:cast"))
     buf = io.BytesIO()
     image.save(buf, "JPEG", quality=meta["quality"])
     return Sample(image=image, jpeg=buf.getvalue(), truth=doc.truth, doc_type=doc_type, meta=meta)
