@@ -26,7 +26,7 @@ def test_a_recorded_page_answers_without_a_model() -> None:
     assert page.reread_line(line, (0.5, 1.0)) == []
     assert page.reread_line(region(0, 0, page.width / 2, page.height / 2)) == []
     assert page.score_texts(line, [line.text, line.text + "甲"]) == {}
-    assert page.widened_texts(page.lines[:3]) == [ln.text for ln in page.lines[:3]]
+    assert page.edge_texts(page.lines[:3]) == [ln.text for ln in page.lines[:3]]
     assert page.to_json() == data  # what was read survives the round trip
 
 

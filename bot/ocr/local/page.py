@@ -160,9 +160,11 @@ class Page:
             self.stamps = self.stamps + self.photo.stamps(VIEWS[len(self.stamps) : views])
         return self.stamps[:views]
 
-    def widened_texts(self, lines: Sequence[Line]) -> list[str]:
-        """The lines read again from wider crops (their own texts without the image)."""
-        return self.photo.widen(lines) if self.photo is not None else [ln.text for ln in lines]
+    def edge_texts(self, lines: Sequence[Line]) -> list[str]:
+        """Each line's first and last few characters read together from one crop, with
+        paper beyond both ends (their own texts without the image): a mark lost at the
+        edge of a line's box is read there."""
+        return self.photo.ends(lines) if self.photo is not None else [ln.text for ln in lines]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,7 +1,7 @@
 """The image behind a :class:`~bot.ocr.local.page.Page`, to be read again on request.
 
 The reader reads every line once. An extractor that doubts a value asks the page for
-more (``Page.reread_line``, ``score_texts``, ``widened_texts``, ``seal_readings``), and
+more (``Page.reread_line``, ``score_texts``, ``edge_texts``, ``seal_readings``), and
 the page asks its :class:`Photo`: the upright image, the same without red ink, where
 each line's box lies in it, and the models. A page recorded for the tests has no photo:
 its answers to those questions are empty.
@@ -76,12 +76,12 @@ class Photo:
         """log P(text | the line's crop) for each of ``texts`` the recognizer can write."""
         return score_quad(self.models, self.upright, self.quad(line), texts)
 
-    def widen(self, lines: Sequence[Line]) -> list[str]:
-        """The lines read again, in one batch, from crops widened by about a character on
-        both sides (a small 、 or 。 at a line's edge can fall outside its detected box);
-        a line the reader did not make keeps its text."""
+    def ends(self, lines: Sequence[Line]) -> list[str]:
+        """Each line's two ends read again, in one batch: its first and last few
+        characters, each with paper beyond its end, side by side in one crop (half a long
+        line's width to read); a line the reader did not make keeps its text."""
         quads = [self.quads.get(ln) for ln in lines]
-        texts = widen_quads(self.models, self.upright, [q for q in quads if q is not None])
+        texts = ends_quads(self.models, self.upright, [q for q in quads if q is not None])
         it = iter(texts)
         return [next(it) if q is not None else ln.text for ln, q in zip(lines, quads, strict=True)]
 
@@ -110,11 +110,35 @@ def _widened(quad: np.ndarray, chars: float = 0.8) -> np.ndarray:
     return out
 
 
-def widen_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) -> list[str]:
-    """Texts of the quads read from widened crops, in one batch."""
+def _ends_crop(
+    img: np.ndarray, quad: np.ndarray, chars: float = 2.5, gap: float = 0.5
+) -> np.ndarray:
+    """The quad's first and last ``chars`` line heights, each widened like
+    :func:`_widened` beyond its end, side by side with ``gap`` line heights of paper
+    between them; a line too short to part is widened whole."""
+    wide = _widened(quad)
+    h = float(np.linalg.norm(quad[0] - quad[3]))
+    length = float(np.linalg.norm(quad[1] - quad[0]))
+    if length <= (2 * chars + gap) * h:
+        return crop_quad(img, wide)
+    along = (quad[1] - quad[0]) / length
+    head, tail = wide.copy(), wide.copy()
+    head[[1, 2]] = quad[[0, 3]] + along * chars * h
+    tail[[0, 3]] = quad[[1, 2]] - along * chars * h
+    a, b = crop_quad(img, head), crop_quad(img, tail)
+    if b.shape[0] != a.shape[0]:
+        b = cv2.resize(b, (max(1, round(b.shape[1] * a.shape[0] / b.shape[0])), a.shape[0]))
+    paper = np.median(a.reshape(-1, a.shape[2]), axis=0).astype(a.dtype)
+    space = np.empty((a.shape[0], max(1, round(gap * a.shape[0])), a.shape[2]), a.dtype)
+    space[:] = paper
+    return np.hstack([a, space, b])
+
+
+def ends_quads(models: Models, img: np.ndarray, quads: Sequence[np.ndarray]) -> list[str]:
+    """Texts of the quads' two ends (:func:`_ends_crop`), in one batch."""
     if not quads:
         return []
-    texts, _ = models.recognize([crop_quad(img, _widened(q)) for q in quads])
+    texts, _ = models.recognize([_ends_crop(img, q) for q in quads])
     return [simplified(t.strip()) for t in texts]
 
 

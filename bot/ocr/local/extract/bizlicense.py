@@ -128,25 +128,35 @@ def _registration_number(page: Page, values: dict) -> str | None:
 
 
 def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -> str:
-    """Put back a 、/。/， the recognizer dropped at a wrapped line's start or end.
+    """Put back a 、/。/，/； the recognizer dropped at a wrapped line's end or start.
 
-    Only lines that can be missing one are read again (from wider crops, a tenth of a
-    licence's time): not a line that already ends in a mark (two never stand together,
-    and Chinese print never starts a line with one) nor the value's last line when it
-    ends the statutory sentence with its ） (nothing follows it)."""
-    last = lines[-1] if lines else None
-    wrapped = [
-        ln
-        for ln in lines
+    A mark at the very edge of a line's box is lost when the crop ends at it. Each line
+    that can be missing one has its two ends read again, side by side in one crop with
+    paper beyond each (:meth:`Page.edge_texts`, half a line's time): a mark read there
+    goes back where the two characters beside it agree with the line's own reading.
+    Not at a line that already ends in a mark, nor at the start of one after a mark
+    (two never stand together), nor at the value's start, nor after the statutory
+    sentence's closing ） (nothing follows it)."""
+    wanted = [
+        (i, ln)
+        for i, ln in enumerate(lines)
         if (old := clean(ln.text)) in value
         and old[-1:] not in _MARKS
-        and not (ln is last and old[-1:] in ")）")
+        and not (i == len(lines) - 1 and old[-1:] in ")）")
     ]
-    for ln, wide in zip(wrapped, page.widened_texts(wrapped), strict=True):
-        old, new = clean(ln.text), clean(wide)
-        if new != old and new.replace(old, "", 1) in ("、", "。", "，", "；") and old in new:
-            value = value.replace(old, new, 1)
+    after_mark = {0} | {i + 1 for i, ln in enumerate(lines) if clean(ln.text)[-1:] in _MARKS}
+    ends = page.edge_texts([ln for _, ln in wanted])
+    for (i, ln), two in zip(wanted, ends, strict=True):
+        old, two = clean(ln.text), clean(two).translate(_FULL_WIDTH)
+        if two[-1:] in _MARKS and two[:-1].endswith(old[-2:]):
+            value = value.replace(old, old + two[-1], 1)
+            after_mark.add(i + 1)
+        elif i not in after_mark and two[:1] in _MARKS and two[1:].startswith(old[:2]):
+            value = value.replace(old, two[0] + old, 1)
     return value
+
+
+_FULL_WIDTH = str.maketrans({",": "，", ";": "；"})
 
 
 _NAME_END = re.compile(r"(公司|厂|店|中心|合作社|事务所|经营部|商行)$")
