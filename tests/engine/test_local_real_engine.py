@@ -11,7 +11,7 @@ import pytest
 from bot.devtools.synth import generate
 from bot.ocr.base import DocType
 from bot.ocr.local import LocalEngine
-from bot.ocr.local.extract import bizlicense, driving
+from bot.ocr.local.extract import bizlicense, driving, platenum
 from bot.ocr.local.extract.registry import EXTRACTORS
 from bot.ocr.local.page import Line
 
@@ -376,7 +376,6 @@ def test_a_plate_whose_province_the_image_cannot_settle_gets_the_likeliest_to_ch
     from PIL import ImageFilter
 
     from bot.numbers import plate_fix
-    from bot.ocr.local.extract import platenum
 
     sample = generate(DocType.PLATENUM, seed=1450007, mode="photo")
     assert sample.meta["framing"] == "tight"
@@ -408,6 +407,21 @@ def test_a_green_plate_read_a_letter_short_is_read_again(engine: LocalEngine) ->
     assert [ln.text for ln in page.lines] == ["川·F18089"]  # the case this test is about
     got = EXTRACTORS[DocType.PLATENUM](page)
     assert got.fields == sample.truth == {"number": "川HF18089", "color": "green"}
+    assert got.warnings == []
+
+
+def test_a_small_plates_paint_is_read_off_the_car_around_it(engine: LocalEngine) -> None:
+    """A green plate on a blue car in a road camera's frame (fresh seed 1480023): the
+    plate's box reaches past the plate onto the car, and its dark tone, the print mixed
+    with the car's blue, reads as blue paint, on which eight characters are one too many
+    (a false 车牌位数与颜色不符). The middle of the box is the plate's own paint."""
+    sample = generate(DocType.PLATENUM, seed=1480023, mode="photo")
+    page = engine.read(sample.jpeg)
+    (line,) = page.lines
+    assert platenum.plate_color(line.rgb, "", line.tones) == "blue"  # the case at hand
+    assert platenum.plate_color(line.rgb, "", page.middle_tones(line)) == "green"
+    got = EXTRACTORS[DocType.PLATENUM](page)
+    assert got.fields == sample.truth == {"number": "湘KFB5912", "color": "green"}
     assert got.warnings == []
 
 

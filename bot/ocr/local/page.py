@@ -166,6 +166,11 @@ class Page:
         edge of a line's box is read there."""
         return self.photo.ends(lines) if self.photo is not None else [ln.text for ln in lines]
 
+    def middle_tones(self, line: Line) -> tuple[RGB, RGB] | None:
+        """The light and dark tones of the middle of ``line``'s box, off its edges (a
+        small plate's box takes in the car around it); its own tones without the image."""
+        return self.photo.middle_tones(line) if self.photo is not None else line.tones
+
     def to_json(self) -> dict[str, Any]:
         return {
             "width": self.width,

@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.ocr.local import ctc, seal
 from bot.ocr.local.models import Models, crop_quad
-from bot.ocr.local.page import Line, Quad
+from bot.ocr.local.page import RGB, Line, Quad
 from bot.ocr.local.script import simplified
 
 
@@ -85,9 +85,32 @@ class Photo:
         it = iter(texts)
         return [next(it) if q is not None else ln.text for ln, q in zip(lines, quads, strict=True)]
 
+    def middle_tones(self, line: Line) -> tuple[RGB, RGB]:
+        """The two tones (:func:`tones`) of the middle of ``line``'s box: a fifth of its
+        height off the top and bottom, a twenty-fifth of its length off each end. A
+        small plate's box reaches past the plate onto the car; its middle is paint and
+        print only."""
+        crop = crop_quad(self.upright, self.quad(line))
+        h, w = crop.shape[:2]
+        dy, dx = h // 5, w // 25
+        return tones(crop[dy : h - dy, dx : w - dx] if h > 4 and w > 24 else crop)
+
     def stamps(self, views: Sequence[str] = seal.VIEWS) -> list[seal.SealReading]:
         """What the largest seal says in each of ``views`` (``[]`` without a seal)."""
         return seal.read_seals(self.models, self.upright, seals=self.seals, views=views)
+
+
+def tones(crop: np.ndarray) -> tuple[RGB, RGB]:
+    """The crop's light and dark tones (RGB): the median colour of the pixels either
+    side of Otsu's threshold on grey. On a plate one is the paint, the other the print."""
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    _, mask = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = mask > 0
+    out = []
+    for side in (light, ~light):
+        b, g, r = np.median(crop[side], axis=0) if side.any() else crop.reshape(-1, 3)[0]
+        out.append((int(r), int(g), int(b)))
+    return out[0], out[1]
 
 
 def deskew(quad: np.ndarray, angle: float, cx: float, cy: float) -> Quad:

@@ -41,7 +41,7 @@ from bot.ocr.base import Failure, OcrError
 from bot.ocr.local import seal
 from bot.ocr.local.models import REC_BATCH, Models, crop_quad
 from bot.ocr.local.page import Line, Page, Quad
-from bot.ocr.local.photo import Photo, deskew
+from bot.ocr.local.photo import Photo, deskew, tones
 from bot.ocr.local.script import simplified
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from
@@ -534,19 +534,6 @@ def _sharpness(img: np.ndarray, quads: Sequence[np.ndarray]) -> float | None:
         gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         values.append(float(cv2.Laplacian(gray, cv2.CV_64F).var()))
     return float(np.median(values)) if values else None
-
-
-def tones(crop: np.ndarray) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """The crop's light and dark tones (RGB): the median colour of the pixels either
-    side of Otsu's threshold on grey. On a plate one is the paint, the other the print."""
-    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    _, mask = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    light = mask > 0
-    out = []
-    for side in (light, ~light):
-        b, g, r = np.median(crop[side], axis=0) if side.any() else crop.reshape(-1, 3)[0]
-        out.append((int(r), int(g), int(b)))
-    return out[0], out[1]
 
 
 def _without_red_ink(
