@@ -35,6 +35,7 @@ class Incoming:
     event: str = ""  # lowercased Event for events
     event_key: str = ""
     task_id: str = ""  # WeCom template_card_event
+    menu_id: str = ""  # Official Account: the msgmenu item tapped (bizmsgmenuid; not always sent)
     response_code: str = ""  # WeCom template_card_event: allows one card update
     msg_id: int = 0
     create_time: int = 0

@@ -49,6 +49,7 @@ from bot.wechat_api import (
     WeComApi,
 )
 from handlers import confirm
+from handlers.choice import menu_item_id
 from handlers.results import MEDIA_GONE, failure_text
 from handlers.state import ConfirmPrompt, Menu, Recognize, Step, Text
 
@@ -139,7 +140,9 @@ class MenuJob:
     head: str
     options: tuple[str, ...]  # DocType values, in the menu's order
     tail: str
-    task_id: str = ""  # WeCom's card id; the webhook knows the card's taps by it
+    # WeCom's card id, or the token of an Official Account msgmenu's item ids: the webhook
+    # knows the menu's taps by it ("" from the release before msgmenu tokens)
+    task_id: str = ""
     media_id: str = ""  # the photo the menu asks about ("": queued by an older release)
 
     @classmethod
@@ -287,7 +290,7 @@ def send_menu(*legacy: Any, **arguments: Any) -> str:
         return "card"
     assert isinstance(api, OfficialApi)
     try:
-        items = [(str(100 + i), t.label) for i, t in enumerate(menu.options, 1)]
+        items = [(_item_id(job.task_id, i), t.label) for i, t in enumerate(menu.options, 1)]
         api.send_msgmenu(user, menu.head, items, menu.tail)
         return "msgmenu"
     except ApiError as error:
@@ -298,6 +301,12 @@ def send_menu(*legacy: Any, **arguments: Any) -> str:
     log.info("msgmenu not allowed for this account (40200): sending the text menu")
     api.send_text(user, menu.as_text())
     return "text"
+
+
+def _item_id(token: str, number: int) -> str:
+    """A msgmenu item's id: the menu's token and the item's number (a job queued by the
+    release before tokens has none: 101, 102, ...)."""
+    return menu_item_id(token, number) if token else str(100 + number)
 
 
 def answered(rt: Runtime, job: MenuJob) -> bool:

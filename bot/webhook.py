@@ -12,6 +12,7 @@ again on the state it found and a second round trip writes that
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -331,6 +332,14 @@ def retry_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
     return render_plain(parsed.incoming, Reply("text", answer)) if answer else ""
 
 
+def new_menu_token(channel: Channel) -> str:
+    """What a tap on a type menu must match: a WeCom card's task_id, or the six digits
+    that start an Official Account msgmenu's item ids (``choice.menu_item_id``)."""
+    if channel is Channel.WECOM:
+        return f"ocr-{uuid.uuid4().hex}"
+    return str(100_000 + secrets.randbelow(900_000))
+
+
 def carry_out(
     runtime: Runtime, msg: Incoming, outcome: Outcome, pipe: Pipeline
 ) -> tuple[Reply, Job | None]:
@@ -342,8 +351,8 @@ def carry_out(
     must then be the one the message found, for the retry that processes it again.
     """
     state = outcome.state
-    if isinstance(outcome.answer, TypeMenu) and msg.channel is Channel.WECOM:
-        state = replace(state, task_id=f"ocr-{uuid.uuid4().hex}")  # the card the tap must match
+    if isinstance(outcome.answer, TypeMenu):  # the menu the tap must match: a card, a msgmenu
+        state = replace(state, task_id=new_menu_token(msg.channel))
     job = None
     if outcome.recognize is not None:
         job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize, pipeline=pipe)

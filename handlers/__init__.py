@@ -27,7 +27,7 @@ from bot.incoming import Incoming, Kind
 
 from . import confirm, flows, photo
 from .admin import is_command, on_command, refuse_blocked, too_many_photos
-from .choice import on_choice, parse_choice
+from .choice import on_choice, parse_choice, stale_tap
 from .events import on_event
 from .help import help_text, please_send_photo
 from .photo import type_menu
@@ -84,6 +84,9 @@ def on_text(msg: Incoming, state: State, ctx: Context) -> Outcome:
         return flows.start(named, state, ctx)
     if running is not None:
         return flows.remind(running, state, ctx)
+    stale = stale_tap(msg.menu_id, state)
+    if stale is not None:
+        return stale
     doc_type = parse_choice(word, ctx.options)
     if doc_type is not None:
         return on_choice(doc_type, state, ctx)

@@ -29,6 +29,32 @@ ALIASES: dict[str, DocType] = {
 }
 
 EXPIRED = "照片已超过10分钟，请重新发送照片。"
+OLDER_MENU = "这是之前那张照片的菜单，请在最新照片的菜单中选择。"
+STALE_MENU = "这个菜单已失效，请重新发送照片。"
+
+
+# An Official Account type menu's items carry ids made of the menu's token (six digits,
+# kept in the state as its task_id) and the item's number (two), so that a tap on an
+# older photo's menu is told from a tap on the pending one's: WeChat sends the id back
+# as bizmsgmenuid, though not always (a tap without one is routed by its text).
+def menu_item_id(token: str, number: int) -> str:
+    return f"{token}{number:02d}"
+
+
+def menu_of_item(menu_id: str) -> str | None:
+    """The token of the type menu an item id belongs to; None for another id (the
+    confirmation menu's 201, an older release's 101) or none."""
+    return menu_id[:-2] if len(menu_id) == 8 and menu_id.isdecimal() else None
+
+
+def stale_tap(menu_id: str, state: State) -> Outcome | None:
+    """The answer to a tap on a type menu that is not the pending photo's: an older
+    photo's (another came since) or one already chosen from; None for any other text."""
+    token = menu_of_item(menu_id)
+    if token is None or (state.step is Step.AWAITING_TYPE and state.task_id == token):
+        return None
+    older = state.step is Step.AWAITING_TYPE
+    return Outcome(state=state, answer=Text(OLDER_MENU if older else STALE_MENU))
 
 
 def parse_choice(text: str, options: tuple[DocType, ...]) -> DocType | None:

@@ -28,7 +28,9 @@ class State:
     media_id: str = ""
     pic_url: str = ""
     doc_type: str = ""
-    task_id: str = ""  # WeCom: the menu card waiting for a tap
+    # The menu waiting for a tap: WeCom's card id, or the Official Account msgmenu's
+    # token, the start of its items' ids (choice.menu_item_id).
+    task_id: str = ""
     flow: str = ""  # IN_FLOW: the flow's name (bot/flows.toml)
 
     def to_dict(self) -> dict:

@@ -143,6 +143,7 @@ def incoming_from_fields(channel: Channel, raw: Any) -> Incoming:
         event=scalar(raw, "Event").lower(),
         event_key=scalar(raw, "EventKey"),
         task_id=scalar(raw, "TaskId"),
+        menu_id=scalar(raw, "bizmsgmenuid"),
         response_code=scalar(raw, "ResponseCode"),
         msg_id=integer(raw, "MsgId"),
         create_time=integer(raw, "CreateTime"),

@@ -213,8 +213,11 @@ class _Peer:
     def _message(self, user: str, msg_type: str, **body: FieldValue) -> Message:
         return self._finish({**self._base(user, msg_type), **body, "MsgId": next_msg_id()})
 
-    def text(self, user: str, content: str) -> Message:
-        return self._message(user, "text", Content=content)
+    def text(self, user: str, content: str, menu_id: str = "") -> Message:
+        """A text typed; with ``menu_id``, a tap on that msgmenu item, whose id WeChat
+        adds as ``bizmsgmenuid`` (and sometimes leaves out: then ``menu_id=""``)."""
+        tapped: dict[str, FieldValue] = {"bizmsgmenuid": menu_id} if menu_id else {}
+        return self._message(user, "text", Content=content, **tapped)
 
     def image(self, user: str, media_id: str, pic_url: str = "") -> Message:
         return self._message(user, "image", PicUrl=pic_url, MediaId=media_id)

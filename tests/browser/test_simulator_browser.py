@@ -119,6 +119,9 @@ def test_official_account_id_card_photo_to_masked_result(simulated, page: Page) 
     first.locator("summary").click()
     expect(first).to_contain_text("<Encrypt>")  # safe mode: the request as sent is encrypted
     expect(first).to_contain_text("<MsgType><![CDATA[image]]></MsgType>")  # ... and decrypted
+    tapped = log.locator("li.exchange").nth(1)
+    tapped.locator("summary").click()
+    expect(tapped).to_contain_text("<bizmsgmenuid>")  # a tap carries its item's id, as in WeChat
     screenshot(page, "simulator-official-idcard.png")
 
 

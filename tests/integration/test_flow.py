@@ -16,6 +16,7 @@ from PIL import Image
 
 from bot.incoming import Channel
 from bot.ocr.base import DocType
+from handlers.choice import OLDER_MENU, STALE_MENU
 from handlers.state import Step
 
 ID_NUMBER = "11010519491231002X"  # a valid test number (check digit X)
@@ -179,6 +180,38 @@ def test_msgmenu_style_sends_a_tappable_menu_and_a_tap_is_a_choice(make_bot) -> 
     assert "正在识别身份证" in tap.reply["Content"]
     bot.work()
     assert "110***********002X" in bot.messages("frank")[-1]["body"]["text"]["content"]
+
+
+def test_a_tap_on_an_older_photos_msgmenu_is_not_taken_for_the_newer(make_bot) -> None:
+    """Two photos, two menus, and the first menu tapped after the second photo came:
+    WeChat sends the item's id back (bizmsgmenuid), and each menu's ids are its own. The
+    older menu's tap chooses nothing for the newer photo; the newer menu's tap does; the
+    same tap again, once that photo is on its way, is void too."""
+    bot = make_bot(wechat_menu_style="msgmenu")
+    peer = bot.official("safe")
+    second = photo(9)
+    can(bot, second, FRONT)
+    for image in (photo(8), second):
+        media_id, pic_url = bot.upload(image)
+        peer.deliver(peer.image("hana", media_id, pic_url))
+        assert bot.work() == 1
+    older, newer = (m["body"]["msgmenu"]["list"] for m in bot.messages("hana"))
+    assert [i["content"] for i in older] == [i["content"] for i in newer]
+    assert not {i["id"] for i in older} & {i["id"] for i in newer}
+    bank = older[1]
+    assert bank["content"] == "银行卡"
+    stale = peer.deliver(peer.text("hana", bank["content"], menu_id=bank["id"]))
+    assert stale.reply["Content"] == OLDER_MENU
+    assert bot.work() == 0  # nothing queued
+    state = bot.runtime.states.load(Channel.OFFICIAL, "hana")
+    assert state.step is Step.AWAITING_TYPE and state.media_id == media_id
+    tap = peer.deliver(peer.text("hana", newer[0]["content"], menu_id=newer[0]["id"]))
+    assert "正在识别身份证" in tap.reply["Content"]
+    assert bot.work() == 1
+    assert "110***********002X" in bot.messages("hana")[-1]["body"]["text"]["content"]
+    again = peer.deliver(peer.text("hana", newer[0]["content"], menu_id=newer[0]["id"]))
+    assert again.reply["Content"] == STALE_MENU
+    assert bot.work() == 0
 
 
 def test_msgmenu_refused_with_40200_falls_back_to_the_text_menu(make_bot) -> None:

@@ -8,8 +8,17 @@ import handlers
 from bot.incoming import Channel, Incoming, Kind
 from bot.ocr import readable_types
 from bot.ocr.base import DocType
-from handlers.choice import parse_choice
-from handlers.state import IDLE, CardUpdate, Context, State, Step, StoredResult, TypeMenu
+from handlers.choice import OLDER_MENU, STALE_MENU, parse_choice
+from handlers.state import (
+    IDLE,
+    CardUpdate,
+    Context,
+    State,
+    Step,
+    StoredResult,
+    Text,
+    TypeMenu,
+)
 
 NOW = 1_700_000_000.0
 LOCAL = Context(now=NOW, options=readable_types(["local"]))
@@ -181,6 +190,38 @@ def test_card_button_of_an_old_card_is_refused() -> None:
     out = handlers.handle(event("template_card_event", "idcard", task_id="ocr-old"), state, LOCAL)
     assert out.recognize is None and out.state == state
     assert out.answer == CardUpdate("已失效")
+
+
+def tap(content: str, menu_id: str) -> Incoming:
+    return msg(Kind.TEXT, text=content, menu_id=menu_id, msg_id=3)
+
+
+def test_msgmenu_tap_on_the_pending_photos_menu_is_a_choice() -> None:
+    out = handlers.handle(tap("身份证", "12345601"), pending(task_id="123456"), LOCAL)
+    assert out.recognize is not None and out.recognize.doc_type is DocType.IDCARD
+
+
+def test_msgmenu_tap_on_an_older_photos_menu_chooses_nothing() -> None:
+    state = pending(task_id="654321")  # a newer photo's menu
+    out = handlers.handle(tap("银行卡", "12345602"), state, LOCAL)
+    assert out.recognize is None and out.state == state
+    assert out.answer == Text(OLDER_MENU)
+
+
+@pytest.mark.parametrize("state", [IDLE, State(step=Step.AWAITING_PHOTO, since=NOW - 5)])
+def test_msgmenu_tap_on_a_menu_already_chosen_from_is_void(state: State) -> None:
+    """Not a preselection for the next photo: the menu was about a photo now on its way."""
+    out = handlers.handle(tap("银行卡", "12345602"), state, LOCAL)
+    assert out.recognize is None and out.state == state
+    assert out.answer == Text(STALE_MENU)
+
+
+@pytest.mark.parametrize("menu_id", ["", "102", "201"])
+def test_a_tap_without_a_type_menus_id_is_read_by_its_text(menu_id: str) -> None:
+    """WeChat does not always send the id, and a menu queued by the release before
+    tokens numbers its items 101, 102, ...: the text decides, as typed."""
+    out = handlers.handle(tap("银行卡", menu_id), pending(task_id="654321"), LOCAL)
+    assert out.recognize is not None and out.recognize.doc_type is DocType.BANKCARD
 
 
 def test_result_word_fetches_only_in_passive_mode() -> None:

@@ -63,8 +63,8 @@ function renderMsgmenu(chat, menu) {
   if (menu.head_content) box.append(el("div", {}, menu.head_content));
   for (const item of menu.list || []) {
     box.append(
-      el("a", { class: "menu-item", "data-menu": item.content, onclick: () => sendText(item.content) },
-        item.content));
+      el("a", { class: "menu-item", "data-menu": item.content,
+        onclick: () => sendText(item.content, item.id) }, item.content));
   }
   if (menu.tail_content) box.append(menu.tail_content);
   row(chat, "bot", box);
@@ -143,9 +143,11 @@ async function deliver(message, card = null) {
   return exchange;
 }
 
-function sendText(text) {
+function sendText(text, menuId = "") {
+  // A msgmenu tap is a text with the item's id, as WeChat sends it (bizmsgmenuid).
   bubble(chats[state.channel], "me", text);
-  return deliver({ type: "text", content: text });
+  const message = { type: "text", content: text };
+  return deliver(menuId ? { ...message, menu_id: menuId } : message);
 }
 
 async function sendPhoto(blob, name) {
