@@ -90,11 +90,34 @@ def test_a_mark_lost_at_a_line_start_comes_back_where_one_can_stand(licence: Pag
     assert after_word.startswith("设计制作、代理")
     alone = bizlicense._restore_edge_punctuation(licence, bare.text, (bare,))
     assert alone.startswith("代理")
-    marked = short.with_text("设计、制作、")
-    after_mark = bizlicense._restore_edge_punctuation(
-        licence, "设计、制作、" + bare.text, (marked, bare)
-    )
-    assert after_mark.startswith("设计、制作、代理")
+    for closed in ("设计、制作、", "设计、制作;"):  # a mark read as ASCII is a mark too
+        after_mark = bizlicense._restore_edge_punctuation(
+            licence, closed + bare.text, (short.with_text(closed), bare)
+        )
+        assert after_mark.startswith(closed + "代理")
+
+
+def test_a_mark_goes_back_at_its_lines_place(licence: Page) -> None:
+    """Where the line's text also stands earlier in the value, the mark goes before the
+    line's own place, not the first place its text appears."""
+    short, bare = _scope(licence)
+    first = short.with_text("设计" + bare.text)
+    value = first.text + bare.text
+    restored = bizlicense._restore_edge_punctuation(licence, value, (first, bare))
+    assert restored == first.text + "、" + bare.text
+
+
+def test_no_mark_at_a_line_start_right_after_another_box(licence: Page) -> None:
+    """A row the detector cut in two: the crop's widened start takes in the last
+    character of the box before it, and what it reads there is no mark of this line."""
+    short, bare = _scope(licence)
+    h = bare.y1 - bare.y0
+    box = ((bare.x0 - 3 * h, bare.y0), (bare.x0 - h / 4, bare.y0), (bare.x0 - h / 4, bare.y1),
+           (bare.x0 - 3 * h, bare.y1))  # fmt: skip
+    cut = dataclasses.replace(licence, lines=[*licence.lines, Line("制作", box, 0.99)])
+    value = "设计制作" + bare.text
+    restored = bizlicense._restore_edge_punctuation(cut, value, (short.with_text("设计制作"), bare))
+    assert restored == value
 
 
 def test_the_scope_is_read_whole_with_its_marks(licence: Page) -> None:

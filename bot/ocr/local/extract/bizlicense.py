@@ -133,27 +133,56 @@ def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -
     A mark at the very edge of a line's box is lost when the crop ends at it. Each line
     that can be missing one has its two ends read again, side by side in one crop with
     paper beyond each (:meth:`Page.edge_texts`, half a line's time): a mark read there
-    goes back where the two characters beside it agree with the line's own reading.
-    Not at a line that already ends in a mark, nor at the start of one after a mark
-    (two never stand together), nor at the value's start, nor after the statutory
-    sentence's closing ） (nothing follows it)."""
+    goes back where the two characters beside it agree with the line's own reading, at
+    the line's own place in the value. Not at a line that already ends in a mark, nor
+    at the start of one after a mark (two never stand together), nor at the value's
+    start, nor after the statutory sentence's closing ） (nothing follows it). Print
+    keeps marks off a line's start, but naive typesetting (and our generator) does not;
+    a mark is put there only where no other box ends just before the line, whose last
+    character the crop's widened start would take in."""
+    olds = [clean(ln.text) for ln in lines]
+    closed = [old.translate(_FULL_WIDTH)[-1:] in _MARK_SET for old in olds]
     wanted = [
-        (i, ln)
-        for i, ln in enumerate(lines)
-        if (old := clean(ln.text)) in value
-        and old[-1:] not in _MARKS
-        and not (i == len(lines) - 1 and old[-1:] in ")）")
+        i
+        for i, old in enumerate(olds)
+        if old and not closed[i] and not (i == len(lines) - 1 and old[-1] in ")）")
     ]
-    after_mark = {0} | {i + 1 for i, ln in enumerate(lines) if clean(ln.text)[-1:] in _MARKS}
-    ends = page.edge_texts([ln for _, ln in wanted])
-    for (i, ln), two in zip(wanted, ends, strict=True):
-        old, two = clean(ln.text), clean(two).translate(_FULL_WIDTH)
-        if two[-1:] in _MARKS and two[:-1].endswith(old[-2:]):
-            value = value.replace(old, old + two[-1], 1)
+    after_mark = {0} | {i + 1 for i, c in enumerate(closed) if c}
+    put: dict[int, tuple[str, str]] = {}  # the line's index: a mark before it, after it
+    for i, two in zip(wanted, page.edge_texts([lines[i] for i in wanted]), strict=True):
+        old, two = olds[i], clean(two).translate(_FULL_WIDTH)
+        if two[-1:] in _MARK_SET and two[:-1].endswith(old[-2:]):
+            put[i] = ("", two[-1])
             after_mark.add(i + 1)
-        elif i not in after_mark and two[:1] in _MARKS and two[1:].startswith(old[:2]):
-            value = value.replace(old, two[0] + old, 1)
-    return value
+        elif (
+            i not in after_mark
+            and two[:1] in _MARK_SET
+            and two[1:].startswith(old[:2])
+            and not _boxed_before(page, lines[i])
+        ):
+            put[i] = (two[0], "")
+    parts, cursor = [], 0
+    for i, old in enumerate(olds):
+        at = value.find(old, cursor) if old else -1
+        if at < 0:
+            continue
+        before, after = put.get(i, ("", ""))
+        parts.append(value[cursor:at] + before + old + after)
+        cursor = at + len(old)
+    return "".join(parts) + value[cursor:]
+
+
+def _boxed_before(page: Page, line: Line) -> bool:
+    """Whether another box on ``line``'s row ends within a line height before it (a row
+    the detector cut in two)."""
+    h = line.y1 - line.y0
+    return any(
+        other.box != line.box
+        and other.x0 < line.x0
+        and line.x0 - h <= other.x1 <= line.x0 + h / 2
+        and min(other.y1, line.y1) - max(other.y0, line.y0) > h / 2
+        for other in page.lines
+    )
 
 
 _FULL_WIDTH = str.maketrans({",": "，", ";": "；"})
@@ -168,6 +197,7 @@ _ORG_TYPE = re.compile(
 
 
 _MARKS = "、，。；"
+_MARK_SET = frozenset(_MARKS)  # (membership of a character; "" is in any string)
 _LONG_RUN = re.compile(r"[\u4e00-\u9fff]{8,}")  # eight characters with no mark between
 
 
@@ -176,7 +206,7 @@ def _restore_inner_punctuation(page: Page, value: str, lines: tuple[Line, ...]) 
     small or turned photo. A line with a long unbroken run among the items (not in
     the closing 依法须经批准… sentence) is read again; a reading
     that two of the crops agree on, with the same characters and more marks inside
-    (not at either end, which the widened read handles), replaces it."""
+    (not at either end, which :func:`_restore_edge_punctuation` handles), replaces it."""
     items = value.partition("（依法")[0]  # the statutory closing sentence has no 、
     for ln in lines:
         old = clean(ln.text)
