@@ -419,7 +419,8 @@ def test_a_small_plates_paint_is_read_off_the_car_around_it(engine: LocalEngine)
     page = engine.read(sample.jpeg)
     (line,) = page.lines
     assert platenum.plate_color(line.rgb, "", line.tones) == "blue"  # the case at hand
-    assert platenum.plate_color(line.rgb, "", page.middle_tones(line)) == "green"
+    rgb, tones = page.middle_colours(line)
+    assert platenum.plate_color(rgb, "", tones) == "green"
     got = EXTRACTORS[DocType.PLATENUM](page)
     assert got.fields == sample.truth == {"number": "湘KFB5912", "color": "green"}
     assert got.warnings == []

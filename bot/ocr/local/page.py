@@ -166,10 +166,13 @@ class Page:
         edge of a line's box is read there."""
         return self.photo.ends(lines) if self.photo is not None else [ln.text for ln in lines]
 
-    def middle_tones(self, line: Line) -> tuple[RGB, RGB] | None:
-        """The light and dark tones of the middle of ``line``'s box, off its edges (a
-        small plate's box takes in the car around it); its own tones without the image."""
-        return self.photo.middle_tones(line) if self.photo is not None else line.tones
+    def middle_colours(self, line: Line) -> tuple[RGB | None, tuple[RGB, RGB] | None]:
+        """The mean colour and the light and dark tones of the middle of ``line``'s box,
+        off its edges (a small plate's box takes in the car around it); the line's own
+        (``rgb``, ``tones``) without the image."""
+        if self.photo is None:
+            return line.rgb, line.tones
+        return self.photo.middle_colours(line)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -85,15 +85,16 @@ class Photo:
         it = iter(texts)
         return [next(it) if q is not None else ln.text for ln, q in zip(lines, quads, strict=True)]
 
-    def middle_tones(self, line: Line) -> tuple[RGB, RGB]:
-        """The two tones (:func:`tones`) of the middle of ``line``'s box: a fifth of its
-        height off the top and bottom, a twenty-fifth of its length off each end. A
-        small plate's box reaches past the plate onto the car; its middle is paint and
-        print only."""
+    def middle_colours(self, line: Line) -> tuple[RGB, tuple[RGB, RGB]]:
+        """The mean colour and the two tones (:func:`tones`) of the middle of ``line``'s
+        box: a fifth of its height off the top and bottom, a twenty-fifth of its length
+        off each end. A small plate's box reaches past the plate onto the car; its
+        middle is paint and print only."""
         crop = crop_quad(self.upright, self.quad(line))
         h, w = crop.shape[:2]
-        dy, dx = h // 5, w // 25
-        return tones(crop[dy : h - dy, dx : w - dx] if h > 4 and w > 24 else crop)
+        middle = crop[h // 5 : h - h // 5, w // 25 : w - w // 25]
+        b, g, r = middle.reshape(-1, 3).mean(axis=0)
+        return (int(r), int(g), int(b)), tones(middle)
 
     def stamps(self, views: Sequence[str] = seal.VIEWS) -> list[seal.SealReading]:
         """What the largest seal says in each of ``views`` (``[]`` without a seal)."""

@@ -270,13 +270,14 @@ def extract(page: Page) -> Result:
             if 6 <= len(raw) <= 9:
                 result.put("number", raw)
                 # The paint is there to see however the number reads.
-                result.put("color", plate_color(line.rgb, raw, page.middle_tones(line)))
+                rgb, tones = page.middle_colours(line)
+                result.put("color", plate_color(rgb, raw, tones))
                 result.warnings.append("车牌号码格式不符，请核对")
                 return result
         return Result()
     number, line = best
-    tones = page.middle_tones(line)  # the plate's own paint, not the car's around it
-    paint = plate_color(line.rgb, "", tones)
+    rgb, tones = page.middle_colours(line)  # the plate's own paint, not the car's around it
+    paint = plate_color(rgb, "", tones)
     if len(number) == 7 and paint == "green":
         # Green paint is a new-energy plate's, and those have eight characters: one was
         # lost (a letter squeezed between the city's and the digits, read surely).
@@ -285,7 +286,7 @@ def extract(page: Page) -> Result:
         if eighth is None:
             result.warnings.append(LENGTH_WARNING)
     result.put("number", number)
-    result.put("color", plate_color(line.rgb, number, tones))
+    result.put("color", plate_color(rgb, number, tones))
     if len(number) == 8 and paint == "blue":
         # Eight characters are a new-energy plate, and those are green: on blue paint, one
         # character too many was read (a dot, a screw, the frame).
