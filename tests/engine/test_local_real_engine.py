@@ -426,6 +426,20 @@ def test_a_small_plates_paint_is_read_off_the_car_around_it(engine: LocalEngine)
     assert got.warnings == []
 
 
+def test_a_police_plate_lettered_o_is_read_with_its_o(engine: LocalEngine) -> None:
+    """Some provinces' police drive blue plates lettered O after the province (seed 5:
+    甘O·78789), the one letter no other plate uses, and the recognizer reads it 0,
+    which never stands there. O, D and Q, the round letters, are scored against the
+    crop, and the image settles on O."""
+    sample = generate(DocType.PLATENUM, seed=5, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert [ln.text for ln in page.lines] == ["甘0·78789"]  # the case this test is about
+    got = EXTRACTORS[DocType.PLATENUM](page)
+    assert got.fields == sample.truth == {"number": "甘O78789", "color": "blue"}
+    assert got.warnings == []
+    assert platenum.authority_by_image(page, page.lines[0], "甘D·78789") is None  # read D
+
+
 def test_a_plate_is_not_recognized_twice_upright(engine: LocalEngine) -> None:
     """Orientation asks the recognizer about a plate's few lines as they stand; when they
     stand upright, that batch is the reading, not run again, and reads the same."""

@@ -31,6 +31,7 @@ from bot.devtools.synth.generator import (
 )
 from bot.devtools.synth.photo import _inside, choose_rotation
 from bot.devtools.synth.sampleset import items
+from bot.numbers import plate_fix
 from bot.ocr.base import DocType
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "synth"
@@ -583,6 +584,17 @@ def test_some_bank_cards_have_a_picture_across_the_number():
     assert numbers.luhn_valid(doc.truth["number"])
     assert generate("bankcard", seed=seed, mode="scan").truth == generate(
         "bankcard", seed=seed, mode="photo").truth  # fmt: skip
+
+
+def test_a_few_blue_plates_are_lettered_o_as_police_cars_are():
+    """O after the province, the letter only some provinces' police use, on blue plates
+    (one in twenty): well-formed where the same plate lettered D is."""
+    samples = [generate(DocType.PLATENUM, seed=s) for s in range(200)]
+    lettered = [d.truth["number"] for d in samples if d.truth["number"][1] == "O"]
+    assert 3 <= len(lettered) <= 20
+    assert all(d.truth["color"] == "blue" for d in samples if d.truth["number"][1] == "O")
+    assert all(numbers.plate_valid(n) and plate_fix(n[0] + "D" + n[2:]) for n in lettered)
+    assert not numbers.plate_valid("粤I12345")
 
 
 def test_half_the_yellow_plates_have_two_rows():

@@ -141,7 +141,7 @@ def plate_valid(number: str) -> bool:
     """The formats made above (also what a reader may check)."""
     if len(number) not in (7, 8) or number[0] not in PROVINCE_ABBR:
         return False
-    if number[1] not in PLATE_LETTERS:
+    if number[1] not in PLATE_LETTERS + "O":  # O: some provinces' police, on blue plates
         return False
     tail = number[2:]
     if len(number) == 8:

@@ -1,11 +1,12 @@
-"""Licence plates (GA 36): blue and yellow 7-character, green new-energy
-8-character, white police (红 警), yellow coach (学) and trailer (挂) plates,
+"""Licence plates (GA 36): blue (a few lettered O: police) and yellow 7-character, green
+new-energy 8-character, white police (红 警), yellow coach (学) and trailer (挂) plates,
 at 2 px per mm (440 x 140 mm, new-energy 480 x 140 mm); half the yellow ones are
 the two-row rear plates of lorries and buses (440 x 220 mm)."""
 
 from __future__ import annotations
 
 import random
+import zlib
 
 from PIL import Image, ImageDraw
 
@@ -42,6 +43,11 @@ def _glyph(ch: str, font, box: tuple[int, int], color) -> Image.Image:
 def make(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
     plate = numbers.plate(data)
     number = plate.number
+    if plate.color == "蓝" and zlib.crc32(number.encode()) % 20 == 0:
+        # Police and public-security cars of some provinces carry blue plates lettered O
+        # after the province, the one letter no other plate uses: one blue plate in
+        # twenty, picked by its own characters so that every other draw stays as it was.
+        number = number[0] + "O" + number[2:]
     new_energy = len(number) == 8
     w, h = (960 if new_energy else 880), 280
     bg, ink = COLORS[plate.color]

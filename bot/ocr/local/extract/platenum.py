@@ -224,6 +224,25 @@ def province_scores(page: Page, line: Line, text: str, *, dotted: bool = True) -
     return {options[t]: score for t, score in page.score_texts(line, list(options)).items()}
 
 
+def authority_by_image(page: Page, line: Line, text: str) -> str | None:
+    """The plate whose letter after the province was read as 0 or O: a digit never
+    stands there, and O only on the blue plates of some provinces' police, the letter
+    no other plate uses, so the reading names none. O, D and Q, the round letters, each
+    in its place, are scored against the line's crop; the likeliest by
+    ``PROVINCE_MARGIN`` is the plate, else None."""
+    raw = next(iter(plate_candidates(text)), "")
+    if len(raw) < 3 or raw[0] not in PROVINCES or raw[1] not in "0O":
+        return None
+    options = {}
+    for letter in "ODQ":  # an O plate is well-formed where a D plate of its characters is
+        if (number := plate_fix(raw[0] + ("D" if letter == "O" else letter) + raw[2:])) is None:
+            continue
+        number = number[0] + letter + number[2:]
+        options[f"{number[:2]}·{number[2:]}"] = number
+    scores = page.score_texts(line, list(options))
+    return likeliest({options[t]: s for t, s in scores.items()}, PROVINCE_MARGIN)
+
+
 def _likeliest_province(text: str, line: Line, scores: dict[str, float]) -> str | None:
     """The plate with the province the image leans to, however little, when the line's
     box holds all that was read and the province alone is in doubt: every other
@@ -245,7 +264,7 @@ def extract(page: Page) -> Result:
     candidates.sort(key=lambda item: -item[1].height)  # the plate is the biggest print
     best: tuple[str, Line] | None = None
     for text, line in candidates:
-        number = plate_fix(text)
+        number = plate_fix(text) or authority_by_image(page, line, text)
         if number is None:
             number = next((n for again, _ in page.reread_line(line) if (n := plate_fix(again))),
                           None) or read_wider(page, line)  # fmt: skip
