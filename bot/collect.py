@@ -16,6 +16,7 @@ In a guided flow the photo is judged against the flow's next document first
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 
 from redis import WatchError
@@ -170,4 +171,8 @@ def check_dict(check: Check) -> dict:
 
 
 def new_task_id(channel: Channel) -> str:
-    return f"ok-{uuid.uuid4().hex}" if channel is Channel.WECOM else ""
+    """What a tap on the confirmation buttons must match: a WeCom card's task_id, or the
+    six digits that start an Official Account msgmenu's item ids (``confirm.item_id``)."""
+    if channel is Channel.WECOM:
+        return f"ok-{uuid.uuid4().hex}"
+    return str(100_000 + secrets.randbelow(900_000))

@@ -36,7 +36,7 @@ class Dossier:
     checks: list[dict[str, Any]] = field(default_factory=list)  # across documents (flows)
     confirming: bool = False  # complete: waits for the user's 确认 or 有误
     done: bool = False  # a flow that ended and was sent on: no documents kept
-    task_id: str = ""  # WeCom: the confirmation card whose buttons count
+    task_id: str = ""  # the confirmation buttons whose taps count (collect.new_task_id)
     last_job: str = ""  # the recognition job that last changed it, and what it told the user:
     last_reply: str = ""  # a retry of that job (its push failed) repeats, never re-counts
 

@@ -311,11 +311,15 @@ def _item_id(token: str, number: int) -> str:
 
 def answered(rt: Runtime, job: MenuJob) -> bool:
     """The user no longer waits for this menu: they said what the photo is before it went
-    out (a digit, a label, an older menu's tap), sent another photo, or the photo
-    expired. Sent then, it would ask again about a photo already on its way."""
+    out (a digit, a label, a tap without an id), sent another photo, or the photo
+    expired; or the photo has another menu since (a retried message's). Sent then, it
+    would ask again about a photo already on its way, or offer taps that count for
+    nothing."""
     state = rt.states.load(Channel(job.channel), job.user)
-    return state.step is not Step.AWAITING_TYPE or (
-        job.media_id != "" and state.media_id != job.media_id
+    return (
+        state.step is not Step.AWAITING_TYPE
+        or (job.media_id != "" and state.media_id != job.media_id)
+        or (job.task_id != "" and state.task_id != job.task_id)
     )
 
 
@@ -369,7 +373,9 @@ def send_confirm_buttons(rt: Runtime, channel: Channel, user: str, task_id: str)
             api.send_button_card(user, task_id, *card)
             return "card"
         assert isinstance(api, OfficialApi)
-        items = [(str(200 + i), text) for i, (_, text) in enumerate(confirm.BUTTONS, 1)]
+        items = [
+            (confirm.item_id(task_id, i), text) for i, (_, text) in enumerate(confirm.BUTTONS, 1)
+        ]
         api.send_msgmenu(user, confirm.CARD_TITLE, items, "")
         return "msgmenu"
     except ApiError as error:

@@ -76,6 +76,9 @@ def on_text(msg: Incoming, state: State, ctx: Context) -> Outcome:
         return Outcome(state=state, answer=Text(help_text(ctx)))
     if lowered in RESULT_WORDS and ctx.passive_results:
         return Outcome(state=state, answer=StoredResult())
+    stale = confirm.stale_tap(msg.menu_id, state, ctx)
+    if stale is not None:
+        return stale
     verdict = confirm.word_of(word)
     if verdict:
         return confirm.on_word(verdict, state, ctx)
@@ -84,7 +87,7 @@ def on_text(msg: Incoming, state: State, ctx: Context) -> Outcome:
         return flows.start(named, state, ctx)
     if running is not None:
         return flows.remind(running, state, ctx)
-    stale = stale_tap(msg.menu_id, state)
+    stale = stale_tap(msg.menu_id, state, ctx)
     if stale is not None:
         return stale
     doc_type = parse_choice(word, ctx.options)

@@ -44,17 +44,21 @@ def menu_item_id(token: str, number: int) -> str:
 def menu_of_item(menu_id: str) -> str | None:
     """The token of the type menu an item id belongs to; None for another id (the
     confirmation menu's 201, an older release's 101) or none."""
-    return menu_id[:-2] if len(menu_id) == 8 and menu_id.isdecimal() else None
+    digits = len(menu_id) == 8 and menu_id.isascii() and menu_id.isdigit()
+    return menu_id[:-2] if digits else None
 
 
-def stale_tap(menu_id: str, state: State) -> Outcome | None:
+def stale_tap(menu_id: str, state: State, ctx: Context) -> Outcome | None:
     """The answer to a tap on a type menu that is not the pending photo's: an older
     photo's (another came since) or one already chosen from; None for any other text."""
     token = menu_of_item(menu_id)
     if token is None or (state.step is Step.AWAITING_TYPE and state.task_id == token):
         return None
-    older = state.step is Step.AWAITING_TYPE
-    return Outcome(state=state, answer=Text(OLDER_MENU if older else STALE_MENU))
+    if state.step is not Step.AWAITING_TYPE:
+        return Outcome(state=state, answer=Text(STALE_MENU))
+    if state.expired(ctx.now, ctx.pending_ttl):  # the newer photo is past its time too
+        return Outcome(state=IDLE, answer=Text(EXPIRED))
+    return Outcome(state=state, answer=Text(OLDER_MENU))
 
 
 def parse_choice(text: str, options: tuple[DocType, ...]) -> DocType | None:

@@ -3,7 +3,8 @@
 A confirmation is what reaches the operator (``Outcome.submit``); a rejection
 forgets the document and asks for a new photo of the same kind (in a flow:
 the flow starts over). Both work by text, by the Official Account's msgmenu
-(a tap sends the item's text) and by the WeCom card's buttons.
+(a tap sends the item's text and id) and by the WeCom card's buttons; a tap on an
+earlier result's buttons confirms nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +36,27 @@ CARD_DESC = "无误请点“确认”；有误请点“有误，重拍”"
 CONFIRMED = "已确认，谢谢！资料已提交。"
 NOTHING_TO_CONFIRM = "当前没有待确认的识别结果。"
 STILL_WAITING = "还有一份识别结果等待您确认。"
+OLDER_RESULT = "这是之前那份识别结果的菜单，请在最新结果下的菜单中确认。"
+
+
+# An Official Account confirmation menu's items carry ids made of the dossier's token
+# (six digits, its task_id) and the item's number (one), seven digits: a tap on an
+# earlier result's menu is told from the latest one's (the type menus' ids have eight).
+def item_id(token: str, number: int) -> str:
+    """A confirmation item's id (a dossier kept by the release before tokens has none:
+    201, 202)."""
+    return f"{token}{number}" if token else str(200 + number)
+
+
+def stale_tap(menu_id: str, state: State, ctx: Context) -> Outcome | None:
+    """The answer to a tap on a confirmation menu that is not the latest result's; None
+    for any other text (a tap without an id is read by its text)."""
+    if not (len(menu_id) == 7 and menu_id.isascii() and menu_id.isdigit()):
+        return None
+    if ctx.collected.confirming and ctx.collected.task_id == menu_id[:-1]:
+        return None
+    answer = OLDER_RESULT if ctx.collected.confirming else NOTHING_TO_CONFIRM
+    return Outcome(state=state, answer=Text(answer))
 
 
 def word_of(text: str) -> str:

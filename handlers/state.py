@@ -57,7 +57,7 @@ class Collected:
     doc_types: tuple[str, ...] = ()  # the documents collected so far (API names)
     confirming: bool = False  # complete, waiting for 确认 or 有误
     done: bool = False  # the flow ended and was sent on (nothing of it is kept)
-    task_id: str = ""  # WeCom: the confirmation card whose buttons count
+    task_id: str = ""  # the confirmation buttons whose taps count (a card, a msgmenu)
 
 
 @dataclass(frozen=True)

@@ -215,8 +215,13 @@ class _Peer:
 
     def text(self, user: str, content: str, menu_id: str = "") -> Message:
         """A text typed; with ``menu_id``, a tap on that msgmenu item, whose id WeChat
-        adds as ``bizmsgmenuid`` (and sometimes leaves out: then ``menu_id=""``)."""
-        tapped: dict[str, FieldValue] = {"bizmsgmenuid": menu_id} if menu_id else {}
+        adds as ``bizmsgmenuid``, a bare number (and sometimes leaves out: then
+        ``menu_id=""``)."""
+        tapped: dict[str, FieldValue] = {}
+        if menu_id:
+            tapped["bizmsgmenuid"] = (
+                int(menu_id) if menu_id.isascii() and menu_id.isdigit() else menu_id
+            )
         return self._message(user, "text", Content=content, **tapped)
 
     def image(self, user: str, media_id: str, pic_url: str = "") -> Message:

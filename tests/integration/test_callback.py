@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet
 from bot import callback
 from bot.callback import FAILED
 from bot.incoming import Channel
+from handlers import confirm
 from handlers.state import Step
 from tests.fixtures.receiver import SECRET, Receiver
 from tests.integration.test_flow import CARD_NUMBER, FRONT, ID_NUMBER, can, luhn_complete, photo
@@ -149,6 +150,35 @@ def test_msgmenu_confirmation_is_a_tap(make_bot, receiver: Receiver) -> None:
     assert "已确认" in tap.reply["Content"]
     bot.work()
     assert [e["fields"]["id"] for e in receiver.accepted] == [ID_NUMBER]
+
+
+def test_msgmenu_confirmation_of_an_earlier_result_confirms_nothing(
+    make_bot, receiver: Receiver
+) -> None:
+    """An ID card's result and its 确认 / 有误 menu, then a bank card's before the first
+    was confirmed: WeChat sends the tapped item's id back, and the first menu's 确认
+    does not confirm the bank card the user has not looked at. The latest menu's does."""
+    bot = webhook_bot(make_bot, receiver, wechat_menu_style="msgmenu")
+    peer = bot.official("safe")
+    send_idcard(bot, peer, "ivan", 36)
+    number = luhn_complete("622202020011224")
+    image = photo(37)
+    can(bot, image, {"errcode": 0, "errmsg": "ok", "number": number})
+    media_id, pic_url = bot.upload(image)
+    peer.deliver(peer.text("ivan", "银行卡"))
+    peer.deliver(peer.image("ivan", media_id, pic_url))
+    assert bot.work() == 1
+    first, second = (m["body"]["msgmenu"]["list"] for m in bot.messages("ivan")
+                     if m["body"]["msgtype"] == "msgmenu")  # fmt: skip
+    assert first[0]["content"] == second[0]["content"] == "确认"
+    old = peer.deliver(peer.text("ivan", "确认", menu_id=first[0]["id"]))
+    assert old.reply["Content"] == confirm.OLDER_RESULT
+    assert bot.work() == 0 and receiver.accepted == []
+    tap = peer.deliver(peer.text("ivan", "确认", menu_id=second[0]["id"]))
+    assert "已确认" in tap.reply["Content"]
+    bot.work()
+    [event] = receiver.accepted
+    assert event["document_type"] == "bankcard" and event["fields"]["number"] == number
 
 
 def test_a_receiver_that_fails_for_a_while_gets_each_event_once(

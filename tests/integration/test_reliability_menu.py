@@ -6,6 +6,8 @@ errors; RQ's SimpleWorker in this process.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rq.job import JobStatus
 
 from bot import jobs
@@ -94,6 +96,20 @@ def test_a_menu_whose_photo_was_answered_before_it_went_out_is_not_sent(make_bot
     bot.work()
     last = bot.messages("sol")[-1]["body"]
     assert last["msgtype"] == "msgmenu" and "请选择证件类型" in last["msgmenu"]["head_content"]
+
+
+def test_a_menu_replaced_before_it_went_out_is_not_sent(make_bot) -> None:
+    """A photo's menu whose token the user's state no longer holds (its message was
+    processed again, a new menu queued) is not sent: its taps would count for nothing."""
+    bot = make_bot(wechat_menu_style="msgmenu")
+    peer = bot.official()
+    media_id, pic_url = bot.upload(photo(27))
+    peer.deliver(peer.image("tom", media_id, pic_url))
+    state = bot.runtime.states.load(Channel.OFFICIAL, "tom")
+    assert menu_job(bot).kwargs["task_id"] == state.task_id != ""
+    bot.runtime.states.save(Channel.OFFICIAL, "tom", replace(state, task_id="999999"))
+    assert menu_job(bot).perform() == "answered"
+    assert bot.messages("tom") == []
 
 
 def wecom_photo_to_confirm(make_bot, user: str, seed: int):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import handlers
 from bot.incoming import Channel, Incoming, Kind
 from bot.ocr import readable_types
 from bot.ocr.base import DocType
-from handlers.choice import OLDER_MENU, STALE_MENU, parse_choice
+from handlers import confirm
+from handlers.choice import EXPIRED, OLDER_MENU, STALE_MENU, parse_choice
 from handlers.state import (
     IDLE,
     CardUpdate,
+    Collected,
     Context,
     State,
     Step,
@@ -214,6 +218,36 @@ def test_msgmenu_tap_on_a_menu_already_chosen_from_is_void(state: State) -> None
     out = handlers.handle(tap("银行卡", "12345602"), state, LOCAL)
     assert out.recognize is None and out.state == state
     assert out.answer == Text(STALE_MENU)
+
+
+def test_msgmenu_tap_on_an_older_menu_when_the_newer_photo_expired() -> None:
+    state = pending(since=NOW - 601, task_id="654321")
+    out = handlers.handle(tap("银行卡", "12345602"), state, LOCAL)
+    assert out.recognize is None and out.state == IDLE
+    assert out.answer == Text(EXPIRED)
+
+
+def confirming(task_id: str) -> Context:
+    return replace(LOCAL, collected=Collected(doc_types=("idcard",), confirming=True,
+                                              task_id=task_id))  # fmt: skip
+
+
+def test_confirmation_tap_on_the_latest_results_menu_confirms() -> None:
+    out = handlers.handle(tap("确认", "6543211"), IDLE, confirming("654321"))
+    assert out.submit and out.answer == Text(confirm.CONFIRMED)
+
+
+@pytest.mark.parametrize(
+    ("ctx", "answer"),
+    [(confirming("654321"), confirm.OLDER_RESULT), (LOCAL, confirm.NOTHING_TO_CONFIRM)],
+)
+def test_confirmation_tap_on_an_earlier_results_menu_confirms_nothing(
+    ctx: Context, answer: str
+) -> None:
+    for word in ("确认", "有误，重拍"):
+        out = handlers.handle(tap(word, "1234561"), IDLE, ctx)
+        assert not out.submit and not out.discard and out.state == IDLE
+        assert out.answer == Text(answer)
 
 
 @pytest.mark.parametrize("menu_id", ["", "102", "201"])
