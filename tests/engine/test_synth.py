@@ -595,6 +595,7 @@ def test_a_few_blue_plates_are_lettered_o_as_police_cars_are():
     assert all(d.truth["color"] == "blue" for d in samples if d.truth["number"][1] == "O")
     assert all(numbers.plate_valid(n) and plate_fix(n[0] + "D" + n[2:]) for n in lettered)
     assert not numbers.plate_valid("粤I12345")
+    assert not numbers.plate_valid("粤OD12345") and not numbers.plate_valid("粤O1234学")
 
 
 def test_half_the_yellow_plates_have_two_rows():

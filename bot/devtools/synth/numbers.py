@@ -141,13 +141,13 @@ def plate_valid(number: str) -> bool:
     """The formats made above (also what a reader may check)."""
     if len(number) not in (7, 8) or number[0] not in PROVINCE_ABBR:
         return False
-    if number[1] not in PLATE_LETTERS + "O":  # O: some provinces' police, on blue plates
-        return False
+    if number[1] not in PLATE_LETTERS and not (number[1] == "O" and len(number) == 7):
+        return False  # O: some provinces' police, on plain blue plates
     tail = number[2:]
     if len(number) == 8:
         return (tail[0] in "DF" and tail[2:].isdigit()) or (tail[:5].isdigit() and tail[5] in "DF")
     if tail[-1] in "警学挂":
-        return tail[:-1].isdigit()
+        return tail[:-1].isdigit() and number[1] != "O"
     return all(c in PLATE_CHARS for c in tail)
 
 

@@ -15,6 +15,7 @@ PROVINCE_MARGIN = 2.0  # nats by which the image must prefer one province over t
 # leans to it by this much at least: an exact tie (a smear that reads as nothing) is no lean.
 PROVINCE_LEAN = 0.05
 PROVINCE_WARNING = "车牌省份字符不清晰，请核对"
+AUTHORITY_WARNING = "车牌字母不清晰，请核对"  # the letter after the province, chosen by the image
 LENGTH_WARNING = "车牌位数与颜色不符，请核对"
 
 
@@ -225,22 +226,29 @@ def province_scores(page: Page, line: Line, text: str, *, dotted: bool = True) -
 
 
 def authority_by_image(page: Page, line: Line, text: str) -> str | None:
-    """The plate whose letter after the province was read as 0 or O: a digit never
-    stands there, and O only on the blue plates of some provinces' police, the letter
-    no other plate uses, so the reading names none. O, D and Q, the round letters, each
-    in its place, are scored against the line's crop; the likeliest by
-    ``PROVINCE_MARGIN`` is the plate, else None."""
+    """The plate whose letter after the province was read as 0 or O, which the reading
+    cannot name: a digit never stands there, and O only on the plain blue plates of some
+    provinces' police, the one letter no other plate uses. O (on such a plate), D and Q,
+    the round letters, each in its place, are scored against the line's crop; the
+    likeliest by ``PROVINCE_MARGIN`` is the plate, else None. Only where the box holds
+    the whole reading (not a row of two boxes, nor a two-row plate's rows joined)."""
     raw = next(iter(plate_candidates(text)), "")
-    if len(raw) < 3 or raw[0] not in PROVINCES or raw[1] not in "0O":
+    if text != line.text or len(raw) < 3 or raw[0] not in PROVINCES or raw[1] not in "0O":
         return None
     options = {}
-    for letter in "ODQ":  # an O plate is well-formed where a D plate of its characters is
-        if (number := plate_fix(raw[0] + ("D" if letter == "O" else letter) + raw[2:])) is None:
-            continue
-        number = number[0] + letter + number[2:]
-        options[f"{number[:2]}·{number[2:]}"] = number
+    for letter in "DQ":
+        if (number := plate_fix(raw[0] + letter + raw[2:])) is not None:
+            options[f"{number[:2]}·{number[2:]}"] = number
+    plain = plate_fix(raw[0] + "D" + raw[2:]) or ""  # an O plate's characters are a D one's
+    if len(plain) == 7 and plain[-1] not in "挂学警港澳领试超" and _is_blue(page, line):
+        options[f"{raw[0]}O·{plain[2:]}"] = raw[0] + "O" + plain[2:]
     scores = page.score_texts(line, list(options))
     return likeliest({options[t]: s for t, s in scores.items()}, PROVINCE_MARGIN)
+
+
+def _is_blue(page: Page, line: Line) -> bool:
+    rgb, tones = page.middle_colours(line)
+    return plate_color(rgb, "", tones) == "blue"
 
 
 def _likeliest_province(text: str, line: Line, scores: dict[str, float]) -> str | None:
@@ -264,10 +272,12 @@ def extract(page: Page) -> Result:
     candidates.sort(key=lambda item: -item[1].height)  # the plate is the biggest print
     best: tuple[str, Line] | None = None
     for text, line in candidates:
-        number = plate_fix(text) or authority_by_image(page, line, text)
+        number = plate_fix(text)
         if number is None:
             number = next((n for again, _ in page.reread_line(line) if (n := plate_fix(again))),
                           None) or read_wider(page, line)  # fmt: skip
+        if number is None and (number := authority_by_image(page, line, text)):
+            result.warnings.append(AUTHORITY_WARNING)
         if number:
             best = (number, line)
             break
