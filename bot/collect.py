@@ -57,7 +57,7 @@ def after_recognition(
     if rt.settings.confirm:
         dossier = Dossier(docs=[doc], confirming=True, task_id=new_task_id(channel))
         rt.dossiers.save(channel, user, dossier)
-        return ConfirmPrompt(answer)
+        return ConfirmPrompt(answer, dossier.task_id)
     event = callback.event_for(Dossier(docs=[doc]), channel, user, callback.event_id_for(job_id))
     callback.submit(rt, event)
     return Text(answer)
@@ -107,7 +107,7 @@ def flow_step_once(
     pipe.multi()
     if dossier is not None and job_id and dossier.last_job == job_id:  # this job, retried
         again = dossier.last_reply
-        return (ConfirmPrompt(again) if dossier.confirming else Text(again)), None
+        return (ConfirmPrompt(again, dossier.task_id) if dossier.confirming else Text(again)), None
     if dossier is None or dossier.flow != flow.name or dossier.confirming or dossier.done:
         dossier = Dossier(flow=flow.name)
     collected = [(d.doc_type, d.fields) for d in dossier.docs]
@@ -126,7 +126,7 @@ def flow_step_once(
     if rt.settings.confirm:
         dossier.confirming, dossier.task_id = True, new_task_id(channel)
         rt.dossiers.save(channel, user, dossier, client=pipe)
-        return ConfirmPrompt(summary), None
+        return ConfirmPrompt(summary, dossier.task_id), None
     event = callback.event_for(dossier, channel, user, callback.event_id_for(job_id))
     queued = callback.submit(rt, event, pipeline=pipe)
     ended = Dossier(flow=flow.name, done=True, last_job=job_id, last_reply=summary)

@@ -328,9 +328,10 @@ def tell(rt: Runtime, channel: Channel, user: str, answer: Text | ConfirmPrompt)
     match answer:
         case Text(text=text):
             deliver(rt, channel, user, text)
-        case ConfirmPrompt(text=text) if has_buttons(rt, channel):
+        case ConfirmPrompt(text=text, task_id=task_id) if has_buttons(rt, channel):
             deliver(rt, channel, user, text)
-            task_id = rt.dossiers.view(channel, user).task_id
+            # The buttons of the result just told, not of one another worker kept since.
+            task_id = task_id or rt.dossiers.view(channel, user).task_id
             try:
                 send_confirm_buttons(rt, channel, user, task_id)
             except ApiError as error:  # a retry of this job would stop at the pushed answer

@@ -277,7 +277,7 @@ def converse_once(runtime: Runtime, msg: Incoming, arrival: Arrival) -> Converse
     event = None
     if outcome.submit:  # the documents leave the dossier with the event, in these writes
         event = collect.submit(runtime, msg.channel, msg.user, dossier, writes)
-    reply, job = carry_out(runtime, msg, outcome, writes)  # the state last but the reply
+    reply, job = carry_out(runtime, msg, outcome, writes, state.task_id)  # the state last
     delivery = arrival.delivery
     if job is not None and runtime.passive_results(msg.channel):
         runtime.deliveries.remember(delivery, "job", job.id, client=writes)
@@ -345,7 +345,7 @@ def new_menu_token(channel: Channel, previous: str) -> str:
 
 
 def carry_out(
-    runtime: Runtime, msg: Incoming, outcome: Outcome, pipe: Pipeline
+    runtime: Runtime, msg: Incoming, outcome: Outcome, pipe: Pipeline, menu_before: str = ""
 ) -> tuple[Reply, Job | None]:
     """Queue (on ``pipe``) the jobs the handler asked for and the state; choose the reply.
 
@@ -353,10 +353,11 @@ def carry_out(
     of another type) stops the script that runs them (the arrival's, or
     ``CheckedWrite``'s) where it is, and the user's state
     must then be the one the message found, for the retry that processes it again.
+    ``menu_before``: the token of the menu the message found, which a new one never takes.
     """
     state = outcome.state
     if isinstance(outcome.answer, TypeMenu):  # the menu the tap must match: a card, a msgmenu
-        state = replace(state, task_id=new_menu_token(msg.channel, state.task_id))
+        state = replace(state, task_id=new_menu_token(msg.channel, menu_before))
     job = None
     if outcome.recognize is not None:
         job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize, pipeline=pipe)

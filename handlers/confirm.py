@@ -49,11 +49,13 @@ def item_id(token: str, number: int) -> str:
 
 
 def stale_tap(menu_id: str, state: State, ctx: Context) -> Outcome | None:
-    """The answer to a tap on a confirmation menu that is not the latest result's; None
+    """The answer to a tap on a confirmation menu that is not the latest result's (its
+    token another, or the release before's 201/202 where the result has a token); None
     for any other text (a tap without an id is read by its text)."""
-    if not (len(menu_id) == 7 and menu_id.isascii() and menu_id.isdigit()):
-        return None
-    if ctx.collected.confirming and ctx.collected.task_id == menu_id[:-1]:
+    token = ctx.collected.task_id
+    legacy = menu_id in ("201", "202") and token.isdigit()  # the latest's carry its token
+    ours = len(menu_id) == 7 and menu_id.isascii() and menu_id.isdigit()
+    if not (legacy or ours) or (ours and ctx.collected.confirming and token == menu_id[:-1]):
         return None
     answer = OLDER_RESULT if ctx.collected.confirming else NOTHING_TO_CONFIRM
     return Outcome(state=state, answer=Text(answer))

@@ -141,9 +141,11 @@ class AdminCommand:
 @dataclass(frozen=True)
 class ConfirmPrompt:
     """Ask the user to confirm (确认) or reject (有误) what was read, with the channel's
-    buttons where it has them; ``text`` leads the prompt."""
+    buttons where it has them; ``text`` leads the prompt. ``task_id``: the token of the
+    dossier the prompt is about, which its buttons carry ("": the user's dossier now)."""
 
     text: str
+    task_id: str = ""
 
 
 # What the webhook answers: exactly one of these, read with one ``match``.

@@ -15,11 +15,12 @@ import zlib
 import requests
 from cryptography.fernet import Fernet
 
-from bot import callback
+from bot import callback, jobs
 from bot.callback import FAILED
+from bot.dossier import Dossier
 from bot.incoming import Channel
 from handlers import confirm
-from handlers.state import Step
+from handlers.state import ConfirmPrompt, Step
 from tests.fixtures.receiver import SECRET, Receiver
 from tests.integration.test_flow import CARD_NUMBER, FRONT, ID_NUMBER, can, luhn_complete, photo
 
@@ -179,6 +180,20 @@ def test_msgmenu_confirmation_of_an_earlier_result_confirms_nothing(
     bot.work()
     [event] = receiver.accepted
     assert event["document_type"] == "bankcard" and event["fields"]["number"] == number
+
+
+def test_a_results_confirmation_menu_carries_its_own_token(make_bot, receiver: Receiver) -> None:
+    """Two workers, two results close together: the first job tells its result after
+    the second kept its own. The first result's 确认 / 有误 carry the first result's
+    token (the prompt's), not the one the user's dossier holds by then."""
+    bot = webhook_bot(make_bot, receiver, wechat_menu_style="msgmenu")
+    rt = bot.runtime
+    rt.dossiers.save(Channel.OFFICIAL, "jill", Dossier(confirming=True, task_id="654321"))
+    jobs.tell(rt, Channel.OFFICIAL, "jill", ConfirmPrompt("身份证识别结果", "123456"))
+    answer, menu = bot.messages("jill")
+    assert answer["body"]["text"]["content"] == "身份证识别结果"
+    ids = [item["id"] for item in menu["body"]["msgmenu"]["list"]]
+    assert ids == ["1234561", "1234562"]
 
 
 def test_a_receiver_that_fails_for_a_while_gets_each_event_once(

@@ -237,17 +237,19 @@ def test_confirmation_tap_on_the_latest_results_menu_confirms() -> None:
     assert out.submit and out.answer == Text(confirm.CONFIRMED)
 
 
-@pytest.mark.parametrize(
-    ("ctx", "answer"),
-    [(confirming("654321"), confirm.OLDER_RESULT), (LOCAL, confirm.NOTHING_TO_CONFIRM)],
-)
-def test_confirmation_tap_on_an_earlier_results_menu_confirms_nothing(
-    ctx: Context, answer: str
-) -> None:
+@pytest.mark.parametrize("menu_id", ["1234561", "1234562", "201", "202"])
+def test_confirmation_tap_on_an_earlier_results_menu_confirms_nothing(menu_id: str) -> None:
+    """Another token's, or the release before's (201, 202) while the result has one."""
     for word in ("确认", "有误，重拍"):
-        out = handlers.handle(tap(word, "1234561"), IDLE, ctx)
+        out = handlers.handle(tap(word, menu_id), IDLE, confirming("654321"))
         assert not out.submit and not out.discard and out.state == IDLE
-        assert out.answer == Text(answer)
+        assert out.answer == Text(confirm.OLDER_RESULT)
+
+
+def test_the_release_befores_confirmation_tap_counts_for_its_own_result() -> None:
+    """A result kept by the release before has no token: its menu's 201 confirms it."""
+    out = handlers.handle(tap("确认", "201"), IDLE, confirming(""))
+    assert out.submit and out.answer == Text(confirm.CONFIRMED)
 
 
 @pytest.mark.parametrize("menu_id", ["", "102", "201"])

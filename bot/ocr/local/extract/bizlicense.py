@@ -145,7 +145,7 @@ def _restore_edge_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -
     wanted = [
         i
         for i, old in enumerate(olds)
-        if old and not closed[i] and not (i == len(lines) - 1 and old[-1] in ")）")
+        if old and old in value and not closed[i] and not (i == len(lines) - 1 and old[-1] in ")）")
     ]
     after_mark = {0} | {i + 1 for i, c in enumerate(closed) if c}
     put: dict[int, tuple[str, str]] = {}  # the line's index: a mark before it, after it
