@@ -413,7 +413,7 @@ def test_a_plate_province_no_reading_gives_is_chosen_by_the_image(engine: LocalE
     """Real tight crops cut or smear the province character (read as 隆 or left out):
     each of the 31 is scored in its place against the line's image, and the plate
     comes back with a warning to check it."""
-    sample = generate("platenum", seed=10, mode="scan")
+    sample = generate("platenum", seed=11, mode="scan")  # (10 is a police O plate now)
     page = engine.read(sample.jpeg)
     line = max(page.lines, key=lambda ln: ln.height)
     number = sample.truth["number"]
