@@ -43,7 +43,7 @@ def menu_item_id(token: str, number: int) -> str:
 
 def menu_of_item(menu_id: str) -> str | None:
     """The token of the type menu an item id belongs to; None for another id (the
-    confirmation menu's 201, an older release's 101) or none."""
+    confirmation menu's seven digits, the release before's 101 or 201) or none."""
     digits = len(menu_id) == 8 and menu_id.isascii() and menu_id.isdigit()
     return menu_id[:-2] if digits else None
 
