@@ -217,12 +217,18 @@ def province_scores(page: Page, line: Line, text: str, *, dotted: bool = True) -
     raw = next(iter(plate_candidates(text)), "")
     if not raw or raw[0] in PROVINCES:
         return {}
-    options = {}
-    for rest in (raw[1:], raw):  # the first character misread, or missing
-        for p in PROVINCES:
-            if (number := plate_fix(p + rest)) is not None:
-                options[f"{number[:2]}·{number[2:]}" if dotted else number] = number
-    return {options[t]: score for t, score in page.score_texts(line, list(options)).items()}
+    numbers = [number for rest in (raw[1:], raw)  # the first character misread, or missing
+               for p in PROVINCES if (number := plate_fix(p + rest)) is not None]  # fmt: skip
+    return _plate_scores(page, line, numbers, dotted=dotted)
+
+
+def _plate_scores(
+    page: Page, line: Line, numbers: list[str], *, dotted: bool = True
+) -> dict[str, float]:
+    """How likely the line's crop makes each plate of ``numbers`` (log-probability),
+    each scored as the line prints it: with the dot after the letter, or without."""
+    texts = {f"{n[:2]}·{n[2:]}" if dotted else n: n for n in numbers}
+    return {texts[t]: score for t, score in page.score_texts(line, list(texts)).items()}
 
 
 def authority_by_image(page: Page, line: Line, text: str) -> str | None:
@@ -235,15 +241,11 @@ def authority_by_image(page: Page, line: Line, text: str) -> str | None:
     raw = next(iter(plate_candidates(text)), "")
     if text != line.text or len(raw) < 3 or raw[0] not in PROVINCES or raw[1] not in "0O":
         return None
-    options = {}
-    for letter in "DQ":
-        if (number := plate_fix(raw[0] + letter + raw[2:])) is not None:
-            options[f"{number[:2]}·{number[2:]}"] = number
-    plain = plate_fix(raw[0] + "D" + raw[2:]) or ""  # an O plate's characters are a D one's
+    numbers = [n for letter in "DQ" if (n := plate_fix(raw[0] + letter + raw[2:]))]
+    plain = numbers[0] if numbers and numbers[0][1] == "D" else ""  # an O plate's are a D one's
     if len(plain) == 7 and plain[-1] not in "挂学警港澳领试超" and _is_blue(page, line):
-        options[f"{raw[0]}O·{plain[2:]}"] = raw[0] + "O" + plain[2:]
-    scores = page.score_texts(line, list(options))
-    return likeliest({options[t]: s for t, s in scores.items()}, PROVINCE_MARGIN)
+        numbers.append(raw[0] + "O" + plain[2:])
+    return likeliest(_plate_scores(page, line, numbers), PROVINCE_MARGIN)
 
 
 def _is_blue(page: Page, line: Line) -> bool:
