@@ -170,9 +170,13 @@ def check_dict(check: Check) -> dict:
     return {"name": check.name, "ok": check.ok, "message": check.message}
 
 
-def new_task_id(channel: Channel) -> str:
-    """What a tap on the confirmation buttons must match: a WeCom card's task_id, or the
-    six digits that start an Official Account msgmenu's item ids (``confirm.item_id``)."""
+def new_task_id(channel: Channel, card: str = "ok", previous: str = "") -> str:
+    """What a tap on a menu must match: a WeCom card's task_id (``card``, then 32 hex
+    digits), or the six digits that start an Official Account msgmenu's item ids
+    (``confirm.item_id``, ``choice.menu_item_id``), never the ``previous`` menu's."""
     if channel is Channel.WECOM:
-        return f"ok-{uuid.uuid4().hex}"
-    return str(100_000 + secrets.randbelow(900_000))
+        return f"{card}-{uuid.uuid4().hex}"
+    token = previous
+    while token == previous:
+        token = str(100_000 + secrets.randbelow(900_000))
+    return token

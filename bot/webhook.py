@@ -12,9 +12,7 @@ again on the state it found and a second round trip writes that
 from __future__ import annotations
 
 import logging
-import secrets
 import time
-import uuid
 from dataclasses import dataclass, replace
 
 import redis
@@ -332,18 +330,6 @@ def retry_answer(parsed: Parsed, delivery: Delivery, started: float) -> str:
     return render_plain(parsed.incoming, Reply("text", answer)) if answer else ""
 
 
-def new_menu_token(channel: Channel, previous: str) -> str:
-    """What a tap on a type menu must match: a WeCom card's task_id, or the six digits
-    that start an Official Account msgmenu's item ids (``choice.menu_item_id``), never
-    the ``previous`` menu's."""
-    if channel is Channel.WECOM:
-        return f"ocr-{uuid.uuid4().hex}"
-    token = previous
-    while token == previous:
-        token = str(100_000 + secrets.randbelow(900_000))
-    return token
-
-
 def carry_out(
     runtime: Runtime, msg: Incoming, outcome: Outcome, pipe: Pipeline, menu_before: str = ""
 ) -> tuple[Reply, Job | None]:
@@ -357,7 +343,7 @@ def carry_out(
     """
     state = outcome.state
     if isinstance(outcome.answer, TypeMenu):  # the menu the tap must match: a card, a msgmenu
-        state = replace(state, task_id=new_menu_token(msg.channel, menu_before))
+        state = replace(state, task_id=collect.new_task_id(msg.channel, "ocr", menu_before))
     job = None
     if outcome.recognize is not None:
         job = enqueue_recognition(runtime, msg.channel, msg.user, outcome.recognize, pipeline=pipe)
