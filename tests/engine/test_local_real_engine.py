@@ -444,6 +444,23 @@ def test_a_police_plate_lettered_o_is_read_with_its_o(engine: LocalEngine) -> No
     assert platenum.authority_by_image(page, line, "甘0 ·78789") is None  # two boxes joined
 
 
+def test_a_serial_character_the_image_leaves_in_doubt_is_warned(engine: LocalEngine) -> None:
+    """A two-row plate's Q, its tail lost to blur, reads as 0 (fresh seed 1480268:
+    豫C·6Q895 read 豫C60895), a plate as well formed as the truth and read with no doubt
+    the recognizer owns to. Scored against the crop, 6Q895 comes within
+    ``SERIAL_MARGIN`` of 60895: the number is given as read, warned. A plate read right
+    whose crop nothing else fits is not warned (seed 1480023, the test above)."""
+    sample = generate(DocType.PLATENUM, seed=1480268, mode="photo")
+    page = engine.read(sample.jpeg)
+    lower = next(ln for ln in page.lines if ln.text == "60895")  # the case this test is about
+    scores = page.score_texts(lower, ["60895", "6Q895"])
+    assert 0 < scores["60895"] - scores["6Q895"] < platenum.SERIAL_MARGIN
+    got = EXTRACTORS[DocType.PLATENUM](page)
+    assert sample.truth == {"number": "豫C6Q895", "color": "yellow"}
+    assert got.fields == {"number": "豫C60895", "color": "yellow"}
+    assert got.warnings == [platenum.SERIAL_WARNING]
+
+
 def test_a_plate_is_not_recognized_twice_upright(engine: LocalEngine) -> None:
     """Orientation asks the recognizer about a plate's few lines as they stand; when they
     stand upright, that batch is the reading, not run again, and reads the same."""
