@@ -310,6 +310,29 @@ def test_a_two_row_plate_on_its_side_is_turned_upright(engine: LocalEngine, rota
     assert got.warnings == []
 
 
+def test_a_two_row_plate_filling_a_photo_on_its_side_is_boxed_again_turned(
+    engine: LocalEngine,
+) -> None:
+    """Held close and turned a quarter (fresh seed 1480282), a two-row plate's large
+    lower row runs down the image, and the detector boxes no text running down: one
+    squarish box (渝M) is all it finds, whose shape cannot tell the turn. One box alone
+    is looked for again across the image turned; there the rows are boxed."""
+    import numpy as np
+
+    from bot.ocr.local import reader
+
+    sample = generate(DocType.PLATENUM, seed=1480282, mode="photo")
+    assert sample.meta["rows"] == 2 and sample.meta["rotation"] == 270
+    work = reader.rescale(reader.decode(sample.jpeg))
+    (box,) = reader.detect(engine.models, work.image)  # the case this test is about
+    width, height = np.ptp(box, axis=0)
+    assert max(width, height) < 1.5 * min(width, height)
+    page = engine.read(sample.jpeg)
+    assert page.rotation == 270
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields == sample.truth == {"number": "渝MPK328", "color": "yellow"}
+
+
 @pytest.mark.parametrize("seed", [860035, 860109])
 def test_a_faded_plate_crop_the_detector_misses_is_read_whole(
     engine: LocalEngine, seed: int
