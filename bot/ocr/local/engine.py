@@ -40,8 +40,22 @@ class LocalEngine:
     def recognize(self, image: bytes, doc_type: DocType, *, mode: str = "photo") -> Recognition:
         started = time.perf_counter()
         doc_type = DocType(doc_type)
-        page = self.read(image)
-        return self.extract(page, doc_type, mode=mode, started=started)
+        decoded = reader.decode(image)
+        page = reader.read(self.models, decoded)
+        try:
+            return self.extract(page, doc_type, mode=mode, started=started)
+        except OcrError as error:
+            if doc_type is not DocType.PLATENUM or not page.lines:
+                raise
+            # A plate is a line or two, too little for the orientation to be sure of,
+            # and the recognizer may read one upside down surely (a two-row plate's
+            # D6997 as D6697): no plate, so read the other way round.
+            turned = (page.rotation + 180) % 360
+            again = reader.read(self.models, decoded, rotation=turned)
+            try:
+                return self.extract(again, doc_type, mode=mode, started=started)
+            except OcrError:
+                raise error from None
 
     def extract(
         self, page: Page, doc_type: DocType, *, mode: str = "photo", started: float | None = None

@@ -88,10 +88,14 @@ def decode(data: bytes) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
 
-def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> Page:
+def read(
+    models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE, rotation: int | None = None
+) -> Page:
     """Detect, orient and recognize the text of a BGR image (from :func:`decode`).
 
     Lines the recognizer is less than ``min_score`` sure of go to ``Page.weak``.
+    ``rotation``: the degrees that turn the image upright, when the caller knows better
+    than :func:`orient` (the other way round from a first reading that made no sense).
     """
     work = rescale(image)
     boxes = detect(models, work.image)
@@ -103,7 +107,8 @@ def read(models: Models, image: np.ndarray, *, min_score: float = MIN_SCORE) -> 
     if _stacked(boxes):  # characters boxed one by one down a page lying on its side
         boxes = _detect_turned(models, work.image, 90, boxes)
     read_upright: dict[bytes, tuple[str, float]] = {}  # what orient already read
-    rotation = orient(models, work.image, boxes, read_upright)  # colour: the classifier saw colour
+    if rotation is None:  # colour: the classifier saw colour
+        rotation = orient(models, work.image, boxes, read_upright)
     upright, quads = turn(work.image, boxes, rotation)
     crops = [crop_quad(upright, q) for q in quads]
     texts, scores, clean = recognize(models, upright, quads, crops, read_upright)
