@@ -490,7 +490,7 @@ def test_a_serial_character_the_image_leaves_in_doubt_is_warned(engine: LocalEng
     豫C·6Q895 read 豫C60895), a plate as well formed as the truth and read with no doubt
     the recognizer owns to. Scored against the crop, 6Q895 comes within
     ``SERIAL_MARGIN`` of 60895: the number is given as read, warned. A plate read right
-    whose crop nothing else fits is not warned (seed 1480023, the test above)."""
+    whose crop nothing else fits is not warned (seed 1480023, above)."""
     sample = generate(DocType.PLATENUM, seed=1480268, mode="photo")
     page = engine.read(sample.jpeg)
     lower = next(ln for ln in page.lines if ln.text == "60895")  # the case this test is about

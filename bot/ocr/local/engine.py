@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import time
 
+import numpy as np
+
 from bot.ocr.base import DocType, Failure, OcrError, Recognition
 from bot.ocr.local import reader
+from bot.ocr.local.extract import platenum
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.models import Models, load_models
 from bot.ocr.local.page import Page
@@ -42,24 +45,49 @@ class LocalEngine:
         doc_type = DocType(doc_type)
         decoded = reader.decode(image)
         page = reader.read(self.models, decoded)
-        try:
-            return self.extract(page, doc_type, mode=mode, started=started)
-        except OcrError as error:
-            if doc_type is not DocType.PLATENUM or not page.lines:
-                raise
-            # A plate is a line or two, too little for the orientation to be sure of,
-            # and the recognizer may read one upside down surely (a two-row plate's
-            # D6997 as D6697): no plate, so read the other way round.
-            turned = (page.rotation + 180) % 360
-            again = reader.read(self.models, decoded, rotation=turned)
-            try:
-                return self.extract(again, doc_type, mode=mode, started=started)
-            except OcrError:
-                raise error from None
+        if doc_type is DocType.PLATENUM:
+            got, page = self._plate(decoded, page, mode)
+        else:
+            got = self.extract(page, doc_type, mode=mode)
+        log.info(
+            "local OCR %s: %d lines, rotation %d, %d fields, %.2fs",
+            got.doc_type.value,
+            len(page.lines),
+            page.rotation,
+            len(got.fields),
+            time.perf_counter() - started,
+        )
+        return got
 
-    def extract(
-        self, page: Page, doc_type: DocType, *, mode: str = "photo", started: float | None = None
-    ) -> Recognition:
+    def _plate(self, decoded: np.ndarray, page: Page, mode: str) -> tuple[Recognition, Page]:
+        """The plate on ``page``, or on the image read the other way round. A plate is a
+        line or two, too little for the orientation to be sure of, and the recognizer
+        may read one upside down as surely as upright (a two-row plate's D6997 as
+        D6697). Its format is the judge the orientation lacked: where the page holds no
+        well-formed plate, the image is read again turned 180 degrees from the first
+        guess, and that reading is taken if it holds one; else the first answer stands
+        (its error, or its number warned 车牌号码格式不符)."""
+        try:
+            first: Recognition | OcrError = self.extract(page, DocType.PLATENUM, mode=mode)
+        except OcrError as error:
+            first = error
+        if isinstance(first, Recognition) and platenum.FORMAT_WARNING not in first.warnings:
+            return first, page
+        if page.lines:
+            turned = reader.read(self.models, decoded, rotation=(page.rotation + 180) % 360)
+            try:
+                again = self.extract(turned, DocType.PLATENUM, mode=mode)
+            except OcrError:
+                pass
+            else:
+                if platenum.FORMAT_WARNING not in again.warnings:
+                    log.info("local OCR platenum: read again at rotation %d", turned.rotation)
+                    return again, turned
+        if isinstance(first, OcrError):
+            raise first
+        return first, page
+
+    def extract(self, page: Page, doc_type: DocType, *, mode: str = "photo") -> Recognition:
         """Fields of ``doc_type`` (``AUTO``: the type read off the page) from a page."""
         if not page.lines:
             raise OcrError(Failure.NO_DOCUMENT, "no text found on the image", errcode=101001)
@@ -72,15 +100,6 @@ class LocalEngine:
             )
         warnings = [w for w in page.warnings if not (mode == "scan" and w == EDGE_WARNING)]
         warnings += [w for w in result.warnings if w not in warnings]
-        if started is not None:
-            log.info(
-                "local OCR %s: %d lines, rotation %d, %d fields, %.2fs",
-                doc_type.value,
-                len(page.lines),
-                page.rotation,
-                len(result.fields),
-                time.perf_counter() - started,
-            )
         return Recognition(
             doc_type=doc_type, fields=result.fields, engine=self.name, warnings=warnings
         )

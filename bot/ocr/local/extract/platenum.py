@@ -18,6 +18,7 @@ PROVINCE_LEAN = 0.05
 PROVINCE_WARNING = "车牌省份字符不清晰，请核对"
 AUTHORITY_WARNING = "车牌字母不清晰，请核对"  # the letter after the province, chosen by the image
 LENGTH_WARNING = "车牌位数与颜色不符，请核对"
+FORMAT_WARNING = "车牌号码格式不符，请核对"  # what was read is given, but it is no plate
 # Nats by which the image must prefer the serial as read over one a confusable character
 # away. Of the LPRNet test crops' plates read wrong with no warning, all three were within
 # 2.5 (a Q read as 0, a letter as a digit); of those read right, one in forty is.
@@ -26,6 +27,7 @@ SERIAL_WARNING = "车牌号码字符不清晰，请核对"
 # The shapes a serial character may be: the usual confusions, and the round ones among
 # themselves (a small Q's tail is lost to blur, and it reads as 0).
 _SERIAL_SHAPES = {**CONFUSABLE, "0": "D8Q", "D": "0Q", "Q": "0D"}
+_SEPARATOR = re.compile(r"[\s·•.\-－・．]")  # between a plate's characters, as read
 
 
 def _hsv(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
@@ -312,7 +314,7 @@ def extract(page: Page) -> Result:
                 # The paint is there to see however the number reads.
                 rgb, tones = page.middle_colours(line)
                 result.put("color", plate_color(rgb, raw, tones))
-                result.warnings.append("车牌号码格式不符，请核对")
+                result.warnings.append(FORMAT_WARNING)
                 return result
         return Result()
     number, line = best
@@ -341,16 +343,17 @@ def _serial_in_doubt(page: Page, line: Line, number: str) -> bool:
     character of the serial away from it (a Q whose tail the blur took read as 0, a B as
     8): each confusable shape in its place, scored against the crop, within
     ``SERIAL_MARGIN`` of the reading. Only where the line reads as the plate, or as its
-    end (a two-row plate's lower row, the part after the dot in a box of its own)."""
-    text = re.sub(r"[\s·.]", "", line.text).upper()
+    end (a two-row plate's lower row, the part after the dot in a box of its own): not
+    a plate read again or chosen by the image (an O-lettered police plate's)."""
+    places = [k for k, ch in enumerate(line.text) if not _SEPARATOR.fullmatch(ch)]
+    text = "".join(line.text[k] for k in places)
     start = len(number) - len(text)
     if start == 0:
         same = plate_fix(text) == number
     else:
-        same = start > 0 and number[start:] == text.replace("O", "0").replace("I", "1")
+        same = start > 0 and number[start:] == text.upper().replace("O", "0").replace("I", "1")
     if not same:  # read again, or joined: the line's own reading is not the plate's
         return False
-    places = [k for k, ch in enumerate(line.text) if not re.fullmatch(r"[\s·.]", ch)]
 
     def shown(plate: str) -> str:  # the plate as the line prints it
         chars = list(line.text)
@@ -361,6 +364,8 @@ def _serial_in_doubt(page: Page, line: Line, number: str) -> bool:
     others = [shown(other) for i in range(max(start, 2), len(number))
               for shape in _SERIAL_SHAPES.get(number[i], "")
               if plate_fix(other := number[:i] + shape + number[i + 1 :]) == other]  # fmt: skip
+    if not others:
+        return False
     scores = page.score_texts(line, [shown(number), *others])
     read = scores.get(shown(number))
     return read is not None and any(read - scores.get(o, -math.inf) < SERIAL_MARGIN for o in others)
