@@ -226,10 +226,14 @@ def _box_height(boxes: Sequence[np.ndarray]) -> float:
 def _stacked(boxes: np.ndarray) -> bool:
     """Most of the text lies in short boxes (large characters boxed one or two at a
     time, as on a two-row plate) and they run down the image, not across it: the page
-    lies on its side, and the boxes' shapes cannot say so. Or one short box is all there
-    is: a page on its side whose large print running down went unboxed may leave just
-    that (a two-row plate's upper row held close, its lower row missed), and nothing
-    tells which way the text runs; :func:`_detect_turned` looks across it turned."""
+    lies on its side, and the boxes' shapes cannot say so. Or one box, about as tall as
+    wide, is all there is: a page on its side whose large print running down went
+    unboxed may leave just that (a two-row plate's upper row held close, its lower row
+    missed), and nothing tells which way the text runs; :func:`_detect_turned` looks
+    across it turned."""
+    if len(boxes) == 1:
+        w, h = np.ptp(boxes[0][:, 0]), np.ptp(boxes[0][:, 1])
+        return bool(max(w, h) < 1.5 * min(w, h))
     long = short = 0.0
     centres = []
     for quad in boxes:
@@ -239,10 +243,8 @@ def _stacked(boxes: np.ndarray) -> bool:
         else:
             short += w * h
             centres.append(quad.mean(axis=0))
-    if not centres or long > short / 2:
+    if len(centres) < 2 or long > short / 2:
         return False
-    if len(centres) == 1:  # one box, whose shape cannot say which way its text runs
-        return True
     cx, cy = np.ptp(np.asarray(centres), axis=0)
     return bool(cy > 1.5 * cx)
 
