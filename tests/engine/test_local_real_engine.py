@@ -351,6 +351,26 @@ def test_a_plate_read_upside_down_surely_is_read_again_the_other_way_round(
     assert got.fields == sample.truth == {"number": "贵FD6997", "color": "yellow"}
 
 
+def test_a_plate_read_upside_down_into_no_plate_is_read_the_other_way_round(
+    engine: LocalEngine,
+) -> None:
+    """Read upside down, a plate may still give six to nine plate characters (seed 6's
+    辽KWS951 as 2KMM95), which the extractor returns warned 车牌号码格式不符: that is
+    no plate either, so the image is read the other way round, and the plate there,
+    well formed, is the answer. (The wrong way round is forced here with ``rotation``.)"""
+    from bot.ocr.local import reader
+
+    sample = generate(DocType.PLATENUM, seed=6, mode="scan")
+    decoded = reader.decode(sample.jpeg)
+    wrong = reader.read(engine.models, decoded, rotation=180)
+    first = engine.extract(wrong, DocType.PLATENUM)
+    assert platenum.FORMAT_WARNING in first.warnings  # the case this test is about
+    got, page = engine._plate(decoded, wrong, "scan")
+    assert page.rotation == 0
+    assert got.fields == sample.truth == {"number": "辽KWS951", "color": "blue"}
+    assert platenum.FORMAT_WARNING not in got.warnings
+
+
 @pytest.mark.parametrize("seed", [860035, 860109])
 def test_a_faded_plate_crop_the_detector_misses_is_read_whole(
     engine: LocalEngine, seed: int
