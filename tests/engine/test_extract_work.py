@@ -27,16 +27,23 @@ class _Counted:
         self._photo = photo
         self.ends_read: list[Line] = []
         self.reread_lines: list[Line] = []
+        self.rereads: list[tuple[Line, tuple[float, float], bool]] = []  # line, part, enlarged
 
     def ends(self, lines: list[Line]) -> list[str]:
         self.ends_read.extend(lines)
         return self._photo.ends(lines)
 
     def reread(
-        self, line: Line, part: tuple[float, float], under_seal: bool = False
+        self,
+        line: Line,
+        part: tuple[float, float],
+        under_seal: bool = False,
+        *,
+        enlarged: bool = True,
     ) -> list[tuple[str, float]]:
         self.reread_lines.append(line)
-        return self._photo.reread(line, part, under_seal)
+        self.rereads.append((line, part, enlarged))
+        return self._photo.reread(line, part, under_seal, enlarged=enlarged)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._photo, name)
@@ -118,6 +125,28 @@ def test_no_mark_at_a_line_start_right_after_another_box(licence: Page) -> None:
     value = "设计制作" + bare.text
     restored = bizlicense._restore_edge_punctuation(cut, value, (short.with_text("设计制作"), bare))
     assert restored == value
+
+
+def test_marks_lost_inside_a_line_are_read_again_over_its_runs_alone() -> None:
+    """A photographed licence (seed 740214) whose scope lines read with long unbroken
+    runs, one having lost two 、: only the stretch over a line's runs is read again, a
+    character and a half wider each side, from crops of the line's own size (the
+    enlarged crop, as dear as two, parts digits, not marks), and the marks come back."""
+    page, photo = _counted(
+        LocalEngine().read(generate(DocType.BIZLICENSE, seed=740214, mode="photo").jpeg)
+    )
+    lines = tuple(ln for ln in page.lines if ln.text.startswith(("技术进出口", "辅助设备")))
+    assert [ln.text for ln in lines] == [
+        "技术进出口、销售计算机软硬件及",
+        "辅助设备家用电器销售技术服",
+    ]
+    value = "".join(ln.text for ln in lines)
+    restored = bizlicense._restore_inner_punctuation(page, value, lines)
+    assert restored == "技术进出口、销售计算机软硬件及辅助设备、家用电器销售、技术服"
+    (first, part, enlarged), (second, whole, enlarged_too) = photo.rereads
+    assert first is lines[0] and part == pytest.approx((4.5 / 15, 1.0)) and not enlarged
+    assert second is lines[1] and whole == (0.0, 1.0)  # its run is the whole line
+    assert not enlarged_too
 
 
 def test_the_scope_is_read_whole_with_its_marks(licence: Page) -> None:

@@ -135,13 +135,22 @@ class Page:
         return "\n".join(line.text for line in self.lines)
 
     def reread_line(
-        self, line: Line, part: tuple[float, float] = (0.0, 1.0), *, under_seal: bool = False
+        self,
+        line: Line,
+        part: tuple[float, float] = (0.0, 1.0),
+        *,
+        under_seal: bool = False,
+        enlarged: bool = True,
     ) -> list[tuple[str, float]]:
         """Candidate re-readings of ``line`` or of a ``part`` of it, from ``part[0]`` to
         ``part[1]`` of its length (empty when the image is not at hand). ``line`` may
         also be a region drawn by the caller (see :func:`region`). ``under_seal``: the
-        place lies under a seal, whose red is read as paper."""
-        return self.photo.reread(line, part, under_seal) if self.photo is not None else []
+        place lies under a seal, whose red is read as paper. ``enlarged``: a crop
+        enlarged and sharpened too, which parts touching digits and costs as much as
+        two of the others."""
+        if self.photo is None:
+            return []
+        return self.photo.reread(line, part, under_seal, enlarged=enlarged)
 
     def score_texts(self, line: Line, texts: Sequence[str]) -> dict[str, float]:
         """How likely the image of ``line`` makes each of ``texts`` (log-probabilities;

@@ -53,7 +53,12 @@ class Photo:
         return seal.without_red(self.upright) if self.clean is self.upright else self.clean
 
     def reread(
-        self, line: Line, part: tuple[float, float], under_seal: bool = False
+        self,
+        line: Line,
+        part: tuple[float, float],
+        under_seal: bool = False,
+        *,
+        enlarged: bool = True,
     ) -> list[tuple[str, float]]:
         """Candidate readings of ``part`` of ``line`` (0..1 of its length) from a few
         slightly different crops; without the red ink when red ink is in the box and the
@@ -69,8 +74,8 @@ class Photo:
             )
         inked = seal.red_share(crop_quad(self.upright, quad)) > seal.RED_SHARE
         if not inked:
-            return reread_quad(self.models, self.upright, quad)
-        return reread_quad(self.models, self.red_free if under_seal else self.clean, quad)
+            return reread_quad(self.models, self.upright, quad, enlarged)
+        return reread_quad(self.models, self.red_free if under_seal else self.clean, quad, enlarged)
 
     def score(self, line: Line, texts: Sequence[str]) -> dict[str, float]:
         """log P(text | the line's crop) for each of ``texts`` the recognizer can write."""
@@ -180,21 +185,25 @@ def score_quad(
     return {t: float(v) for t, v in zip(usable, scores, strict=True)}
 
 
-def reread_quad(models: Models, img: np.ndarray, quad: np.ndarray) -> list[tuple[str, float]]:
+def reread_quad(
+    models: Models, img: np.ndarray, quad: np.ndarray, enlarged: bool = True
+) -> list[tuple[str, float]]:
     """Recognize one box again from a few slightly different crops.
 
     A tighter crop drops a neighbour's ink, a looser one gives back a clipped
-    stroke, an upscaled sharpened one separates touching digits.
+    stroke, an upscaled sharpened one (unless not ``enlarged``) separates touching
+    digits.
     """
     centre = quad.mean(axis=0)
     variants = []
     for sx, sy in ((1.0, 0.85), (1.02, 1.15), (0.98, 1.0)):
         variants.append(crop_quad(img, (quad - centre) * np.array([sx, sy]) + centre))
 
-    base = crop_quad(img, quad)
-    big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-    blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
-    variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
+    if enlarged:
+        base = crop_quad(img, quad)
+        big = cv2.resize(base, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+        blurred = cv2.GaussianBlur(big, (0, 0), 2.0)
+        variants.append(cv2.addWeighted(big, 1.6, blurred, -0.6, 0))
     texts, scores = models.recognize(variants)
     return [
         (simplified(t.strip()), float(s)) for t, s in zip(texts, scores, strict=True) if t.strip()

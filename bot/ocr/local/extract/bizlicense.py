@@ -203,27 +203,40 @@ _LONG_RUN = re.compile(r"[\u4e00-\u9fff]{8,}")  # eight characters with no mark 
 
 def _restore_inner_punctuation(page: Page, value: str, lines: tuple[Line, ...]) -> str:
     """Put back a 、 the recognizer skipped inside a line: small marks vanish on a
-    small or turned photo. A line with a long unbroken run among the items (not in
-    the closing 依法须经批准… sentence) is read again; a reading
-    that two of the crops agree on, with the same characters and more marks inside
-    (not at either end, which :func:`_restore_edge_punctuation` handles), replaces it."""
-    items = value.partition("（依法")[0]  # the statutory closing sentence has no 、
+    small or turned photo. Where a line has a long unbroken run among the items (not
+    in the closing 依法须经批准… sentence), the stretch from its first such run to its
+    last is read again, a character and a half wider each side, from crops of its
+    usual size (an enlarged one parts touching digits; a mark it does not need). A
+    reading that two of the crops agree on, with the stretch's characters in order and
+    more marks between them, replaces the stretch; the ends of the line are
+    :func:`_restore_edge_punctuation`'s."""
     for ln in lines:
+        items = value.partition("（依法")[0]  # the statutory closing sentence has no 、
         old = clean(ln.text)
         start = value.find(old)
-        if start < 0 or not _LONG_RUN.search(old[: max(0, len(items) - start)]):
+        runs = list(_LONG_RUN.finditer(old[: max(0, len(items) - start)])) if start >= 0 else []
+        if not runs:
             continue
+        a, b = runs[0].start(), runs[-1].end()
+        stretch = old[a:b]
+        pattern = _with_marks_between(stretch)
+        part = (max(0.0, (a - 1.5) / len(old)), min(1.0, (b + 1.5) / len(old)))
         votes: dict[str, int] = {}
-        for again, score in page.reread_line(ln):
-            new = clean(again)
-            same = re.sub(f"[{_MARKS}]", "", new) == re.sub(f"[{_MARKS}]", "", old)
-            inner = new[:1] == old[:1] and new[-1:] == old[-1:]
-            if score >= 0.9 and same and inner and _marks(new) > _marks(old):
-                votes[new] = votes.get(new, 0) + 1
+        for again, score in page.reread_line(ln, part, enlarged=False):
+            m = pattern.search(clean(again))
+            if score >= 0.9 and m and _marks(m.group()) > _marks(stretch):
+                votes[m.group()] = votes.get(m.group(), 0) + 1
         best = max(votes, key=lambda t: (votes[t], _marks(t)), default=None)
         if best is not None and votes[best] >= 2:
-            value = value.replace(old, best, 1)
+            value = value.replace(old, old[:a] + best + old[b:], 1)
     return value
+
+
+def _with_marks_between(text: str) -> re.Pattern[str]:
+    """``text``'s characters in order, a mark allowed between two that are not marks."""
+    joins = [f"[{_MARKS}]?" if {ch, nxt}.isdisjoint(_MARK_SET) else ""
+             for ch, nxt in zip(text, text[1:], strict=False)]  # fmt: skip
+    return re.compile("".join(re.escape(ch) + j for ch, j in zip(text, [*joins, ""], strict=True)))
 
 
 def _restore_colons(lines: tuple[Line, ...], value: str) -> str:
