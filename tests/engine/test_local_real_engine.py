@@ -371,6 +371,28 @@ def test_a_plate_read_upside_down_into_no_plate_is_read_the_other_way_round(
     assert platenum.FORMAT_WARNING not in got.warnings
 
 
+def test_a_turned_reading_whose_province_the_image_picks_is_not_taken(
+    engine: LocalEngine,
+) -> None:
+    """The other way round is a reading's second chance, not a guess's: fresh seed
+    1490288's plate loses its N (辽NU593, no plate). Read upside down, its shapes with a
+    province picked from the crop make a plate, of junk (吉NUU593, warned only for its
+    province). Only a turned reading that holds a plate as read is taken; here the
+    first answer stands, warned 车牌号码格式不符."""
+    from bot.ocr.local import reader
+
+    sample = generate(DocType.PLATENUM, seed=1490288, mode="photo")
+    decoded = reader.decode(sample.jpeg)
+    page = reader.read(engine.models, decoded)
+    turned = reader.read(engine.models, decoded, rotation=(page.rotation + 180) % 360)
+    again = engine.extract(turned, DocType.PLATENUM)
+    assert platenum.PROVINCE_WARNING in again.warnings  # the case this test is about
+    assert again.fields["number"] != sample.truth["number"] == "辽LNU593"
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields["number"] == "辽NU593"
+    assert platenum.FORMAT_WARNING in got.warnings
+
+
 @pytest.mark.parametrize("seed", [860035, 860109])
 def test_a_faded_plate_crop_the_detector_misses_is_read_whole(
     engine: LocalEngine, seed: int

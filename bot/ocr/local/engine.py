@@ -65,8 +65,9 @@ class LocalEngine:
         may read one upside down as surely as upright (a two-row plate's D6997 as
         D6697). Its format is the judge the orientation lacked: where the page holds no
         well-formed plate, the image is read again turned 180 degrees from the first
-        guess, and that reading is taken if it holds one; else the first answer stands
-        (its error, or its number warned 车牌号码格式不符)."""
+        guess, and that reading is taken if it holds one as read, no part of it chosen
+        by the image (a province or letter picked from the crop makes a plate of junk);
+        else the first answer stands (its error, or its number warned 车牌号码格式不符)."""
         try:
             first: Recognition | OcrError = self.extract(page, DocType.PLATENUM, mode=mode)
         except OcrError as error:
@@ -80,7 +81,7 @@ class LocalEngine:
             except OcrError:
                 pass
             else:
-                if platenum.FORMAT_WARNING not in again.warnings:
+                if platenum.GUESSED.isdisjoint(again.warnings):
                     log.info("local OCR platenum: read again at rotation %d", turned.rotation)
                     return again, turned
         if isinstance(first, OcrError):

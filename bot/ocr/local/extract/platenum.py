@@ -19,6 +19,8 @@ PROVINCE_WARNING = "车牌省份字符不清晰，请核对"
 AUTHORITY_WARNING = "车牌字母不清晰，请核对"  # the letter after the province, chosen by the image
 LENGTH_WARNING = "车牌位数与颜色不符，请核对"
 FORMAT_WARNING = "车牌号码格式不符，请核对"  # what was read is given, but it is no plate
+# A plate with one of these is not as read: a part chosen by the image, or no plate at all.
+GUESSED = frozenset({FORMAT_WARNING, PROVINCE_WARNING, AUTHORITY_WARNING})
 # Nats by which the image must prefer the serial as read over one a confusable character
 # away. Of the LPRNet test crops' plates read wrong with no warning, all three were within
 # 2.5 (a Q read as 0, a letter as a digit); of those read right, one in forty is.
