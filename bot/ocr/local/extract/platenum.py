@@ -368,8 +368,9 @@ def _serial_in_doubt(page: Page, line: Line, number: str) -> bool:
               if plate_fix(other := number[:i] + shape + number[i + 1 :]) == other]  # fmt: skip
     if not others:
         return False
-    scores = page.score_texts(line, [shown(number), *others])
-    read = scores.get(shown(number))
+    as_read = shown(number)
+    scores = page.score_texts(line, [as_read, *others])
+    read = scores.get(as_read)
     return read is not None and any(read - scores.get(o, -math.inf) < SERIAL_MARGIN for o in others)
 
 
