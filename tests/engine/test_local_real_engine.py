@@ -774,6 +774,19 @@ def test_a_stamp_piece_twice_the_print_s_height_joins_no_value(engine: LocalEngi
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
 
 
+def test_a_name_read_unsurely_is_the_one_most_crops_of_its_line_give(
+    engine: LocalEngine,
+) -> None:
+    """郭晶 read 郭品 from the detector's box on a blurred photo (seed 1410222): a name
+    has no dictionary to settle it, but three of four crops of the line read 晶."""
+    sample = generate(DocType.BIZLICENSE, seed=1410222, mode="photo")
+    page = engine.read(sample.jpeg)
+    (line,) = [ln for ln in page.lines if ln.text.startswith("法定代表人")]
+    assert line.text.endswith("郭品") and line.score < bizlicense.NAME_SURE  # the case
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["legal_representative"] == sample.truth["legal_representative"] == "郭晶"
+
+
 def test_an_address_whose_label_went_unread_is_read_below_the_period(
     engine: LocalEngine,
 ) -> None:
