@@ -592,10 +592,14 @@ def test_a_kind_of_business_the_detector_missed_is_read_beside_its_label(
     engine: LocalEngine,
 ) -> None:
     """类 型 boxed, its value not: the place right of the label, in the name's column, is
-    read again, and a reading that is a kind of business is taken."""
+    read again, and a reading that is a kind of business is taken. (The value went
+    unboxed on this photo until the seal was found on its red desk, and the detector
+    looked without red ink: it is dropped here as the detector dropped it.)"""
     sample = generate(DocType.BIZLICENSE, seed=860054, mode="photo")
     page = engine.read(sample.jpeg)
-    assert not any("有限责任公司" in ln.text for ln in page.lines)
+    (kind,) = [ln for ln in page.lines if "有限责任公司" in ln.text]  # boxed, alone
+    assert not kind.text.startswith(("类", "型"))
+    page = dataclasses.replace(page, lines=[ln for ln in page.lines if ln is not kind])
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
 
@@ -772,6 +776,21 @@ def test_a_stamp_piece_twice_the_print_s_height_joins_no_value(engine: LocalEngi
     assert "银行" in [ln.text for ln in page.lines]
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["type_of_enterprise"] == sample.truth["type_of_enterprise"]
+
+
+def test_a_seal_on_a_red_desk_still_has_the_stamped_print_boxed_without_red(
+    engine: LocalEngine,
+) -> None:
+    """仅供办理银行开户使用 across three lines of a licence on a red wooden desk (fresh
+    seed 1490228). The detector boxes print crossed by red ink in pieces or not at all,
+    so where a seal is stamped it looks at a copy without red; the desk, one red mark
+    around the document, hid the seal from that look: 类型's value went unboxed and the
+    period's end was taken for it."""
+    sample = generate(DocType.BIZLICENSE, seed=1490228, mode="photo")
+    assert sample.meta["background"] == "wood" and "stamped" in sample.meta["copy"]
+    got = engine.recognize(sample.jpeg, DocType.BIZLICENSE)
+    for key in ("type_of_enterprise", "valid_period", "enterprise_name"):
+        assert got.fields[key] == sample.truth[key]
 
 
 def test_a_name_read_unsurely_is_the_one_most_crops_of_its_line_give(

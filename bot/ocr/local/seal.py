@@ -137,7 +137,10 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
         return []
     k = max(3, int(max(img.shape[:2]) * 0.01)) | 1
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    # Every red mark's outer outline, also of one lying in a hole of another: a red desk
+    # around the document is one mark, and the document a hole in it.
+    contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+    outlines = [c for c, h in zip(contours, hierarchy[0], strict=True) if h[3] < 0]
     found = []
     # Measured against the document when known: a licence photographed beside or below
     # its 副页 fills half the frame, and its seal is half as large against the image.
@@ -145,7 +148,7 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
     if within is not None:
         long_side = min(long_side, float(np.ptp(np.asarray(within), axis=0).max()))
     uncut = cv2.erode(inside, np.ones((5, 5), np.uint8), borderValue=0)
-    for c in contours:
+    for c in outlines:
         if len(c) < 20:
             continue
         # A cheap bound before the fit: a desk's grain and its large marks are left
