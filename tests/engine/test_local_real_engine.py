@@ -793,6 +793,23 @@ def test_a_seal_on_a_red_desk_still_has_the_stamped_print_boxed_without_red(
         assert got.fields[key] == sample.truth[key]
 
 
+def test_an_address_s_last_character_wrapped_alone_is_read_under_its_line(
+    engine: LocalEngine,
+) -> None:
+    """…9号楼237 wraps its last 9 alone onto the next line (fresh seed 1500226), and a lone
+    character goes unboxed: the address's last line runs to its column's edge, so the
+    place under its start is read."""
+    sample = generate(DocType.BIZLICENSE, seed=1500226, mode="photo")
+    page = engine.read(sample.jpeg)
+    last = next(ln for ln in page.lines if ln.text.endswith("楼237"))
+    h = last.height
+    assert not any(last.y1 < ln.cy < last.y1 + 1.5 * h and abs(ln.x0 - last.x0) < 2 * h
+                   for ln in page.lines)  # fmt: skip  # the 9 unboxed
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["address"] == sample.truth["address"]
+    assert fields["address"].endswith("楼2379")
+
+
 def test_a_name_read_unsurely_is_the_one_most_crops_of_its_line_give(
     engine: LocalEngine,
 ) -> None:

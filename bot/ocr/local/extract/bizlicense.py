@@ -415,6 +415,30 @@ def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
     return value.text + clean(best[0])
 
 
+# An address's end wrapped alone onto the next line: a number's last digits, 号, 室.
+_ADDRESS_END = re.compile(r"[0-9A-Z]{1,3}[号室楼层栋幢座]?|[号室楼层栋幢座]")
+
+
+def _lone_end(page: Page, value: Value) -> str:
+    """The end of an address wrapped alone onto the next line (…9号楼237 / 9): a
+    character set apart goes unboxed, as a lone 男 does. When the value's last line runs
+    to its column's right edge and nothing is boxed under its start, that place is read,
+    and an address's end that three crops agree on continues the value."""
+    last = max(value.lines, key=lambda ln: ln.y1, default=None)
+    if last is None:
+        return value.text
+    h = last.height
+    right = max(ln.x1 for ln in page.lines if abs(ln.x0 - last.x0) < h)
+    if last.x1 < right - h:  # it ends short of the column's edge: nothing wrapped
+        return value.text
+    box = region(last.x0 - 0.3 * h, last.y1 + 0.1 * h, last.x0 + 3.5 * h, last.y1 + 1.4 * h)
+    if any(ln.x0 < box.x1 and ln.x1 > box.x0 and ln.y0 < box.y1 and ln.y1 > box.y0
+           for ln in page.lines):  # fmt: skip
+        return value.text
+    end = agreed((clean(t) for t, _ in page.reread_line(box)), at_least=3)
+    return value.text + end if end and _ADDRESS_END.fullmatch(end) else value.text
+
+
 # A person's name is read from four crops when its line was read less surely than this.
 NAME_SURE = 0.96
 
@@ -613,10 +637,12 @@ def extract(page: Page) -> Result:
         if away := _past_gap(value):
             values[key] = _trim(value, away)
     stamps = [ln for ln in marks if red_ink(ln)]
-    if stamps and "address" in values:
-        values["address"] = dataclasses.replace(
-            values["address"], text=_under_stamp(page, values["address"], stamps)
-        )
+    if "address" in values:
+        address = values["address"]
+        text = _under_stamp(page, address, stamps) if stamps else address.text
+        if text == address.text:  # no line hidden under a stamp: a lone end, maybe
+            text = _lone_end(page, address)
+        values["address"] = dataclasses.replace(address, text=text)
     result = Result()
     result.put("reg_num", _read_code(page, values, result))
     if "serial" in values:
