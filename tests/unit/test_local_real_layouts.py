@@ -389,6 +389,33 @@ def test_a_back_page_alone_is_read_as_what_it_says() -> None:
     assert classify(page(*_licence_back(0))) is DocType.DRIVINGLICENSE
 
 
+def test_a_licence_beside_its_back_page_with_every_label_unread_is_no_back_page() -> None:
+    """Far off and blurred beside its 副页 (fresh seed 1500136), the main page's small
+    labels all go unread while the 副页's title and 档案编号 are read: its own title
+    (…驾驶证, where the 副页's goes on …副页) tells it is there, and its values are read
+    by their places, not dropped for the 副页's alone."""
+    labels = {"证号", "姓名", "性别", "国籍", "Name", "Nationality", "住址", "出生日期",
+              "初次领证日期", "准驾车型", "有效期限"}  # fmt: skip
+    main = [ln for ln in _licence() if ln.text not in labels]
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*main, *_licence_back(820)))
+    assert "file_no" not in result.fields  # not the 副页 alone
+    assert result.fields["birth_date"] == "1984-07-19"  # the ID number's, by its place
+    assert result.fields["issue_date"] == "2002-10-27"  # the row under it
+    assert result.fields["valid_to"] == "2028-10-27"
+
+
+def test_a_back_page_alone_whose_title_is_boxed_in_two_is_still_the_back_page() -> None:
+    """A 副页's title boxed as ``…机动车驾驶证`` and ``副页`` right after it ends like the
+    main page's title: it is the 副页's, and the page is read as the 副页 alone."""
+    back = _licence_back(0)
+    title = back[0]
+    split = [line("中华人民共和国机动车驾驶证", title.x0, title.y0),
+             line("副页", title.x0 + 30 * 13 + 10, title.y0)]  # fmt: skip
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*split, *back[1:]))
+    assert result.fields == EXTRACTORS[DocType.DRIVINGLICENSE](page(*back)).fields
+    assert result.fields["file_no"] == "450274204685"
+
+
 def test_a_newer_licence_valid_long_term_prints_start_to_long_term() -> None:
     period = [line("有效期限", 10, 400), line("2018-10-27至长期", 160, 400, 420)]
     fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))

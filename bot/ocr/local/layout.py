@@ -338,10 +338,10 @@ def two_pages(
     licence's main page and its 副页): lines naming a ``first`` label lie on one side
     of a gap that no line crosses, lines naming a ``second`` label on the other. The
     cut is the middle of the widest such gap between them; ``None`` when the page does
-    not show both, or no gap parts them."""
+    not show both, or no gap parts them. A label may be a pattern (``驾驶证$``)."""
 
     def naming(words: Sequence[str]) -> list[Line]:
-        return [ln for ln in lines if any(w in clean(ln.text) for w in words)]
+        return [ln for ln in lines if any(re.search(w, clean(ln.text)) for w in words)]
 
     one, two = naming(first), naming(second)
     if not one or not two or set(one) & set(two):

@@ -55,6 +55,9 @@ _CLASS_ORDER = ("A1", "A2", "A3", "A", "B1", "B2", "B", "C1", "C2", "C3", "C4", 
 # Labels printed on the main page only, and on the 副页 only (证号 and 姓名 are on both).
 MAIN_LABELS = ("准驾车型", "出生日期", "初次领证", "有效期限", "住址", "国籍", "性别")
 BACK_LABELS = ("副页", "档案编号", "记录")
+# The main page's title (…机动车驾驶证; the 副页's goes on, …驾驶证副页): what tells the
+# main page beside its 副页 when a blurred photo lost all its small labels.
+MAIN_TITLE = r"机动车驾驶证$"
 _WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
 _CUT_DATE = re.compile(r"^\d{4}\D\d{2}\D\d$")  # its last digit past the box
 _RENEW_BY = re.compile(r"请于(.{8,14}?)前")
@@ -419,10 +422,20 @@ def _sex_beside_label(page: Page) -> str | None:
 
 
 def _back_alone(page: Page) -> bool:
-    """The 副页 photographed alone: its own labels and title, none of the main page's."""
+    """The 副页 photographed alone: its own labels and title, none of the main page's,
+    nor its title (unless it is the 副页's cut at its 副页, boxed right after it)."""
     text = clean(page.text)
     own = "副页" in text or "档案编号" in text
-    return own and not any(label in text for label in MAIN_LABELS)
+    if not own or any(label in text for label in MAIN_LABELS):
+        return False
+    backs = [ln for ln in page.lines if clean(ln.text).startswith("副页")]
+
+    def cut_short(title: Line) -> bool:
+        h = title.height
+        return any(abs(b.cy - title.cy) < h and -h < b.x0 - title.x1 < 2 * h for b in backs)
+
+    titles = [ln for ln in page.lines if re.search(MAIN_TITLE, clean(ln.text))]
+    return all(cut_short(title) for title in titles)
 
 
 def _read_back(page: Page) -> Result:
@@ -480,7 +493,7 @@ def extract(page: Page) -> Result:
     if _back_alone(page):
         return _read_back(page)
     back = None
-    split = two_pages(page.lines, MAIN_LABELS, BACK_LABELS)
+    split = two_pages(page.lines, (*MAIN_LABELS, MAIN_TITLE), BACK_LABELS)
     if split is not None:  # the 副页 beside or below: read the main page alone
         page, back = (dataclasses.replace(page, lines=part) for part in split)
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
