@@ -423,7 +423,7 @@ def _lone_end(page: Page, value: Value) -> str:
     """The end of an address wrapped alone onto the next line (…9号楼237 / 9): a
     character set apart goes unboxed, as a lone 男 does. When the value's last line runs
     to its column's right edge and nothing is boxed under its start, that place is read,
-    and an address's end that three crops agree on continues the value."""
+    and an address's end that its three crops agree on continues the value."""
     last = max(value.lines, key=lambda ln: ln.y1, default=None)
     if last is None:
         return value.text
@@ -435,11 +435,11 @@ def _lone_end(page: Page, value: Value) -> str:
     if any(ln.x0 < box.x1 and ln.x1 > box.x0 and ln.y0 < box.y1 and ln.y1 > box.y0
            for ln in page.lines):  # fmt: skip
         return value.text
-    end = agreed((clean(t) for t, _ in page.reread_line(box)), at_least=3)
+    end = agreed((clean(t) for t, _ in page.reread_line(box, enlarged=False)), at_least=3)
     return value.text + end if end and _ADDRESS_END.fullmatch(end) else value.text
 
 
-# A person's name is read from four crops when its line was read less surely than this.
+# A person's name is read from three crops when its line was read less surely than this.
 NAME_SURE = 0.96
 
 
@@ -447,14 +447,14 @@ def _name_by_crops(page: Page, value: Value) -> str:
     """A person's name (法定代表人) as most crops of its line read it. A name has no
     dictionary to settle a character, and on a blurred photo the box's edge decides
     one (晶 or 品, 涵 or 漏): read less surely than :data:`NAME_SURE`, the line is read
-    from four crops, and a name of the same length more of them give than any other
-    replaces the first reading; else it stands."""
+    from three crops of its size, and a name of the same length more of them give than
+    any other replaces the first reading; else it stands."""
     line = value.lines[-1] if value.lines else None
     name, read = clean(value.text), clean(line.text) if line else ""
     if line is None or line.score >= NAME_SURE or not name or not read.endswith(name):
         return value.text
     label = read[: len(read) - len(name)]  # the label boxed with the name, if it was
-    again = [clean(text) for text, _ in page.reread_line(line)]
+    again = [clean(text) for text, _ in page.reread_line(line, enlarged=False)]
     names = [t[len(label) :] for t in again if t.startswith(label) and len(t) == len(read)]
     ranked = Counter(names).most_common(2)
     if not ranked or ranked[0][1] < 2 or (len(ranked) == 2 and ranked[1][1] == ranked[0][1]):
