@@ -55,6 +55,19 @@ def test_the_type_line_is_the_kind_of_enterprise_and_the_form_the_organization()
     assert fields["registered_date"] == "2019年09月12日"
 
 
+def test_a_mark_read_in_the_blank_before_a_value_is_not_part_of_it() -> None:
+    """The blank between a spaced label and its value, boxed with them, read as a mark
+    (名称 ☑清远市…, fresh seed 1510210): no licence prints one in a value."""
+    for mark in ("☑", "✓", "◆"):
+        fields = extract(DocType.BIZLICENSE, page(
+            line("统一社会信用代码", 100, 100), line(CODE, 100, 140),
+            line("营业执照", 500, 100),
+            line("名", 100, 200), line(f"称{mark}某某市某某便利店", 200, 200),
+            line("类型", 100, 250), line("个体工商户", 300, 250),
+        ))  # fmt: skip
+        assert fields["enterprise_name"] == "某某市某某便利店", mark
+
+
 def test_an_old_licence_answers_with_its_15_digit_registration_number() -> None:
     """Before 2015 the number was a 15-digit 注册号 (check digit ISO 7064 MOD 11,10),
     printed beside a longer 证照编号 that must not pass for a credit code."""

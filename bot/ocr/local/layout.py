@@ -32,9 +32,15 @@ ENGLISH_SUBLABEL = re.compile(
 )
 
 
+# Geometric shapes, miscellaneous symbols and dingbats (■ ● ★ ☑ ✓): no document prints
+# them in a value, and the recognizer reads a seal's ★ or the blank between a label and
+# its value (名称 ☑清远市…) as one.
+_MARKS = "\u25a0-\u27bf"
+
+
 def clean(text: str) -> str:
     """Drop spaces, colons and decorative marks (a seal's ★) the recognizer keeps."""
-    return re.sub(r"[\s:：★☆●◆■□]+", "", text)
+    return re.sub(rf"[\s:：{_MARKS}]+", "", text)
 
 
 # A line whose darker tone is this red (its red channel above the others by this much,
