@@ -823,6 +823,34 @@ def test_a_name_read_unsurely_is_the_one_most_crops_of_its_line_give(
     assert fields["legal_representative"] == sample.truth["legal_representative"] == "郭晶"
 
 
+def test_a_page_levelled_on_its_own_still_reads_its_places_in_the_image(
+    engine: LocalEngine,
+) -> None:
+    """A vehicle licence above its 副页 (fresh seed 1500178), the photo levelled by the
+    median of both pages and the main page 2° off it: levelled on its own, 车辆类型's
+    value is on its row; a line of it, or a region drawn over one, is still read where it
+    lies in the image."""
+    import numpy as np
+
+    from bot.ocr.local.layout import two_pages
+    from bot.ocr.local.page import region
+
+    sample = generate(DocType.DRIVING, seed=1500178, mode="photo")
+    assert sample.meta["pages"] == "below"
+    page = engine.read(sample.jpeg)
+    main_lines, _ = two_pages(page.lines, driving.MAIN_LABELS, driving.BACK_LABELS)
+    main = dataclasses.replace(page, lines=main_lines)
+    level = main.levelled()
+    assert level is not main and level.photo is not None and main.photo is not None
+    for before, after in zip(sorted(main.lines, key=lambda ln: ln.text),
+                             sorted(level.lines, key=lambda ln: ln.text), strict=True):  # fmt: skip
+        drawn = region(after.x0, after.y0, after.x1, after.y1)
+        assert np.abs(level.photo.quad(after) - main.photo.quad(before)).max() < 0.01
+        assert np.abs(level.photo.quad(drawn) - main.photo.quad(before)).max() < 0.2 * after.height
+    got = engine.recognize(sample.jpeg, DocType.DRIVING)
+    assert got.fields["vehicle_type"] == sample.truth["vehicle_type"]
+
+
 def test_an_address_whose_label_went_unread_is_read_below_the_period(
     engine: LocalEngine,
 ) -> None:

@@ -9,7 +9,7 @@ its answers to those questions are empty.
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.ocr.local import ctc, seal
 from bot.ocr.local.models import Models, crop_quad
-from bot.ocr.local.page import RGB, Line, Quad
+from bot.ocr.local.page import RGB, Line, deskew
 from bot.ocr.local.script import simplified
 
 
@@ -35,6 +35,9 @@ class Photo:
     quads: dict[Line, np.ndarray]  # each line the reader made: its box in ``upright``
     skew: float  # radians: the page's lines are given turned back by this much
     seals: list[seal.Seal]  # the seals inside the document, largest first
+    # A part of the page levelled on its own (``Page.levelled``): its lines are turned
+    # back by a further ``turn[0]`` radians about (``turn[1]``, ``turn[2]``).
+    turn: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def quad(self, line: Line) -> np.ndarray:
         """Where ``line`` lies in the upright image: the detected box of a line the reader
@@ -42,9 +45,21 @@ class Photo:
         deskew undone."""
         quad = self.quads.get(line)
         if quad is None:
+            angle, cx, cy = self.turn
+            box = deskew(line.box, -angle, cx, cy) if angle else line.box
             up_h, up_w = self.upright.shape[:2]
-            quad = np.array(deskew(np.array(line.box), -self.skew, up_w / 2, up_h / 2), np.float32)
+            quad = np.array(deskew(box, -self.skew, up_w / 2, up_h / 2), np.float32)
         return quad
+
+    def turned(self, angle: float, cx: float, cy: float, moved: dict[Line, Line]) -> Photo:
+        """This photo for a part of the page whose lines were turned back by ``angle``
+        about (``cx``, ``cy``): ``moved`` maps each turned line to the line it was."""
+        assert not self.turn[0], "a part is levelled once"
+        quads = dict(self.quads)
+        for new, old in moved.items():
+            if old in self.quads:
+                quads[new] = self.quads[old]
+        return dataclasses.replace(self, quads=quads, turn=(angle, cx, cy))
 
     @cached_property
     def red_free(self) -> np.ndarray:
@@ -117,16 +132,6 @@ def tones(crop: np.ndarray) -> tuple[RGB, RGB]:
         b, g, r = np.median(crop[side], axis=0) if side.any() else crop.reshape(-1, 3)[0]
         out.append((int(r), int(g), int(b)))
     return out[0], out[1]
-
-
-def deskew(quad: np.ndarray, angle: float, cx: float, cy: float) -> Quad:
-    """``quad`` turned by ``-angle`` (radians) about (``cx``, ``cy``)."""
-    c, s = math.cos(-angle), math.sin(-angle)
-    pts = []
-    for x, y in quad:
-        dx, dy = float(x) - cx, float(y) - cy
-        pts.append((cx + c * dx - s * dy, cy + s * dx + c * dy))
-    return (pts[0], pts[1], pts[2], pts[3])
 
 
 def _widened(quad: np.ndarray, chars: float = 0.8) -> np.ndarray:

@@ -40,8 +40,8 @@ from bot.images import open_image
 from bot.ocr.base import Failure, OcrError
 from bot.ocr.local import seal
 from bot.ocr.local.models import REC_BATCH, Models, crop_quad
-from bot.ocr.local.page import Line, Page, Quad
-from bot.ocr.local.photo import Photo, deskew, tones
+from bot.ocr.local.page import Line, Page, Quad, deskew
+from bot.ocr.local.photo import Photo, tones
 from bot.ocr.local.script import simplified
 
 WORK_SIDE = 1600  # longest side the recognizer's crops come from

@@ -145,7 +145,8 @@ def _pages(page: Page) -> tuple[Page | None, Page | None]:
     split = two_pages(page.lines, MAIN_LABELS, BACK_LABELS)
     if split is None:
         return page, page
-    return tuple(dataclasses.replace(page, lines=part) for part in split)  # type: ignore[return-value]
+    # Each page levelled on its own: two cards lie at angles of their own.
+    return tuple(dataclasses.replace(page, lines=part).levelled() for part in split)  # type: ignore[return-value]
 
 
 # The main page's keys whose values start the values' first column.

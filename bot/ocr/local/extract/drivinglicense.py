@@ -495,7 +495,7 @@ def extract(page: Page) -> Result:
     back = None
     split = two_pages(page.lines, (*MAIN_LABELS, MAIN_TITLE), BACK_LABELS)
     if split is not None:  # the 副页 beside or below: read the main page alone
-        page, back = (dataclasses.replace(page, lines=part) for part in split)
+        page, back = (dataclasses.replace(page, lines=part).levelled() for part in split)
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     lines = _garbled_labels(lines)
     values = labelled_values(lines, LABELS, multiline=["address"], stop=r"出生|日期|\d{4}-")
