@@ -443,16 +443,47 @@ def test_a_licence_beside_its_back_page_with_every_label_unread_is_no_back_page(
     assert result.fields["valid_to"] == "2028-10-27"
 
 
+def _title_in_two(back: list[Line]) -> list[Line]:
+    """The 副页 with its title boxed as ``…机动车驾驶证`` and ``副页`` right after it."""
+    title = back[0]
+    return [line("中华人民共和国机动车驾驶证", title.x0, title.y0),
+            line("副页", title.x0 + 30 * 13 + 10, title.y0), *back[1:]]  # fmt: skip
+
+
 def test_a_back_page_alone_whose_title_is_boxed_in_two_is_still_the_back_page() -> None:
     """A 副页's title boxed as ``…机动车驾驶证`` and ``副页`` right after it ends like the
     main page's title: it is the 副页's, and the page is read as the 副页 alone."""
     back = _licence_back(0)
-    title = back[0]
-    split = [line("中华人民共和国机动车驾驶证", title.x0, title.y0),
-             line("副页", title.x0 + 30 * 13 + 10, title.y0)]  # fmt: skip
-    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*split, *back[1:]))
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_title_in_two(back)))
     assert result.fields == EXTRACTORS[DocType.DRIVINGLICENSE](page(*back)).fields
     assert result.fields["file_no"] == "450274204685"
+
+
+def test_a_back_page_beside_whose_title_is_boxed_in_two_is_still_parted() -> None:
+    """The same 副页 beside the licence: its title's piece is no main-page line, and the
+    pages are parted as before (the nationality does not run on into the 副页)."""
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](
+        page(*_licence(), *_title_in_two(_licence_back(820)))
+    )
+    assert result.fields["nationality"] == "中国"
+    assert result.fields["name"] == "钟宏" and result.fields["valid_to"] == "2028-10-27"
+
+
+def test_a_back_page_alone_whose_own_title_word_went_unread_is_the_back_page() -> None:
+    """A 副页 whose title was read without its 副页 (…机动车驾驶证), beside nothing: the
+    title is all there is of a "main page", and the page is read as the 副页 alone."""
+    back = _licence_back(0)
+    title = back[0]
+    cut = [line("中华人民共和国机动车驾驶证", title.x0, title.y0), *back[1:]]
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*cut))
+    assert result.fields == EXTRACTORS[DocType.DRIVINGLICENSE](page(*back)).fields
+
+
+def test_a_dimension_s_times_read_as_another_cross_is_still_a_dimension() -> None:
+    """× read as ✕ or ✖ (crosses the recognizer knows) is no decorative mark to drop."""
+    for cross in ("✕", "✖"):
+        lines = [ln.with_text(ln.text.replace("×", cross)) for ln in _back_page()]
+        assert extract(DocType.DRIVING, page(*lines))["overall_size"] == "4223×1788×1419mm"
 
 
 def test_a_newer_licence_valid_long_term_prints_start_to_long_term() -> None:

@@ -32,10 +32,10 @@ ENGLISH_SUBLABEL = re.compile(
 )
 
 
-# Geometric shapes, miscellaneous symbols and dingbats (■ ● ★ ☑ ✓): no document prints
-# them in a value, and the recognizer reads a seal's ★ or the blank between a label and
-# its value (名称 ☑清远市…) as one.
-_MARKS = "\u25a0-\u27bf"
+# Marks no document prints in a value, which the recognizer reads in a seal's ★ or in
+# the blank between a label and its value (名称 ☑清远市…). Not ✕ nor ○: a misread × or 0
+# is a character in its place.
+_MARKS = "★☆●◆◇■□▪☐☑☒✓✔"
 
 
 def clean(text: str) -> str:
@@ -338,16 +338,20 @@ def _expand_spaced_labels(lines: list[Line], labels: Mapping[str, Sequence[str]]
 
 
 def two_pages(
-    lines: Sequence[Line], first: Sequence[str], second: Sequence[str]
+    lines: Sequence[Line],
+    first: Sequence[str] | Callable[[Line], bool],
+    second: Sequence[str] | Callable[[Line], bool],
 ) -> tuple[list[Line], list[Line]] | None:
     """The lines of two cards in one photo, side by side or one above the other (a
-    licence's main page and its 副页): lines naming a ``first`` label lie on one side
-    of a gap that no line crosses, lines naming a ``second`` label on the other. The
-    cut is the middle of the widest such gap between them; ``None`` when the page does
-    not show both, or no gap parts them. A label may be a pattern (``驾驶证$``)."""
+    licence's main page and its 副页): lines naming a ``first`` label (or that ``first``
+    tells, when it is a test) lie on one side of a gap that no line crosses, lines
+    naming a ``second`` label on the other. The cut is the middle of the widest such gap
+    between them; ``None`` when the page does not show both, or no gap parts them."""
 
-    def naming(words: Sequence[str]) -> list[Line]:
-        return [ln for ln in lines if any(re.search(w, clean(ln.text)) for w in words)]
+    def naming(words: Sequence[str] | Callable[[Line], bool]) -> list[Line]:
+        if callable(words):
+            return [ln for ln in lines if words(ln)]
+        return [ln for ln in lines if any(w in clean(ln.text) for w in words)]
 
     one, two = naming(first), naming(second)
     if not one or not two or set(one) & set(two):

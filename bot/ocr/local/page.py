@@ -7,7 +7,8 @@ a model. A page the reader made also holds its image
 again; a recorded page has none, and those questions get empty answers.
 
 Coordinates in ``box`` are in the *upright, deskewed* frame of the page (x to the
-right, y down), which is what layout rules reason about; ``orig`` keeps the same
+right, y down; a part levelled on its own, :meth:`Page.levelled`, in its own), which is
+what layout rules reason about; ``orig`` keeps the same
 quadrilateral in the original image's pixels, which is what the ``comm`` answer
 reports.
 """

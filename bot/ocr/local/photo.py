@@ -42,7 +42,7 @@ class Photo:
     def quad(self, line: Line) -> np.ndarray:
         """Where ``line`` lies in the upright image: the detected box of a line the reader
         made, else (a region an extractor drew, a line it edited) its box with the
-        deskew undone."""
+        part's levelling (:attr:`turn`) and the page's deskew undone."""
         quad = self.quads.get(line)
         if quad is None:
             angle, cx, cy = self.turn
@@ -54,7 +54,8 @@ class Photo:
     def turned(self, angle: float, cx: float, cy: float, moved: dict[Line, Line]) -> Photo:
         """This photo for a part of the page whose lines were turned back by ``angle``
         about (``cx``, ``cy``): ``moved`` maps each turned line to the line it was."""
-        assert not self.turn[0], "a part is levelled once"
+        if self.turn[0]:
+            raise ValueError("a part of the page is levelled once")
         quads = dict(self.quads)
         for new, old in moved.items():
             if old in self.quads:

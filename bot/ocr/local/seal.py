@@ -140,6 +140,8 @@ def find_seals(img: np.ndarray, within: np.ndarray | None = None) -> list[Seal]:
     # Every red mark's outer outline, also of one lying in a hole of another: a red desk
     # around the document is one mark, and the document a hole in it.
     contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+    if hierarchy is None:
+        return []
     outlines = [c for c, h in zip(contours, hierarchy[0], strict=True) if h[3] < 0]
     found = []
     # Measured against the document when known: a licence photographed beside or below

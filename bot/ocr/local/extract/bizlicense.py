@@ -415,8 +415,9 @@ def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
     return value.text + clean(best[0])
 
 
-# An address's end wrapped alone onto the next line: a number's last digits, 号, 室.
-_ADDRESS_END = re.compile(r"[0-9A-Z]{1,3}[号室楼层栋幢座]?|[号室楼层栋幢座]")
+# An address's end wrapped alone onto the next line: a number's last digits, 号, 室 (not
+# letters alone: a piece of the paper's SCJDGL read in a blank is no address).
+_ADDRESS_END = re.compile(r"\d{1,3}[A-Z]?[号室楼层栋幢座]?|[A-Z]?[号室楼层栋幢座]")
 
 
 def _lone_end(page: Page, value: Value) -> str:
@@ -427,11 +428,11 @@ def _lone_end(page: Page, value: Value) -> str:
     last = max(value.lines, key=lambda ln: ln.y1, default=None)
     if last is None:
         return value.text
-    h = last.height
-    right = max(ln.x1 for ln in page.lines if abs(ln.x0 - last.x0) < h)
+    h, x = last.height, value.x  # where the value's lines start (its label may be boxed too)
+    right = max((ln.x1 for ln in page.lines if abs(ln.x0 - x) < h), default=last.x1)
     if last.x1 < right - h:  # it ends short of the column's edge: nothing wrapped
         return value.text
-    box = region(last.x0 - 0.3 * h, last.y1 + 0.1 * h, last.x0 + 3.5 * h, last.y1 + 1.4 * h)
+    box = region(x - 0.3 * h, last.y1 + 0.1 * h, x + 3.5 * h, last.y1 + 1.4 * h)
     if any(ln.x0 < box.x1 and ln.x1 > box.x0 and ln.y0 < box.y1 and ln.y1 > box.y0
            for ln in page.lines):  # fmt: skip
         return value.text
@@ -441,6 +442,9 @@ def _lone_end(page: Page, value: Value) -> str:
 
 # A person's name is read from three crops when its line was read less surely than this.
 NAME_SURE = 0.96
+# A person's name: two to four characters, or a minority name with its middle dot (a
+# partnership's 执行事务合伙人 may be a company, which is not voted on).
+_PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,10}(·[\u4e00-\u9fff]{1,10})+")
 
 
 def _name_by_crops(page: Page, value: Value) -> str:
@@ -451,7 +455,9 @@ def _name_by_crops(page: Page, value: Value) -> str:
     any other replaces the first reading; else it stands."""
     line = value.lines[-1] if value.lines else None
     name, read = clean(value.text), clean(line.text) if line else ""
-    if line is None or line.score >= NAME_SURE or not name or not read.endswith(name):
+    if line is None or line.score >= NAME_SURE or not read.endswith(name):
+        return value.text
+    if not _PERSON.fullmatch(name):
         return value.text
     label = read[: len(read) - len(name)]  # the label boxed with the name, if it was
     again = [clean(text) for text, _ in page.reread_line(line, enlarged=False)]

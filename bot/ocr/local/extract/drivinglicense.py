@@ -421,21 +421,25 @@ def _sex_beside_label(page: Page) -> str | None:
     return agreed_beside(page, "性别", (2.5, 3.2), lambda found: found in ("男", "女"))
 
 
-def _back_alone(page: Page) -> bool:
-    """The 副页 photographed alone: its own labels and title, none of the main page's,
-    nor its title (unless it is the 副页's cut at its 副页, boxed right after it)."""
-    text = clean(page.text)
-    own = "副页" in text or "档案编号" in text
-    if not own or any(label in text for label in MAIN_LABELS):
-        return False
-    backs = [ln for ln in page.lines if clean(ln.text).startswith("副页")]
+def _main_titles(lines: list[Line]) -> list[Line]:
+    """The lines that are the main page's title (…机动车驾驶证); not the 副页's boxed in
+    two, its 副页 right after it on the row."""
+    backs = [ln for ln in lines if clean(ln.text).startswith("副页")]
 
     def cut_short(title: Line) -> bool:
         h = title.height
         return any(abs(b.cy - title.cy) < h and -h < b.x0 - title.x1 < 2 * h for b in backs)
 
-    titles = [ln for ln in page.lines if re.search(MAIN_TITLE, clean(ln.text))]
-    return all(cut_short(title) for title in titles)
+    titles = [ln for ln in lines if re.search(MAIN_TITLE, clean(ln.text))]
+    return [title for title in titles if not cut_short(title)]
+
+
+def _back_alone(page: Page) -> bool:
+    """The 副页 photographed alone: its own labels and title, none of the main page's,
+    nor its title."""
+    text = clean(page.text)
+    own = "副页" in text or "档案编号" in text
+    return own and not any(label in text for label in MAIN_LABELS) and not _main_titles(page.lines)
 
 
 def _read_back(page: Page) -> Result:
@@ -493,7 +497,14 @@ def extract(page: Page) -> Result:
     if _back_alone(page):
         return _read_back(page)
     back = None
-    split = two_pages(page.lines, (*MAIN_LABELS, MAIN_TITLE), BACK_LABELS)
+    titles = _main_titles(page.lines)
+
+    def main_page(ln: Line) -> bool:
+        return ln in titles or any(label in clean(ln.text) for label in MAIN_LABELS)
+
+    split = two_pages(page.lines, main_page, BACK_LABELS)
+    if split is not None and all(ln in titles for ln in split[0]):
+        return _read_back(page)  # a 副页 whose own 副页 went unread: the title is all
     if split is not None:  # the 副页 beside or below: read the main page alone
         page, back = (dataclasses.replace(page, lines=part).levelled() for part in split)
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
