@@ -814,13 +814,21 @@ def test_a_name_read_unsurely_is_the_one_most_crops_of_its_line_give(
     engine: LocalEngine,
 ) -> None:
     """郭晶 read 郭品 from the detector's box on a blurred photo (seed 1410222): a name
-    has no dictionary to settle it, but three of four crops of the line read 晶."""
+    has no dictionary to settle it, but three of four crops of the line read 晶. (陆婷,
+    seed 1520236, two crops of four read 陆号: a tie with the first reading keeps 婷.)"""
     sample = generate(DocType.BIZLICENSE, seed=1410222, mode="photo")
     page = engine.read(sample.jpeg)
     (line,) = [ln for ln in page.lines if ln.text.startswith("法定代表人")]
     assert line.text.endswith("郭品") and line.score < bizlicense.NAME_SURE  # the case
     fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
     assert fields["legal_representative"] == sample.truth["legal_representative"] == "郭晶"
+    sample = generate(DocType.BIZLICENSE, seed=1520236, mode="photo")
+    page = engine.read(sample.jpeg)
+    (line,) = [ln for ln in page.lines if ln.text.startswith("法定代表人")]
+    assert line.score < bizlicense.NAME_SURE
+    assert sorted(t[-2:] for t, _ in page.reread_line(line)) == ["陆号", "陆号", "陆婷", "陆婷"]
+    fields = EXTRACTORS[DocType.BIZLICENSE](page).fields
+    assert fields["legal_representative"] == sample.truth["legal_representative"] == "陆婷"
 
 
 def test_a_page_levelled_on_its_own_still_reads_its_places_in_the_image(

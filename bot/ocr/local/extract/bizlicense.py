@@ -440,7 +440,7 @@ def _lone_end(page: Page, value: Value) -> str:
     return value.text + end if end and _ADDRESS_END.fullmatch(end) else value.text
 
 
-# A person's name is read from three crops when its line was read less surely than this.
+# A person's name is read again when its line was read less surely than this.
 NAME_SURE = 0.96
 # A person's name: two to four characters, or a minority name with its middle dot (a
 # partnership's 执行事务合伙人 may be a company, which is not voted on).
@@ -448,11 +448,12 @@ _PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,10}(·[\u4e00-\u9f
 
 
 def _name_by_crops(page: Page, value: Value) -> str:
-    """A person's name (法定代表人) as most crops of its line read it. A name has no
+    """A person's name (法定代表人) as most readings of its line give it. A name has no
     dictionary to settle a character, and on a blurred photo the box's edge decides
     one (晶 or 品, 涵 or 漏): read less surely than :data:`NAME_SURE`, the line is read
-    from three crops of its size, and a name of the same length more of them give than
-    any other replaces the first reading; else it stands."""
+    again from four crops, and of those readings and the first, the name of the same
+    length that more give than any other (two at least) is the name; else the first
+    reading stands."""
     line = value.lines[-1] if value.lines else None
     name, read = clean(value.text), clean(line.text) if line else ""
     if line is None or line.score >= NAME_SURE or not read.endswith(name):
@@ -460,9 +461,9 @@ def _name_by_crops(page: Page, value: Value) -> str:
     if not _PERSON.fullmatch(name):
         return value.text
     label = read[: len(read) - len(name)]  # the label boxed with the name, if it was
-    again = [clean(text) for text, _ in page.reread_line(line, enlarged=False)]
+    again = [clean(text) for text, _ in page.reread_line(line)]
     names = [t[len(label) :] for t in again if t.startswith(label) and len(t) == len(read)]
-    ranked = Counter(names).most_common(2)
+    ranked = Counter([name, *names]).most_common(2)
     if not ranked or ranked[0][1] < 2 or (len(ranked) == 2 and ranked[1][1] == ranked[0][1]):
         return value.text
     return ranked[0][0]
