@@ -174,9 +174,13 @@ PLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# What stands between a plate's characters as written: spaces, dots, dashes.
+PLATE_SEPARATORS = r"\s·•.\-－"
+
+
 def plate_compact(plate: str) -> str:
     """``粤B·12345`` -> ``粤B12345`` (dots, spaces and dashes dropped, upper case)."""
-    return re.sub(r"[\s·•.\-－]", "", plate).upper()
+    return re.sub(f"[{PLATE_SEPARATORS}]", "", plate).upper()
 
 
 def plate_kind(plate: str) -> str | None:

@@ -77,6 +77,12 @@ class Line:
     def width(self) -> float:
         return self.x1 - self.x0
 
+    def overlaps(self, other: Line) -> bool:
+        """Whether the two boxes' extents overlap (a region drawn on the page, too)."""
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
+
     def with_text(self, text: str, score: float | None = None) -> Line:
         score = self.score if score is None else score
         return Line(text, self.box, score, self.orig, self.rgb, self.tones)

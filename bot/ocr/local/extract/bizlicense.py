@@ -403,12 +403,13 @@ def _under_stamp(page: Page, value: Value, stamps: list[Line]) -> str:
     x0 = value.x
     x1 = max(ln.x1 for ln in value.lines)
     y0, y1 = last.y1 + 0.05 * h, last.y1 + 1.15 * h
-    if not any(st.x0 < x1 and st.x1 > x0 and st.y0 < y1 and st.y1 > y0 for st in stamps):
+    below = region(x0, y0, x1, y1)
+    if not any(st.overlaps(below) for st in stamps):
         return value.text
     taken = [ln for ln in page.lines if ln.cy > y0 and ln.cy < y1 and x0 - h < ln.x0 < x1]
     if taken:  # the line is there: nothing hidden
         return value.text
-    readings = [(t, sc) for t, sc in page.reread_line(region(x0, y0, x1, y1)) if sc >= 0.9]
+    readings = [(t, sc) for t, sc in page.reread_line(below) if sc >= 0.9]
     best = max(readings, key=lambda r: (r[1], len(r[0])), default=None)
     if best is None or len(clean(best[0])) < 2:
         return value.text
@@ -433,8 +434,7 @@ def _lone_end(page: Page, value: Value) -> str:
     if last.x1 < right - h:  # it ends short of the column's edge: nothing wrapped
         return value.text
     box = region(x - 0.3 * h, last.y1 + 0.1 * h, x + 3.5 * h, last.y1 + 1.4 * h)
-    if any(ln.x0 < box.x1 and ln.x1 > box.x0 and ln.y0 < box.y1 and ln.y1 > box.y0
-           for ln in page.lines):  # fmt: skip
+    if any(ln.overlaps(box) for ln in page.lines):
         return value.text
     end = agreed((clean(t) for t, _ in page.reread_line(box, enlarged=False)), at_least=3)
     return value.text + end if end and _ADDRESS_END.fullmatch(end) else value.text

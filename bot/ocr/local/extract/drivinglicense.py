@@ -57,7 +57,7 @@ MAIN_LABELS = ("准驾车型", "出生日期", "初次领证", "有效期限", "
 BACK_LABELS = ("副页", "档案编号", "记录")
 # The main page's title (…机动车驾驶证; the 副页's goes on, …驾驶证副页): what tells the
 # main page beside its 副页 when a blurred photo lost all its small labels.
-MAIN_TITLE = r"机动车驾驶证$"
+MAIN_TITLE = "机动车驾驶证"
 _WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
 _CUT_DATE = re.compile(r"^\d{4}\D\d{2}\D\d$")  # its last digit past the box
 _RENEW_BY = re.compile(r"请于(.{8,14}?)前")
@@ -430,16 +430,16 @@ def _main_titles(lines: list[Line]) -> list[Line]:
         h = title.height
         return any(abs(b.cy - title.cy) < h and -h < b.x0 - title.x1 < 2 * h for b in backs)
 
-    titles = [ln for ln in lines if re.search(MAIN_TITLE, clean(ln.text))]
+    titles = [ln for ln in lines if clean(ln.text).endswith(MAIN_TITLE)]
     return [title for title in titles if not cut_short(title)]
 
 
-def _back_alone(page: Page) -> bool:
+def _back_alone(page: Page, titles: list[Line]) -> bool:
     """The 副页 photographed alone: its own labels and title, none of the main page's,
-    nor its title."""
+    nor its title (``titles``: :func:`_main_titles`)."""
     text = clean(page.text)
     own = "副页" in text or "档案编号" in text
-    return own and not any(label in text for label in MAIN_LABELS) and not _main_titles(page.lines)
+    return own and not any(label in text for label in MAIN_LABELS) and not titles
 
 
 def _read_back(page: Page) -> Result:
@@ -494,10 +494,10 @@ def extract(page: Page) -> Result:
     # The title and 证号 are the first to go when a photo is cropped tight at the top.
     if not ("驾驶证" in text or ("准驾车型" in text and ("证号" in text or "初次领证" in text))):
         return Result()
-    if _back_alone(page):
+    titles = _main_titles(page.lines)
+    if _back_alone(page, titles):
         return _read_back(page)
     back = None
-    titles = _main_titles(page.lines)
 
     def main_page(ln: Line) -> bool:
         return ln in titles or any(label in clean(ln.text) for label in MAIN_LABELS)

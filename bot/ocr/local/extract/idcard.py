@@ -142,16 +142,12 @@ def _address_tail(page: Page, addr: Value) -> str | None:
     pitch = lines[-1].y0 - lines[-2].y0 if len(lines) > 1 else 1.2 * h
     x0, x1, y0, y1 = addr.x - 0.2 * h, addr.x + 4 * h, last.y0 + pitch, last.y1 + pitch
     middle = region(x0, (y0 + y1) / 2 - 0.25 * h, x1, (y0 + y1) / 2 + 0.25 * h)
-    if any(_overlaps(middle, ln) for ln in page.lines):
+    if any(middle.overlaps(ln) for ln in page.lines):
         return None  # the next line was read: it is not part of the address
     box = region(x0, y0 - 0.1 * h, x1, y1)
     best = max(page.reread_line(box), key=lambda c: c[1], default=("", 0.0))
     text = clean(best[0])
     return text if best[1] >= TAIL_SCORE and _TAIL.fullmatch(text) else None
-
-
-def _overlaps(a: Line, b: Line) -> bool:
-    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def ethnic_group(text: str) -> str:

@@ -6,7 +6,7 @@ import colorsys
 import math
 import re
 
-from bot.numbers import CONFUSABLE, PROVINCES, plate_candidates, plate_fix
+from bot.numbers import CONFUSABLE, PLATE_SEPARATORS, PROVINCES, plate_candidates, plate_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import Row, likeliest, rows
 from bot.ocr.local.page import Line, Page, region
@@ -29,7 +29,8 @@ SERIAL_WARNING = "车牌号码字符不清晰，请核对"
 # The shapes a serial character may be: the usual confusions, and the round ones among
 # themselves (a small Q's tail is lost to blur, and it reads as 0).
 _SERIAL_SHAPES = {**CONFUSABLE, "0": "D8Q", "D": "0Q", "Q": "0D"}
-_SEPARATOR = re.compile(r"[\s·•.\-－・．]")  # between a plate's characters, as read
+# Between a plate's characters as read: as written, and the full-width dots too.
+_SEPARATOR = re.compile(f"[{PLATE_SEPARATORS}・．]")
 
 
 def _hsv(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
