@@ -4,6 +4,7 @@ synthetic documents with the real RapidOCR. The models load once per process."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
 import pytest
@@ -978,3 +979,28 @@ def test_a_faded_two_row_crop_boxed_whole_with_its_class_is_read(engine: LocalEn
     assert [ln.text for ln in page.lines] == [sample.truth["number"][2:]]
     fields = EXTRACTORS[DocType.PLATENUM](page).fields
     assert fields == sample.truth
+
+
+def test_a_small_licences_date_under_its_seal_is_what_most_crops_spell(
+    engine: LocalEngine,
+) -> None:
+    """Two small licences photographed together, turned (fresh seed 1520152): the seal's
+    ring crosses 发证日期's value, boxed as ``2012`` or not at all. The value starts less
+    than a third of a line after its label, so crops from there keep the date's first
+    digit, and the date most of them spell is the date."""
+    from bot.ocr.local.extract.dates import agreed_date, find_dates
+    from bot.ocr.local.layout import read_beside
+
+    sample = generate(DocType.DRIVING, seed=1520152, mode="photo")
+    assert sample.side == "Both" and sample.rotation == 270
+    page = engine.read(sample.jpeg)
+    main, _ = driving._pages(page)
+    assert main is not None
+    issued = dt.date.fromisoformat(sample.truth["issue_date"])
+    late = read_beside(main, "发证日期", (7.0, 6.0), under_seal=True)
+    assert not any(issued in find_dates(text) for text, _ in late)  # its 2 cut off
+    close = read_beside(main, "发证日期", (7.0, 6.0), under_seal=True, gap=0.1)
+    assert agreed_date(text for text, _ in close) == issued
+    got = engine.recognize(sample.jpeg, DocType.DRIVING)
+    assert got.fields["issue_date"] == sample.truth["issue_date"]
+    assert got.fields["vehicle_type"] == sample.truth["vehicle_type"]  # its label unread

@@ -35,7 +35,7 @@ from bot.ocr.local.extract import (
     passport,
     platenum,
 )
-from bot.ocr.local.extract.dates import find_dates
+from bot.ocr.local.extract.dates import agreed_date, find_dates
 from bot.ocr.local.extract.platenum import plate_color
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import ENGLISH_SUBLABEL, clean, labelled_values, rows
@@ -173,6 +173,20 @@ def test_a_date_that_lost_one_separator_is_still_a_date() -> None:
     assert find_dates("2010年5月9日") == find_dates("2010.05.09") == may_9
     # A date cut short is no date: 2010 05 must not pass for 2010-05-0x.
     assert find_dates("2010 05") == find_dates("2010-05") == find_dates("201005-9") == []
+
+
+def test_a_date_read_from_crops_is_the_one_most_of_them_spell() -> None:
+    """Under a small licence's seal (fresh seed 1520158) the crops garble the date in
+    ways of their own; the first that parsed (2035-10-14) was taken. The date two
+    crops or more spell wins; a reading whose separators went astray spells its eight
+    digits; one crop alone, or none, tells nothing."""
+    oct_14 = dt.date(2025, 10, 14)
+    readings = ["2025-3014", "20351014", "2025-1014", "2025:4014", "20251014"]
+    assert agreed_date(readings) == oct_14
+    assert agreed_date(["2012 11-07", "201211-07", "2012 1-07"]) == dt.date(2012, 11, 7)
+    assert agreed_date(["20351014", "2025-1014"]) is None  # a tie of one each
+    assert agreed_date(["2025-3014", "2025 1-14", "2025-1014"]) is None
+    assert agreed_date([]) is None
 
 
 def _box(text: str, x: float, y: float, w: float, h: float = 32.0) -> Line:

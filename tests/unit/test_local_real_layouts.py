@@ -226,6 +226,33 @@ def test_a_plate_one_page_read_without_its_province_takes_the_others(
     assert (fields["plate_num"], fields["plate_num_b"]) == (expected, "晋B1T251")
 
 
+@pytest.mark.parametrize("back", [True, False])
+def test_a_plate_whose_label_and_province_went_unread_is_the_line_before_the_type(
+    back: bool,
+) -> None:
+    """Two small cards photographed together (fresh seed 1520158): the main page lost
+    its 号牌号码 label, and its plate the province at the card's edge (B1T251 for
+    晋B1T251). The line before 车辆类型 on its row is the plate: the 副页's reading
+    settles it; alone, it stays as read, with a warning."""
+    lines = [ln.with_text("B1T251") if ln.text == "晋B1T251" else ln
+             for ln in _main_page(80) if ln.text != "号牌号码"]  # fmt: skip
+    result = EXTRACTORS[DocType.DRIVING](page(*lines, *(_back_page(60, 480) if back else ())))
+    if back:
+        assert result.fields["plate_num"] == result.fields["plate_num_b"] == "晋B1T251"
+    else:
+        assert result.fields["plate_num"] == "B1T251"
+        assert "号牌号码格式不符，请核对" in result.warnings
+
+
+def test_a_vehicle_type_whose_label_went_unread_ends_the_plates_row() -> None:
+    """车辆类型 unread on a small card (fresh seed 1520152): the plate's row ran on into
+    小型轿车, and the type was lost. The row's last line, words ending in 车, is it."""
+    lines = [ln for ln in _main_page(80) if ln.text != "车辆类型"]
+    fields = extract(DocType.DRIVING, page(*lines, *_back_page(60, 480)))
+    assert fields["vehicle_type"] == "小型轿车"
+    assert fields["plate_num"] == fields["plate_num_b"] == "晋B1T251"
+
+
 def test_a_back_page_below_the_main_page_is_read_too() -> None:
     fields = extract(DocType.DRIVING, page(*_main_page(80), *_back_page(60, 480)))
     assert fields["vin"] == VIN and fields["plate_num_b"] == "晋B1T251"

@@ -142,6 +142,7 @@ def rows(lines: Iterable[Line]) -> list[Row]:
     return out
 
 
+
 def _fits(ln: Line, row: Sequence[Line]) -> float:
     """How well ``ln`` fits a row of ``row`` lines: its least overlap with them, or 0
     when its centre is off the row's."""
@@ -380,11 +381,17 @@ def two_pages(
 
 
 def read_beside(
-    page: Page, label: str, widths: Sequence[float], *, under_seal: bool = False
+    page: Page,
+    label: str,
+    widths: Sequence[float],
+    *,
+    under_seal: bool = False,
+    gap: float = 0.3,
 ) -> list[tuple[str, float]]:
     """Re-read the place right of the line that starts with ``label``, from a few crops
-    ``widths`` line-heights wide: for values the detector missed or cut short (under a
-    seal, a lone letter). ``under_seal``: as :meth:`Page.reread_line`."""
+    ``widths`` line-heights wide, starting ``gap`` line-heights after the label: for
+    values the detector missed or cut short (under a seal, a lone letter).
+    ``under_seal``: as :meth:`Page.reread_line`."""
     line = next((ln for ln in page.lines if clean(ln.text).startswith(label)), None)
     if line is None:
         return []
@@ -392,7 +399,7 @@ def read_beside(
     start = line.x0 + (line.x1 - line.x0) * len(label) / max(1, len(clean(line.text)))
     out: list[tuple[str, float]] = []
     for width in widths:
-        box = region(start + 0.3 * h, line.y0 - 0.15 * h, start + width * h, line.y1 + 0.15 * h)
+        box = region(start + gap * h, line.y0 - 0.15 * h, start + width * h, line.y1 + 0.15 * h)
         out += page.reread_line(box, under_seal=under_seal)
     return out
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 from bot.numbers import TO_DIGIT
 
@@ -38,6 +40,24 @@ def find_dates(text: str) -> list[dt.date]:
         if date is not None:
             out.append(date)
     return out
+
+
+def agreed_date(readings: Iterable[str], at_least: int = 2) -> dt.date | None:
+    """The date most of ``readings`` of one place spell, when ``at_least`` of them do
+    (the first read wins a tie). A date under a seal, read from a few crops, is spelled
+    by some and garbled by others (2025-3014), and the first that parses may be a
+    garbled one (2035-10-14). A reading whose separators were misread (2012 11-07)
+    spells its eight digits."""
+    votes: Counter[dt.date] = Counter()
+    for text in readings:
+        found = find_dates(text)
+        if not found:
+            digits = re.sub(r"\D", "", text.translate(TO_DIGIT))
+            found = find_dates(digits) if len(digits) == 8 else []
+        if found:
+            votes[found[0]] += 1
+    best = votes.most_common(1)
+    return best[0][0] if best and best[0][1] >= at_least else None
 
 
 def iso(date: dt.date) -> str:

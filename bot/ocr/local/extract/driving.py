@@ -20,7 +20,7 @@ from bot.numbers import (
     vin_check_digit,
 )
 from bot.ocr.local.extract import Result
-from bot.ocr.local.extract.dates import find_dates, iso
+from bot.ocr.local.extract.dates import agreed_date, find_dates, iso
 from bot.ocr.local.extract.platenum import (
     PROVINCE_MARGIN,
     PROVINCE_WARNING,
@@ -177,6 +177,37 @@ def _only_plate(lines: list[Line]) -> str | None:
     """The page's one plate-shaped line, when the 号牌号码 label went unread."""
     plates = {p for ln in lines if (p := plate_fix(ln.text))}
     return plates.pop() if len(plates) == 1 else None
+
+
+# A plate's letters and digits after its province: the province lost at a card's edge.
+_PROVINCE_LOST = re.compile(r"[A-Z][A-Z0-9]{5,6}")
+# A vehicle type (GA 802: 小型轿车, 重型半挂牵引车), after what is left of its label.
+_VEHICLE_TYPE = re.compile(r"(?:.*类型)?([\u4e00-\u9fff]{2,8}车)")
+
+
+def _plate_before_type(lines: list[Line], values: dict[str, Value]) -> Value | None:
+    """The plate's value when its 号牌号码 label went unread: the line before 车辆类型
+    on its row that holds a plate, or a plate with its province lost (CLY902), for
+    :func:`_plate` to read wider and the 副页 to settle (:func:`_settle_plates`)."""
+    if "vehicle_type" not in values:
+        return None
+    kind = values["vehicle_type"]
+    row = rows(lines)[kind.row]
+    before = [ln for ln in row.lines if ln.x1 <= kind.x and "类型" not in ln.text]
+    for ln in reversed(before):
+        text = clean(ln.text)
+        if plate_fix(text) or _PROVINCE_LOST.fullmatch(re.sub(r"[^0-9A-Z]", "", text)):
+            return Value(text, kind.row, ln.x0, (ln,), kind.x)
+    return None
+
+
+def _type_after_plate(plate: Value) -> str | None:
+    """The vehicle type when its 车辆类型 label went unread: the plate's row ends with
+    it (号牌号码 蒙GYA501 [车辆类型] 小型轿车), a type's words ending in 车."""
+    if len(plate.lines) < 2:
+        return None
+    found = _VEHICLE_TYPE.fullmatch(clean(plate.lines[-1].text))
+    return found.group(1) if found else None
 
 
 def _has_label(line: Line, names: list[str]) -> bool:
@@ -362,12 +393,16 @@ def _main_page(page: Page, result: Result) -> None:
     def put(key: str, value: str) -> None:
         result.put(key, value.strip())
 
-    if "plate_num" in values:
-        put("plate_num", _plate(page, values["plate_num"], result) or values["plate_num"].text)
+    plate = values.get("plate_num") or _plate_before_type(lines, values)
+    if plate is not None:
+        put("plate_num", _plate(page, plate, result) or plate.text)
     else:
         result.put("plate_num", _only_plate(lines))
     texts = {key: values[key].text for key in ("vehicle_type", "owner", "addr", "use_character",
                                               "model") if key in values}  # fmt: skip
+    kind = _type_after_plate(values["plate_num"]) if "plate_num" in values else None
+    if "vehicle_type" not in texts and kind is not None:
+        texts["vehicle_type"] = kind
     between = _unlabelled_rows(lines, values)
     if len(between) == 2:  # labels lost in glare: the rows keep their order
         for key, text in zip(("owner", "addr"), between, strict=True):
@@ -402,11 +437,11 @@ def _main_page(page: Page, result: Result) -> None:
     found: dict[str, list] = {}
     for key, label in (("register_date", "注册日期"), ("issue_date", "发证日期")):
         dates = find_dates(values[key].text) if key in values else []
-        if not dates:  # cut short (the seal sits on 发证日期): read the place itself
-            for reading, _ in read_beside(page, label, (7.0, 6.0), under_seal=True):
-                dates = find_dates(reading)
-                if dates:
-                    break
+        if not dates:  # cut short (the seal sits on 发证日期): read the place itself,
+            # from right after the label (a small licence prints its value close to it)
+            readings = read_beside(page, label, (7.0, 6.0), under_seal=True, gap=0.1)
+            if (agreed := agreed_date(text for text, _ in readings)) is not None:
+                dates = [agreed]
         found[key] = dates
     # The two dates read as one line (2013-06-172013-06-18) land after 注册日期.
     if len(found["register_date"]) == 2 and not found["issue_date"]:
