@@ -70,7 +70,8 @@ def car_class(text: str) -> str:
     """准驾车型 such as ``C1``, ``A2D`` or ``D``: letters A-F, M, N, P, the first three
     followed by a digit. A letter's place never holds a digit and back (B2 read as 32).
     Classes are printed in their standard order, so a digit taken for a letter that
-    breaks the order (a seal's stroke read as ``0`` before ``C1``) is dropped."""
+    breaks the order (a seal's stroke read as ``0`` before ``C1``) is dropped, as is a
+    digit taken for A, B or C with no digit of its own after it (``3C1``)."""
     t = re.sub(r"[^0-9A-Z|]", "", text.upper())
     out: list[tuple[str, bool]] = []  # (class, whether its letter was a guess)
     i = 0
@@ -81,11 +82,12 @@ def car_class(text: str) -> str:
             continue
         guessed = letter != t[i]
         digit = _AS_DIGIT.get(t[i + 1], t[i + 1]) if i + 1 < len(t) else ""
-        if letter in _NUMBERED and digit in _NUMBERED[letter]:
+        if letter in _NUMBERED and digit and digit in _NUMBERED[letter]:
             out.append((letter + digit, guessed))
             i += 2
         else:
-            out.append((letter, guessed))
+            if not (guessed and letter in _NUMBERED):  # 3 for a B with no digit: a stroke
+                out.append((letter, guessed))
             i += 1
     if not _in_order([c for c, _ in out]):
         sure = [c for c, guessed in out if not guessed]
