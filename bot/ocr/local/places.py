@@ -152,7 +152,7 @@ def _fix_one(address: str, choose: Choose | None) -> str:
             diff = _differences(address, start)
             if diff == 0:
                 exact = max(exact, len(start))
-            elif diff == 1 and len(start) >= 8 and not _zone_at(address, ends):
+            elif diff == 1 and _deep(province, start) and not _zone_at(address, ends):
                 near[start] = ends
     near = {start: ends for start, ends in near.items() if len(start) > exact}
     # The longest beginnings: a shorter one with the same change says less.
@@ -171,6 +171,13 @@ def _fix_one(address: str, choose: Choose | None) -> str:
     if len(fixes) > 1 and choose is not None:
         return choose(address, fixes) or address
     return address  # two different fixes: leave it as read
+
+
+def _deep(province: str, start: str) -> bool:
+    """Whether a beginning is long enough to be put right by one character: a province,
+    city and county (eight characters or more), or a municipality and its district
+    (重庆市钢梁区 -> 重庆市铜梁区), which names no city: the province that is a city."""
+    return len(start) >= 8 or (province.endswith("市") and len(start) >= 6)
 
 
 # Zones a city's addresses name where a district would stand, which are no division:
