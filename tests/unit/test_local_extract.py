@@ -653,6 +653,9 @@ def test_label_with_a_missing_character_still_labels() -> None:
         ("D", "D"),
         ("0", "D"),
         ("0C1", "C1"),
+        ("3C1", "C1"),  # the seal's ring read as 3 (fresh seed 1540144): no B without a digit
+        ("8", ""),
+        ("B", "B"),  # printed so, a digit lost: it keeps its place
         ("B1D", "B1D"),
         ("A1A2", "A1A2"),
     ],
@@ -804,6 +807,9 @@ def test_division_names_are_fixed_only_when_one_fix_fits() -> None:
         == "贵州省黔南布依族苗族自治州瓮安县新华大街"
     )
     assert fix("湖南省郴洲市北湖区人民路1号") == "湖南省郴州市北湖区人民路1号"
+    # A municipality's district is its second name (fresh seed 1540220).
+    assert fix("重庆市钢梁区公园街道胜利路431号") == "重庆市铜梁区公园街道胜利路431号"
+    assert fix("上海市黄蒲区中山路1号") == "上海市黄浦区中山路1号"
     # One character in each of two names: the city first, then the county.
     assert fix("内蒙古自治区网拉善盟辣济纳旗友谊大道") == "内蒙古自治区阿拉善盟额济纳旗友谊大道"
     # Two in one long name after a beginning read right (连县, an old county of 清远,
@@ -900,8 +906,11 @@ def test_a_capital_under_a_copy_stamp_is_print() -> None:
     assert {k: fields.get(k) for k in truth} == truth
     # A date alone is print too; a short stamp's words, dated or not, are not.
     median = bizlicense._median_height(page.lines)
+    # A label with its value boxed with it is print (fresh seed 1540201: 法定代表人 and
+    # its name under 仅供办理银行开户使用, the name lost).
     for text, is_print in (("2023年01月13日", True), ("伍佰万元整", True),
-                           ("仅供年检", False), ("仅供2024.5.1", False)):  # fmt: skip
+                           ("法定代表人何然新", True), ("仅供年检", False),
+                           ("仅供2024.5.1", False)):  # fmt: skip
         assert bizlicense._print(capital.with_text(text), median) is is_print, text
 
 
