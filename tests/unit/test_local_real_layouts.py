@@ -253,6 +253,18 @@ def test_a_vehicle_type_whose_label_went_unread_ends_the_plates_row() -> None:
     assert fields["plate_num"] == fields["plate_num_b"] == "晋B1T251"
 
 
+def test_a_use_whose_label_went_unread_ends_no_address() -> None:
+    """使用性质 unread (fresh seed 1540180): its value, 货运 under the address's first
+    character, ran on into the address (…97号货运) and the use was lost. A known use
+    alone on 品牌型号's row is the use."""
+    lines = [ln.with_text("货运") if ln.text == "非营运" else ln
+             for ln in _main_page(80) if ln.text != "使用性质"]  # fmt: skip
+    fields = extract(DocType.DRIVING, page(*lines, *_back_page(60, 480)))
+    assert fields["addr"] == "山西省晋中市平遥县育才街道97号"
+    assert fields["use_character"] == "货运"
+    assert fields["model"] == "丰田牌TV71JXGA"
+
+
 def test_a_back_page_below_the_main_page_is_read_too() -> None:
     fields = extract(DocType.DRIVING, page(*_main_page(80), *_back_page(60, 480)))
     assert fields["vin"] == VIN and fields["plate_num_b"] == "晋B1T251"

@@ -210,6 +210,23 @@ def _type_after_plate(plate: Value) -> str | None:
     return found.group(1) if found else None
 
 
+def _use_ending_address(values: dict[str, Value]) -> tuple[Value, Value] | None:
+    """使用性质 unread: the address ran on into the next row's first value (…9组73号 /
+    货运). A known use alone on 品牌型号's row ends no address: it is the use. The
+    address without it, and the use, as values."""
+    addr, model = values.get("addr"), values.get("model")
+    if "use_character" in values or addr is None or model is None or not model.lines:
+        return None
+    last, beside = addr.lines[-1], model.lines[0]
+    use = clean(last.text)
+    if len(addr.lines) < 2 or use not in USE_CHARACTERS or not addr.text.endswith(use):
+        return None
+    if not last.y0 < beside.cy < last.y1:
+        return None
+    rest = Value(addr.text[: -len(use)], addr.row, addr.x, addr.lines[:-1], addr.x_end)
+    return rest, Value(use, model.row, last.x0, (last,), beside.x0)
+
+
 def _has_label(line: Line, names: list[str]) -> bool:
     text = clean(line.text)
     return any(name in text for name in names)
@@ -393,6 +410,8 @@ def _main_page(page: Page, result: Result) -> None:
     def put(key: str, value: str) -> None:
         result.put(key, value.strip())
 
+    if (parted := _use_ending_address(values)) is not None:
+        values["addr"], values["use_character"] = parted
     plate = values.get("plate_num") or _plate_before_type(lines, values)
     if plate is not None:
         put("plate_num", _plate(page, plate, result) or plate.text)
