@@ -373,11 +373,11 @@ PRINT_MAX = 1.6  # print stands at most this many times the median line's height
 
 def _print(line: Line, median: float) -> bool:
     """Whether a line in red reads as the licence's print under a stamp: a label (its
-    value boxed with it or not), or a value's line with its marks (、，。（）), or a long line of print's height. A stamp's
-    words and a seal's arc have no marks; a long stamp (仅供办理银行开户使用他用无效,
-    misread past :data:`_COPY_MARK`) stands taller than print. A sum of money, or a
-    date alone, is print. Where a large stamp covers a line its red is most of the
-    line's dark tone."""
+    value boxed with it or not), or a value's line with its marks (、，。（）), or a long
+    line of print's height. A stamp's words and a seal's arc have no marks; a long
+    stamp (仅供办理银行开户使用他用无效, misread past :data:`_COPY_MARK`) stands taller
+    than print. A sum of money, or a date alone, is print. Where a large stamp covers a
+    line its red is most of the line's dark tone."""
     text = clean(line.text)
     if text.startswith(tuple(_LABEL_TEXTS)) or re.search(r"[、，。；（）()]", text):
         return True  # a label, its value boxed with it or not (法定代表人何然新)
