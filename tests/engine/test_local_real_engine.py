@@ -14,6 +14,7 @@ from bot.ocr.base import DocType, OcrError
 from bot.ocr.local import LocalEngine
 from bot.ocr.local.extract import bizlicense, driving, platenum
 from bot.ocr.local.extract.registry import EXTRACTORS
+from bot.ocr.local.layout import clean
 from bot.ocr.local.page import Line
 
 
@@ -1004,3 +1005,17 @@ def test_a_small_licences_date_under_its_seal_is_what_most_crops_spell(
     got = engine.recognize(sample.jpeg, DocType.DRIVING)
     assert got.fields["issue_date"] == sample.truth["issue_date"]
     assert got.fields["vehicle_type"] == sample.truth["vehicle_type"]  # its label unread
+
+
+def test_an_inspection_stamps_office_read_as_no_letter_is_scored_in_brackets(
+    engine: LocalEngine,
+) -> None:
+    """The stamp's office 甘(J), small on a turned photo (fresh seed 1540180), read as
+    甘0): each office letter in brackets is scored against the line's image. J and I
+    score close, but an office's letter is its plates' city letter, never I or O."""
+    sample = generate(DocType.DRIVING, seed=1540180, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert any(clean(ln.text).endswith("甘0)") for ln in page.lines)
+    got = engine.recognize(sample.jpeg, DocType.DRIVING)
+    assert got.fields["record"] == sample.truth["record"] == "检验有效期至2028年06月甘(J)"
+    assert got.fields["use_character"] == sample.truth["use_character"]  # its label unread

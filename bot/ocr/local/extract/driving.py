@@ -85,6 +85,8 @@ _BRAND_MODEL = re.compile(r"[\u4e00-\u9fff]{1,8}牌[0-9A-Z][0-9A-Z\-]{2,}")
 _INSPECTION = re.compile(r"检验有效期至.*")
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+# An office's letter is its plates' city letter: a capital, never I or O.
+_OFFICE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def _vin(text: str) -> str:
@@ -530,11 +532,23 @@ def _office_province(page: Page, record: str, line: Line) -> str:
     return record[: m.start(1)] + options[best] + record[m.end(1) :]
 
 
+# An inspection stamp whose office, after its province, is not read as (letter): 甘0).
+_OFFICE_GARBLED = re.compile(r"(检验有效期至\d{4}年\d{1,2}月[\u4e00-\u9fff])(?!\([A-Z]\)$)(.{1,3})")
+
+
 def _office_letter(page: Page, record: str, line: Line) -> str:
     """The inspection stamp ends with the office's province and letter, 新(J); a narrow
     letter between the brackets can vanish (``新()``). Then the line is read again, and
     a capital that two of its crops read there, the stamp before it read the same, is
-    put back; else the record stays as read."""
+    put back; else the record stays as read. Read as something else (甘0) for 甘(J)),
+    each capital in brackets is scored against the line's image, and the one likelier
+    than every other by :data:`PROVINCE_MARGIN` put there."""
+    garbled = _OFFICE_GARBLED.fullmatch(record)
+    raw = re.sub(r"\s+", "", line.text)
+    if garbled is not None and record != f"{garbled.group(1)}()" and record in raw:
+        options = {raw.replace(record, f"{garbled.group(1)}({c})"): c for c in _OFFICE_LETTERS}
+        best = likeliest(page.score_texts(line, list(options)), PROVINCE_MARGIN)
+        return f"{garbled.group(1)}({options[best]})" if best is not None else record
     if not record.endswith("()"):
         return record
     stem = record[: -len("()")]
