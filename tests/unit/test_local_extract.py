@@ -615,6 +615,34 @@ def test_a_line_half_a_row_lower_starts_its_own_row() -> None:
     ]
 
 
+def test_a_value_a_third_of_a_line_low_at_a_rows_end_joins_the_row() -> None:
+    """A card seen at a slant (fresh seed 1540160): 车辆类型's value, at the row's far
+    end, sits 20 px lower than 号牌号码 at its start, so it fits the label beside it but
+    not the whole row, and stood alone on a row of its own: the type was lost. A line
+    alone joins the row beside when it fits the line nearest it there; not one under
+    a line of the row, nor one far from it."""
+
+    def line(text: str, x0: float, x1: float, y0: float, y1: float) -> Line:
+        return Line(text, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), 1.0)
+
+    first = [line("号牌号码", 145, 229, 241, 273), line("甘GYU531", 261, 363, 247, 283),
+             line("车辆类型", 473, 551, 256, 287)]  # fmt: skip
+    kind = line("小型越野客车", 570, 703, 261, 299)
+    owner = [line("所有人", 154, 221, 289, 321), line("龙成佳", 263, 341, 293, 330)]
+    grouped = rows([*first, kind, *owner])
+    assert [[ln.text for ln in row.lines] for row in grouped] == [
+        ["号牌号码", "甘GYU531", "车辆类型", "小型越野客车"],
+        ["所有人", "龙成佳"],
+    ]
+    labels = {"plate_num": ["号牌号码"], "vehicle_type": ["车辆类型"], "owner": ["所有人"]}
+    assert labelled_values([*first, kind, *owner], labels)["vehicle_type"].text == "小型越野客车"
+
+    under = line("小型越野客车", 473, 606, 261, 299)  # under 车辆类型: a row of its own
+    far = line("小型越野客车", 700, 833, 261, 299)  # 149 px on: another column's
+    for alone in (under, far):
+        assert [ln.text for ln in rows([*first, alone, *owner])[1].lines] == ["小型越野客车"]
+
+
 def test_label_with_a_missing_character_still_labels() -> None:
     def line(text: str, x: float) -> Line:
         return Line(text, ((x, 0), (x + 80, 0), (x + 80, 30), (x, 30)), 1.0)

@@ -139,8 +139,34 @@ def rows(lines: Iterable[Line]) -> list[Row]:
                     break
     for row in out:  # a row keeps at least one line: only a line with company moves
         row.lines.sort(key=lambda item: item.x0)
-    return out
+    return _lone_lines_joined(out)
 
+
+def _lone_lines_joined(out: list[Row]) -> list[Row]:
+    """Rows with a line alone on them joined to the row beside, where that line lies in
+    a gap of the row and fits the row's line nearest it (:func:`_fits`) as it would fit
+    a row of that line alone: on a card seen at a slant, 车辆类型's value sits a third of
+    a line lower than the row's first label, too low to fit every line of the row."""
+    for i, row in enumerate(out):
+        if len(row.lines) != 1:
+            continue
+        (ln,) = row.lines
+        best, best_score = None, 0.5
+        for near in (out[i - 1] if i else None, out[i + 1] if i + 1 < len(out) else None):
+            if near is None or len(near.lines) < 2:
+                continue
+            if any(other.x0 < ln.x1 and ln.x0 < other.x1 for other in near.lines):
+                continue  # under or over a line of it: a line of its own
+            side = min(near.lines, key=lambda other: max(other.x0 - ln.x1, ln.x0 - other.x1))
+            if max(side.x0 - ln.x1, ln.x0 - side.x1) > 3 * min(ln.height, side.height):
+                continue
+            if (score := _fits(ln, [side])) > best_score:
+                best, best_score = near, score
+        if best is not None:
+            best.lines.append(ln)
+            best.lines.sort(key=lambda item: item.x0)
+            row.lines.clear()
+    return [row for row in out if row.lines]
 
 
 def _fits(ln: Line, row: Sequence[Line]) -> float:
