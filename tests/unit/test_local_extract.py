@@ -1352,6 +1352,22 @@ def test_labels_a_blurred_photo_garbled_in_one_character_still_label() -> None:
         assert fields[key] == truth[key]
 
 
+def test_a_sex_label_garbled_alone_past_the_name_still_labels() -> None:
+    """性别 read as ``性制`` in a box of its own, its 女 boxed apart (fresh seed
+    1550124): the name ran on through both (周红性制女). 性 and one character on 姓名's
+    row, past where a name is printed, is 性别; a name of that shape beside its label is
+    a name."""
+    page, _, truth, _ = load("drivinglicense_photo")
+    page.lines[:] = [ln.with_text("性制") if ln.text == "性别" else ln for ln in page.lines]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert (fields["name"], fields["sex"]) == (truth["name"], truth["sex"])
+    named = next(ln for ln in page.lines if ln.text == "姓名")
+    name = next(ln for ln in page.lines if ln.text == truth["name"])
+    assert name.x0 - named.x1 < 2 * named.height  # the name sits close to its label
+    page.lines[:] = [ln.with_text("性明") if ln is name else ln for ln in page.lines]
+    assert EXTRACTORS[DocType.DRIVINGLICENSE](page).fields["name"] == "性明"
+
+
 def test_an_older_licence_s_start_on_the_row_above_its_period_is_read() -> None:
     """Older licences print 有效起始日期 on its own row above 有效期限 (长期); the seal
     took the start's label (and those of the issue date and class). The one whole date

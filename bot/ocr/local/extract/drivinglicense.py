@@ -306,10 +306,11 @@ _LEFT_LABELS = ("证号", "姓名", "住址")  # the two-character labels of the
 
 def _garbled_labels(lines: list[Line]) -> list[Line]:
     """Labels a blurred photo garbled in one character: 性别 followed by its value
-    (``性制男``), 国籍 short of a character between the sex and the nationality
-    (``性别男国中国``) or misread in one right of 性别 (``国箱``), and a two-character
-    label of the left column, where the other labels are, that no line spells right
-    (``住效``), keeping the character in its place."""
+    (``性制男``) or alone on 姓名's row past the name (``性制``), 国籍 short of a
+    character between the sex and the nationality (``性别男国中国``) or misread in one
+    right of 性别 (``国箱``), and a two-character label of the left column, where the
+    other labels are, that no line spells right (``住效``), keeping the character in
+    its place."""
     texts = {clean(ln.text) for ln in lines}
     left = [ln.x0 for ln in lines if clean(ln.text) in (*_LEFT_LABELS, "出生日期")]
     nation = any("国籍" in t for t in texts)
@@ -318,11 +319,19 @@ def _garbled_labels(lines: list[Line]) -> list[Line]:
     def sex_row(ln: Line) -> bool:
         return any(abs(ln.cy - s.cy) < 0.5 * ln.height and s.x1 < ln.x0 for s in sexes)
 
+    named = [ln for ln in lines if clean(ln.text) == "姓名"]
+
+    def past_name(ln: Line) -> bool:  # on 姓名's row, past where a name is printed
+        return any(abs(ln.cy - n.cy) < 0.5 * ln.height and ln.x0 > n.x1 + 2 * n.height
+                   for n in named)  # fmt: skip
+
     out = []
     for ln in lines:
         t = clean(ln.text)
         if m := re.fullmatch(r"性[^别男女]?([男女])", t):
             ln = ln.with_text("性别" + m.group(1))
+        elif re.fullmatch(r"性[^别男女]", t) and "性别" not in texts and past_name(ln):
+            ln = ln.with_text("性别")  # 性制, its value boxed apart
         elif not nation and (m := re.fullmatch(r"(性.?[男女])[国籍]([\u4e00-\u9fff]{2,})", t)):
             ln = ln.with_text(f"{m.group(1)}国籍{m.group(2)}")  # 性别男国中国: 籍 lost
         elif not nation and len(t) == 2 and (t[0] == "国") != (t[1] == "籍") and sex_row(ln):
