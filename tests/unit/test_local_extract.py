@@ -1245,6 +1245,18 @@ def test_an_mrz_second_line_read_partly_lower_case_is_found() -> None:
     assert result.fields["mrz_valid"] is True
 
 
+def test_a_digit_in_the_mrz_names_takes_the_visual_zones_letter() -> None:
+    """A turned photo's MRZ read JINHAN as 3INHAN (fresh seed 1550314): no letter is
+    taken for 3, and no check digit covers the names. The visual zone prints them too
+    (金涵 JINHAN): the one word there as long as the name, agreeing with it at every
+    letter, gives the digit's letter. Without such a word the name stays as read."""
+    page, _, truth, _ = load("passport_photo")
+    page.lines[:] = [ln.with_text(ln.text.replace("<<QIUJUN", "<<QIU3UN")) for ln in page.lines]
+    assert EXTRACTORS[DocType.PASSPORT](page).fields["given_names"] == truth["given_names"]
+    page.lines[:] = [ln for ln in page.lines if "QIUJUN" not in ln.text]
+    assert EXTRACTORS[DocType.PASSPORT](page).fields["given_names"] == "QIU3UN"
+
+
 def test_a_plate_failing_the_format_still_has_its_colour() -> None:
     """A real crop's province came back as 腾 and no province fits: the number is flagged,
     but the plate's paint is as plain as ever."""

@@ -139,6 +139,25 @@ def _repair(first: str, second: str) -> tuple[str, str]:
     return first, found or _issuer_as_nationality(first, second) or second
 
 
+def _names_from_visual_zone(page: Page, first: str) -> str:
+    """Line 1 with a digit left in its names (3 for J: no letter it is taken for) put
+    right from the visual zone, which prints the names in Latin letters too (金涵
+    JINHAN): the one word there as long as the name that agrees with it at every
+    letter gives the digits' letters."""
+    names = first[5:]
+    words = {w for ln in page.lines for w in re.findall(r"[A-Z]{2,}", ln.text)}
+    for part in set(re.findall(r"[A-Z0-9]*\d[A-Z0-9]*", names)):
+        fits = {
+            word
+            for word in words
+            if len(word) == len(part)
+            and all(a == b or a.isdigit() for a, b in zip(part, word, strict=True))
+        }
+        if len(fits) == 1:
+            names = re.sub(rf"(?<![A-Z0-9]){part}(?![A-Z0-9])", fits.pop(), names)
+    return first[:5] + names
+
+
 def _issuer_as_nationality(first: str, second: str) -> str | None:
     """Line 2 with the issuing state (line 1) as the nationality, when the nationality
     read is no country one letter away from it (GBR read GB8, hence GBB) and that alone
@@ -156,6 +175,7 @@ def extract(page: Page) -> Result:
     if found is None:
         return Result()
     first, second = _repair(*found)
+    first = _names_from_visual_zone(page, first)
     checker = _check(first, second)
     if checker is None:
         return Result()
