@@ -40,6 +40,27 @@ def extract(doc_type: DocType, p: Page) -> dict:
 CODE = "91440300MA5FTB8E35"
 
 
+def test_a_column_of_spaced_labels_boxed_as_one_line_labels_its_rows() -> None:
+    """A photo turned on its side (fresh seed 1550202): the detector read down the
+    column of the spaced labels' first characters (名 称, 类 型, 住 所) as one tall line,
+    名类住, and each second character went with its value (称某某…): no label, and the
+    name and the type were lost. A tall narrow line of labels' first characters is one
+    line a character, each on its row."""
+    fields = extract(DocType.BIZLICENSE, page(
+        line("统一社会信用代码", 100, 40), line(CODE, 100, 80),
+        line("营业执照", 400, 40),
+        line("名类住", 100, 200, 138, h=132),
+        line("称某某市某某科技有限公司", 145, 202, h=40),
+        line("型有限责任公司（自然人投资或控股）", 145, 246, h=40),
+        line("所", 145, 290, h=40), line("广东省深圳市南山区科技路1号", 190, 290, h=40),
+        line("法定代表人", 100, 340, h=40), line("王小明", 300, 340, h=40),
+    ))  # fmt: skip
+    assert fields["enterprise_name"] == "某某市某某科技有限公司"
+    assert fields["type_of_enterprise"] == "有限责任公司（自然人投资或控股）"
+    assert fields["address"] == "广东省深圳市南山区科技路1号"
+    assert fields["legal_representative"] == "王小明"
+
+
 def test_the_type_line_is_the_kind_of_enterprise_and_the_form_the_organization() -> None:
     """WeChat's schema: 类型 is type_of_enterprise, 组成形式 type_of_organization; an
     individual business's 经营者 is its legal representative."""

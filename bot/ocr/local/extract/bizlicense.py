@@ -622,10 +622,33 @@ def _kind_beside_label(page: Page, values: dict[str, Value]) -> str | None:
     return max(kinds, key=lambda k: k[1])[0] if kinds else None
 
 
+# The first characters of the labels: a column of them boxed as one line is labels.
+_LABEL_STARTS = frozenset(name[0] for name in _LABEL_TEXTS if len(name) >= 2)
+
+
+def _stacked_labels(lines: list[Line]) -> list[Line]:
+    """A tall narrow line of labels' first characters (名类住: the detector reading down
+    the column of the spaced labels 名 称, 类 型, 住 所 on a photo turned on its side)
+    parted into a line a character, each its share of the height: the rows then read
+    名 | 称南充市…, and their labels are found."""
+    out = []
+    for ln in lines:
+        text = clean(ln.text)
+        if len(text) < 2 or ln.height < 1.5 * ln.width or not set(text) <= _LABEL_STARTS:
+            out.append(ln)
+            continue
+        step = ln.height / len(text)
+        for i, char in enumerate(text):
+            y0, y1 = ln.y0 + i * step, ln.y0 + (i + 1) * step
+            out.append(Line(char, ((ln.x0, y0), (ln.x1, y0), (ln.x1, y1), (ln.x0, y1)), ln.score))
+    return out
+
+
 def extract(page: Page) -> Result:
     text = clean(page.text)
     if not ("营业执照" in text or "统一社会信用代码" in text):
         return Result()
+    page = dataclasses.replace(page, lines=_stacked_labels(page.lines))
     # A stamp read in pieces (案使用) is not a mark's whole text: its red ink tells it,
     # or, pale or grey, its size.
     big = _oversized(page.lines)
