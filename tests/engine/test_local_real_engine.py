@@ -1019,3 +1019,18 @@ def test_an_inspection_stamps_office_read_as_no_letter_is_scored_in_brackets(
     got = engine.recognize(sample.jpeg, DocType.DRIVING)
     assert got.fields["record"] == sample.truth["record"] == "检验有效期至2028年06月甘(J)"
     assert got.fields["use_character"] == sample.truth["use_character"]  # its label unread
+
+
+def test_a_class_row_close_above_the_validity_row_is_read_under_the_seal(
+    engine: LocalEngine,
+) -> None:
+    """An older licence, small (fresh seed 1550124): the seal took 准驾车型 and its C1,
+    and the class's place, two rows under the birth date, was read only when it lay half
+    a line above the validity row's box; boxes overlap, and it lay a little less. Its
+    centre a quarter of a line above is enough; the crops read ``ci``, a C1."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1550124, mode="photo")
+    page = engine.read(sample.jpeg)
+    assert not any("C1" in ln.text or "准驾" in ln.text for ln in page.lines)
+    got = engine.recognize(sample.jpeg, DocType.DRIVINGLICENSE)
+    assert got.fields["car_class"] == sample.truth["car_class"] == "C1"
+    assert got.fields["name"] == sample.truth["name"]  # 性别 read 性制, alone

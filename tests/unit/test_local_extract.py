@@ -1380,6 +1380,30 @@ def test_a_sex_label_garbled_alone_past_the_name_still_labels() -> None:
     assert EXTRACTORS[DocType.DRIVINGLICENSE](page).fields["name"] == "性明"
 
 
+def test_a_class_whose_label_the_seal_hid_is_the_line_in_the_values_column() -> None:
+    """The seal took 准驾车型 and its own characters were boxed on the class's row, left
+    of the values' column (KH, fresh seed 1550104): the row's first line was taken for
+    the class, and no class was found. The line starting where the values start is it."""
+    rows_ = [("证号", "110101195808070022"), ("姓名", "张三"), ("住址", "北京市东城区某路1号")]
+    lines = [_box("中华人民共和国机动车驾驶证", 200, 20, 400)]
+    for i, (label, value) in enumerate(rows_):
+        lines += [_box(label, 100, 80 + 40 * i, 60), _box(value, 200, 80 + 40 * i, 300)]
+    lines += [_box("出生日期", 80, 200, 100), _box("1958-08-07", 200, 200, 140)]
+    lines += [_box("1985-01-13", 200, 240, 140), _box("KH", 168, 282, 26), _box("B1", 200, 280, 40)]
+    lines += [_box("有效期限", 80, 320, 100), _box("2019-01-13至2029-01-13", 200, 320, 300)]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](Page(lines, 800, 500, (800, 500))).fields
+    assert fields["car_class"] == "B1"
+    assert fields["issue_date"] == "1985-01-13"
+
+
+def test_a_class_read_with_a_small_i_for_its_1_is_a_class() -> None:
+    """The seal's ring beside C1 made all four crops read ``ci`` (fresh seed 1550124):
+    a small letter unlike its capital is no reading of a class, but a small i is a 1, as
+    a small l is. A small p (for D) still is none."""
+    assert drivinglicense._vote_class([("ci", 0.77), ("ci", 0.73)]) == "C1"
+    assert drivinglicense._vote_class([("pi", 0.9), ("pi", 0.9)]) is None
+
+
 def test_an_older_licence_s_start_on_the_row_above_its_period_is_read() -> None:
     """Older licences print 有效起始日期 on its own row above 有效期限 (长期); the seal
     took the start's label (and those of the issue date and class). The one whole date

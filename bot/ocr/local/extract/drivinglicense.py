@@ -128,8 +128,8 @@ def _vote_class(readings: list[tuple[str, float]]) -> str | None:
 
 # Classes are printed in capitals: a small letter whose capital looks otherwise (p for
 # D with the seal's ring beside it, after the red is removed) is not a reading of one.
-# Small c, o, s, z look like their capitals, and l is a 1 (Cl for C1).
-_LOWER = re.compile(r"[abd-kmnpqrt-y]")
+# Small c, o, s, z look like their capitals, and l and i are a 1 (Cl, ci for C1).
+_LOWER = re.compile(r"[abd-hjkmnpqrt-y]")
 _CLASS_CHARS = 6  # the longest class list printed (A2D, B1C1M...) in characters, about
 
 
@@ -184,9 +184,11 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     near = [r.lines for r in down if abs(r.lines[0].cy - want) < 0.45 * pitch]
     # The seal's own characters (察支队) may be boxed first on the row: the class is Latin.
     near = [[ln for ln in row if re.search(r"[A-Za-z]", ln.text)] or row for row in near]
-    klass = near[0][0] if near and not find_dates(near[0][0].text) else None
+    # The line starting where the column's values start (a seal's KH, left of it, is first).
+    first_near = min(near[0], key=lambda ln: abs(ln.x0 - x)) if near else None
+    klass = first_near if first_near is not None and not find_dates(first_near.text) else None
     box = None
-    if klass is None and want + 0.5 * h <= end:
+    if klass is None and want + 0.25 * h <= end:  # its centre above the validity rows
         box = region(x - 0.3 * h, want - 0.6 * h, x + 4.5 * h, want + 0.6 * h)
     # An older issue's 有效起始日期 row follows the class's: a whole date alone there.
     after = [r.lines[0] for r in down if abs(r.lines[0].cy - want - pitch) < 0.45 * pitch]
