@@ -501,6 +501,10 @@ def test_a_licence_beside_its_back_page_with_every_label_unread_is_no_back_page(
     assert result.fields["birth_date"] == "1984-07-19"  # the ID number's, by its place
     assert result.fields["issue_date"] == "2002-10-27"  # the row under it
     assert result.fields["valid_to"] == "2028-10-27"
+    # The name is the Chinese line under the number, where the number starts (fresh
+    # seed 1560106, turned); the address, the rows between it and the birth date.
+    assert result.fields["name"] == "钟宏" and result.fields["sex"] == "男"
+    assert result.fields["address"] == "广西壮族自治区梧州市苍梧县湖滨街道振兴巷"
 
 
 def _title_in_two(back: list[Line]) -> list[Line]:

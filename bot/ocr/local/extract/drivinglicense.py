@@ -476,6 +476,27 @@ def _read_back(page: Page) -> Result:
     return result
 
 
+def _name_under_number(lines: list[Line], values: dict[str, Value]) -> Value | None:
+    """姓名's value when its label went unread with the others (a small licence beside
+    its 副页, turned): the one line of a name's few Chinese characters on the row under
+    the number's, starting where the number starts."""
+    number = values.get("id_num")
+    if number is None or not number.lines:
+        return None
+    top = number.lines[0]
+    h = top.height
+    names = [
+        ln
+        for ln in lines
+        if top.y1 - 0.2 * h < ln.cy < top.y1 + 1.5 * h
+        and abs(ln.x0 - number.x) < 1.5 * h
+        and re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", clean(ln.text))
+    ]
+    if len(names) != 1:
+        return None
+    return Value(clean(names[0].text), number.row + 1, names[0].x0, (names[0],))
+
+
 def _address_unlabelled(lines: list[Line], values: dict[str, Value]) -> Value | None:
     """住址's value when its small label went unread (a blurred photo): the rows between
     the name's and the birth date's, each from a line starting where the name starts
@@ -545,6 +566,8 @@ def extract(page: Page) -> Result:
     # The name, out of register like the number, falls off its label's row.
     if "name" in values and not "".join(CJK.findall(values["name"].text)):
         values["name"] = _name_off_row(lines) or values["name"]
+    if "name" not in values and (found := _name_under_number(lines, values)) is not None:
+        values["name"] = found
     row = _name_row(lines, values)
     if "name" in values:
         result.put("name", "".join(CJK.findall(row.name)))
