@@ -1034,3 +1034,13 @@ def test_a_class_row_close_above_the_validity_row_is_read_under_the_seal(
     got = engine.recognize(sample.jpeg, DocType.DRIVINGLICENSE)
     assert got.fields["car_class"] == sample.truth["car_class"] == "C1"
     assert got.fields["name"] == sample.truth["name"]  # 性别 read 性制, alone
+
+
+def test_a_temperature_read_without_its_degree_sign_is_read_again(engine: LocalEngine) -> None:
+    """A scan's 21°C read 21C (fresh seed 1560427): the small ring is lost by the line
+    read whole, and kept by most crops of it (21°C, 21℃: one after NFKC)."""
+    sample = generate(DocType.COMM, seed=1560427, mode="scan")
+    page = engine.read(sample.jpeg)
+    assert any("气温21C" in ln.text for ln in page.lines)
+    got = engine.recognize(sample.jpeg, DocType.COMM, mode="scan")
+    assert any("气温21°C" in item["text"] for item in got.fields["items"])
