@@ -565,6 +565,14 @@ def test_comm_positions_are_in_the_original_image() -> None:
     assert first["pos"]["left_top"]["y"] > h / 2
 
 
+def test_a_temperature_read_with_two_degree_signs_keeps_one() -> None:
+    """A scan's 0°C read 0°℃ (fresh seed 1560437): ℃ is a degree sign and a C. A bare
+    21C stays as read without the image to ask (the crops' vote: test_local_real_engine)."""
+    lines = [_box("今日气温0°℃，相对湿度10%", 10, 10, 400), _box("今日气温21C", 10, 60, 300)]
+    fields = EXTRACTORS[DocType.COMM](Page(lines, 500, 120, (500, 120))).fields
+    assert [item["text"] for item in fields["items"]] == ["今日气温0°C，相对湿度10%", "今日气温21C"]
+
+
 def test_plate_colours() -> None:
     colours = {name: EXTRACTORS[DocType.PLATENUM](load(name)[0]).fields["color"] for name in
                ("plate_yellow", "plate_green_rot180", "plate_blue")}  # fmt: skip
@@ -1394,6 +1402,15 @@ def test_a_class_whose_label_the_seal_hid_is_the_line_in_the_values_column() -> 
     fields = EXTRACTORS[DocType.DRIVINGLICENSE](Page(lines, 800, 500, (800, 500))).fields
     assert fields["car_class"] == "B1"
     assert fields["issue_date"] == "1985-01-13"
+    # No class read at all, the validity row close under its place (1550124): the place
+    # is read, and never lower than the validity row, whose digits would vote (2019: D).
+    unread = [ln for ln in lines if ln.text not in ("KH", "B1", "有效期限")]
+    period = next(ln for ln in unread if "至" in ln.text)
+    unread[unread.index(period)] = _box(period.text, 200, 310, 300)
+    values = layout.labelled_values(unread, drivinglicense.LABELS)
+    below = drivinglicense._below_birth(unread, values)
+    assert below is not None and below.class_box is not None
+    assert below.class_box.y1 <= 310 < below.class_box.y1 + 0.2 * 32
 
 
 def test_a_class_read_with_a_small_i_for_its_1_is_a_class() -> None:

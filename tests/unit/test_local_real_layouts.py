@@ -263,6 +263,9 @@ def test_a_plate_whose_label_and_province_went_unread_is_the_line_before_the_typ
     else:
         assert result.fields["plate_num"] == "B1T251"
         assert "号牌号码格式不符，请核对" in result.warnings
+    # A word in capitals there is no plate: a serial holds three digits at least.
+    words = [ln.with_text("PLATENO") if ln.text == "B1T251" else ln for ln in lines]
+    assert "plate_num" not in extract(DocType.DRIVING, page(*words))
 
 
 def test_a_vehicle_type_whose_label_went_unread_ends_the_plates_row() -> None:
@@ -272,6 +275,10 @@ def test_a_vehicle_type_whose_label_went_unread_ends_the_plates_row() -> None:
     fields = extract(DocType.DRIVING, page(*lines, *_back_page(60, 480)))
     assert fields["vehicle_type"] == "小型轿车"
     assert fields["plate_num"] == fields["plate_num_b"] == "晋B1T251"
+    # The label boxed with the type, misread in two characters: the type alone, from
+    # its size word on (a first rule took 车两美型小型轿车 whole, ending in 车).
+    boxed = [ln.with_text("车两美型小型轿车") if ln.text == "小型轿车" else ln for ln in lines]
+    assert extract(DocType.DRIVING, page(*boxed))["vehicle_type"] == "小型轿车"
 
 
 def test_a_use_whose_label_went_unread_ends_no_address() -> None:
@@ -284,6 +291,12 @@ def test_a_use_whose_label_went_unread_ends_no_address() -> None:
     assert fields["addr"] == "山西省晋中市平遥县育才街道97号"
     assert fields["use_character"] == "货运"
     assert fields["model"] == "丰田牌TV71JXGA"
+    # The address's value unread too: 住址 alone has no lines to end (a review found an
+    # IndexError here); the other fields are read as before.
+    gone = {"山西省晋中市平遥县育才街道97号", "使用性质", "非营运"}
+    fields = extract(DocType.DRIVING, page(*[ln for ln in _main_page(80) if ln.text not in gone]))
+    assert "addr" not in fields and "use_character" not in fields
+    assert fields["model"] == "丰田牌TV71JXGA" and fields["owner"] == "钱永"
 
 
 def test_a_back_page_below_the_main_page_is_read_too() -> None:

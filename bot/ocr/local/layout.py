@@ -143,9 +143,10 @@ def rows(lines: Iterable[Line]) -> list[Row]:
 
 
 def _lone_lines_joined(out: list[Row]) -> list[Row]:
-    """Rows with a line alone on them joined to the row beside, where that line lies in
-    a gap of the row and fits the row's line nearest it (:func:`_fits`) as it would fit
-    a row of that line alone: on a card seen at a slant, 车辆类型's value sits a third of
+    """Rows with a line alone on them joined to the row beside, where that line is
+    under or over none of the row's lines (in a gap of it, or past either end) and fits
+    the row's line nearest it (:func:`_fits`), within three line heights, as it would
+    fit a row of that line alone: on a card seen at a slant, 车辆类型's value sits a third of
     a line lower than the row's first label, too low to fit every line of the row."""
     for i, row in enumerate(out):
         if len(row.lines) != 1:

@@ -640,7 +640,8 @@ def _stacked_labels(lines: list[Line]) -> list[Line]:
         step = ln.height / len(text)
         for i, char in enumerate(text):
             y0, y1 = ln.y0 + i * step, ln.y0 + (i + 1) * step
-            out.append(Line(char, ((ln.x0, y0), (ln.x1, y0), (ln.x1, y1), (ln.x0, y1)), ln.score))
+            box = ((ln.x0, y0), (ln.x1, y0), (ln.x1, y1), (ln.x0, y1))
+            out.append(dataclasses.replace(ln, text=char, box=box, orig=None))
     return out
 
 

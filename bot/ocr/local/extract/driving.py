@@ -181,10 +181,15 @@ def _only_plate(lines: list[Line]) -> str | None:
     return plates.pop() if len(plates) == 1 else None
 
 
-# A plate's letters and digits after its province: the province lost at a card's edge.
-_PROVINCE_LOST = re.compile(r"[A-Z][A-Z0-9]{5,6}")
-# A vehicle type (GA 802: 小型轿车, 重型半挂牵引车), after what is left of its label.
-_VEHICLE_TYPE = re.compile(r"(?:.*类型)?([\u4e00-\u9fff]{2,8}车)")
+# A plate's letters and digits after its province: the province lost at a card's edge
+# (a serial holds three digits at least: no English word passes).
+_PROVINCE_LOST = re.compile(r"[A-Z](?=(?:[A-Z]*\d){3})[A-Z0-9]{5,6}")
+# A vehicle type (GA 802: 小型轿车, 重型半挂牵引车) ending a text: it starts with its
+# size or kind, and ends in 车.
+_VEHICLE_TYPE = re.compile(
+    r"(?:重型|中型|轻型|微型|大型|小型|普通|专项|三轮|低速|正三轮|侧三轮|轻便|无轨|有轨)"
+    r"[\u4e00-\u9fff]{0,6}车$"
+)
 
 
 def _plate_before_type(lines: list[Line], values: dict[str, Value]) -> Value | None:
@@ -194,9 +199,12 @@ def _plate_before_type(lines: list[Line], values: dict[str, Value]) -> Value | N
     if "vehicle_type" not in values:
         return None
     kind = values["vehicle_type"]
-    row = rows(lines)[kind.row]
-    before = [ln for ln in row.lines if ln.x1 <= kind.x and "类型" not in ln.text]
-    for ln in reversed(before):
+    if not kind.lines:
+        return None
+    h, cy = kind.lines[0].height, kind.lines[0].cy
+    before = [ln for ln in lines if abs(ln.cy - cy) < 0.5 * h and ln.x1 <= kind.x
+              and "类型" not in ln.text]  # fmt: skip
+    for ln in sorted(before, key=lambda item: -item.x0):  # nearest the type first
         text = clean(ln.text)
         if plate_fix(text) or _PROVINCE_LOST.fullmatch(re.sub(r"[^0-9A-Z]", "", text)):
             return Value(text, kind.row, ln.x0, (ln,), kind.x)
@@ -205,11 +213,12 @@ def _plate_before_type(lines: list[Line], values: dict[str, Value]) -> Value | N
 
 def _type_after_plate(plate: Value) -> str | None:
     """The vehicle type when its 车辆类型 label went unread: the plate's row ends with
-    it (号牌号码 蒙GYA501 [车辆类型] 小型轿车), a type's words ending in 车."""
+    it (号牌号码 蒙GYA501 [车辆类型] 小型轿车), a type's words (:data:`_VEHICLE_TYPE`)
+    ending its last line, whatever of the label is left before them."""
     if len(plate.lines) < 2:
         return None
-    found = _VEHICLE_TYPE.fullmatch(clean(plate.lines[-1].text))
-    return found.group(1) if found else None
+    found = _VEHICLE_TYPE.search(clean(plate.lines[-1].text))
+    return found.group() if found else None
 
 
 def _use_ending_address(values: dict[str, Value]) -> tuple[Value, Value] | None:
@@ -219,9 +228,11 @@ def _use_ending_address(values: dict[str, Value]) -> tuple[Value, Value] | None:
     addr, model = values.get("addr"), values.get("model")
     if "use_character" in values or addr is None or model is None or not model.lines:
         return None
+    if len(addr.lines) < 2:  # (an address read as its label alone has no lines)
+        return None
     last, beside = addr.lines[-1], model.lines[0]
     use = clean(last.text)
-    if len(addr.lines) < 2 or use not in USE_CHARACTERS or not addr.text.endswith(use):
+    if use not in USE_CHARACTERS or not addr.text.endswith(use):
         return None
     if not last.y0 < beside.cy < last.y1:
         return None

@@ -189,7 +189,8 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     klass = first_near if first_near is not None and not find_dates(first_near.text) else None
     box = None
     if klass is None and want + 0.25 * h <= end:  # its centre above the validity rows
-        box = region(x - 0.3 * h, want - 0.6 * h, x + 4.5 * h, want + 0.6 * h)
+        # (no lower than the validity rows: their digits would vote as classes)
+        box = region(x - 0.3 * h, want - 0.6 * h, x + 4.5 * h, min(want + 0.6 * h, end))
     # An older issue's 有效起始日期 row follows the class's: a whole date alone there.
     after = [r.lines[0] for r in down if abs(r.lines[0].cy - want - pitch) < 0.45 * pitch]
     start = after[0] if len(after) == 1 and _WHOLE_DATE.fullmatch(clean(after[0].text)) else None
