@@ -15,6 +15,7 @@ import pytest
 from stdnum.iso7064 import mod_11_10
 
 from bot.ocr.base import DocType
+from bot.ocr.local.extract import bizlicense
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.page import Line, Page, deskew
 
@@ -59,6 +60,12 @@ def test_a_column_of_spaced_labels_boxed_as_one_line_labels_its_rows() -> None:
     assert fields["type_of_enterprise"] == "有限责任公司（自然人投资或控股）"
     assert fields["address"] == "广东省深圳市南山区科技路1号"
     assert fields["legal_representative"] == "王小明"
+    # Each part keeps the line's colours: a red one is still told from print.
+    red = dataclasses.replace(line("名类住", 100, 200, 138, h=132), rgb=(200, 60, 60))
+    parts = bizlicense._stacked_labels([red])
+    assert [p.text for p in parts] == ["名", "类", "住"]
+    assert all(p.rgb == red.rgb for p in parts)
+    assert parts[0].y0 == 200 and parts[2].y1 == 332
 
 
 def test_the_type_line_is_the_kind_of_enterprise_and_the_form_the_organization() -> None:
