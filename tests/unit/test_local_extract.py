@@ -28,6 +28,7 @@ from bot.ocr.base import DocType
 from bot.ocr.local import layout, places, reader, script, seal
 from bot.ocr.local.extract import (
     Result,
+    bankcard,
     bizlicense,
     driving,
     drivinglicense,
@@ -571,6 +572,17 @@ def test_a_temperature_read_with_two_degree_signs_keeps_one() -> None:
     lines = [_box("今日气温0°℃，相对湿度10%", 10, 10, 400), _box("今日气温21C", 10, 60, 300)]
     fields = EXTRACTORS[DocType.COMM](Page(lines, 500, 120, (500, 120))).fields
     assert [item["text"] for item in fields["items"]] == ["今日气温0°C，相对湿度10%", "今日气温21C"]
+
+
+def test_a_validity_whose_slash_was_read_as_an_x_is_a_validity() -> None:
+    """A card scan's 01/29 read 01X29 (fresh seed 1570063): the slash, crossed by the
+    card's pattern. A month, an X and a year are MM/YY; digits alone are not."""
+    lines = [_box("中信银行", 130, 54, 170), _box("6222 0202 0011 2233 446", 45, 300, 760),
+             _box("VALID", 326, 398, 66), _box("01X29", 394, 411, 120),
+             _box("THRU", 325, 419, 65)]  # fmt: skip
+    fields = EXTRACTORS[DocType.BANKCARD](Page(lines, 856, 540, (856, 540))).fields
+    assert fields["number"] == "6222020200112233446" and fields["valid_thru"] == "01/29"
+    assert bankcard._mm_yy("01129") is None and bankcard._mm_yy("01x29") == "01/29"
 
 
 def test_plate_colours() -> None:

@@ -10,7 +10,8 @@ from bot.ocr.local.layout import clean, rows
 from bot.ocr.local.page import Line, Page, region
 
 _BANK = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:银行|信用社|信用合作联社|农商银行))")
-_VALID_THRU = re.compile(r"(?<!\d)(0[1-9]|1[0-2])\s*/\s*(\d{2})(?!\d)")
+# MM/YY; the slash, crossed by a card's pattern, may come back as an X (01X29).
+_VALID_THRU = re.compile(r"(?<!\d)(0[1-9]|1[0-2])\s*[/xX×]\s*(\d{2})(?!\d)")
 # The card's kind as printed: Chinese words first, then English. CREDIT alone: a rural
 # credit union's debit card prints RURAL CREDIT UNION under its name.
 _TYPES = (
