@@ -68,6 +68,18 @@ def test_a_column_of_spaced_labels_boxed_as_one_line_labels_its_rows() -> None:
     assert parts[0].y0 == 200 and parts[2].y1 == 332
 
 
+def test_a_type_ends_at_its_closing_bracket() -> None:
+    """A stamp's character boxed after the type (有限责任公司（自然人独资）估, fresh seed
+    1570238, a tall box): a type with a bracket ends at it."""
+    fields = extract(DocType.BIZLICENSE, page(
+        line("统一社会信用代码", 100, 40), line(CODE, 100, 80), line("营业执照", 500, 40),
+        line("名称", 100, 200), line("某某市某某建筑工程有限公司", 300, 200),
+        line("类型", 100, 250), line("有限责任公司（自然人独资）估", 300, 250),
+        line("法定代表人", 100, 300), line("王小明", 300, 300),
+    ))  # fmt: skip
+    assert fields["type_of_enterprise"] == "有限责任公司（自然人独资）"
+
+
 def test_the_type_line_is_the_kind_of_enterprise_and_the_form_the_organization() -> None:
     """WeChat's schema: 类型 is type_of_enterprise, 组成形式 type_of_organization; an
     individual business's 经营者 is its legal representative."""

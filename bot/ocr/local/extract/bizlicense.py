@@ -708,6 +708,8 @@ def extract(page: Page) -> Result:
             value = balance(texts[key])
             if key == "type_of_enterprise":  # the thin 一 of 一人有限责任公司 goes unread
                 value = re.sub(r"^[-—]?人有限责任公司", "一人有限责任公司", value)
+                # A type ends at its bracket: a character after it is a stamp's (…独资）估)
+                value = re.sub(r"(?<=[）)])[\u4e00-\u9fff]$", "", value)
                 value = re.sub(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])", "、", value)
             if key in ("registered_capital", "paid_in_capital"):  # financial numerals
                 value = re.sub(r"参(?=[佰仟拾万亿])", "叁", value)
