@@ -21,7 +21,8 @@ What this adds to RQ, so that a dead worker costs seconds, not ten minutes
   and our failure callback tells the user) and a check that this worker's
   scheduler process is alive, restarting it (after a Redis restart, or once a
   dead worker's scheduler lock has expired) instead of at RQ's ten-minute
-  maintenance;
+  maintenance, and restarting a live one to take up a queue whose scheduler
+  died with another worker (RQ's would try again after two minutes);
 - Redis going away does not end the process: the worker waits and starts
   over when Redis is back.
 """
@@ -130,7 +131,22 @@ class Worker(jobs.Worker):
         dead = scheduler is not None and (process is None or not process.is_alive())
         if dead and scheduler.acquire_locks(auto_start=True):
             log.info("scheduler (re)started")
+        elif scheduler is not None and not dead and self.unscheduled(scheduler):
+            # A queue whose scheduler died has none until a live one's next try, which RQ
+            # makes every two minutes: ours starts again now and takes every free lock.
+            self.stop_scheduler()  # it releases its own locks as it stops
+            if scheduler.acquire_locks(auto_start=True):
+                log.info("scheduler restarted for %s", ", ".join(sorted(scheduler.acquired_locks)))
         self.clean_registries()
+
+    def unscheduled(self, scheduler: RQScheduler) -> list[str]:
+        """This worker's queues whose scheduler lock nobody holds (its holder died and its
+        lock was freed, or it stopped): their retries wait for a scheduler."""
+        return [
+            name
+            for name in scheduler._queue_names
+            if not self.connection.exists(RQScheduler.get_locking_key(name))
+        ]
 
     def free_dead_scheduler_locks(self, scheduler: RQScheduler) -> None:
         """Release a queue's scheduler lock whose holder stopped refreshing it.

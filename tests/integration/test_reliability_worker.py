@@ -95,3 +95,30 @@ def test_a_worker_started_after_a_crash_finishes_the_photo_and_schedules(
     [answer] = texts(bot, "lou")
     assert "张三" in answer
     assert job.get_status(refresh=True) == JobStatus.FINISHED
+
+
+def test_a_queue_whose_scheduler_died_is_taken_up_by_a_live_worker(make_bot, start_worker) -> None:
+    # Two workers start together and share the queues' scheduler locks; the one killed
+    # may hold the recognition queue's, so the retry of its photo waits for a scheduler.
+    # Here that lock is held by a scheduler that is gone (as a SIGKILL leaves it), and
+    # the live worker's scheduler holds the others: RQ's would try for it again only
+    # after two minutes. The janitor frees the silent lock and restarts its scheduler,
+    # which takes it up, and the retry runs within the bound.
+    from rq.scheduler import RQScheduler
+
+    bot = make_bot(retry_intervals=PRODUCTION_BACKOFF)
+    redis = bot.runtime.redis
+    lock = RQScheduler.get_locking_key("ocr")
+    redis.set(lock, "scheduler-of-a-dead-worker", ex=RQScheduler(["ocr"], redis).interval + 60)
+    start_worker(bot.settings)
+    wait_for(lambda: len(Worker.all(connection=redis)) == 1, timeout=30)
+    assert redis.get(lock) == b"scheduler-of-a-dead-worker"
+    fault(bot, OCR_PATH, errcode=-1)  # the first try fails: a retry in 10 s
+    sent_at = time.monotonic()
+    send_idcard(bot, "noa", 13)
+
+    wait_for(lambda: texts(bot, "noa"), timeout=KILLED_TO_ANSWER)
+    assert time.monotonic() - sent_at < KILLED_TO_ANSWER
+    assert redis.get(lock) not in (None, b"scheduler-of-a-dead-worker")
+    [answer] = texts(bot, "noa")
+    assert "张三" in answer
