@@ -15,8 +15,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.ocr.local import places
 from bot.ocr.local.page import Line, Page, region
@@ -158,8 +159,12 @@ def _lone_lines_joined(out: list[Row]) -> list[Row]:
                 continue
             if any(other.x0 < ln.x1 and ln.x0 < other.x1 for other in near.lines):
                 continue  # under or over a line of it: a line of its own
-            side = min(near.lines, key=lambda other: max(other.x0 - ln.x1, ln.x0 - other.x1))
-            if max(side.x0 - ln.x1, ln.x0 - side.x1) > 3 * min(ln.height, side.height):
+
+            def gap(other: Line, ln: Line = ln) -> float:
+                return max(other.x0 - ln.x1, ln.x0 - other.x1)
+
+            side = min(near.lines, key=gap)
+            if gap(side) > 3 * min(ln.height, side.height):
                 continue
             if (score := _fits(ln, [side])) > best_score:
                 best, best_score = near, score
@@ -431,7 +436,10 @@ def read_beside(
     return out
 
 
-def agreed(readings: Iterable[str], at_least: int = 2) -> str | None:
+H = TypeVar("H", bound=Hashable)  # a reading: a text, or what a text was read as
+
+
+def agreed(readings: Iterable[H], at_least: int = 2) -> H | None:
     """The reading most of ``readings`` give (the first given, on a tie), when at least
     ``at_least`` of them give it: what a few crops of one place agree on."""
     best = Counter(readings).most_common(1)

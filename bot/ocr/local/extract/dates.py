@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Iterable
 
 from bot.numbers import TO_DIGIT
+from bot.ocr.local.layout import agreed
 
 # 2018-07-06, 2018.07.06, 2018年7月6日 (separators required), or eight digits with at most
 # one separator the recognizer kept (20180706, 201807-06, 2018-0706): a date cut short
@@ -48,16 +48,16 @@ def agreed_date(readings: Iterable[str], at_least: int = 2) -> dt.date | None:
     by some and garbled by others (2025-3014), and the first that parses may be a
     garbled one (2035-10-14). A reading whose separators were misread (2012 11-07)
     spells its eight digits."""
-    votes: Counter[dt.date] = Counter()
-    for text in readings:
-        found = find_dates(text)
-        if not found:
-            digits = re.sub(r"\D", "", text.translate(TO_DIGIT))
-            found = find_dates(digits) if len(digits) == 8 else []
-        if found:
-            votes[found[0]] += 1
-    best = votes.most_common(1)
-    return best[0][0] if best and best[0][1] >= at_least else None
+    return agreed((day for text in readings if (day := _spelled(text))), at_least)
+
+
+def _spelled(text: str) -> dt.date | None:
+    """The first date ``text`` spells, or its eight digits spell."""
+    found = find_dates(text)
+    if not found:
+        digits = re.sub(r"\D", "", text.translate(TO_DIGIT))
+        found = find_dates(digits) if len(digits) == 8 else []
+    return found[0] if found else None
 
 
 def iso(date: dt.date) -> str:
