@@ -37,9 +37,16 @@ import redis
 from rq.executions import Execution
 from rq.job import Job
 from rq.queue import Queue
-from rq.registry import clean_registries
+from rq.registry import (
+    DeferredJobRegistry,
+    FailedJobRegistry,
+    FinishedJobRegistry,
+    ReadyJobRegistry,
+    StartedJobRegistry,
+)
 from rq.scheduler import RQScheduler
 from rq.scripts import release_lock
+from rq.timeouts import TimerDeathPenalty
 from rq.utils import now
 from rq.worker_registration import clean_worker_registry, register
 
@@ -177,6 +184,21 @@ class Worker(jobs.Worker):
             finally:
                 self.connection.delete(queue.registry_cleaning_key)
         self.last_cleaned_at = now()
+
+
+def clean_registries(queue: Queue, exception_handlers: list) -> None:
+    """RQ's ``clean_registries``, safe off the main thread.
+
+    An abandoned job's failure callback (ours tells the user) runs under a
+    timeout; RQ's registries time it with SIGALRM, which only the main thread
+    may set, so from the janitor thread the callback never ran: the user of a
+    job that died on its last try was never told. A timer thread times it here.
+    """
+    where = {"queue": queue, "job_class": queue.job_class}
+    started = StartedJobRegistry(**where, death_penalty_class=TimerDeathPenalty)
+    started.cleanup(exception_handlers=exception_handlers)
+    for registry in (FinishedJobRegistry, FailedJobRegistry, DeferredJobRegistry, ReadyJobRegistry):
+        registry(**where).cleanup()
 
 
 def build_worker(runtime: Runtime, name: str | None = None) -> Worker:

@@ -177,7 +177,7 @@ def retried(rt: Runtime) -> dict[str, Any]:
     the (field-free) outcome."""
     intervals = rt.settings.retry_intervals
     return {
-        "retry": Retry(max=len(intervals), interval=intervals),
+        "retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
         "result_ttl": RESULT_TTL,
         "failure_ttl": FAILURE_TTL,
     }

@@ -66,6 +66,17 @@ def test_server_errors_exhaust_retries_and_the_user_is_told(make_bot) -> None:
     assert texts(bot, "u2") == ["识别服务繁忙，请稍后重新发送照片。"]
 
 
+def test_with_no_retries_configured_one_failure_is_told(make_bot) -> None:
+    # RETRY_INTERVALS=[] means no retry (RQ refuses a Retry of none: the photo was lost).
+    bot = make_bot(retry_intervals=[])
+    job = queue_idcard(bot, "u3")
+    fault(bot, OCR_PATH, count=10, status=502)
+    bot.work()
+    assert job.get_status(refresh=True) == JobStatus.FAILED
+    assert len(calls(bot, OCR_PATH)) == 1
+    assert texts(bot, "u3") == ["识别服务繁忙，请稍后重新发送照片。"]
+
+
 @pytest.mark.parametrize(
     "errcode, told",
     [

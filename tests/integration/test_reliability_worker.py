@@ -122,3 +122,20 @@ def test_a_queue_whose_scheduler_died_is_taken_up_by_a_live_worker(make_bot, sta
     assert redis.get(lock) not in (None, b"scheduler-of-a-dead-worker")
     [answer] = texts(bot, "noa")
     assert "张三" in answer
+
+
+def test_a_worker_killed_on_the_last_try_leaves_the_user_told(make_bot, start_worker) -> None:
+    # No retry left: the live worker's janitor finds the job abandoned and fails it, and
+    # the failure callback tells the user. RQ times that callback with SIGALRM, which the
+    # janitor thread may not set: the callback never ran and the user heard nothing.
+    bot = make_bot(retry_intervals=[])
+    first = start_worker(bot.settings)
+    fault(bot, OCR_PATH, delay=8)
+    send_idcard(bot, "max", 14)
+    job, killed_at = kill_mid_job(bot, [first])
+    start_worker(bot.settings)
+
+    wait_for(lambda: texts(bot, "max"), timeout=KILLED_TO_ANSWER)
+    assert time.monotonic() - killed_at < KILLED_TO_ANSWER
+    assert texts(bot, "max") == ["识别服务繁忙，请稍后重新发送照片。"]
+    assert job.get_status(refresh=True) == JobStatus.FAILED
