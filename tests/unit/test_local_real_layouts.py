@@ -448,6 +448,31 @@ def test_a_back_page_asking_for_renewal_on_another_date_is_flagged() -> None:
     assert "有效期限与副页换领日期不一致，请核对" in result.warnings
 
 
+def test_a_main_page_number_garbled_by_a_blur_is_the_one_its_back_page_repeats() -> None:
+    # 1580146: a small blurred pair; the main page's small number read 2 digits off
+    # (no check), the 副页's larger one whole. It is the same holder's number.
+    garbled = ID[:6] + "1904" + ID[10:]
+    main = [dataclasses.replace(ln, text=garbled) if ln.text == ID else ln for ln in _licence()]
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*main, *_licence_back(820)))
+    assert result.fields["id_num"] == ID
+    assert "证号校验未通过，请核对" not in result.warnings
+    alone = EXTRACTORS[DocType.DRIVINGLICENSE](page(*main))
+    assert alone.fields["id_num"] == garbled  # nothing to take it from: kept, and warned
+    assert "证号校验未通过，请核对" in alone.warnings
+
+
+def test_a_renewal_date_whose_qian_was_lost_to_a_blur_still_ends_the_validity() -> None:
+    period = [line("有效起始日期", 10, 400), line("2018-10-27", 200, 400, 370),
+              line("有效期限", 10, 450)]  # fmt: skip
+    back = [
+        dataclasses.replace(ln, text="请于2028年10月27日新共公安机关交通管理部门申请")
+        if ln.text.startswith("请于") else ln
+        for ln in _licence_back(820)
+    ]  # fmt: skip
+    fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period), *back))
+    assert fields["valid_to"] == "2028-10-27"
+
+
 def test_a_duration_unread_takes_the_renewal_date_of_the_back_page() -> None:
     period = [line("有效起始日期", 10, 400), line("2018-10-27", 200, 400, 370),
               line("有效期限", 10, 450)]  # fmt: skip

@@ -60,7 +60,8 @@ BACK_LABELS = ("副页", "档案编号", "记录")
 MAIN_TITLE = "机动车驾驶证"
 _WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
 _CUT_DATE = re.compile(r"^\d{4}\D\d{2}\D\d$")  # its last digit past the box
-_RENEW_BY = re.compile(r"请于(.{8,14}?)前")
+# 请于YYYY年MM月DD日前…: the date ends at 前, or at 日 when a blur took 前 (请于…19日新共).
+_RENEW_BY = re.compile(r"请于(.{8,14}?)前|请于(.{8,11}?日)")
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
 )
@@ -295,8 +296,20 @@ def _renew_by(back: Page | None) -> date | None:
     if back is None:
         return None
     m = _RENEW_BY.search(clean(back.text))
-    dates = find_dates(m.group(1)) if m else []
+    dates = find_dates(m.group(1) or m.group(2)) if m else []
     return dates[0] if dates else None
+
+
+def _number_on_back(back: Page | None) -> str | None:
+    """The licence number the 副页 beside repeats, when one line there is a valid one."""
+    if back is None:
+        return None
+    found = {
+        n
+        for ln in back.lines
+        if (n := id_number(ln.text)) and id_valid(n) and len(re.sub(r"\W", "", ln.text)) == 18
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _nationality_beside_label(page: Page) -> str | None:
@@ -561,6 +574,9 @@ def extract(page: Page) -> Result:
                     fixed = id_number(again)
                     if fixed and id_valid(fixed):
                         number = fixed
+            # The 副页 beside repeats it, printed larger: a blur that garbled the main
+            # page's often leaves the 副页's whole.
+            number = number if id_valid(number) else _number_on_back(back) or number
             if not id_valid(number):
                 result.warnings.append("证号校验未通过，请核对")
         result.put("id_num", number)
