@@ -667,6 +667,19 @@ def test_an_older_licence_whose_validity_labels_went_unread_keeps_its_rows() -> 
     assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "2024-10-27")
 
 
+def test_an_overall_size_whose_label_went_unread_is_the_one_line_of_sizes() -> None:
+    # 1580174: 外廓尺寸 small and lost, its value (three sizes in mm) read whole.
+    back = [
+        line("号牌号码", 10, 20), line("晋B1T251", 160, 20),
+        line("核定载人数", 10, 70), line("5人", 160, 70),
+        line("总质量", 330, 70), line("2552kg", 460, 70),
+        line("4223×1788×1419mm", 160, 170, 420),
+    ]  # fmt: skip
+    assert extract(DocType.DRIVING, page(*back))["overall_size"] == "4223×1788×1419mm"
+    two = [*back, line("4232×1788×1419mm", 160, 220, 420)]  # which is it: neither
+    assert "overall_size" not in extract(DocType.DRIVING, page(*two))
+
+
 def test_vehicle_licence_labels_misread_in_two_characters_are_told_by_the_form() -> None:
     """Blurred, small print reads labels two characters wrong: 车辆类型 as 车轴美型 (half
     its characters in place, the one label so close), 核定载人数 as 核定群人数, and

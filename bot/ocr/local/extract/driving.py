@@ -515,8 +515,9 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
             m = re.search(r"(\d+)\s*kg", values[key].text, re.IGNORECASE)
             if m:
                 result.put(key, f"{m.group(1)}kg")
-    if "overall_size" in values:
-        m = _SIZE.search(re.sub(r"\s+", "", values["overall_size"].text))
+    size = values["overall_size"].text if "overall_size" in values else _lone_size(lines)
+    if size:
+        m = _SIZE.search(re.sub(r"\s+", "", size))
         if m:
             result.put("overall_size", f"{m.group(1)}×{m.group(2)}×{m.group(3)}mm")  # as printed
     stamps = [(m.group(0), ln) for ln in lines if (m := _INSPECTION.search(clean(ln.text)))]
@@ -524,6 +525,13 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
         record, line = stamps[-1]
         record = _office_province(page, _office_letter(page, record, line), line)
         result.put("record", record)
+
+
+def _lone_size(lines: list[Line]) -> str:
+    """外廓尺寸's value when its label went unread: the one line of three sizes in mm
+    (nothing else on a 副页 is)."""
+    sizes = [ln.text for ln in lines if "mm" in ln.text.lower() and _SIZE.search(ln.text)]
+    return sizes[0] if len(sizes) == 1 else ""
 
 
 def _office_province(page: Page, record: str, line: Line) -> str:
