@@ -40,7 +40,7 @@ from bot.ocr.local.extract.dates import agreed_date, find_dates
 from bot.ocr.local.extract.platenum import plate_color
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import ENGLISH_SUBLABEL, clean, labelled_values, rows
-from bot.ocr.local.page import Line, Page
+from bot.ocr.local.page import Line, Page, around
 from bot.ocr.local.reader import fix_latin
 from tests.unit.test_cards_data import make_id
 
@@ -572,6 +572,33 @@ def test_a_temperature_read_with_two_degree_signs_keeps_one() -> None:
     lines = [_box("今日气温0°℃，相对湿度10%", 10, 10, 400), _box("今日气温21C", 10, 60, 300)]
     fields = EXTRACTORS[DocType.COMM](Page(lines, 500, 120, (500, 120))).fields
     assert [item["text"] for item in fields["items"]] == ["今日气温0°C，相对湿度10%", "今日气温21C"]
+
+
+def test_a_line_boxed_in_overlapping_pieces_is_one_item() -> None:
+    """A line the detector boxed in two overlapping pieces, the right one a pixel higher
+    and so first in reading order (fresh seed 1580402): one item, left to right, its box
+    around both. Pieces a column apart stay two items; Latin words keep their space."""
+    lines = [
+        _box("空气质量良好", 504, 267, 136, 36),
+        _box("今日气温23℃，相对湿度65%，", 239, 269, 277, 37),
+        _box("Invoice No.", 239, 339, 150, 36), _box("INV-9035", 392, 340, 140, 36),
+        _box("姓名", 20, 400, 60), _box("张三", 200, 400, 60),
+    ]  # fmt: skip
+    items = EXTRACTORS[DocType.COMM](Page(lines, 700, 500, (700, 500))).fields["items"]
+    texts = [item["text"] for item in items]
+    assert texts[0] == "今日气温23℃，相对湿度65%，空气质量良好"
+    assert texts[1:] == ["Invoice No. INV-9035", "姓名", "张三"]
+    pos = items[0]["pos"]
+    assert (pos["left_top"], pos["right_bottom"]) == ({"x": 239, "y": 267}, {"x": 640, "y": 306})
+
+
+def test_around_keeps_a_turned_boxs_corner_order() -> None:
+    # A line running down a photo on its side: its box starts at the image's top left.
+    down = ((616.0, 222.0), (652.0, 218.0), (682.0, 494.0), (646.0, 497.0))
+    more = ((647.0, 486.0), (682.0, 482.0), (697.0, 617.0), (662.0, 621.0))
+    box = around([down, more])
+    assert [tuple(round(v) for v in p) for p in box[:2]] == [(615, 222), (653, 218)]
+    assert [tuple(round(v) for v in p) for p in box[2:]] == [(697, 617), (660, 621)]
 
 
 def test_a_validity_whose_slash_was_read_as_an_x_is_a_validity() -> None:

@@ -267,6 +267,24 @@ def deskew(quad: Iterable[Sequence[float]], angle: float, cx: float, cy: float) 
     return (pts[0], pts[1], pts[2], pts[3])
 
 
+def around(quads: Sequence[Quad]) -> Quad:
+    """The rectangle around boxes turned alike (the pieces of one line, in any frame),
+    along the first's edges and its corners in the first's order."""
+    (x0, y0), (x1, y1) = quads[0][0], quads[0][1]
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length  # along the first's first edge
+    points = [p for quad in quads for p in quad]
+    along = [x * ux + y * uy for x, y in points]
+    across = [-x * uy + y * ux for x, y in points]
+    first_across = across[0]  # its first edge's side: the start of the corners' order
+    near, far = (min(across), max(across))
+    if abs(first_across - far) < abs(first_across - near):
+        near, far = far, near
+    corners = ((min(along), near), (max(along), near), (max(along), far), (min(along), far))
+    out = [(a * ux - c * uy, a * uy + c * ux) for a, c in corners]
+    return (out[0], out[1], out[2], out[3])
+
+
 def region(x0: float, y0: float, x1: float, y1: float) -> Line:
     """An empty line covering a rectangle of the page, to be read with ``reread_line``."""
     return Line("", ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), 0.0)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from bot.ocr.local.extract import Result
-from bot.ocr.local.page import Line, Page, Quad
+from bot.ocr.local.page import Line, Page, Quad, around
 
 # A temperature read without its degree sign (21C for 21°C): the small ring is lost.
 _BARE_CELSIUS = re.compile(r"(?<=\d)C(?![A-Za-z])")
@@ -30,12 +31,42 @@ def _degree_signs(page: Page, line: Line) -> str:
     return signed if agree >= 2 else text
 
 
+def _printed_lines(lines: Sequence[Line]) -> list[list[Line]]:
+    """The lines as printed, each the pieces the detector boxed apart, left to right: a
+    box on another's row that overlaps it or almost touches it (a quarter of its height
+    between) is part of it (今日气温23℃，相对湿度65%， and 空气质量良好, boxed apart)."""
+    printed: list[list[Line]] = []
+    for ln in lines:
+        same = next((p for p in printed if any(_one_line(ln, q) for q in p)), None)
+        if same is None:
+            printed.append([ln])
+        else:
+            same.append(ln)
+    return [sorted(pieces, key=lambda ln: ln.x0) for pieces in printed]
+
+
+def _one_line(a: Line, b: Line) -> bool:
+    h = min(a.height, b.height)
+    return abs(a.cy - b.cy) < 0.5 * h and max(a.x0, b.x0) - min(a.x1, b.x1) < 0.25 * h
+
+
+def _joined(texts: Sequence[str]) -> str:
+    """Pieces of one line: Latin ones apart by a space, Chinese ones run on."""
+    out = texts[0]
+    for text in texts[1:]:
+        latin = out[-1:].isascii() and text[:1].isascii()
+        out += (" " if latin else "") + text
+    return out
+
+
 def extract(page: Page) -> Result:
     result = Result()
-    items = [
-        {"text": _degree_signs(page, ln), "pos": _pos(ln.orig if ln.orig is not None else ln.box)}
-        for ln in page.lines
-    ]
+    items = []
+    for pieces in _printed_lines(page.lines):
+        quads = [ln.orig if ln.orig is not None else ln.box for ln in pieces]
+        box = quads[0] if len(quads) == 1 else around(quads)
+        text = _joined([_degree_signs(page, ln) for ln in pieces])
+        items.append({"text": text, "pos": _pos(box)})
     result.put("items", items)
     if items:
         result.put("img_size", {"w": page.orig_size[0], "h": page.orig_size[1]})
