@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.devtools.synth import MODES, Sample, generate, supported_types  # noqa: E402
 from bot.ocr.base import DocType, OcrError  # noqa: E402
+from bot.ocr.local import reader  # noqa: E402
 
 FAILURES = ROOT / "bench" / "accuracy-failures.jsonl"
 
@@ -97,21 +98,23 @@ def score_fields(doc_type: DocType, truth: dict[str, Any], got: dict[str, Any]) 
 
 
 def run_one(engine: Any, sample: Sample) -> Outcome:
-    """Read the image once, then extract as the true type and as ``auto``."""
+    """Read the image once, then answer as the true type (as ``recognize`` does: a plate
+    may be read again) and extract as ``auto``."""
     mode = sample.meta["mode"]
     started = time.perf_counter()
     got: dict[str, Any] = {}
     error = detected = None
     side_ok = None
     try:
-        page = engine.read(sample.jpeg)
+        decoded = reader.decode(sample.jpeg)
+        page = reader.read(engine.models, decoded)
     except OcrError as exc:
         page, error = None, f"read: {exc.errcode} {exc}"
     except Exception as exc:  # a crash is a result here: report it and go on
         page, error = None, f"read crashed: {exc!r}"
     if page is not None:
         try:
-            got = engine.extract(page, sample.doc_type, mode=mode).fields
+            got = engine.answer(decoded, page, sample.doc_type, mode=mode)[0].fields
         except OcrError as exc:
             error = f"extract: {exc.errcode} {exc}"
         except Exception as exc:

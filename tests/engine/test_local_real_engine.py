@@ -335,6 +335,18 @@ def test_a_two_row_plate_filling_a_photo_on_its_side_is_boxed_again_turned(
     assert got.fields == sample.truth == {"number": "渝MPK328", "color": "yellow"}
 
 
+def test_a_two_row_plate_filling_the_frame_is_read_again_framed(engine: LocalEngine) -> None:
+    """Held close and turned (fresh seed 1560270), a two-row plate's characters a third
+    of the image high touch its edges: the detector finds no text at all. Read again
+    smaller, inside a margin of its own edge pixels, it is read whole."""
+    sample = generate(DocType.PLATENUM, seed=1560270, mode="photo")
+    assert sample.meta["rows"] == 2 and sample.meta["rotation"] in (90, 270)
+    assert engine.read(sample.jpeg).lines == []  # the case this test is about
+    got = engine.recognize(sample.jpeg, DocType.PLATENUM)
+    assert got.fields == sample.truth
+    assert got.warnings == []
+
+
 def test_a_plate_read_upside_down_surely_is_read_again_the_other_way_round(
     engine: LocalEngine,
 ) -> None:

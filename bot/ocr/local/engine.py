@@ -44,11 +44,7 @@ class LocalEngine:
         started = time.perf_counter()
         doc_type = DocType(doc_type)
         decoded = reader.decode(image)
-        page = reader.read(self.models, decoded)
-        if doc_type is DocType.PLATENUM:
-            got, page = self._plate(decoded, page, mode)
-        else:
-            got = self.extract(page, doc_type, mode=mode)
+        got, page = self.answer(decoded, reader.read(self.models, decoded), doc_type, mode=mode)
         log.info(
             "local OCR %s: %d lines, rotation %d, %d fields, %.2fs",
             got.doc_type.value,
@@ -59,6 +55,15 @@ class LocalEngine:
         )
         return got
 
+    def answer(
+        self, decoded: np.ndarray, page: Page, doc_type: DocType, *, mode: str = "photo"
+    ) -> tuple[Recognition, Page]:
+        """What :meth:`recognize` answers for the image ``decoded``, read as ``page``, and
+        the page the answer comes from: a plate may be read again (:meth:`_plate`)."""
+        if doc_type is DocType.PLATENUM:
+            return self._plate(decoded, page, mode)
+        return self.extract(page, doc_type, mode=mode), page
+
     def _plate(self, decoded: np.ndarray, page: Page, mode: str) -> tuple[Recognition, Page]:
         """The plate on ``page``, or on the image read the other way round. A plate is a
         line or two, too little for the orientation to be sure of, and the recognizer
@@ -67,13 +72,26 @@ class LocalEngine:
         well-formed plate, the image is read again turned 180 degrees from the first
         guess, and that reading is taken if it holds one as read, no part of it chosen
         by the image (a province or letter picked from the crop makes a plate of junk);
-        else the first answer stands (its error, or its number warned 车牌号码格式不符)."""
+        else the first answer stands (its error, or its number warned 车牌号码格式不符).
+        Where the first read found no plate at all in an image not tiny (those are framed
+        already), it is read first smaller and framed (:func:`reader.frame`): a plate
+        filling the frame."""
         try:
             first: Recognition | OcrError = self.extract(page, DocType.PLATENUM, mode=mode)
         except OcrError as error:
             first = error
         if isinstance(first, Recognition) and platenum.FORMAT_WARNING not in first.warnings:
             return first, page
+        if isinstance(first, OcrError) and max(decoded.shape[:2]) >= reader.TINY_SIDE:
+            framed = reader.read(self.models, decoded, framed=True)
+            try:
+                again = self.extract(framed, DocType.PLATENUM, mode=mode)
+            except OcrError:
+                pass
+            else:
+                if platenum.GUESSED.isdisjoint(again.warnings):
+                    log.info("local OCR platenum: read again framed")
+                    return again, framed
         if page.lines:
             turned = reader.read(self.models, decoded, rotation=(page.rotation + 180) % 360)
             try:
