@@ -159,7 +159,7 @@ class Settings(BaseSettings):
     retry_intervals: list[int] = Field(
         [10, 30, 90],
         description="Seconds between the tries of a recognition that failed for a transient "
-        "reason (JSON list; its length is the number of retries).",
+        "reason (JSON list; its length is the number of retries; [] for none).",
     )
     http_timeout: float = Field(
         10.0,
