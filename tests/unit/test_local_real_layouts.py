@@ -667,6 +667,19 @@ def test_an_older_licence_whose_validity_labels_went_unread_keeps_its_rows() -> 
     assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "2024-10-27")
 
 
+def test_a_model_codes_o_and_i_are_its_0_and_1() -> None:
+    # Fresh seeds 1590190, 1590199: HG71TA0D read HG71TAOD. GB 9417 keeps I and O out of
+    # model codes so that they are not taken for 1 and 0; a brand keeps its letters.
+    for read, model in (
+        ("广汽本田牌HG71TAOD", "广汽本田牌HG71TA0D"),
+        ("长城牌CC64L0OU", "长城牌CC64L00U"),
+        ("ORA牌CC7OOOIBEV", "ORA牌CC70001BEV"),
+    ):
+        main = [line(read, ln.x0, ln.y0) if ln.text.startswith("丰田牌") else ln
+                for ln in _main_page()]  # fmt: skip
+        assert extract(DocType.DRIVING, page(*main))["model"] == model
+
+
 def test_an_overall_size_whose_label_went_unread_is_the_one_line_of_sizes() -> None:
     # 1580174: 外廓尺寸 small and lost, its value (three sizes in mm) read whole.
     back = [

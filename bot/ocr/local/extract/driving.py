@@ -84,9 +84,17 @@ _BRAND_MODEL = re.compile(r"[\u4e00-\u9fff]{1,8}牌[0-9A-Z][0-9A-Z\-]{2,}")
 # The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
 _INSPECTION = re.compile(r"检验有效期至.*")
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
+# A vehicle model code (GB 9417) uses no I or O, so as not to be taken for 1 and 0.
+_MODEL_FIX = str.maketrans({"O": "0", "I": "1"})
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 # An office's letter is its plates' city letter: a capital, never I or O.
 _OFFICE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def _model_code(text: str) -> str:
+    """品牌型号 with the O or I its model code (after 牌) was read with as 0 or 1."""
+    brand, mark, code = text.rpartition("牌")
+    return brand + mark + code.translate(_MODEL_FIX) if mark else text
 
 
 def _vin(text: str) -> str:
@@ -445,7 +453,7 @@ def _main_page(page: Page, result: Result) -> None:
             texts["model"] = model
     for key, text in texts.items():
         if key == "model":  # a model code has no dots: they are the dotted rule under it
-            text = re.sub(r"[.·。]", "", text)
+            text = _model_code(re.sub(r"[.·。]", "", text))
         chooser = image_chooser(page, values[key].lines if key in values else ())
         if key == "addr":
             text = fix_division(text, chooser)
