@@ -784,6 +784,22 @@ def test_passport_nationality_is_letters_though_no_check_digit_covers_it() -> No
     assert passport._check(first, fixed)
 
 
+def test_an_issuing_state_shifted_by_a_character_read_twice_or_lost_is_put_back() -> None:
+    """A turned photo read POCHNYAO as POOCHNYAO (fresh seed 1590342): OCH is no state,
+    and the surname became NYAO. Line 2's nationality one character on puts it back; one
+    character back, the type's lost second character."""
+    first = "POCHNYAO<<YANGXIN<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+    second = "EG28209760CHN7309012M2711243ENYOYUHE<<<<<<22"
+    assert passport._check(first, second)
+    doubled = ("POOCHNYAO<<YANGXIN" + "<" * 30)[:44]
+    assert passport._repair(doubled, second) == (first, second)
+    lost = ("PCHNYAO<<YANGXIN" + "<" * 30)[:44]
+    assert passport._repair(lost, second)[0] == "P<CHNYAO<<YANGXIN" + "<" * 27
+    british = "P<GBRTESTER<<ALEX<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+    other = "X123456785" + "GBR" + "8001014F3001019<<<<<<<<<<<<<<02"
+    assert passport._repair(british, other)[0] == british  # a state in place: as read
+
+
 def test_a_nationality_a_letter_off_the_issuing_state_is_the_issuing_state() -> None:
     """The same photo's R read as 8 once more (68 8, hence GBB, no country): one letter
     away from the issuing state, which alone makes every check pass. A country that is

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from mrz.base.countries_ops import is_code
 from mrz.base.errors import FieldError as MrzError
 from mrz.checker.td3 import TD3CodeChecker
 
@@ -66,6 +67,24 @@ def _letters_in_nationality(line: str) -> str:
 def _fix_first(line: str) -> str:
     """Line 1 holds only letters and fillers after the document type's first letter."""
     return line[:1] + line[1:].translate(TO_LETTER)
+
+
+def _is_state(code: str) -> bool:
+    return is_code(code.rstrip("<"))  # Germany is D<<
+
+
+def _issuer_in_place(first: str, second: str) -> str:
+    """Line 1 with its issuing state (characters 3-5) put back in place when a character
+    before it was read twice (POOCHN for POCHN, a turned photo) or lost (PCHN for P<CHN):
+    what stands there is no state, and line 2's nationality stands one on or one back."""
+    nationality = second[10:13]
+    if _is_state(first[2:5]) or not _is_state(nationality):
+        return first
+    if first[3:6] == nationality:
+        return first[:2] + first[3:] + "<"
+    if first[1:4] == nationality:
+        return (first[:1] + "<" + first[1:])[:44]
+    return first
 
 
 def _date(yymmdd: str, *, future: bool) -> str | None:
@@ -130,6 +149,7 @@ def _repair(first: str, second: str) -> tuple[str, str]:
     makes every check digit agree."""
     first = _fix_first(first)  # line 1 carries no check digit: fix it unconditionally
     second = _letters_in_nationality(_letters_in_optional_data(second))
+    first = _issuer_in_place(first, second)
     if _check(first, second):
         return first, second
     second = _fix_second(second)
