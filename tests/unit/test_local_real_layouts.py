@@ -680,17 +680,20 @@ def test_a_model_codes_o_and_i_are_its_0_and_1() -> None:
         assert extract(DocType.DRIVING, page(*main))["model"] == model
 
 
-def test_an_overall_size_whose_label_went_unread_is_the_one_line_of_sizes() -> None:
-    # 1580174: 外廓尺寸 small and lost, its value (three sizes in mm) read whole.
+def test_a_back_pages_size_and_file_number_whose_labels_went_unread_are_found() -> None:
+    # 1580174: 外廓尺寸 small and lost, its value (three sizes in mm) read whole; 1590188:
+    # 档案编号 lost, its twelve digits read. Nothing else on a 副页 looks like either.
     back = [
-        line("号牌号码", 10, 20), line("晋B1T251", 160, 20),
+        line("号牌号码", 10, 20), line("晋B1T251", 160, 20), line("140728722089", 460, 20, 620),
         line("核定载人数", 10, 70), line("5人", 160, 70),
         line("总质量", 330, 70), line("2552kg", 460, 70),
         line("4223×1788×1419mm", 160, 170, 420),
     ]  # fmt: skip
-    assert extract(DocType.DRIVING, page(*back))["overall_size"] == "4223×1788×1419mm"
-    two = [*back, line("4232×1788×1419mm", 160, 220, 420)]  # which is it: neither
-    assert "overall_size" not in extract(DocType.DRIVING, page(*two))
+    fields = extract(DocType.DRIVING, page(*back))
+    assert fields["overall_size"] == "4223×1788×1419mm" and fields["file_no"] == "140728722089"
+    two = [*back, line("4232×1788×1419mm", 160, 220, 420), line("140728722098", 460, 220, 620)]
+    fields = extract(DocType.DRIVING, page(*two))  # which is it: neither
+    assert "overall_size" not in fields and "file_no" not in fields
 
 
 def test_vehicle_licence_labels_misread_in_two_characters_are_told_by_the_form() -> None:

@@ -514,6 +514,9 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
     result.put("plate_num" if alone else "plate_num_b", plate or _only_plate(lines))
     if "file_no" in values:
         result.put("file_no", re.sub(r"\D", "", values["file_no"].text.translate(TO_DIGIT)))
+    else:  # its label unread: the one line of twelve digits (nothing else on a 副页 is)
+        numbers = [clean(ln.text) for ln in lines if re.fullmatch(r"\d{12}", clean(ln.text))]
+        result.put("file_no", numbers[0] if len(numbers) == 1 else None)
     if "passengers_num" in values:
         m = re.search(r"(\d+)\s*人", values["passengers_num"].text)
         if m:
