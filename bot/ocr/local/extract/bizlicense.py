@@ -21,6 +21,7 @@ from bot.ocr.local.layout import (
     image_chooser,
     labelled_values,
     likeliest,
+    read_beside,
     red_ink,
     rows,
 )
@@ -532,6 +533,18 @@ def _read_dates(page: Page, value: Value, want: int) -> str:
     return best[0] if len(best) >= 2 else value.text
 
 
+def _founded_beside(page: Page) -> str | None:
+    """成立日期's date when none was boxed beside it (a stamp across it, 1590246): the
+    place right of the label read from crops, the date two of them or more spell."""
+    for label in LABELS["registered_date"]:
+        readings = [clean(text) for text, score in read_beside(page, label, (5.5, 6.5, 7.5))
+                    if score >= 0.8]  # fmt: skip
+        found = agreed((d, _padded(text)) for text in readings for d in find_dates(text)[:1])
+        if found is not None:
+            return printed(*found)
+    return None
+
+
 # A period wrapped after its end's month (…至2061年12月): its day is on the next line.
 _CUT_DATE = re.compile(r"至\d{4}年\d{1,2}月$")
 
@@ -743,6 +756,8 @@ def extract(page: Page) -> Result:
             if start and one_off(clean(founded), printed(start[0], padded)):
                 dates = start
         result.put("registered_date", printed(dates[0], padded) if dates else None)
+    if "registered_date" not in result.fields:
+        result.put("registered_date", _founded_beside(page))
     if "address" not in values and (below := _address_below_period(page, values)):
         address = "".join(clean(ln.text) for ln in below)
         result.put("address", fix_division(address, image_chooser(page, below)))
