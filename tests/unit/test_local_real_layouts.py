@@ -667,6 +667,14 @@ def test_an_older_licence_whose_validity_labels_went_unread_keeps_its_rows() -> 
     assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "2024-10-27")
 
 
+def test_an_engine_number_whose_label_went_unread_is_the_line_under_the_vin() -> None:
+    # 1590170: 发动机号码 lost on a turned photo, its value read whole under the VIN.
+    main = [ln for ln in _main_page() if ln.text != "发动机号码"]
+    assert extract(DocType.DRIVING, page(*main))["engine_num"] == "CRHQM5"
+    apart = [line("CRHQM5", 330, 320) if ln.text == "CRHQM5" else ln for ln in main]
+    assert "engine_num" not in extract(DocType.DRIVING, page(*apart))  # not in its column
+
+
 def test_a_model_codes_o_and_i_are_its_0_and_1() -> None:
     # Fresh seeds 1590190, 1590199: HG71TA0D read HG71TAOD. GB 9417 keeps I and O out of
     # model codes so that they are not taken for 1 and 0; a brand keeps its letters.

@@ -436,6 +436,21 @@ def read_beside(
     return out
 
 
+def line_under(lines: Iterable[Line], above: Line, pattern: str) -> Line | None:
+    """The one line that ``fullmatch`` es ``pattern`` (after :func:`clean`) on the row
+    under ``above``'s, starting where it starts: a value whose label went unread, found
+    by the value printed above it (a licence's name under its number)."""
+    h = above.height
+    found = [
+        ln
+        for ln in lines
+        if above.y1 - 0.2 * h < ln.cy < above.y1 + 1.5 * h
+        and abs(ln.x0 - above.x0) < 1.5 * h
+        and re.fullmatch(pattern, clean(ln.text))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 H = TypeVar("H", bound=Hashable)  # a reading: a text, or what a text was read as
 
 

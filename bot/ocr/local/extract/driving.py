@@ -36,6 +36,7 @@ from bot.ocr.local.layout import (
     image_chooser,
     labelled_values,
     likeliest,
+    line_under,
     read_beside,
     rows,
     two_pages,
@@ -262,6 +263,13 @@ def _vin_line(lines: list[Line]) -> Value | None:
     return None
 
 
+def _engine_under_vin(lines: list[Line], vin: Value) -> Value | None:
+    """发动机号码's value when its label went unread (1590170): the one line of capitals
+    and digits on the row under the VIN's, starting where the VIN starts."""
+    found = line_under(lines, vin.lines[0], r"[0-9A-Z]{5,12}") if vin.lines else None
+    return Value(found.text, vin.row + 1, found.x0, (found,)) if found is not None else None
+
+
 # The labels each page prints down a column, top to bottom (the form never changes).
 _COLUMNS = (
     ("号牌号码", "所有人", "住址", "使用性质", "车辆识别代号", "发动机号码", "注册日期"),
@@ -470,9 +478,12 @@ def _main_page(page: Page, result: Result) -> None:
         if len(vin) != 17:
             result.warnings.append("车辆识别代号长度不对，请核对")
         put("vin", vin)
-    if "engine_num" in values:
+    engine_value = values.get("engine_num")
+    if engine_value is None and vin_value is not None:
+        engine_value = _engine_under_vin(lines, vin_value)
+    if engine_value is not None:
         # Engine numbers, like VINs, print 0 where a reading may say O.
-        engine = re.sub(r"[^0-9A-Z]", "", values["engine_num"].text.upper()).replace("O", "0")
+        engine = re.sub(r"[^0-9A-Z]", "", engine_value.text.upper()).replace("O", "0")
         put("engine_num", engine)
     found: dict[str, list] = {}
     for key, label in (("register_date", "注册日期"), ("issue_date", "发证日期")):

@@ -25,6 +25,7 @@ from bot.ocr.local.layout import (
     clean,
     image_chooser,
     labelled_values,
+    line_under,
     read_beside,
     rows,
     two_pages,
@@ -497,18 +498,8 @@ def _name_under_number(lines: list[Line], values: dict[str, Value]) -> Value | N
     number = values.get("id_num")
     if number is None or not number.lines:
         return None
-    top = number.lines[0]
-    h = top.height
-    names = [
-        ln
-        for ln in lines
-        if top.y1 - 0.2 * h < ln.cy < top.y1 + 1.5 * h
-        and abs(ln.x0 - number.x) < 1.5 * h
-        and re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", clean(ln.text))
-    ]
-    if len(names) != 1:
-        return None
-    return Value(clean(names[0].text), number.row + 1, names[0].x0, (names[0],))
+    name = line_under(lines, number.lines[0], r"[\u4e00-\u9fff·]{2,6}")
+    return Value(clean(name.text), number.row + 1, name.x0, (name,)) if name is not None else None
 
 
 def _address_unlabelled(lines: list[Line], values: dict[str, Value]) -> Value | None:
