@@ -41,12 +41,13 @@ from rq.registry import (
     DeferredJobRegistry,
     FailedJobRegistry,
     FinishedJobRegistry,
+    RateLimitRegistry,
     ReadyJobRegistry,
     StartedJobRegistry,
 )
 from rq.scheduler import RQScheduler
 from rq.scripts import release_lock
-from rq.timeouts import TimerDeathPenalty
+from rq.timeouts import BaseDeathPenalty
 from rq.utils import now
 from rq.worker_registration import clean_worker_registry, register
 
@@ -60,7 +61,10 @@ LEASE = 15  # seconds a running job's registry entry outlives its last heartbeat
 BEAT = 5  # seconds between a running job's heartbeats
 MAINTENANCE = 10  # seconds between clean-ups of abandoned jobs and scheduler checks
 SCHEDULER_SILENCE = 10  # seconds without a lock renewal after which a scheduler is dead
-CLEANING_LOCK = 3 * MAINTENANCE  # one cleaner at a time; a dead cleaner's lock expires soon
+# One cleaner at a time: it tells the users of abandoned jobs (a push: up to three tries
+# of HTTP_TIMEOUT each, and a token fetch), and a second cleaner meanwhile would tell them
+# again. A cleaner that dies holding the lock delays the next clean-up this long at most.
+CLEANING_LOCK = 120
 RECONNECT_WAIT = 2.0  # seconds between attempts while Redis is away
 
 
@@ -178,7 +182,7 @@ class Worker(jobs.Worker):
             if not self.connection.set(queue.registry_cleaning_key, 1, nx=True, ex=CLEANING_LOCK):
                 continue
             try:
-                clean_registries(queue, self._exc_handlers)
+                clean_queue_registries(queue, self._exc_handlers)
                 clean_worker_registry(queue)
                 queue.intermediate_queue.cleanup(self, queue)
             finally:
@@ -186,19 +190,32 @@ class Worker(jobs.Worker):
         self.last_cleaned_at = now()
 
 
-def clean_registries(queue: Queue, exception_handlers: list) -> None:
-    """RQ's ``clean_registries``, safe off the main thread.
+class Untimed(BaseDeathPenalty):
+    """No timer on an abandoned job's failure callback, which the janitor thread runs.
 
-    An abandoned job's failure callback (ours tells the user) runs under a
-    timeout; RQ's registries time it with SIGALRM, which only the main thread
-    may set, so from the janitor thread the callback never ran: the user of a
-    job that died on its last try was never told. A timer thread times it here.
+    RQ times it with SIGALRM, which only the main thread may set: from the janitor the
+    callback raised at once and never ran (the user of a job that died on its last try
+    was never told). RQ's thread timer raises into the thread at an arbitrary point and
+    rewrites the timeout exception's message for the whole process. Our callbacks'
+    calls are bounded by ``HTTP_TIMEOUT`` each, which is timer enough.
     """
+
+    def setup_death_penalty(self) -> None:
+        pass
+
+    def cancel_death_penalty(self) -> None:
+        pass
+
+
+def clean_queue_registries(queue: Queue, exception_handlers: list) -> None:
+    """RQ's ``clean_registries``, abandoned jobs' failure callbacks run :class:`Untimed`."""
     where = {"queue": queue, "job_class": queue.job_class}
-    started = StartedJobRegistry(**where, death_penalty_class=TimerDeathPenalty)
+    started = StartedJobRegistry(**where, death_penalty_class=Untimed)
     started.cleanup(exception_handlers=exception_handlers)
     for registry in (FinishedJobRegistry, FailedJobRegistry, DeferredJobRegistry, ReadyJobRegistry):
         registry(**where).cleanup()
+    for limits in RateLimitRegistry.all(queue.connection):
+        limits.cleanup()
 
 
 def build_worker(runtime: Runtime, name: str | None = None) -> Worker:
