@@ -577,17 +577,22 @@ def test_a_temperature_read_with_two_degree_signs_keeps_one() -> None:
 def test_a_line_boxed_in_overlapping_pieces_is_one_item() -> None:
     """A line the detector boxed in two overlapping pieces, the right one a pixel higher
     and so first in reading order (fresh seed 1580402): one item, left to right, its box
-    around both. Pieces a column apart stay two items; Latin words keep their space."""
+    around both. Pieces a word space apart or a column apart stay items of their own; a
+    piece boxed twice is read once; a piece between two joins all three."""
     lines = [
         _box("空气质量良好", 504, 267, 136, 36),
         _box("今日气温23℃，相对湿度65%，", 239, 269, 277, 37),
-        _box("Invoice No.", 239, 339, 150, 36), _box("INV-9035", 392, 340, 140, 36),
+        _box("Invoice No.", 239, 339, 150, 36), _box("INV-9035", 397, 340, 140, 36),
         _box("姓名", 20, 400, 60), _box("张三", 200, 400, 60),
+        _box("本公司联系电话", 20, 460, 230), _box("联系电话", 120, 460, 128),
+        _box("工作时间", 400, 520, 130), _box("周一至周五", 100, 520, 162),
+        _box("，", 260, 520, 142),
     ]  # fmt: skip
-    items = EXTRACTORS[DocType.COMM](Page(lines, 700, 500, (700, 500))).fields["items"]
+    items = EXTRACTORS[DocType.COMM](Page(lines, 700, 600, (700, 600))).fields["items"]
     texts = [item["text"] for item in items]
     assert texts[0] == "今日气温23℃，相对湿度65%，空气质量良好"
-    assert texts[1:] == ["Invoice No. INV-9035", "姓名", "张三"]
+    assert texts[1:] == ["Invoice No.", "INV-9035", "姓名", "张三", "本公司联系电话",
+                         "周一至周五，工作时间"]  # fmt: skip
     pos = items[0]["pos"]
     assert (pos["left_top"], pos["right_bottom"]) == ({"x": 239, "y": 267}, {"x": 640, "y": 306})
 
@@ -599,6 +604,8 @@ def test_around_keeps_a_turned_boxs_corner_order() -> None:
     box = around([down, more])
     assert [tuple(round(v) for v in p) for p in box[:2]] == [(615, 222), (653, 218)]
     assert [tuple(round(v) for v in p) for p in box[2:]] == [(697, 617), (660, 621)]
+    point = ((5.0, 5.0), (5.0, 5.0), (5.0, 5.0), (5.0, 5.0))  # a box of no size: no crash
+    assert around([point, down]) == ((5.0, 5.0), (682.0, 5.0), (682.0, 497.0), (5.0, 497.0))
 
 
 def test_a_validity_whose_slash_was_read_as_an_x_is_a_validity() -> None:

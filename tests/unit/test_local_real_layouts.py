@@ -17,6 +17,7 @@ from stdnum.iso7064 import mod_11_10
 from bot.ocr.base import DocType
 from bot.ocr.local.extract import bizlicense
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
+from bot.ocr.local.layout import Value, line_under
 from bot.ocr.local.page import Line, Page, deskew
 
 
@@ -459,6 +460,13 @@ def test_a_main_page_number_garbled_by_a_blur_is_the_one_its_back_page_repeats()
     alone = EXTRACTORS[DocType.DRIVINGLICENSE](page(*main))
     assert alone.fields["id_num"] == garbled  # nothing to take it from: kept, and warned
     assert "证号校验未通过，请核对" in alone.warnings
+    # Another holder's 副页 beside (a number far from the main page's): given, warned.
+    other = "11010519491231002X"
+    back = [dataclasses.replace(ln, text=other) if ln.text == ID else ln
+            for ln in _licence_back(820)]  # fmt: skip
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*main, *back))
+    assert result.fields["id_num"] == other
+    assert "证号取自副页，与正页不符，请核对" in result.warnings
 
 
 def test_a_renewal_date_whose_qian_was_lost_to_a_blur_still_ends_the_validity() -> None:
@@ -562,6 +570,15 @@ def test_a_licence_beside_its_back_page_with_every_label_unread_is_no_back_page(
     # seed 1560106, turned); the address, the rows between it and the birth date.
     assert result.fields["name"] == "钟宏" and result.fields["sex"] == "男"
     assert result.fields["address"] == "广西壮族自治区梧州市苍梧县湖滨街道振兴巷"
+
+
+def test_a_value_under_another_is_found_where_the_value_starts_not_its_label() -> None:
+    # 证号 boxed with its number: the name under it starts where the number starts.
+    number = line("证号" + ID, 10, 70, 560)
+    above = Value(ID, 0, 160.0, (number,))
+    name = line("钟宏", 160, 112)
+    assert line_under([number, name], above, r"[\u4e00-\u9fff]{2,6}") is name
+    assert line_under([number, line("钟宏", 330, 112)], above, r"[\u4e00-\u9fff]{2,6}") is None
 
 
 def _title_in_two(back: list[Line]) -> list[Line]:
@@ -682,6 +699,9 @@ def test_a_model_codes_o_and_i_are_its_0_and_1() -> None:
         ("广汽本田牌HG71TAOD", "广汽本田牌HG71TA0D"),
         ("长城牌CC64L0OU", "长城牌CC64L00U"),
         ("ORA牌CC7OOOIBEV", "ORA牌CC70001BEV"),
+        ("丰田牌TOYOTA", "丰田牌TOYOTA"),  # no code: an imported car's name
+        ("雷克萨斯牌LEXUSRX450H", "雷克萨斯牌LEXUSRX450H"),
+        ("本田牌ODYSSEY", "本田牌ODYSSEY"),
     ):
         main = [line(read, ln.x0, ln.y0) if ln.text.startswith("丰田牌") else ln
                 for ln in _main_page()]  # fmt: skip
@@ -699,6 +719,8 @@ def test_a_back_pages_size_and_file_number_whose_labels_went_unread_are_found() 
     ]  # fmt: skip
     fields = extract(DocType.DRIVING, page(*back))
     assert fields["overall_size"] == "4223×1788×1419mm" and fields["file_no"] == "140728722089"
+    cargo = [*back, line("货厢内部尺寸：6750×2350×600mm", 160, 270, 560)]  # a truck's 备注
+    assert extract(DocType.DRIVING, page(*cargo))["overall_size"] == "4223×1788×1419mm"
     two = [*back, line("4232×1788×1419mm", 160, 220, 420), line("140728722098", 460, 220, 620)]
     fields = extract(DocType.DRIVING, page(*two))  # which is it: neither
     assert "overall_size" not in fields and "file_no" not in fields

@@ -436,16 +436,20 @@ def read_beside(
     return out
 
 
-def line_under(lines: Iterable[Line], above: Line, pattern: str) -> Line | None:
+def line_under(lines: Iterable[Line], above: Value, pattern: str) -> Line | None:
     """The one line that ``fullmatch`` es ``pattern`` (after :func:`clean`) on the row
-    under ``above``'s, starting where it starts: a value whose label went unread, found
-    by the value printed above it (a licence's name under its number)."""
-    h = above.height
+    under the value ``above``'s first line, starting where that value starts (not its
+    label, when they were boxed as one): a value whose label went unread, found by the
+    value printed above it (a licence's name under its number)."""
+    if not above.lines:
+        return None
+    top = above.lines[0]
+    h = top.height
     found = [
         ln
         for ln in lines
-        if above.y1 - 0.2 * h < ln.cy < above.y1 + 1.5 * h
-        and abs(ln.x0 - above.x0) < 1.5 * h
+        if top.y1 - 0.2 * h < ln.cy < top.y1 + 1.5 * h
+        and abs(ln.x0 - above.x) < 1.5 * h
         and re.fullmatch(pattern, clean(ln.text))
     ]
     return found[0] if len(found) == 1 else None

@@ -271,8 +271,9 @@ def around(quads: Sequence[Quad]) -> Quad:
     """The rectangle around boxes turned alike (the pieces of one line, in any frame),
     along the first's edges and its corners in the first's order."""
     (x0, y0), (x1, y1) = quads[0][0], quads[0][1]
-    length = math.hypot(x1 - x0, y1 - y0) or 1.0
-    ux, uy = (x1 - x0) / length, (y1 - y0) / length  # along the first's first edge
+    length = math.hypot(x1 - x0, y1 - y0)
+    # Along the first's first edge (across the page when that edge is a point).
+    ux, uy = ((x1 - x0) / length, (y1 - y0) / length) if length else (1.0, 0.0)
     points = [p for quad in quads for p in quad]
     along = [x * ux + y * uy for x, y in points]
     across = [-x * uy + y * ux for x, y in points]

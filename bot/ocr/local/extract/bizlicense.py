@@ -533,12 +533,16 @@ def _read_dates(page: Page, value: Value, want: int) -> str:
     return best[0] if len(best) >= 2 else value.text
 
 
+# A date read whole, to its 日: a crop cut in its day (2018年09月0) spells another.
+_WHOLE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
 def _founded_beside(page: Page) -> str | None:
     """成立日期's date when none was boxed beside it (a stamp across it, 1590246): the
-    place right of the label read from crops, the date two of them or more spell."""
+    place right of the label read from crops, the whole date two of them or more spell."""
     for label in LABELS["registered_date"]:
-        readings = [clean(text) for text, score in read_beside(page, label, (5.5, 6.5, 7.5))
-                    if score >= 0.8]  # fmt: skip
+        readings = [m.group(0) for text, score in read_beside(page, label, (5.5, 6.5, 7.5))
+                    if score >= 0.8 and (m := _WHOLE_DATE.search(clean(text)))]  # fmt: skip
         found = agreed((d, _padded(text)) for text in readings for d in find_dates(text)[:1])
         if found is not None:
             return printed(*found)

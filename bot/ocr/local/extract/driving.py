@@ -80,6 +80,7 @@ PLATE_WARNING = "号牌号码格式不符，请核对"
 PAGES_WARNING = "正页与副页号牌不一致，请核对"
 # The dimensions' × read as another mark (>, +, =): three numbers of millimetres.
 _SIZE = re.compile(r"(?<!\d)(\d{3,5})[^\d\s]{1,2}(\d{3,5})[^\d\s]{1,2}(\d{3,5})(?!\d)")
+_LONE_SIZE = re.compile(r"\d{3,5}[^\d\s]{1,2}\d{3,5}[^\d\s]{1,2}\d{3,5}mm", re.IGNORECASE)
 # A 品牌型号 value: the brand, 牌, and the maker's model code.
 _BRAND_MODEL = re.compile(r"[\u4e00-\u9fff]{1,8}牌[0-9A-Z][0-9A-Z\-]{2,}")
 # The inspection stamp in the 检验记录 box (WeChat's ``record``), often above its label.
@@ -87,15 +88,21 @@ _INSPECTION = re.compile(r"检验有效期至.*")
 _VIN_FIX = str.maketrans({"O": "0", "Q": "0", "I": "1"})
 # A vehicle model code (GB 9417) uses no I or O, so as not to be taken for 1 and 0.
 _MODEL_FIX = str.maketrans({"O": "0", "I": "1"})
+_MODEL_CODE = re.compile(r"([A-Z]{2,4})(\d[0-9A-Z\-]*)")
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 # An office's letter is its plates' city letter: a capital, never I or O.
 _OFFICE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def _model_code(text: str) -> str:
-    """品牌型号 with the O or I its model code (after 牌) was read with as 0 or 1."""
+    """品牌型号 with the O or I its model code was read with as 0 or 1: a code shaped as
+    GB 9417 makes it (after 牌, the maker's letters and a digit: HG71TAOD), from its
+    first digit on; an imported car's name (丰田牌TOYOTA LAND CRUISER) is left alone."""
     brand, mark, code = text.rpartition("牌")
-    return brand + mark + code.translate(_MODEL_FIX) if mark else text
+    shaped = _MODEL_CODE.fullmatch(code)
+    if not mark or shaped is None:
+        return text
+    return brand + mark + shaped.group(1) + shaped.group(2).translate(_MODEL_FIX)
 
 
 def _vin(text: str) -> str:
@@ -266,7 +273,7 @@ def _vin_line(lines: list[Line]) -> Value | None:
 def _engine_under_vin(lines: list[Line], vin: Value) -> Value | None:
     """发动机号码's value when its label went unread (1590170): the one line of capitals
     and digits on the row under the VIN's, starting where the VIN starts."""
-    found = line_under(lines, vin.lines[0], r"[0-9A-Z]{5,12}") if vin.lines else None
+    found = line_under(lines, vin, r"[0-9A-Z]{5,12}")
     return Value(found.text, vin.row + 1, found.x0, (found,)) if found is not None else None
 
 
@@ -349,7 +356,7 @@ def extract(page: Page) -> Result:
     if main is not None:
         _main_page(main, result)
     if back is not None:
-        _back_page(back, result, alone=main is None)
+        _back_page(back, result, alone=main is None, shared=back is main)
     if main is not None and back is not None:
         _settle_plates(page, result)
         plates = {result.fields.get("plate_num"), result.fields.get("plate_num_b")}
@@ -516,18 +523,20 @@ def _holds(day: dt.date, text: str) -> bool:
     return read in (f"{day:%Y%d}", f"{day:%Y%m}")
 
 
-def _back_page(page: Page, result: Result, *, alone: bool) -> None:
+def _back_page(page: Page, result: Result, *, alone: bool, shared: bool = False) -> None:
     """The 副页's fields; alone, its 号牌号码 is the plate (beside the main page, the
-    plate of the 副页, ``plate_num_b``, which the card compares)."""
+    plate of the 副页, ``plate_num_b``, which the card compares). ``shared``: the page
+    holds the main page's lines too (no gap parted them)."""
     lines = [ln for ln in page.lines if not ENGLISH_SUBLABEL.match(ln.text.strip())]
     values = labelled_values(lines, LABELS)
     plate = _plate(page, values["plate_num"], result) if "plate_num" in values else None
     result.put("plate_num" if alone else "plate_num_b", plate or _only_plate(lines))
     if "file_no" in values:
         result.put("file_no", re.sub(r"\D", "", values["file_no"].text.translate(TO_DIGIT)))
-    else:  # its label unread: the one line of twelve digits (nothing else on a 副页 is)
-        numbers = [clean(ln.text) for ln in lines if re.fullmatch(r"\d{12}", clean(ln.text))]
-        result.put("file_no", numbers[0] if len(numbers) == 1 else None)
+    elif not shared:  # its label unread: the one number of twelve digits (nothing else on
+        # a 副页 is one; a main page's engine number may be)
+        numbers = {clean(ln.text) for ln in lines if re.fullmatch(r"\d{12}", clean(ln.text))}
+        result.put("file_no", numbers.pop() if len(numbers) == 1 else None)
     if "passengers_num" in values:
         m = re.search(r"(\d+)\s*人", values["passengers_num"].text)
         if m:
@@ -550,9 +559,9 @@ def _back_page(page: Page, result: Result, *, alone: bool) -> None:
 
 
 def _lone_size(lines: list[Line]) -> str:
-    """外廓尺寸's value when its label went unread: the one line of three sizes in mm
-    (nothing else on a 副页 is)."""
-    sizes = [ln.text for ln in lines if "mm" in ln.text.lower() and _SIZE.search(ln.text)]
+    """外廓尺寸's value when its label went unread: the one line that is three sizes in
+    mm and nothing else (a truck's 备注 may give its cargo box's, after words)."""
+    sizes = [ln.text for ln in lines if _LONE_SIZE.fullmatch(clean(ln.text))]
     return sizes[0] if len(sizes) == 1 else ""
 
 

@@ -62,7 +62,7 @@ MAIN_TITLE = "机动车驾驶证"
 _WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
 _CUT_DATE = re.compile(r"^\d{4}\D\d{2}\D\d$")  # its last digit past the box
 # 请于YYYY年MM月DD日前…: the date ends at 前, or at 日 when a blur took 前 (请于…19日新共).
-_RENEW_BY = re.compile(r"请于(.{8,14}?)前|请于(.{8,11}?日)")
+_RENEW_BY = re.compile(r"请于(.{8,11}?日|.{8,14}?(?=前))")
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
 )
@@ -297,20 +297,25 @@ def _renew_by(back: Page | None) -> date | None:
     if back is None:
         return None
     m = _RENEW_BY.search(clean(back.text))
-    dates = find_dates(m.group(1) or m.group(2)) if m else []
+    dates = find_dates(m.group(1)) if m else []
     return dates[0] if dates else None
+
+
+def _whole_numbers(lines: list[Line]) -> list[Line]:
+    """The lines that are a whole licence number (18 characters) passing its check."""
+    return [ln for ln in lines if (n := id_number(ln.text)) and id_valid(n)
+            and len(re.sub(r"\W", "", ln.text)) == 18]  # fmt: skip
 
 
 def _number_on_back(back: Page | None) -> str | None:
     """The licence number the 副页 beside repeats, when one line there is a valid one."""
-    if back is None:
-        return None
-    found = {
-        n
-        for ln in back.lines
-        if (n := id_number(ln.text)) and id_valid(n) and len(re.sub(r"\W", "", ln.text)) == 18
-    }
+    found = {id_number(ln.text) for ln in _whole_numbers(back.lines)} if back else set()
     return found.pop() if len(found) == 1 else None
+
+
+# A main page's number read this many characters off the 副页's is another holder's,
+# likelier than a blur's (1580146 read five off): the 副页's is given, warned.
+BACK_NUMBER_OFF = 6
 
 
 def _nationality_beside_label(page: Page) -> str | None:
@@ -496,9 +501,9 @@ def _name_under_number(lines: list[Line], values: dict[str, Value]) -> Value | N
     its 副页, turned): the one line of a name's few Chinese characters on the row under
     the number's, starting where the number starts."""
     number = values.get("id_num")
-    if number is None or not number.lines:
+    if number is None:
         return None
-    name = line_under(lines, number.lines[0], r"[\u4e00-\u9fff·]{2,6}")
+    name = line_under(lines, number, r"[\u4e00-\u9fff·]{2,6}")
     return Value(clean(name.text), number.row + 1, name.x0, (name,)) if name is not None else None
 
 
@@ -553,8 +558,7 @@ def extract(page: Page) -> Result:
     # 证号 printed white on a dark box goes unread, or its number, printed out of register
     # with the form, falls in the row below the label's.
     if "id_num" not in values or not clean(values["id_num"].text):
-        whole = [ln for ln in lines if (n := id_number(ln.text)) and id_valid(n)
-                 and len(re.sub(r"\W", "", ln.text)) == 18]  # fmt: skip
+        whole = _whole_numbers(lines)
         if len(whole) == 1:
             values["id_num"] = Value(whole[0].text, 0, whole[0].x0, (whole[0],))
     if "id_num" in values:
@@ -567,7 +571,10 @@ def extract(page: Page) -> Result:
                         number = fixed
             # The 副页 beside repeats it, printed larger: a blur that garbled the main
             # page's often leaves the 副页's whole.
-            number = number if id_valid(number) else _number_on_back(back) or number
+            if not id_valid(number) and (repeated := _number_on_back(back)) is not None:
+                if sum(a != b for a, b in zip(number, repeated, strict=True)) > BACK_NUMBER_OFF:
+                    result.warnings.append("证号取自副页，与正页不符，请核对")
+                number = repeated
             if not id_valid(number):
                 result.warnings.append("证号校验未通过，请核对")
         result.put("id_num", number)
