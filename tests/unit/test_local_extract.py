@@ -597,6 +597,14 @@ def test_a_line_boxed_in_overlapping_pieces_is_one_item() -> None:
     assert (pos["left_top"], pos["right_bottom"]) == ({"x": 239, "y": 267}, {"x": 640, "y": 306})
 
 
+def test_a_date_read_beside_its_label_is_one_two_crops_spell_whole() -> None:
+    # Crops cut in the day (2018年09月0, 2018年09月1) spell no date; whole ones do.
+    assert bizlicense._whole_date_agreed(["2018年09月1", "2018年09月1", "2018年09月09日"]) is None
+    whole = ["2018年09月09日", "2018年09月09日子", "2018年09月0"]
+    assert bizlicense._whole_date_agreed(whole) == "2018年09月09日"
+    assert bizlicense._whole_date_agreed(["2008年3月5日", "2008年3月5日"]) == "2008年3月5日"
+
+
 def test_around_keeps_a_turned_boxs_corner_order() -> None:
     # A line running down a photo on its side: its box starts at the image's top left.
     down = ((616.0, 222.0), (652.0, 218.0), (682.0, 494.0), (646.0, 497.0))

@@ -721,6 +721,11 @@ def test_a_back_pages_size_and_file_number_whose_labels_went_unread_are_found() 
     assert fields["overall_size"] == "4223×1788×1419mm" and fields["file_no"] == "140728722089"
     cargo = [*back, line("货厢内部尺寸：6750×2350×600mm", 160, 270, 560)]  # a truck's 备注
     assert extract(DocType.DRIVING, page(*cargo))["overall_size"] == "4223×1788×1419mm"
+    # Pages no gap parts: a main page's twelve-digit engine number is no file number.
+    main = [line("123456789012", ln.x0, ln.y0) if ln.text == "CRHQM5" else ln
+            for ln in _main_page()]  # fmt: skip
+    together = [*main, *(dataclasses.replace(ln, text=ln.text) for ln in back[3:])]
+    assert "file_no" not in extract(DocType.DRIVING, page(*together))
     two = [*back, line("4232×1788×1419mm", 160, 220, 420), line("140728722098", 460, 220, 620)]
     fields = extract(DocType.DRIVING, page(*two))  # which is it: neither
     assert "overall_size" not in fields and "file_no" not in fields

@@ -539,14 +539,20 @@ _WHOLE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
 def _founded_beside(page: Page) -> str | None:
     """成立日期's date when none was boxed beside it (a stamp across it, 1590246): the
-    place right of the label read from crops, the whole date two of them or more spell."""
+    place right of the label read from crops (:func:`_whole_date_agreed`)."""
     for label in LABELS["registered_date"]:
-        readings = [m.group(0) for text, score in read_beside(page, label, (5.5, 6.5, 7.5))
-                    if score >= 0.8 and (m := _WHOLE_DATE.search(clean(text)))]  # fmt: skip
-        found = agreed((d, _padded(text)) for text in readings for d in find_dates(text)[:1])
-        if found is not None:
-            return printed(*found)
+        readings = [text for text, score in read_beside(page, label, (5.5, 6.5, 7.5))
+                    if score >= 0.8]  # fmt: skip
+        if (found := _whole_date_agreed(readings)) is not None:
+            return found
     return None
+
+
+def _whole_date_agreed(readings: list[str]) -> str | None:
+    """The whole date (to its 日) two readings or more spell, as printed."""
+    whole = [m.group(0) for text in readings if (m := _WHOLE_DATE.search(clean(text)))]
+    found = agreed((d, _padded(text)) for text in whole for d in find_dates(text)[:1])
+    return printed(*found) if found is not None else None
 
 
 # A period wrapped after its end's month (…至2061年12月): its day is on the next line.
