@@ -1066,6 +1066,14 @@ def test_a_name_read_in_pieces_is_whole() -> None:
     assert EXTRACTORS[DocType.BUSINESSCARD](page).fields["name"] == truth["name"] == "董晶霞"
 
 
+def test_a_business_cards_address_has_its_division_put_right() -> None:
+    # A scan's 颍上县 read 颖上县 (fresh seed 1600393): one character of a county off.
+    lines = [_box("张伟", 40, 30, 100, 48), _box("电话：13800138000", 40, 120, 300),
+             _box("地址：安徽省阜阳市颖上县中山路2502号", 40, 170, 560)]  # fmt: skip
+    fields = EXTRACTORS[DocType.BUSINESSCARD](Page(lines, 700, 260, (700, 260))).fields
+    assert fields["address"] == "安徽省阜阳市颍上县中山路2502号"
+
+
 def test_digits_inside_latin_words_are_letters() -> None:
     assert fix_latin("P1ease contact us") == "Please contact us"
     assert fix_latin("tota1 due") == "total due"

@@ -7,6 +7,7 @@ import re
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import clean, rows
 from bot.ocr.local.page import Line, Page
+from bot.ocr.local.places import fix_division
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d[-\s]?\d{4}[-\s]?\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}[-\s]?\d{7,8})(?!\d)")
@@ -102,6 +103,8 @@ def extract(page: Page) -> Result:
             if len(_ADDR_WORDS.findall(t)) >= 2 and not _COMPANY.search(t) and not _LABEL.match(t):
                 result.put("address", t)
                 break
+    if "address" in result.fields:  # a Chinese address's division, as everywhere
+        result.put("address", fix_division(result.fields["address"]))
     if names:
         result.put("name", max(names)[1])
     result.put("phones", phones)
