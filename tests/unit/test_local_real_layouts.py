@@ -581,6 +581,20 @@ def test_a_value_under_another_is_found_where_the_value_starts_not_its_label() -
     assert line_under([number, line("钟宏", 330, 112)], above, r"[\u4e00-\u9fff]{2,6}") is None
 
 
+def test_a_nationality_boxed_with_the_sex_or_a_garbled_label_is_read() -> None:
+    # 1600104: labels unread, 性别's and 国籍's values boxed as one (男中国) beside a name
+    # found under the number; 1600114: 性别男 and 国箱 中国 (国籍 garbled), 性别's value
+    # running on through it.
+    gone = {"姓名", "性别", "国籍", "男", "中国", "Name", "Nationality"}
+    one = [ln for ln in _licence() if ln.text not in gone] + [line("男中国", 430, 120)]
+    fields = extract(DocType.DRIVINGLICENSE, page(*one))
+    assert (fields["name"], fields["sex"], fields["nationality"]) == ("钟宏", "男", "中国")
+    garbled = [ln for ln in _licence() if ln.text not in {"性别", "男", "国籍", "中国"}]
+    garbled += [line("性别男", 330, 120), line("国箱 中国", 490, 120)]
+    fields = extract(DocType.DRIVINGLICENSE, page(*garbled))
+    assert (fields["name"], fields["sex"], fields["nationality"]) == ("钟宏", "男", "中国")
+
+
 def _title_in_two(back: list[Line]) -> list[Line]:
     """The 副页 with its title boxed as ``…机动车驾驶证`` and ``副页`` right after it."""
     title = back[0]

@@ -406,13 +406,19 @@ def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
             apart = (clean(ln.text) in ("男", "女") and gap > 1.5 * h) or gap > NAME_GAP * h
         if apart or others:
             others.append(ln)
+    if label is None:  # a name found by its place: the row's other columns beside it
+        others += [ln for ln in lines if ln not in value.lines and ln.x0 > first.x1
+                   and abs(ln.cy - first.cy) < 0.5 * h]  # fmt: skip
     name = clean(value.text)
     for ln in reversed(others):
         tail = clean(ln.text)
         if tail and name.endswith(tail):  # ("" would cut the whole name: name[:-0])
             name = name[: -len(tail)]
-    sex = next((t for ln in others if (t := clean(ln.text)) in ("男", "女")), "")
-    nation = next((t for ln in others if (t := "".join(CJK.findall(ln.text))) == "中国"), None)
+    # 性别's and 国籍's values are boxed as one when their labels went unread (女中国); a
+    # garbled 国籍 with its value (国箱 中国) ends with it too.
+    words = ["".join(CJK.findall(ln.text)) for ln in others]
+    sex = next((w[0] for w in words if w in ("男", "女", "男中国", "女中国")), "")
+    nation = "中国" if any(w.endswith("中国") for w in words) else None
     return _NameRow(name, sex, nation)
 
 
@@ -593,6 +599,9 @@ def extract(page: Page) -> Result:
         result.put("nationality", "".join(CJK.findall(values["nationality"].text)))
     if "nationality" not in result.fields:
         result.put("nationality", row.nationality)
+    sex_text = "".join(CJK.findall(values["sex"].text)) if "sex" in values else ""
+    if "nationality" not in result.fields and sex_text.endswith("中国"):
+        result.put("nationality", "中国")  # 性别's value ran on through 国籍 garbled (女国箱中国)
     if "nationality" not in result.fields and "国籍" in text:
         result.put("nationality", _nationality_beside_label(page))
     if "sex" not in result.fields and "性别" in text:
