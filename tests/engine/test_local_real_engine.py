@@ -350,6 +350,25 @@ def test_a_founding_date_a_stamp_crosses_unboxed_is_read_beside_its_label(
     assert got.fields["registered_date"] == sample.truth["registered_date"] == "2018年09月09日"
 
 
+def test_an_office_province_the_image_leaves_in_doubt_is_the_plates(
+    engine: LocalEngine,
+) -> None:
+    """A blurred 副页 turned a quarter (fresh seed 1600186): its stamp's 赣(C) read 额(C),
+    no province, and scored against the image 新, 赣 and 藏 are within 0.3 of each other.
+    The office that registered the car stamps it as a rule: the plate 赣C… decides."""
+    sample = generate(DocType.DRIVING, seed=1600186, mode="photo")
+    page = engine.read(sample.jpeg)
+    [stamp] = [ln for ln in page.lines if "检验有效期至" in ln.text]
+    read = re.sub(r"\s+", "", stamp.text)
+    assert read.endswith("额(C)")  # the case this test is about
+    options = [read[:-4] + p + "(C)" for p in "新赣藏"]
+    scores = page.score_texts(stamp, options)
+    assert max(scores.values()) - min(scores.values()) < 1.0
+    got = engine.recognize(sample.jpeg, DocType.DRIVING).fields
+    assert got["plate_num"].startswith("赣C")
+    assert got["record"] == sample.truth["record"] == "检验有效期至2028年04月赣(C)"
+
+
 def test_a_two_row_plate_filling_the_frame_is_read_again_framed(engine: LocalEngine) -> None:
     """Held close and turned (fresh seed 1560270), a two-row plate's characters a third
     of the image high touch its edges: the detector finds no text at all. Read again
