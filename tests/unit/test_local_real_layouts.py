@@ -735,6 +735,10 @@ def test_a_back_pages_size_and_file_number_whose_labels_went_unread_are_found() 
     assert fields["overall_size"] == "4223×1788×1419mm" and fields["file_no"] == "140728722089"
     cargo = [*back, line("货厢内部尺寸：6750×2350×600mm", 160, 270, 560)]  # a truck's 备注
     assert extract(DocType.DRIVING, page(*cargo))["overall_size"] == "4223×1788×1419mm"
+    # 1610166: 档案编号 read, its number a little below its row: the label has no value.
+    below = [*back, line("档案编号", 330, 20)]
+    below = [ln if ln.text != "140728722089" else line(ln.text, 460, 48, 620) for ln in below]
+    assert extract(DocType.DRIVING, page(*below))["file_no"] == "140728722089"
     # Pages no gap parts: a main page's twelve-digit engine number is no file number.
     main = [line("123456789012", ln.x0, ln.y0) if ln.text == "CRHQM5" else ln
             for ln in _main_page()]  # fmt: skip

@@ -531,12 +531,15 @@ def _back_page(page: Page, result: Result, *, alone: bool, shared: bool = False)
     values = labelled_values(lines, LABELS)
     plate = _plate(page, values["plate_num"], result) if "plate_num" in values else None
     result.put("plate_num" if alone else "plate_num_b", plate or _only_plate(lines))
-    if "file_no" in values:
-        result.put("file_no", re.sub(r"\D", "", values["file_no"].text.translate(TO_DIGIT)))
-    elif not shared:  # its label unread: the one number of twelve digits (nothing else on
-        # a 副页 is one; a main page's engine number may be)
+    file_no = (
+        re.sub(r"\D", "", values["file_no"].text.translate(TO_DIGIT)) if "file_no" in values else ""
+    )
+    if not file_no and not shared:  # its label or its value's place unread (1590188,
+        # 1610166): the one number of twelve digits (nothing else on a 副页 is one; a main
+        # page's engine number may be)
         numbers = {clean(ln.text) for ln in lines if re.fullmatch(r"\d{12}", clean(ln.text))}
-        result.put("file_no", numbers.pop() if len(numbers) == 1 else None)
+        file_no = numbers.pop() if len(numbers) == 1 else ""
+    result.put("file_no", file_no)
     if "passengers_num" in values:
         m = re.search(r"(\d+)\s*人", values["passengers_num"].text)
         if m:
