@@ -595,6 +595,21 @@ def test_a_nationality_boxed_with_the_sex_or_a_garbled_label_is_read() -> None:
     assert (fields["name"], fields["sex"], fields["nationality"]) == ("钟宏", "男", "中国")
 
 
+def test_a_licence_with_every_label_unread_is_read_from_its_number_down() -> None:
+    # 1610120: a blurred older issue, every label unread: the birth date read one digit
+    # off (1984-01-19) is still the number's (1984-07-19), and it places the rows below;
+    # the start shares the last row with its duration (6年) right of it.
+    labels = {"证号", "姓名", "性别", "国籍", "Name", "Nationality", "住址", "出生日期",
+              "初次领证日期", "准驾车型", "有效期限"}  # fmt: skip
+    period = [line("2018-10-27", 160, 400, 330), line("6年", 400, 400)]
+    main = [line("1984-01-19", ln.x0, ln.y0, ln.x1) if ln.text == "1984-07-19" else ln
+            for ln in _licence(period=period) if ln.text not in labels]  # fmt: skip
+    fields = extract(DocType.DRIVINGLICENSE, page(*main))
+    assert fields["birth_date"] == "1984-07-19" and fields["issue_date"] == "2002-10-27"
+    assert fields["address"] == "广西壮族自治区梧州市苍梧县湖滨街道振兴巷"
+    assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "2024-10-27")
+
+
 def _title_in_two(back: list[Line]) -> list[Line]:
     """The 副页 with its title boxed as ``…机动车驾驶证`` and ``副页`` right after it."""
     title = back[0]

@@ -31,7 +31,7 @@ from bot.ocr.local.layout import (
     two_pages,
 )
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import fix_division, police_seal_of
+from bot.ocr.local.places import fix_division, one_off, police_seal_of
 
 LABELS = {
     "id_num": ["证号"],
@@ -155,7 +155,9 @@ def _birth_by_number(lines: list[Line], number: str | None) -> Value | None:
         return None
     born = id_birth_date(number)
     found = [ln for ln in lines if find_dates(ln.text) == [born]]
-    return Value(found[0].text, 0, found[0].x0, (found[0],)) if len(found) == 1 else None
+    if not found:  # a blurred digit (2005-04-27 for 2005-01-27, 1610120): the number's
+        found = [ln for ln in lines if one_off(clean(ln.text), iso(born))]
+    return Value(iso(born), 0, found[0].x0, (found[0],)) if len(found) == 1 else None
 
 
 def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
@@ -196,7 +198,14 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     # An older issue's 有效起始日期 row follows the class's: a whole date alone there.
     after = [r.lines[0] for r in down if abs(r.lines[0].cy - want - pitch) < 0.45 * pitch]
     start = after[0] if len(after) == 1 and _WHOLE_DATE.fullmatch(clean(after[0].text)) else None
-    durations = [ln for ln in durations if abs(ln.x0 - x) < 1.5 * h]
+    # Or 有效起始日期's date shares the last row with the duration right of it (1610120).
+    shared = [(ln, d) for d in durations for ln in lines if abs(ln.x0 - x) < 1.5 * h
+              and abs(ln.cy - d.cy) < 0.5 * h and d.x0 > ln.x1
+              and _WHOLE_DATE.fullmatch(clean(ln.text))]  # fmt: skip
+    if start is None and len(shared) == 1:
+        start, beside = shared[0]
+        durations = [beside]
+    durations = [ln for ln in durations if abs(ln.x0 - x) < 1.5 * h or (start, ln) in shared]
     duration = durations[0] if len(durations) == 1 else None
     return _Below(issue, klass, box, start, duration)
 
