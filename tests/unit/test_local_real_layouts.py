@@ -586,9 +586,13 @@ def test_a_nationality_boxed_with_the_sex_or_a_garbled_label_is_read() -> None:
     # found under the number; 1600114: 性别男 and 国箱 中国 (国籍 garbled), 性别's value
     # running on through it.
     gone = {"姓名", "性别", "国籍", "男", "中国", "Name", "Nationality"}
-    one = [ln for ln in _licence() if ln.text not in gone] + [line("男中国", 430, 120)]
-    fields = extract(DocType.DRIVINGLICENSE, page(*one))
-    assert (fields["name"], fields["sex"], fields["nationality"]) == ("钟宏", "男", "中国")
+    one = [ln for ln in _licence() if ln.text not in gone] + [line("女中国", 430, 120)]
+    fields = extract(DocType.DRIVINGLICENSE, page(*one))  # (the card's 女 over the number's)
+    assert (fields["name"], fields["sex"], fields["nationality"]) == ("钟宏", "女", "中国")
+    # Those lines give the sex and the nationality, and are never cut from a name.
+    named = [line("李中国", ln.x0, ln.y0) if ln.text == "钟宏" else ln
+             for ln in _licence() if ln.text not in {"性别", "男"}]  # fmt: skip
+    assert extract(DocType.DRIVINGLICENSE, page(*named))["name"] == "李中国"
     garbled = [ln for ln in _licence() if ln.text not in {"性别", "男", "国籍", "中国"}]
     garbled += [line("性别男", 330, 120), line("国箱 中国", 490, 120)]
     fields = extract(DocType.DRIVINGLICENSE, page(*garbled))
@@ -608,6 +612,21 @@ def test_a_licence_with_every_label_unread_is_read_from_its_number_down() -> Non
     assert fields["birth_date"] == "1984-07-19" and fields["issue_date"] == "2002-10-27"
     assert fields["address"] == "广西壮族自治区梧州市苍梧县湖滨街道振兴巷"
     assert (fields["valid_from"], fields["valid_to"]) == ("2018-10-27", "2024-10-27")
+    # A date one off in the year's decade is another date (an issue date 1994-07-19 for
+    # a birth 1984-07-19): not the birth date's line, nor run into the address.
+    moved = {"1984-07-19": "1986-07-18", "2002-10-27": "1994-07-19"}
+    other = [line(moved[ln.text], ln.x0, ln.y0, ln.x1) if ln.text in moved else ln
+             for ln in _licence(period=period) if ln.text not in labels]  # fmt: skip
+    fields = extract(DocType.DRIVINGLICENSE, page(*other))
+    assert fields.get("address") in (None, "广西壮族自治区梧州市苍梧县湖滨街道振兴巷")
+
+
+def test_a_newer_licences_period_to_changqi_is_no_start_beside_a_duration() -> None:
+    # 起 至 长期 boxed apart: the date and 长期 share a row with 至 between them.
+    period = [line("有效期限", 10, 400), line("2015-06-18", 160, 400, 330),
+              line("至", 340, 400), line("长期", 400, 400)]  # fmt: skip
+    fields = extract(DocType.DRIVINGLICENSE, page(*_licence(period=period)))
+    assert (fields["valid_from"], fields["valid_to"]) == ("2015-06-18", "长期")
 
 
 def _title_in_two(back: list[Line]) -> list[Line]:
@@ -754,6 +773,8 @@ def test_a_back_pages_size_and_file_number_whose_labels_went_unread_are_found() 
     below = [*back, line("档案编号", 330, 20)]
     below = [ln if ln.text != "140728722089" else line(ln.text, 460, 48, 620) for ln in below]
     assert extract(DocType.DRIVING, page(*below))["file_no"] == "140728722089"
+    stray = [*below, line("1", 460, 20, 470)]  # a mark read beside the label: no number
+    assert extract(DocType.DRIVING, page(*stray))["file_no"] == "140728722089"
     # Pages no gap parts: a main page's twelve-digit engine number is no file number.
     main = [line("123456789012", ln.x0, ln.y0) if ln.text == "CRHQM5" else ln
             for ln in _main_page()]  # fmt: skip

@@ -78,6 +78,10 @@ USE_CHARACTERS = ("非营运", "营运", "营转非", "出租转非", "预约出
                   "其他")  # fmt: skip
 PLATE_WARNING = "号牌号码格式不符，请核对"
 PAGES_WARNING = "正页与副页号牌不一致，请核对"
+OFFICE_BY_PLATE = "检验章省份按号牌推定，请核对"
+# How far (natural log) below the likeliest the plate's province may score and be the
+# stamp's office province still, where the image decides none (1600186: 0.12).
+PLATE_PRIOR = 1.0
 # The dimensions' × read as another mark (>, +, =): three numbers of millimetres.
 _SIZE = re.compile(r"(?<!\d)(\d{3,5})[^\d\s]{1,2}(\d{3,5})[^\d\s]{1,2}(\d{3,5})(?!\d)")
 _LONE_SIZE = re.compile(r"\d{3,5}[^\d\s]{1,2}\d{3,5}[^\d\s]{1,2}\d{3,5}mm", re.IGNORECASE)
@@ -534,11 +538,11 @@ def _back_page(page: Page, result: Result, *, alone: bool, shared: bool = False)
     file_no = (
         re.sub(r"\D", "", values["file_no"].text.translate(TO_DIGIT)) if "file_no" in values else ""
     )
-    if not file_no and not shared:  # its label or its value's place unread (1590188,
-        # 1610166): the one number of twelve digits (nothing else on a 副页 is one; a main
-        # page's engine number may be)
+    if len(file_no) != 12 and not shared:  # its label or its value's place unread
+        # (1590188, 1610166: no value, or a stray mark's): the one number of twelve digits
+        # (nothing else on a 副页 is one; a main page's engine number may be)
         numbers = {clean(ln.text) for ln in lines if re.fullmatch(r"\d{12}", clean(ln.text))}
-        file_no = numbers.pop() if len(numbers) == 1 else ""
+        file_no = numbers.pop() if len(numbers) == 1 else file_no
     result.put("file_no", file_no)
     if "passengers_num" in values:
         m = re.search(r"(\d+)\s*人", values["passengers_num"].text)
@@ -558,7 +562,8 @@ def _back_page(page: Page, result: Result, *, alone: bool, shared: bool = False)
     if stamps:
         record, line = stamps[-1]
         plate = result.fields.get("plate_num_b") or result.fields.get("plate_num") or ""
-        record = _office_province(page, _office_letter(page, record, line), line, plate)
+        record = _office_letter(page, record, line)
+        record = _office_province(page, record, line, plate, result.warnings)
         result.put("record", record)
 
 
@@ -569,15 +574,19 @@ def _lone_size(lines: list[Line]) -> str:
     return sizes[0] if len(sizes) == 1 else ""
 
 
-def _office_province(page: Page, record: str, line: Line, plate: str = "") -> str:
+def _office_province(
+    page: Page, record: str, line: Line, plate: str = "", warnings: list[str] | None = None
+) -> str:
     """The stamp's office province (新 of 新(J)) read as a character that is no province
     (甘 as 廿, 鄂 as 张, small and blurred): each of the 31 in its place, the line scored
     against its image (CTC), and the one likelier than the next by
     :data:`PROVINCE_MARGIN` put there. Where none is, the ``plate``'s province when it
     is among the likeliest and the office's letter is the plate's (the office that
     registered the car stamps it, as a rule: 1600186, 新 赣 藏 within 0.3 of each other
-    for 赣(C) on 赣C…); else the record stays as read."""
-    m = re.search(r"([\u4e00-\u9fff])\([A-Z]?\)$", record)
+    for 赣(C) on 赣C…), within :data:`PLATE_PRIOR` of the best, told in ``warnings`` (a
+    car may be inspected in another province); else the record stays as read."""
+    warnings = [] if warnings is None else warnings
+    m = re.search(r"([\u4e00-\u9fff])\((?P<office>[A-Z]?)\)$", record)
     raw = re.sub(r"\s+", "", line.text)
     if m is None or m.group(1) in PROVINCES + "月" or m.group(0) not in raw:
         return record  # (月 before the office: the province is lost, not misread)
@@ -585,11 +594,12 @@ def _office_province(page: Page, record: str, line: Line, plate: str = "") -> st
     options = {f"{head}{p}{m.group(0)[1:]}{tail}": p for p in PROVINCES}
     scores = page.score_texts(line, list(options))
     best = likeliest(scores, PROVINCE_MARGIN)
-    office = m.group(0)[2:-1]
-    if best is None and scores and len(plate) > 2 and office == plate[1]:
+    if best is None and scores and len(plate) > 2 and m.group("office") == plate[1]:
         top = max(scores.values())
-        close = {options[t] for t, score in scores.items() if score > top - PROVINCE_MARGIN}
+        close = {options[t] for t, score in scores.items() if score > top - PLATE_PRIOR}
         best = next((t for t, p in options.items() if p == plate[0] and p in close), None)
+        if best is not None:
+            warnings.append(OFFICE_BY_PLATE)
     if best is None:
         return record
     return record[: m.start(1)] + options[best] + record[m.end(1) :]

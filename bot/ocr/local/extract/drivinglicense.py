@@ -155,8 +155,10 @@ def _birth_by_number(lines: list[Line], number: str | None) -> Value | None:
         return None
     born = id_birth_date(number)
     found = [ln for ln in lines if find_dates(ln.text) == [born]]
-    if not found:  # a blurred digit (2005-04-27 for 2005-01-27, 1610120): the number's
-        found = [ln for ln in lines if one_off(clean(ln.text), iso(born))]
+    if not found:  # a blurred digit (2005-04-27 for 2005-01-27, 1610120): the number's;
+        # not in the year's first three (1995-07-19 for 1975-07-19 is the issue date)
+        found = [ln for ln in lines if one_off(t := clean(ln.text), iso(born))
+                 and t[:3] == iso(born)[:3]]  # fmt: skip
     return Value(iso(born), 0, found[0].x0, (found[0],)) if len(found) == 1 else None
 
 
@@ -199,9 +201,11 @@ def _below_birth(lines: list[Line], values: dict[str, Value]) -> _Below | None:
     after = [r.lines[0] for r in down if abs(r.lines[0].cy - want - pitch) < 0.45 * pitch]
     start = after[0] if len(after) == 1 and _WHOLE_DATE.fullmatch(clean(after[0].text)) else None
     # Or 有效起始日期's date shares the last row with the duration right of it (1610120).
+    # Not a newer issue's 起 至 长期, whose 至 stands between them.
     shared = [(ln, d) for d in durations for ln in lines if abs(ln.x0 - x) < 1.5 * h
               and abs(ln.cy - d.cy) < 0.5 * h and d.x0 > ln.x1
-              and _WHOLE_DATE.fullmatch(clean(ln.text))]  # fmt: skip
+              and _WHOLE_DATE.fullmatch(clean(ln.text))
+              and not any("至" in o.text for o in lines if abs(o.cy - d.cy) < 0.5 * h)]  # fmt: skip
     if start is None and len(shared) == 1:
         start, beside = shared[0]
         durations = [beside]
@@ -415,17 +419,20 @@ def _name_row(lines: list[Line], values: dict[str, Value]) -> _NameRow:
             apart = (clean(ln.text) in ("男", "女") and gap > 1.5 * h) or gap > NAME_GAP * h
         if apart or others:
             others.append(ln)
-    if label is None:  # a name found by its place: the row's other columns beside it
-        others += [ln for ln in lines if ln not in value.lines and ln.x0 > first.x1
-                   and abs(ln.cy - first.cy) < 0.5 * h]  # fmt: skip
     name = clean(value.text)
     for ln in reversed(others):
         tail = clean(ln.text)
         if tail and name.endswith(tail):  # ("" would cut the whole name: name[:-0])
             name = name[: -len(tail)]
-    # 性别's and 国籍's values are boxed as one when their labels went unread (女中国); a
-    # garbled 国籍 with its value (国箱 中国) ends with it too.
-    words = ["".join(CJK.findall(ln.text)) for ln in others]
+    # With the 性别 label unread, the lines beside the name on its row are the row's
+    # other columns too (性别's and 国籍's values), for those values alone: never cut
+    # from the name (李中国 is a name). Boxed as one (女中国), or with 国籍 garbled
+    # (国箱 中国), the nationality ends them.
+    beside = [] if label is not None else [
+        ln for ln in lines
+        if ln not in value.lines and ln.x0 > first.x1 and abs(ln.cy - first.cy) < 0.5 * h
+    ]  # fmt: skip
+    words = ["".join(CJK.findall(ln.text)) for ln in others + beside]
     sex = next((w[0] for w in words if w in ("男", "女", "男中国", "女中国")), "")
     nation = "中国" if any(w.endswith("中国") for w in words) else None
     return _NameRow(name, sex, nation)
