@@ -561,9 +561,9 @@ def _back_page(page: Page, result: Result, *, alone: bool, shared: bool = False)
     stamps = [(m.group(0), ln) for ln in lines if (m := _INSPECTION.search(clean(ln.text)))]
     if stamps:
         record, line = stamps[-1]
-        plate = result.fields.get("plate_num_b") or result.fields.get("plate_num") or ""
+        car = result.fields.get("plate_num_b") or result.fields.get("plate_num") or ""
         record = _office_letter(page, record, line)
-        record = _office_province(page, record, line, plate, result.warnings)
+        record = _office_province(page, record, line, car, result.warnings)
         result.put("record", record)
 
 
