@@ -84,27 +84,26 @@ class LocalEngine:
             return first, page
         if isinstance(first, OcrError) and max(decoded.shape[:2]) >= reader.TINY_SIDE:
             framed = reader.read(self.models, decoded, framed=True)
-            try:
-                again = self.extract(framed, DocType.PLATENUM, mode=mode)
-            except OcrError:
-                pass
-            else:
-                if platenum.GUESSED.isdisjoint(again.warnings):
-                    log.info("local OCR platenum: read again framed")
-                    return again, framed
+            if (again := self._plate_as_read(framed, mode)) is not None:
+                log.info("local OCR platenum: read again framed")
+                return again, framed
         if page.lines:
             turned = reader.read(self.models, decoded, rotation=(page.rotation + 180) % 360)
-            try:
-                again = self.extract(turned, DocType.PLATENUM, mode=mode)
-            except OcrError:
-                pass
-            else:
-                if platenum.GUESSED.isdisjoint(again.warnings):
-                    log.info("local OCR platenum: read again at rotation %d", turned.rotation)
-                    return again, turned
+            if (again := self._plate_as_read(turned, mode)) is not None:
+                log.info("local OCR platenum: read again at rotation %d", turned.rotation)
+                return again, turned
         if isinstance(first, OcrError):
             raise first
         return first, page
+
+    def _plate_as_read(self, page: Page, mode: str) -> Recognition | None:
+        """The plate on a second reading, when it holds one as read (no part of it chosen
+        by the image); else None."""
+        try:
+            again = self.extract(page, DocType.PLATENUM, mode=mode)
+        except OcrError:
+            return None
+        return again if platenum.GUESSED.isdisjoint(again.warnings) else None
 
     def extract(self, page: Page, doc_type: DocType, *, mode: str = "photo") -> Recognition:
         """Fields of ``doc_type`` (``AUTO``: the type read off the page) from a page."""
