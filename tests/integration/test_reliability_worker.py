@@ -57,6 +57,19 @@ def kill_mid_job(bot, workers) -> tuple[Job, float]:
     return job, time.monotonic()
 
 
+def replace_the_only_worker_mid_job(bot, start_worker, user: str, seed: int) -> Job:
+    """The only worker killed inside the (stalled) OCR call, a new one started; returns
+    the job once ``user`` has been answered, which must be within the bound."""
+    first = start_worker(bot.settings)
+    fault(bot, OCR_PATH, delay=8)
+    send_idcard(bot, user, seed)
+    job, killed_at = kill_mid_job(bot, [first])
+    start_worker(bot.settings)
+    wait_for(lambda: texts(bot, user), timeout=KILLED_TO_ANSWER)
+    assert time.monotonic() - killed_at < KILLED_TO_ANSWER
+    return job
+
+
 def test_a_killed_workers_photo_is_answered_once_by_the_other_worker(
     make_bot, start_worker
 ) -> None:
@@ -83,14 +96,7 @@ def test_a_worker_started_after_a_crash_finishes_the_photo_and_schedules(
     # retry waits out its backoff in the scheduled registry: the new worker's scheduler
     # must run for the answer to come at all.
     bot = make_bot(retry_intervals=PRODUCTION_BACKOFF)
-    first = start_worker(bot.settings)
-    fault(bot, OCR_PATH, delay=8)
-    send_idcard(bot, "lou", 12)
-    job, killed_at = kill_mid_job(bot, [first])
-    start_worker(bot.settings)
-
-    wait_for(lambda: texts(bot, "lou"), timeout=KILLED_TO_ANSWER)
-    assert time.monotonic() - killed_at < KILLED_TO_ANSWER
+    job = replace_the_only_worker_mid_job(bot, start_worker, "lou", 12)
     time.sleep(2)
     [answer] = texts(bot, "lou")
     assert "张三" in answer
@@ -129,13 +135,6 @@ def test_a_worker_killed_on_the_last_try_leaves_the_user_told(make_bot, start_wo
     # the failure callback tells the user. RQ times that callback with SIGALRM, which the
     # janitor thread may not set: the callback never ran and the user heard nothing.
     bot = make_bot(retry_intervals=[])
-    first = start_worker(bot.settings)
-    fault(bot, OCR_PATH, delay=8)
-    send_idcard(bot, "max", 14)
-    job, killed_at = kill_mid_job(bot, [first])
-    start_worker(bot.settings)
-
-    wait_for(lambda: texts(bot, "max"), timeout=KILLED_TO_ANSWER)
-    assert time.monotonic() - killed_at < KILLED_TO_ANSWER
+    job = replace_the_only_worker_mid_job(bot, start_worker, "max", 14)
     assert texts(bot, "max") == ["识别服务繁忙，请稍后重新发送照片。"]
     assert job.get_status(refresh=True) == JobStatus.FAILED
