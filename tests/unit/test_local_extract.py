@@ -1074,6 +1074,15 @@ def test_a_business_cards_address_has_its_division_put_right() -> None:
     assert fields["address"] == "安徽省阜阳市颍上县中山路2502号"
 
 
+def test_a_business_cards_address_label_boxed_apart_keeps_its_value() -> None:
+    # 1630364: 地址： boxed apart from its value, the value's wrapped end under the label.
+    lines = [_box("余鑫华", 258, 295, 231, 81), _box("手机：15866608779", 266, 445, 252, 40),
+             _box("黑龙江省哈尔滨市道里区胜利街81号万科公寓25栋1单元2", 341, 566, 681, 42),
+             _box("地址：", 268, 569, 92, 39), _box("803室", 267, 607, 84, 39)]  # fmt: skip
+    fields = EXTRACTORS[DocType.BUSINESSCARD](Page(lines, 1100, 700, (1100, 700))).fields
+    assert fields["address"] == "黑龙江省哈尔滨市道里区胜利街81号万科公寓25栋1单元2803室"
+
+
 def test_digits_inside_latin_words_are_letters() -> None:
     assert fix_latin("P1ease contact us") == "Please contact us"
     assert fix_latin("tota1 due") == "total due"

@@ -39,14 +39,23 @@ def is_prose(text: str) -> bool:
     return len(t) > 22 and not (_ADDRESS.match(t) or _LABEL.match(t) or _EMAIL.search(t))
 
 
-def _continuation(page: Page, first: Line) -> str:
-    """The rest of a wrapped address: lines just below, starting under it, unlabelled."""
+def _beside(page: Page, label: Line) -> Line | None:
+    """The line right of ``label`` on its row, nearest it."""
+    row = [ln for ln in page.lines if ln.x0 > label.x0 and ln is not label
+           and abs(ln.cy - label.cy) < 0.5 * label.height]  # fmt: skip
+    return min(row, key=lambda ln: ln.x0, default=None)
+
+
+def _continuation(page: Page, first: Line, left: float | None = None) -> str:
+    """The rest of a wrapped address: lines just below, starting under it (or under its
+    label boxed apart, from ``left``), unlabelled."""
     text, last = "", first
+    start = first.x0 if left is None else min(left, first.x0)
     for ln in page.lines:
         if ln.cy <= last.cy or ln is first:
             continue
         gap = ln.y0 - last.y1
-        aligned = first.x0 - first.height <= ln.x0 <= first.x1
+        aligned = start - first.height <= ln.x0 <= first.x1
         t = clean(ln.text)
         if 0 <= gap + 0.3 * ln.height < 1.2 * ln.height and aligned:
             if _LABEL.match(t) or _EMAIL.search(t) or _COMPANY.search(t):
@@ -94,7 +103,10 @@ def extract(page: Page) -> Result:
         elif _COMPANY.search(t) and "company" not in result.fields:
             result.put("company", t)
         elif _ADDRESS.match(t) and "address" not in result.fields:
-            result.put("address", _ADDRESS.sub("", t) + _continuation(page, ln))
+            # 地址： boxed apart from its value (1630364): the value is the line beside it.
+            first = ln if _ADDRESS.sub("", t) else _beside(page, ln) or ln
+            head = _ADDRESS.sub("", t) if first is ln else clean(first.text)
+            result.put("address", head + _continuation(page, first, ln.x0))
         elif _NAME.match(t) and not _LABEL.match(t):
             names.append((ln.height, t))
     if "address" not in result.fields:
