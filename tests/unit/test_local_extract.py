@@ -1352,6 +1352,19 @@ def test_a_digit_in_the_mrz_names_takes_the_visual_zones_letter() -> None:
     assert EXTRACTORS[DocType.PASSPORT](page).fields["given_names"] == "QIU3UN"
 
 
+def test_a_letter_dropped_from_the_mrz_names_is_the_visual_zones() -> None:
+    """A J read ] and dropped (YUIA for YUJIA, fresh seed 1620308): the visual zone's
+    one word that is the name with one letter more gives it, the line kept 44 long. A
+    name the visual zone prints as read stays (LI beside LIN)."""
+    page, _, truth, _ = load("passport_photo")
+    page.lines[:] = [ln.with_text(ln.text.replace("<<QIUJUN<", "<<QIUUN<<")) for ln in page.lines]
+    fields = EXTRACTORS[DocType.PASSPORT](page).fields
+    assert fields["given_names"] == truth["given_names"] == "QIUJUN"
+    assert [len(line) for line in fields["mrz"]] == [44, 44]
+    page.lines[:] = [ln for ln in page.lines if "QIUJUN" not in ln.text]
+    assert EXTRACTORS[DocType.PASSPORT](page).fields["given_names"] == "QIUUN"
+
+
 def test_a_plate_failing_the_format_still_has_its_colour() -> None:
     """A real crop's province came back as 腾 and no province fits: the number is flagged,
     but the plate's paint is as plain as ever."""

@@ -165,7 +165,8 @@ def _names_from_visual_zone(page: Page, first: str) -> str:
     JINHAN): the one word there as long as the name that agrees with it at every
     letter gives the digits' letters."""
     names = first[5:]
-    words = {w for ln in page.lines for w in re.findall(r"[A-Z]{2,}", ln.text)}
+    viz = [ln for ln in page.lines if "<<" not in ln.text]  # the visual zone, not the MRZ
+    words = {w for ln in viz for w in re.findall(r"[A-Z]{2,}", ln.text)}
     for part in set(re.findall(r"[A-Z0-9]*\d[A-Z0-9]*", names)):
         fits = {
             word
@@ -175,6 +176,14 @@ def _names_from_visual_zone(page: Page, first: str) -> str:
         }
         if len(fits) == 1:
             names = re.sub(rf"(?<![A-Z0-9]){part}(?![A-Z0-9])", fits.pop(), names)
+    # A letter read as no letter and dropped (YU]IA, 1620308): the one word there that
+    # is the name with one more letter, when the name itself is none of its words.
+    for part in set(re.findall(r"[A-Z]{3,}", names)) - words:
+        fits = {w for w in words if len(w) == len(part) + 1
+                and any(w[:i] + w[i + 1 :] == part for i in range(len(w)))}  # fmt: skip
+        if len(fits) == 1:
+            names = re.sub(rf"(?<![A-Z0-9]){part}(?![A-Z0-9])", fits.pop(), names)
+            names = names[:-1] if names.endswith("<") else names
     return first[:5] + names
 
 
