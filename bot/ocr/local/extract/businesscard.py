@@ -104,8 +104,9 @@ def extract(page: Page) -> Result:
             result.put("company", t)
         elif _ADDRESS.match(t) and "address" not in result.fields:
             # 地址： boxed apart from its value (1630364): the value is the line beside it.
-            first = ln if _ADDRESS.sub("", t) else _beside(page, ln) or ln
-            head = _ADDRESS.sub("", t) if first is ln else clean(first.text)
+            rest = _ADDRESS.sub("", t)
+            first = ln if rest else _beside(page, ln) or ln
+            head = rest if first is ln else clean(first.text)
             result.put("address", head + _continuation(page, first, ln.x0))
         elif _NAME.match(t) and not _LABEL.match(t):
             names.append((ln.height, t))

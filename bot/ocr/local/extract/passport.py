@@ -175,16 +175,21 @@ def _names_from_visual_zone(page: Page, first: str) -> str:
             and all(a == b or a.isdigit() for a, b in zip(part, word, strict=True))
         }
         if len(fits) == 1:
-            names = re.sub(rf"(?<![A-Z0-9]){part}(?![A-Z0-9])", fits.pop(), names)
+            names = _word_replaced(names, part, fits.pop())
     # A letter read as no letter and dropped (YU]IA, 1620308): the one word there that
     # is the name with one more letter, when the name itself is none of its words.
     for part in set(re.findall(r"[A-Z]{3,}", names)) - words:
         fits = {w for w in words if len(w) == len(part) + 1
                 and any(w[:i] + w[i + 1 :] == part for i in range(len(w)))}  # fmt: skip
         if len(fits) == 1:
-            names = re.sub(rf"(?<![A-Z0-9]){part}(?![A-Z0-9])", fits.pop(), names)
+            names = _word_replaced(names, part, fits.pop())
             names = names[:-1] if names.endswith("<") else names
     return first[:5] + names
+
+
+def _word_replaced(names: str, part: str, word: str) -> str:
+    """``names`` with ``part``, wherever it stands as a whole word, as ``word``."""
+    return re.sub(rf"(?<![A-Z0-9]){part}(?![A-Z0-9])", word, names)
 
 
 def _issuer_as_nationality(first: str, second: str) -> str | None:
