@@ -15,7 +15,7 @@ import pytest
 from stdnum.iso7064 import mod_11_10
 
 from bot.ocr.base import DocType
-from bot.ocr.local.extract import bizlicense
+from bot.ocr.local.extract import bizlicense, platenum
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import Value, line_under
 from bot.ocr.local.page import Line, Page, deskew
@@ -804,3 +804,21 @@ def test_vehicle_licence_labels_misread_in_two_characters_are_told_by_the_form()
     fields = extract(DocType.DRIVING, page(*back))
     assert (fields["passengers_num"], fields["prepare_quality"]) == ("5人", "2028kg")
     assert fields["total_quality"] == "2552kg"
+
+
+def test_a_reading_one_confusable_character_from_one_plate_is_that_plate_warned() -> None:
+    """A green new-energy plate photographed in a car park, its D after the city's letter
+    read as 0 (a real photo from another source did), and read again no better: no plate
+    as read, and exactly one a confusable character away. It is given, warned; a reading
+    two characters from any plate is given as read, warned as no plate."""
+    fields, warnings = _plate("浙A012345")
+    assert fields["number"] == "浙AD12345" and fields["color"] == "green"
+    assert warnings == [platenum.REPAIRED_WARNING]
+    fields, warnings = _plate("浙A01234I")
+    assert fields["number"] == "浙A01234I" and warnings == [platenum.FORMAT_WARNING]
+
+
+def _plate(text: str) -> tuple[dict, list[str]]:
+    result = EXTRACTORS[DocType.PLATENUM](page(line(text, 40, 40, 400, h=100)))
+    return result.fields, result.warnings
+

@@ -72,7 +72,8 @@ class LocalEngine:
         well-formed plate, the image is read again turned 180 degrees from the first
         guess, and that reading is taken if it holds one as read, no part of it chosen
         by the image (a province or letter picked from the crop makes a plate of junk);
-        else the first answer stands (its error, or its number warned 车牌号码格式不符).
+        else the first answer stands (its error, or its number warned 车牌号码格式不符, or put
+        right by a character and warned so).
         Where the first read found no plate at all in an image not tiny (those are framed
         already), it is read first smaller and framed (:func:`reader.frame`): a plate
         filling the frame."""
@@ -80,7 +81,7 @@ class LocalEngine:
             first: Recognition | OcrError = self.extract(page, DocType.PLATENUM, mode=mode)
         except OcrError as error:
             first = error
-        if isinstance(first, Recognition) and platenum.FORMAT_WARNING not in first.warnings:
+        if isinstance(first, Recognition) and platenum.UNFORMED.isdisjoint(first.warnings):
             return first, page
         if isinstance(first, OcrError) and max(decoded.shape[:2]) >= reader.TINY_SIDE:
             framed = reader.read(self.models, decoded, framed=True)

@@ -6,7 +6,15 @@ import colorsys
 import math
 import re
 
-from bot.numbers import CONFUSABLE, PLATE_SEPARATORS, PROVINCES, plate_candidates, plate_fix
+from bot.numbers import (
+    CONFUSABLE,
+    PLATE,
+    PLATE_SEPARATORS,
+    PROVINCES,
+    plate_candidates,
+    plate_fix,
+    single_fix,
+)
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import Row, likeliest, rows
 from bot.ocr.local.page import Line, Page, region
@@ -19,8 +27,13 @@ PROVINCE_WARNING = "车牌省份字符不清晰，请核对"
 AUTHORITY_WARNING = "车牌字母不清晰，请核对"  # the letter after the province, chosen by the image
 LENGTH_WARNING = "车牌位数与颜色不符，请核对"
 FORMAT_WARNING = "车牌号码格式不符，请核对"  # what was read is given, but it is no plate
+# Read as no plate, but one confusable character from exactly one (浙A012345, the D of a
+# new-energy plate read as 0): that one is given, warned.
+REPAIRED_WARNING = "车牌号码有一字符按格式更正，请核对"
+# A plate with one of these was read as no plate: the image may be upside down.
+UNFORMED = frozenset({FORMAT_WARNING, REPAIRED_WARNING})
 # A plate with one of these is not as read: a part chosen by the image, or no plate at all.
-GUESSED = frozenset({FORMAT_WARNING, PROVINCE_WARNING, AUTHORITY_WARNING})
+GUESSED = UNFORMED | {PROVINCE_WARNING, AUTHORITY_WARNING}
 # Nats by which the image must prefer the serial as read over one a confusable character
 # away. Of the LPRNet test crops' plates read wrong with no warning, all three were within
 # 2.5 (a Q read as 0, a letter as a digit); of those read right, one in forty is.
@@ -312,6 +325,10 @@ def extract(page: Page) -> Result:
     if best is None:
         for text, line in candidates:
             raw = next(iter(plate_candidates(text)), "")
+            if 6 <= len(raw) <= 9 and (number := single_fix(raw, _is_plate)):
+                best = (number, line)
+                result.warnings.append(REPAIRED_WARNING)
+                break
             if 6 <= len(raw) <= 9:
                 result.put("number", raw)
                 # The paint is there to see however the number reads.
@@ -319,6 +336,7 @@ def extract(page: Page) -> Result:
                 result.put("color", plate_color(rgb, raw, tones))
                 result.warnings.append(FORMAT_WARNING)
                 return result
+    if best is None:
         return Result()
     number, line = best
     rgb, tones = page.middle_colours(line)  # the plate's own paint, not the car's around it
@@ -339,6 +357,10 @@ def extract(page: Page) -> Result:
         # character too many was read (a dot, a screw, the frame).
         result.warnings.append(LENGTH_WARNING)
     return result
+
+
+def _is_plate(text: str) -> bool:
+    return PLATE.match(text) is not None
 
 
 def _serial_in_doubt(page: Page, line: Line, number: str) -> bool:
