@@ -222,7 +222,7 @@ def test_a_class_the_detector_missed_under_the_seal_is_read_in_its_row(
 ) -> None:
     """Beside its 副页 the licence has half the pixels: the seal takes the 准驾车型 label and
     the lone C1 is not boxed at all. The row after the issue date's is read, upscaled."""
-    sample = generate(DocType.DRIVINGLICENSE, seed=860008, mode="photo")
+    sample = generate(DocType.DRIVINGLICENSE, seed=860008, mode="photo", seal="round")
     assert sample.meta["pages"] == "beside"
     page = engine.read(sample.jpeg)
     assert not any("准驾" in ln.text or "C1" in ln.text for ln in page.lines)
@@ -263,10 +263,22 @@ def test_a_line_a_copy_stamp_hid_is_read_under_it(engine: LocalEngine) -> None:
 def test_the_seal_of_a_licence_below_its_back_page_is_found(engine: LocalEngine) -> None:
     """Below its 副页 the licence fills half the photo: its seal is measured against the
     document, not the frame, so it is still found (and its arc never read as print)."""
-    sample = generate(DocType.DRIVINGLICENSE, seed=870008, mode="photo")
+    sample = generate(DocType.DRIVINGLICENSE, seed=870008, mode="photo", seal="round")
     assert sample.meta["pages"] == "below"
     page = engine.read(sample.jpeg)
     assert len(page.seal_readings()) == 2  # as photographed, deblurred
+
+
+def test_a_square_seal_beside_the_back_page_is_named_from_its_rows(engine: LocalEngine) -> None:
+    """The seal as real cards stamp it (square, the name in rows), on a licence photographed
+    beside its 副页 and turned: the rows are read like print and name the detachment; the
+    round seal's reader never named a square one."""
+    sample = generate(DocType.DRIVINGLICENSE, seed=1640108, mode="photo")
+    assert (sample.meta["seal"], sample.meta["pages"], sample.meta["rotation"]) == (
+        "square", "beside", 270)  # fmt: skip
+    got = engine.recognize(sample.jpeg, DocType.DRIVINGLICENSE)
+    assert got.fields["official_seal"] == sample.truth["official_seal"]
+    assert "印章文字未能识别" not in got.warnings
 
 
 def test_a_two_row_plate_whose_lone_letter_went_unboxed_is_read(engine: LocalEngine) -> None:

@@ -204,9 +204,11 @@ def test_driving_licences_of_every_issue_alone_or_beside_their_back_page():
 
 def test_driver_s_licence_seals_are_drawn_as_large_as_on_real_cards():
     """On real driver's licences the detachment's seal spans about a fifth of the card's
-    width and sits over the label column; drawn smaller, a long name's characters were a
-    few pixels of smudge on a licence photographed beside its 副页, unreadable to anyone."""
-    measured = 0
+    width, square, in a space the form leaves left of the middle rows' labels; drawn
+    smaller, a long name's characters were a few pixels of smudge on a licence
+    photographed beside its 副页, unreadable to anyone. Half the cards keep the round seal
+    drawn first, over the labels."""
+    measured, forms = 0, set()
     for seed in range(40):
         sample = generate("drivinglicense", seed=seed, mode="scan", side="Front")
         if sample.meta.get("pages"):
@@ -216,10 +218,14 @@ def test_driver_s_licence_seals_are_drawn_as_large_as_on_real_cards():
         red = (r > 150) & (r - g > 70) & (r - b > 70)
         cols = np.flatnonzero(red.any(axis=0))
         width = sample.image.width
-        assert (cols[-1] - cols[0]) / width >= 0.19, seed  # a fifth of the card, ring to ring
-        # over the labels, clear of the values: its centre is at most 100 px in
-        assert cols[-1] <= 100 + licences.SEAL_RADIUS + 2, seed
-    assert measured >= 2
+        assert (cols[-1] - cols[0]) / width >= 0.19, seed  # a fifth of the card, edge to edge
+        form = sample.meta.get("seal", "round")
+        forms.add(form)
+        if form == "square":  # in its space, the labels beside it clear
+            assert cols[-1] <= 30 + licences.SEAL_SPACE, seed
+        else:  # over the labels, clear of the values: its centre is at most 100 px in
+            assert cols[-1] <= 100 + licences.SEAL_RADIUS + 2, seed
+    assert measured >= 4 and forms == {"square", "round"}
 
 
 def test_driving_licences_renewed_twice_are_long_term_in_both_issues():
@@ -414,6 +420,11 @@ def test_bad_arguments_are_refused():
         generate("idcard", seed=1, side="Left")
     with pytest.raises(ValueError):
         generate("idcard", seed=1, mode="photo", rotation=45)
+    with pytest.raises(ValueError):
+        generate("idcard", seed=1, seal="round")  # a driver's licence's alone
+    with pytest.raises(ValueError):
+        generate("drivinglicense", seed=1, seal="oval")
+    assert generate("drivinglicense", seed=1, mode="scan", seal="square").meta["seal"] == "square"
 
 
 def test_committed_set_matches_the_generator():

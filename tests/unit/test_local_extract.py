@@ -545,6 +545,40 @@ def test_the_image_chooser_needs_the_image() -> None:
     assert choose(text, options) is None
 
 
+def test_a_seal_read_a_character_off_is_the_one_known_detachment_near_it() -> None:
+    chengde = "河北省承德市公安局交通警察支队"
+    assert places.nearest_seal(chengde) == chengde
+    assert places.nearest_seal("河北省承德市公安局交通警察支") == chengde  # one lost
+    assert places.nearest_seal("河北省承德市公安局交通警察支队队") == chengde  # one twice
+    assert places.nearest_seal("河北省承徳市公安局交通警察支队") == chengde  # one misread
+    assert places.nearest_seal("河北省承市公安局交通警察支") is None  # two off
+    assert places.nearest_seal("山东省济口市公安局交通警察支队") is None  # 济南 or 济宁
+    assert places.nearest_seal("河北省承德市双桥区") is None
+
+
+def test_a_square_seal_is_read_from_its_rows_whoever_the_holder_is() -> None:
+    """Real cards stamp the detachment's seal square, its name in rows of upright
+    characters that the detector boxes like print, left of the middle rows' labels; the
+    round seal's reader (an arc unrolled) named none of the real licences. The rows give
+    the seal whatever the address says (a holder who moved keeps the old city's seal)."""
+    rows = [_box("河北省承德", 110, 500, 280, 70), _box("市公安局交", 106, 598, 290, 72),
+            _box("通警察支队", 104, 698, 292, 74)]  # fmt: skip
+    labels = [_box("出生日期", 410, 487, 180, 54), _box("初次领证日期", 408, 580, 264, 56),
+              _box("准驾车型", 408, 684, 180, 54)]  # fmt: skip
+    address = _box("湖南省长沙市岳麓区麓山路", 250, 313, 800, 76)
+    chengde = "河北省承德市公安局交通警察支队"
+    lines = [address, rows[0], labels[0], rows[1], labels[1], rows[2], labels[2]]
+    assert drivinglicense._seal_in_rows(lines, {address}) == (chengde, True)
+    # One character lost: put right, and said so (the caller warns unless the address
+    # agrees). A row taken by another field, or lost to glare, names none; nor rows apart.
+    lost = [rows[0].with_text("河北省承"), *rows[1:], *labels]
+    assert drivinglicense._seal_in_rows(lost, set()) == (chengde, False)
+    assert drivinglicense._seal_in_rows(lines, {address, rows[1]}) is None
+    assert drivinglicense._seal_in_rows([address, rows[0], rows[2], *labels], set()) is None
+    apart = [*rows[:2], _box("通警察支队", 104, 900, 292, 74)]
+    assert drivinglicense._seal_in_rows([*apart, *labels], set()) is None
+
+
 def test_police_seal_of_an_address() -> None:
     jiujiang = "江西省九江市公安局交通警察支队"
     assert places.police_seal_of("江西省九江市濂溪区十里大道1号") == jiujiang

@@ -15,7 +15,7 @@ import pytest
 from stdnum.iso7064 import mod_11_10
 
 from bot.ocr.base import DocType
-from bot.ocr.local.extract import bizlicense, platenum
+from bot.ocr.local.extract import bizlicense, drivinglicense, platenum
 from bot.ocr.local.extract.registry import EXTRACTORS, classify
 from bot.ocr.local.layout import Value, line_under
 from bot.ocr.local.page import Line, Page, deskew
@@ -581,6 +581,21 @@ def test_a_value_under_another_is_found_where_the_value_starts_not_its_label() -
     assert line_under([number, line("钟宏", 330, 112)], above, r"[\u4e00-\u9fff]{2,6}") is None
 
 
+def test_a_name_is_not_the_sex_under_a_centred_number() -> None:
+    """The real form: 证号 and its number centred at the top, over 性别; 证号 and 姓名
+    unread on a small photo. The line under the number's start was 性别男 boxed as one,
+    and was given as the name: the name is the one short Chinese line left of it."""
+    lines = [ln for ln in _licence() if ln.text not in ("证号", "姓名", "性别", "男")]
+    number = next(ln for ln in lines if ln.text == ID)
+    lines[lines.index(number)] = line(ID, 330, 70, 730)
+    lines.append(line("性别男", 335, 120))
+    fields = extract(DocType.DRIVINGLICENSE, page(*lines))
+    assert (fields["name"], fields["sex"], fields["id_num"]) == ("钟宏", "男", ID)
+    # Two such lines on its left: neither is taken.
+    fields = extract(DocType.DRIVINGLICENSE, page(*lines, line("李明", 240, 124)))
+    assert "name" not in fields
+
+
 def test_a_nationality_boxed_with_the_sex_or_a_garbled_label_is_read() -> None:
     # 1600104: labels unread, 性别's and 国籍's values boxed as one (男中国) beside a name
     # found under the number; 1600114: 性别男 and 国箱 中国 (国籍 garbled), 性别's value
@@ -822,3 +837,22 @@ def _plate(text: str) -> tuple[dict, list[str]]:
     result = EXTRACTORS[DocType.PLATENUM](page(line(text, 40, 40, 400, h=100)))
     return result.fields, result.warnings
 
+
+def test_a_square_seal_put_right_is_warned_unless_the_address_agrees() -> None:
+    """A seal's rows read a character short are put right to the one known name near
+    them; a renamed city's seal (襄樊) or a 总队's is a character from another's, so the
+    name is warned unless it is the detachment of the holder's city."""
+
+    def seal(first: str) -> list[Line]:
+        return [line(first, 10, 250, 170), line("市公安局交", 10, 290, 170),
+                line("通警察支队", 10, 330, 170)]  # fmt: skip
+
+    card = _licence(200)  # the seal in its space on the left
+    for first, name, warned in (
+        ("广西壮族自治区梧", "梧州", False),  # 州 lost, the city's
+        ("广西壮族自治区梧州", "梧州", False),  # as printed
+        ("广西壮族自治区柳", "柳州", True),
+    ):  # 州 lost, another's
+        result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*card, *seal(first)))
+        assert result.fields["official_seal"] == f"广西壮族自治区{name}市公安局交通警察支队"
+        assert (drivinglicense.SEAL_FIXED_WARNING in result.warnings) is warned, first

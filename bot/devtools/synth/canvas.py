@@ -187,7 +187,46 @@ def seal(
         gx = cx + r * math.cos(ang) - glyph.width / 2
         gy = cy + r * math.sin(ang) - glyph.height / 2
         layer.alpha_composite(glyph, (int(gx), int(gy)))
-    # Ink is never even: fade it in patches.
+    _stamp(img, layer, rng)
+
+
+def square_seal(
+    img: Image.Image,
+    box: tuple[float, float, float, float],
+    text: str,
+    font_load,
+    rng: random.Random,
+    color: Color = (215, 30, 35),
+) -> None:
+    """A square red seal, as a driver's licence's detachment stamps it: a frame and
+    ``text`` in rows of upright, condensed characters (河北省承德 / 市公安局交 / 通警察支队),
+    three rows, four for a long name."""
+    layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(layer)
+    x0, y0, x1, y1 = box
+    frame = max(2, int((x1 - x0) * 0.025))
+    d.rectangle(box, outline=(*color, 255), width=frame)
+    rows = 3 if len(text) <= 21 else 4
+    per_row = math.ceil(len(text) / rows)
+    pitch = (y1 - y0 - 4 * frame) / rows
+    height = int(pitch * 0.78)
+    width = min(height, int((x1 - x0 - 4 * frame) / per_row * 0.95))
+    font = font_load(height)
+    for r in range(rows):
+        part = text[r * per_row : (r + 1) * per_row]
+        cy = y0 + 2 * frame + pitch * (r + 0.5)
+        left = (x0 + x1) / 2 - width * len(part) / 2
+        for i, ch in enumerate(part):
+            glyph = Image.new("RGBA", (height * 2, height * 2), (0, 0, 0, 0))
+            ImageDraw.Draw(glyph).text((height, height), ch, font=font, fill=(*color, 255),
+                                       anchor="mm")  # fmt: skip
+            glyph = glyph.resize((max(1, width * 2), height * 2), Image.LANCZOS)
+            layer.alpha_composite(glyph, (int(left + width * i - width / 2), int(cy - height)))
+    _stamp(img, layer, rng)
+
+
+def _stamp(img: Image.Image, layer: Image.Image, rng: random.Random) -> None:
+    """Press a seal's ``layer`` onto ``img``: ink is never even, so it fades in patches."""
     gen = np.random.default_rng(rng.getrandbits(32))
     alpha = np.asarray(layer.getchannel("A"), np.float32)
     patchy = gen.uniform(0.55, 1.0, (max(1, img.height // 16), max(1, img.width // 16)))

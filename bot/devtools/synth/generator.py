@@ -86,6 +86,7 @@ def generate(
     side: str | None = None,
     rotation: int | None = None,
     framing: str | None = None,
+    seal: str | None = None,
 ) -> Sample:
     """Make one document of ``doc_type``, deterministic from ``seed``.
 
@@ -95,7 +96,8 @@ def generate(
     pages (``Front``: main page, ``Both``: with the 副页, ``Back``: the 副页 alone) or
     the driver's licence's (``Back``: the 副页 alone); random when None.
     ``rotation`` forces the quarter turn of a photo (0/90/180/270). ``framing`` forces
-    how a plate photo is framed (see :func:`plate_framing`).
+    how a plate photo is framed (see :func:`plate_framing`); ``seal`` a driver's
+    licence's seal, ``square`` or ``round`` (see :func:`seal_square`).
     """
     doc_type = DocType(doc_type)
     if doc_type not in _MAKERS:
@@ -104,11 +106,15 @@ def generate(
         raise ValueError(f"mode is one of {MODES}, not {mode!r}")
     if framing is not None and (doc_type is not DocType.PLATENUM or framing not in FRAMINGS):
         raise ValueError(f"framing is one of {tuple(FRAMINGS)}, for plate photos only")
+    if seal is not None and (doc_type is not DocType.DRIVINGLICENSE or seal not in SEALS):
+        raise ValueError(f"seal is one of {SEALS}, for driver's licences only")
     framing = framing or plate_framing(seed)
     if doc_type is DocType.DRIVINGLICENSE and side is None:
         side = licence_side(seed)
     data, style, cond = _rngs(seed, doc_type)
     variant = _VARIANTS[doc_type](seed) if doc_type in _VARIANTS else {}
+    if seal is not None:
+        variant["square_seal"] = seal == "square"
     doc: Doc = _MAKERS[doc_type](data, style, side, **variant)
     meta: dict[str, Any] = {
         "doc_type": doc_type.value,
@@ -172,14 +178,29 @@ ROAD = 0.4  # plate scenes framed by a road camera over a car's front
 PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
 OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
 ONE_ROW = 0.5  # older driver's licences with 有效起始日期 and 有效期限 on one row
+SQUARE_SEAL = 0.5  # driver's licences with the real cards' square seal (else a round one)
+SEALS = ("square", "round")
 
 
 def _id_front_variant(seed: int) -> dict[str, float]:
     return {"fade": label_fade(seed)}
 
 
+def seal_square(seed: int) -> bool:
+    """Whether a driver's licence's seal is square, its name in rows, stamped left of the
+    middle rows' labels, as every real card prints it (half of them); the others keep the
+    round seal over those labels that the generator drew first: a harder case for the
+    reader (red ink across print, a name on an arc), which the suite and the earlier
+    measurements stand on. Its own stream: the others draw as before."""
+    return random.Random(f"{seed}:drivinglicense:seal").random() < SQUARE_SEAL
+
+
 def _licence_variant(seed: int) -> dict[str, float]:
-    return {"shift": print_shift(seed), "one_row": validity_one_row(seed)}
+    return {
+        "shift": print_shift(seed),
+        "one_row": validity_one_row(seed),
+        "square_seal": seal_square(seed),
+    }
 
 
 # Variants a maker draws from its own seed stream (keyword arguments of its make).

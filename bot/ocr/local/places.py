@@ -345,6 +345,28 @@ def police_seals() -> tuple[str, ...]:
     return tuple(sorted({f"{p}{c}公安局交通警察支队" for p, c in prefectures().values()}))
 
 
+def nearest_seal(text: str) -> str | None:
+    """The detachment ``text`` names: a known seal (:func:`police_seals`) as read, or the
+    one known seal a character away from it (one misread, lost or read twice); else None
+    (also when two are a character away)."""
+    names = police_seals()
+    if text in names:
+        return text
+    near = [name for name in names if abs(len(name) - len(text)) <= 1 and _one_edit(text, name)]
+    return near[0] if len(near) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by changing, adding or dropping one character."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    if len(long) - len(short) != 1:
+        return False
+    i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1 :]
+
+
 def police_seal_of(address: str) -> str | None:
     """The seal of the traffic police of the city ``address`` is in (None when it does
     not begin with a province and city of today): where a licence is issued."""

@@ -32,6 +32,12 @@ USE_CHARACTERS = ("非营运", "非营运", "非营运", "营运", "出租客运
 # on a long name, a fifth as wide: smudge no person reads once the card is half the
 # photo beside its 副页.
 SEAL_RADIUS = 90
+# Real cards stamp a square seal (the name in three rows) in a space the form leaves left
+# of the birth, first-issue and class rows' labels (23% of the card's width), the seal
+# about a fifth of it, its characters 4.5% of it tall (the dev set's two cards and ten
+# more from other sources).
+SEAL_SPACE = 200
+SEAL_SIDE = 176
 COMPANY_SUFFIXES = ("有限公司", "贸易有限公司", "科技有限公司", "物流有限公司", "机械厂")
 
 
@@ -102,6 +108,7 @@ def driving_licence(
     side: str | None = None,
     shift: float = 0.0,
     one_row: bool = False,
+    square_seal: bool = False,
 ) -> Doc:
     """The main page, in one of the issues still in wallets (the look, drawn from
     ``style``, leaves the truth alone): the newer prints its period
@@ -111,7 +118,10 @@ def driving_licence(
     repeats: 证号, 姓名, and the 换领 date, ``valid_to``; plus ``file_no``). ``shift``:
     the main page's values printed that many rows below their labels (out of register).
     ``one_row``: an older issue prints 有效起始日期 and 有效期限 side by side on its last
-    row (``有效起始日期 2012-06-18 有效期限 6年``), as many real cards do."""
+    row (``有效起始日期 2012-06-18 有效期限 6年``), as many real cards do. ``square_seal``:
+    the detachment's seal is square, its name in rows, stamped in the space the form
+    leaves for it left of the middle rows' labels, as on real cards; else round, over
+    those labels."""
     p = people.person(data, min_age=19, max_age=70)  # licensed at 18, at least a year ago
     first = people.random_date(data, people.add_years(p.birth, 18), date(2025, 12, 1))
     # Renewals: 6 years, then 10 years, then long-term; print the current period.
@@ -159,9 +169,11 @@ def driving_licence(
     if older and not one_row:
         rows.append(("有效起始日期", "Valid From", f"{valid_from:%Y-%m-%d}"))
     for i, (cn, en, val) in enumerate(rows):
-        t.cell_label(t.left, 4 + i, cn, en, lw)
-        t.cell_value(t.left + lw, 4 + i, val, 400)
-        t.hline(5 + i, x1=photo_x)
+        # The seal's space: the birth, first-issue and class rows, on the square seal's form.
+        x = t.left + SEAL_SPACE if square_seal and i < 3 else t.left
+        t.cell_label(x, 4 + i, cn, en, lw)
+        t.cell_value(x + lw, 4 + i, val, min(400, photo_x - x - lw))
+        t.hline(5 + i, x0=t.left + SEAL_SPACE if square_seal and i < 2 else None, x1=photo_x)
     last = 4 + len(rows)
     until = f"{valid_to:%Y-%m-%d}" if valid_to else "长期"
     period = (f"{years}年" if years else "长期") if older else f"{valid_from:%Y-%m-%d} 至 {until}"
@@ -179,8 +191,14 @@ def driving_licence(
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(last + 1)), outline=LINE, width=2)
     t.draw.line((photo_x, t.y(0), photo_x, t.y(last + 1)), fill=LINE)
     seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
-    centre = (95 + style.randint(-5, 5), t.y(6) + 20)  # over the labels, not the values
-    canvas.seal(img, centre, SEAL_RADIUS, seal, seal_font, style)
+    if square_seal:
+        x0 = t.left + (SEAL_SPACE - SEAL_SIDE) / 2 + style.randint(-8, 8)
+        y0 = t.y(5.5) - SEAL_SIDE / 2
+        box = (x0, y0, x0 + SEAL_SIDE, y0 + SEAL_SIDE)
+        canvas.square_seal(img, box, seal, seal_font, style)
+    else:
+        centre = (95 + style.randint(-5, 5), t.y(6) + 20)  # over the labels, not the values
+        canvas.seal(img, centre, SEAL_RADIUS, seal, seal_font, style)
     truth = {
         "id_num": p.id_number,
         "name": p.name,
@@ -199,6 +217,8 @@ def driving_licence(
         info["validity"] = "one row"
     if shift:
         info["shift"] = round(shift, 2)
+    if square_seal:
+        info["seal"] = "square"
     beside = style.random() < 1 / 3
     if beside or side == "Back":
         back, file_no = _driving_back(data, style, p, valid_to)
@@ -447,10 +467,11 @@ def make_drivinglicense(
     side: str | None,
     shift: float = 0.0,
     one_row: bool = False,
+    square_seal: bool = False,
 ) -> Doc:
     if side not in (None, "Front", "Back"):
         raise ValueError(f"a driver's licence is photographed as Front or Back, not {side!r}")
-    return driving_licence(data, style, side, shift, one_row)
+    return driving_licence(data, style, side, shift, one_row, square_seal)
 
 
 def make_driving(data: random.Random, style: random.Random, side: str | None) -> Doc:

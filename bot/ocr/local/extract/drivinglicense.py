@@ -31,7 +31,7 @@ from bot.ocr.local.layout import (
     two_pages,
 )
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import fix_division, one_off, police_seal_of
+from bot.ocr.local.places import fix_division, nearest_seal, one_off, police_seal_of
 
 LABELS = {
     "id_num": ["证号"],
@@ -63,6 +63,8 @@ _WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
 _CUT_DATE = re.compile(r"^\d{4}\D\d{2}\D\d$")  # its last digit past the box
 # 请于YYYY年MM月DD日前…: the date ends at 前, or at 日 when a blur took 前 (请于…19日新共).
 _RENEW_BY = re.compile(r"请于(.{8,11}?日|.{8,14}?(?=前))")
+SEAL_FIXED_WARNING = "印章文字按已知名称更正，请核对"
+_NAME = r"[\u4e00-\u9fff·]{2,6}"  # a holder's name, as the detector boxes it alone
 _SEAL = re.compile(
     r"[\u4e00-\u9fff]{2,}(?:公安局|公安厅)[\u4e00-\u9fff]*(?:支队|大队|管理局|管理所|总队|局)"
 )
@@ -236,6 +238,14 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
         m = _SEAL.search(clean(ln.text))
         if m and not (values.get("address") and ln in values["address"].lines):
             return m.group(0)
+    taken = {ln for value in values.values() for ln in value.lines}
+    if printed := _seal_in_rows(page.lines, taken):
+        name, as_read = printed
+        if not as_read and name != police_seal_of(result.fields.get("address", "")):
+            # Put right to a known name the address does not confirm: a seal of a city
+            # since renamed (襄樊) or of a 总队 is one character from another's.
+            result.warnings.append(SEAL_FIXED_WARNING)
+        return name
     expected = police_seal_of(result.fields.get("address", ""))
     readings = page.seal_readings(1)
     if expected is not None and readings and readings[0].name(expected) == expected:
@@ -252,6 +262,29 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
     if len(named) == 1 and not overruled:
         return named.pop()  # the seal's views (as photographed, deblurred) do not disagree
     result.warnings.append("印章文字未能识别")
+    return None
+
+
+def _seal_in_rows(lines: list[Line], taken: set[Line]) -> tuple[str, bool] | None:
+    """The detachment a square seal names in rows of upright characters (河北省承德 /
+    市公安局交 / 通警察支队), as every real card prints it, and whether it was read as
+    printed: lines stacked close under each other, their starts or middles aligned, that
+    together spell a known seal (or one character off from exactly one). The detector
+    boxes those rows like any print."""
+    free = [ln for ln in lines if ln not in taken]
+
+    def under(above: Line, ln: Line) -> bool:
+        h = above.height
+        aligned = abs(ln.x0 - above.x0) < h or abs(ln.cx - above.cx) < h
+        return aligned and above.cy < ln.y0 and ln.y0 - above.y1 < h
+
+    for first in free:
+        chain, text = [first], clean(first.text)
+        while below := [ln for ln in free if under(chain[-1], ln)]:
+            chain.append(min(below, key=lambda ln: ln.y0))  # the next row, the nearest
+            text += clean(chain[-1].text)
+            if name := nearest_seal(text):
+                return name, name == text
     return None
 
 
@@ -521,11 +554,23 @@ def _read_back(page: Page) -> Result:
 def _name_under_number(lines: list[Line], values: dict[str, Value]) -> Value | None:
     """姓名's value when its label went unread with the others (a small licence beside
     its 副页, turned): the one line of a name's few Chinese characters on the row under
-    the number's, starting where the number starts."""
+    the number's, starting where the number starts. On the real form the number sits
+    centred, over 性别 (its label read with its value, 性别男): then the name is the one
+    such line left of it on its row."""
     number = values.get("id_num")
     if number is None:
         return None
-    name = line_under(lines, number, r"[\u4e00-\u9fff·]{2,6}")
+    name = line_under(lines, number, _NAME)
+    if name is not None and clean(name.text).startswith(("性别", "国籍")):
+        left = [
+            ln
+            for ln in lines
+            if ln.x1 <= name.x0
+            and abs(ln.cy - name.cy) < 0.5 * name.height
+            and re.fullmatch(_NAME, clean(ln.text))
+            and not clean(ln.text).startswith(("姓名", "性别", "国籍"))
+        ]
+        name = left[0] if len(left) == 1 else None
     return Value(clean(name.text), number.row + 1, name.x0, (name,)) if name is not None else None
 
 
