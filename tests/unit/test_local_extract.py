@@ -1506,6 +1506,22 @@ def test_labels_a_blurred_photo_garbled_in_one_character_still_label() -> None:
         assert fields[key] == truth[key]
 
 
+@pytest.mark.parametrize("text", ["性制女国籍中国", "性制女 国中国"])
+def test_a_sex_label_garbled_and_run_on_through_the_nationality_still_labels(text: str) -> None:
+    """性别, its value, 国籍 and its value boxed as one, 性别 read 性制 and 国籍 short of
+    a character (fresh seed 1650124, a small licence turned): the name ran on through it
+    (曾然性制男)."""
+    page, _, truth, _ = load("drivinglicense_photo")
+    row = [ln for ln in page.lines if ln.text in ("性别", "女", "国籍", "中国")]
+    assert len(row) == 4
+    x0, x1 = min(ln.x0 for ln in row), max(ln.x1 for ln in row)
+    one = _box(text, x0, min(ln.y0 for ln in row), x1 - x0)
+    page.lines[:] = [ln for ln in page.lines if ln not in row] + [one]
+    fields = EXTRACTORS[DocType.DRIVINGLICENSE](page).fields
+    assert (fields["name"], fields["sex"]) == (truth["name"], "女")
+    assert fields["nationality"] == "中国"
+
+
 def test_a_sex_label_garbled_alone_past_the_name_still_labels() -> None:
     """性别 read as ``性制`` in a box of its own, its 女 boxed apart (fresh seed
     1550124): the name ran on through both (周红性制女). 性 and one character on 姓名's

@@ -374,11 +374,11 @@ _LEFT_LABELS = ("证号", "姓名", "住址")  # the two-character labels of the
 
 def _garbled_labels(lines: list[Line]) -> list[Line]:
     """Labels a blurred photo garbled in one character: 性别 followed by its value
-    (``性制男``) or alone on 姓名's row past the name (``性制``), 国籍 short of a
-    character between the sex and the nationality (``性别男国中国``) or misread in one
-    right of 性别 (``国箱``), and a two-character label of the left column, where the
-    other labels are, that no line spells right (``住效``), keeping the character in
-    its place."""
+    (``性制男``, also run on through 国籍 and its value: ``性制男国籍中国``) or alone on
+    姓名's row past the name (``性制``), 国籍 short of a character between the sex and
+    the nationality (``性别男国中国``, ``性制男国中国``) or misread in one right of 性别
+    (``国箱``), and a two-character label of the left column, where the other labels
+    are, that no line spells right (``住效``), keeping the character in its place."""
     texts = {clean(ln.text) for ln in lines}
     left = [ln.x0 for ln in lines if clean(ln.text) in (*_LEFT_LABELS, "出生日期")]
     nation = any("国籍" in t for t in texts)
@@ -396,12 +396,12 @@ def _garbled_labels(lines: list[Line]) -> list[Line]:
     out = []
     for ln in lines:
         t = clean(ln.text)
-        if m := re.fullmatch(r"性[^别男女]?([男女])", t):
-            ln = ln.with_text("性别" + m.group(1))
+        if m := re.fullmatch(r"性[^别男女]?([男女])(国籍[\u4e00-\u9fff]{2,})?", t):
+            ln = ln.with_text("性别" + m.group(1) + (m.group(2) or ""))  # 性制男(国籍中国)
         elif re.fullmatch(r"性[^别男女]", t) and "性别" not in texts and past_name(ln):
             ln = ln.with_text("性别")  # 性制, its value boxed apart
-        elif not nation and (m := re.fullmatch(r"(性.?[男女])[国籍]([\u4e00-\u9fff]{2,})", t)):
-            ln = ln.with_text(f"{m.group(1)}国籍{m.group(2)}")  # 性别男国中国: 籍 lost
+        elif not nation and (m := re.fullmatch(r"性.?([男女])[国籍]([\u4e00-\u9fff]{2,})", t)):
+            ln = ln.with_text(f"性别{m.group(1)}国籍{m.group(2)}")  # 性别男国中国: 籍 lost
         elif not nation and len(t) == 2 and (t[0] == "国") != (t[1] == "籍") and sex_row(ln):
             ln = ln.with_text("国籍")  # 国箱, right of 性别 on its row
         elif len(t) == 2 and left and min(abs(ln.x0 - x) for x in left) < ln.height:
