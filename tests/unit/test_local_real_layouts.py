@@ -856,3 +856,21 @@ def test_a_square_seal_put_right_is_warned_unless_the_address_agrees() -> None:
         result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*card, *seal(first)))
         assert result.fields["official_seal"] == f"广西壮族自治区{name}市公安局交通警察支队"
         assert (drivinglicense.SEAL_FIXED_WARNING in result.warnings) is warned, first
+
+
+def test_a_plate_number_painted_large_on_a_bus_is_not_the_plate() -> None:
+    """A bus's rear at night: its number painted large on its body in blue (放大号), the
+    plate itself yellow, two rows, smaller below it. The number is the same; the colour
+    is the plate's, not the paint's."""
+    blue, yellow = ((188, 202, 209), (40, 102, 165)), ((183, 133, 2), (33, 18, 10))
+
+    def box(text: str, x: float, y: float, w: float, h: float, tones: tuple) -> Line:
+        quad = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+        return Line(text, quad, 0.99, tones=tones)
+
+    painted = box("赣A36218", 400, 600, 600, 104, blue)
+    plate = [box("赣·A", 520, 756, 90, 34, yellow), box("36218", 474, 795, 176, 82, yellow)]
+    result = EXTRACTORS[DocType.PLATENUM](page(painted, *plate))
+    assert result.fields == {"number": "赣A36218", "color": "yellow"}
+    result = EXTRACTORS[DocType.PLATENUM](page(painted))  # the paint alone: as it looks
+    assert result.fields == {"number": "赣A36218", "color": "blue"}

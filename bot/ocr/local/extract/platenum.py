@@ -310,6 +310,10 @@ def extract(page: Page) -> Result:
         if number:
             best = (number, line)
             break
+    if best is not None and (same := [ln for t, ln in candidates if plate_fix(t) == best[0]]):
+        # A bus or lorry paints its number large on its body (放大号), in a colour of its
+        # own: the plate is the smallest print of that number.
+        best = (best[0], min(same, key=lambda ln: ln.height))
     if best is None:  # the format holds but for the province: the image chooses it
         first: tuple[str, Line, dict[str, float]] | None = None
         for text, line in candidates[:2]:
