@@ -874,3 +874,19 @@ def test_a_plate_number_painted_large_on_a_bus_is_not_the_plate() -> None:
     assert result.fields == {"number": "赣A36218", "color": "yellow"}
     result = EXTRACTORS[DocType.PLATENUM](page(painted))  # the paint alone: as it looks
     assert result.fields == {"number": "赣A36218", "color": "blue"}
+
+
+def test_a_licence_number_cut_short_is_warned() -> None:
+    """A published photo with the number's last digits blurred out (or a card cut at its
+    edge): six digits were given as the number, with no warning, as only an 18-digit
+    number failing its check was warned."""
+    card = [line(ID[:6], 160, 70) if ln.text == ID else ln for ln in _licence()]
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*card))
+    assert result.fields["id_num"] == ID[:6]
+    assert "证号校验未通过，请核对" in result.warnings
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_licence()))
+    assert "证号校验未通过，请核对" not in result.warnings
+    back = [line(ID[:6], 160, 70) if ln.text == ID else ln for ln in _licence_back(0)]
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*back))  # the 副页 alone
+    assert result.fields["id_num"] == ID[:6]
+    assert "证号校验未通过，请核对" in result.warnings

@@ -63,6 +63,7 @@ _WHOLE_DATE = re.compile(r"\d{4}\D\d{2}\D\d{2}")
 _CUT_DATE = re.compile(r"^\d{4}\D\d{2}\D\d$")  # its last digit past the box
 # 请于YYYY年MM月DD日前…: the date ends at 前, or at 日 when a blur took 前 (请于…19日新共).
 _RENEW_BY = re.compile(r"请于(.{8,11}?日|.{8,14}?(?=前))")
+NUMBER_WARNING = "证号校验未通过，请核对"
 SEAL_FIXED_WARNING = "印章文字按已知名称更正，请核对"
 _NAME = r"[\u4e00-\u9fff·]{2,6}"  # a holder's name, as the detector boxes it alone
 _SEAL = re.compile(
@@ -539,8 +540,8 @@ def _read_back(page: Page) -> Result:
     result = Result()
     if "id_num" in values:
         number = id_number(values["id_num"].text) or re.sub(r"\W", "", values["id_num"].text)
-        if len(number) == 18 and not id_valid(number):
-            result.warnings.append("证号校验未通过，请核对")
+        if not id_valid(number):  # also a number cut short (blurred out, or past an edge)
+            result.warnings.append(NUMBER_WARNING)
         result.put("id_num", number)
     if "name" in values:
         result.put("name", "".join(CJK.findall(values["name"].text)))
@@ -642,8 +643,8 @@ def extract(page: Page) -> Result:
                 if sum(a != b for a, b in zip(number, repeated, strict=True)) > BACK_NUMBER_OFF:
                     result.warnings.append("证号取自副页，与正页不符，请核对")
                 number = repeated
-            if not id_valid(number):
-                result.warnings.append("证号校验未通过，请核对")
+        if not id_valid(number):  # also a number cut short (blurred out, or past an edge)
+            result.warnings.append(NUMBER_WARNING)
         result.put("id_num", number)
     # The name, out of register like the number, falls off its label's row.
     if "name" in values and not "".join(CJK.findall(values["name"].text)):
