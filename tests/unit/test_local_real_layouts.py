@@ -591,9 +591,11 @@ def test_a_name_is_not_the_sex_under_a_centred_number() -> None:
     lines.append(line("性别男", 335, 120))
     fields = extract(DocType.DRIVINGLICENSE, page(*lines))
     assert (fields["name"], fields["sex"], fields["id_num"]) == ("钟宏", "男", ID)
-    # Two such lines on its left: neither is taken.
+    # Two such lines on its left: neither is taken; nor one far off (another page's).
     fields = extract(DocType.DRIVINGLICENSE, page(*lines, line("李明", 240, 124)))
     assert "name" not in fields
+    far = [line("李明", 0, 120) if ln.text == "钟宏" else ln for ln in lines]
+    assert "name" not in extract(DocType.DRIVINGLICENSE, page(*far))
 
 
 def test_a_nationality_boxed_with_the_sex_or_a_garbled_label_is_read() -> None:

@@ -563,10 +563,12 @@ def _name_under_number(lines: list[Line], values: dict[str, Value]) -> Value | N
         return None
     name = line_under(lines, number, _NAME)
     if name is not None and clean(name.text).startswith(("性别", "国籍")):
+        taken = {ln for value in values.values() for ln in value.lines}
         left = [
             ln
             for ln in lines
-            if ln.x1 <= name.x0
+            if ln not in taken
+            and 0 <= name.x0 - ln.x1 < 4 * name.height  # the 姓名 column, not a page beside
             and abs(ln.cy - name.cy) < 0.5 * name.height
             and re.fullmatch(_NAME, clean(ln.text))
             and not clean(ln.text).startswith(("姓名", "性别", "国籍"))
