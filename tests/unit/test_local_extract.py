@@ -554,6 +554,13 @@ def test_a_seal_read_a_character_off_is_the_one_known_detachment_near_it() -> No
     assert places.nearest_seal("河北省承市公安局交通警察支") is None  # two off
     assert places.nearest_seal("山东省济口市公安局交通警察支队") is None  # 济南 or 济宁
     assert places.nearest_seal("河北省承德市双桥区") is None
+    # Other names real seals print after the city are kept as printed, not "put right"
+    # to the usual one a character away.
+    patrol = "河北省承德市公安局交巡警察支队"  # the traffic and patrol police
+    assert places.nearest_seal(patrol) == patrol
+    assert places.nearest_seal(patrol[:-1]) == patrol
+    assert places.nearest_seal("天津市公安局公安交通管理") == "天津市公安局公安交通管理局"
+    assert places.nearest_seal("河北省承德市公安局交迎警察支队") is None  # 通 or 巡
 
 
 def test_a_square_seal_is_read_from_its_rows_whoever_the_holder_is() -> None:

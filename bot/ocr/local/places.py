@@ -345,11 +345,28 @@ def police_seals() -> tuple[str, ...]:
     return tuple(sorted({f"{p}{c}公安局交通警察支队" for p, c in prefectures().values()}))
 
 
+# How a seal names the traffic police after its city: the usual name (police_seals), and
+# the others real licences print (交巡警, the traffic and patrol police; a municipality's
+# 公安交通管理局; a 总队).
+SEAL_SUFFIXES = (
+    "公安局交通警察支队",
+    "公安局交巡警察支队",
+    "公安局公安交通管理局",
+    "公安局交通警察总队",
+)
+
+
+@cache
+def police_seal_forms() -> frozenset[str]:
+    """Every ``<province><city>`` with each of :data:`SEAL_SUFFIXES`."""
+    return frozenset(f"{p}{c}{end}" for p, c in prefectures().values() for end in SEAL_SUFFIXES)
+
+
 def nearest_seal(text: str) -> str | None:
-    """The detachment ``text`` names: a known seal (:func:`police_seals`) as read, or the
-    one known seal a character away from it (one misread, lost or read twice); else None
-    (also when two are a character away)."""
-    names = police_seals()
+    """The detachment ``text`` names: a known seal (:func:`police_seal_forms`) as read,
+    or the one known seal a character away from it (one misread, lost or read twice);
+    else None (also when two are a character away)."""
+    names = police_seal_forms()
     if text in names:
         return text
     near = [name for name in names if abs(len(name) - len(text)) <= 1 and _one_edit(text, name)]
