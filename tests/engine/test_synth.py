@@ -228,6 +228,24 @@ def test_driver_s_licence_seals_are_drawn_as_large_as_on_real_cards():
     assert measured >= 4 and forms == {"square", "round"}
 
 
+def test_vehicle_licences_stamp_the_real_square_seal_left_of_three_rows():
+    """Real vehicle licences stamp the seal square, its name in rows, in a space left of
+    the VIN, engine and register rows' labels (the dev set's cards); half are drawn so,
+    the others keep the round seal at the right."""
+    forms = {}
+    for seed in range(12):
+        sample = generate("driving", seed=seed, mode="scan", side="Front")
+        r, g, b = np.moveaxis(np.asarray(sample.image.convert("RGB"), np.int16), 2, 0)
+        cols = np.flatnonzero(((r > 150) & (r - g > 70) & (r - b > 70)).any(axis=0))
+        form = sample.meta.get("seal", "round")
+        forms[form] = forms.get(form, 0) + 1
+        if form == "square":
+            assert cols[0] >= 30 and cols[-1] <= 30 + licences.SEAL_SPACE, seed
+        else:
+            assert cols[0] > sample.image.width / 2, seed
+    assert set(forms) == {"square", "round"}
+
+
 def test_driving_licences_renewed_twice_are_long_term_in_both_issues():
     """Renewals run 6 years, then 10, then 长期: a licence first issued 16 years before
     its current period prints 长期 (the older issue as its 有效期限, the newer after 至)."""
@@ -425,6 +443,7 @@ def test_bad_arguments_are_refused():
     with pytest.raises(ValueError):
         generate("drivinglicense", seed=1, seal="oval")
     assert generate("drivinglicense", seed=1, mode="scan", seal="square").meta["seal"] == "square"
+    assert generate("driving", seed=1, mode="scan", seal="square").meta["seal"] == "square"
 
 
 def test_committed_set_matches_the_generator():

@@ -97,7 +97,7 @@ def generate(
     the driver's licence's (``Back``: the 副页 alone); random when None.
     ``rotation`` forces the quarter turn of a photo (0/90/180/270). ``framing`` forces
     how a plate photo is framed (see :func:`plate_framing`); ``seal`` a driver's
-    licence's seal, ``square`` or ``round`` (see :func:`seal_square`).
+    or vehicle licence's seal, ``square`` or ``round`` (see :func:`seal_square`).
     """
     doc_type = DocType(doc_type)
     if doc_type not in _MAKERS:
@@ -106,8 +106,8 @@ def generate(
         raise ValueError(f"mode is one of {MODES}, not {mode!r}")
     if framing is not None and (doc_type is not DocType.PLATENUM or framing not in FRAMINGS):
         raise ValueError(f"framing is one of {tuple(FRAMINGS)}, for plate photos only")
-    if seal is not None and (doc_type is not DocType.DRIVINGLICENSE or seal not in SEALS):
-        raise ValueError(f"seal is one of {SEALS}, for driver's licences only")
+    if seal is not None and (doc_type not in _LICENCES or seal not in SEALS):
+        raise ValueError(f"seal is one of {SEALS}, for driver's and vehicle licences only")
     framing = framing or plate_framing(seed)
     if doc_type is DocType.DRIVINGLICENSE and side is None:
         side = licence_side(seed)
@@ -178,7 +178,7 @@ ROAD = 0.4  # plate scenes framed by a road camera over a car's front
 PALE_LABELS = 0.2  # ID card fronts whose labels glare or wear washed out
 OUT_OF_REGISTER = 0.2  # driver's licences whose values were printed off the form's rows
 ONE_ROW = 0.5  # older driver's licences with 有效起始日期 and 有效期限 on one row
-SQUARE_SEAL = 0.5  # driver's licences with the real cards' square seal (else a round one)
+SQUARE_SEAL = 0.5  # licences with the real cards' square seal (else a round one)
 SEALS = ("square", "round")
 
 
@@ -186,13 +186,13 @@ def _id_front_variant(seed: int) -> dict[str, float]:
     return {"fade": label_fade(seed)}
 
 
-def seal_square(seed: int) -> bool:
-    """Whether a driver's licence's seal is square, its name in rows, stamped left of the
-    middle rows' labels, as every real card prints it (half of them); the others keep the
-    round seal over those labels that the generator drew first: a harder case for the
-    reader (red ink across print, a name on an arc), which the suite and the earlier
-    measurements stand on. Its own stream: the others draw as before."""
-    return random.Random(f"{seed}:drivinglicense:seal").random() < SQUARE_SEAL
+def seal_square(seed: int, doc_type: DocType = DocType.DRIVINGLICENSE) -> bool:
+    """Whether a driver's or vehicle licence's seal is square, its name in rows, stamped
+    left of three rows' labels, as every real card prints it (half of them); the others
+    keep the round seal the generator drew first: a harder case for the reader (red ink
+    across print, a name on an arc), which the suite and the earlier measurements stand
+    on. Its own stream: the others draw as before."""
+    return random.Random(f"{seed}:{doc_type.value}:seal").random() < SQUARE_SEAL
 
 
 def _licence_variant(seed: int) -> dict[str, float]:
@@ -203,11 +203,17 @@ def _licence_variant(seed: int) -> dict[str, float]:
     }
 
 
+def _vehicle_variant(seed: int) -> dict[str, float]:
+    return {"square_seal": seal_square(seed, DocType.DRIVING)}
+
+
 # Variants a maker draws from its own seed stream (keyword arguments of its make).
 _VARIANTS: dict[DocType, Callable[[int], dict[str, float]]] = {
     DocType.IDCARD: _id_front_variant,
     DocType.DRIVINGLICENSE: _licence_variant,
+    DocType.DRIVING: _vehicle_variant,
 }
+_LICENCES = (DocType.DRIVINGLICENSE, DocType.DRIVING)  # the documents with a seal
 
 
 def card_angle(seed: int) -> float | None:

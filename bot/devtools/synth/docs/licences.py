@@ -276,10 +276,14 @@ def _owner(data: random.Random) -> tuple[str, people.Region, str]:
     return city + word + data.choice(COMPANY_SUFFIXES), region, people.address(data, region)
 
 
-def vehicle_licence(data: random.Random, style: random.Random, side: str | None = None) -> Doc:
+def vehicle_licence(
+    data: random.Random, style: random.Random, side: str | None = None, square_seal: bool = False
+) -> Doc:
     """The main page (``side="Front"``); with ``"Both"`` the 副页 below it or beside it
     (as photographed in its sleeve, or out of it on a desk); ``"Back"``: the 副页 alone,
-    whose 号牌号码 is then the ``plate_num``. Random when ``None``."""
+    whose 号牌号码 is then the ``plate_num``. Random when ``None``. ``square_seal``: the
+    detachment's seal square, its name in rows, in the space the form leaves left of the
+    VIN, engine and register rows' labels, as on real cards; else round, at the right."""
     owner, region, addr = _owner(data)
     plate = numbers.plate(
         data, data.choice(("blue", "blue", "green", "yellow")), province=region.code[:2]
@@ -325,22 +329,31 @@ def vehicle_licence(data: random.Random, style: random.Random, side: str | None 
     t.draw.line((mid, t.y(3), mid, t.y(4)), fill=LINE)
     t.cell_label(mid, 3, "品牌型号", "Model", 140)
     t.cell_value(mid + 140, 3, model, t.right - mid - 140)
+    # The real form's seal space: the last three rows start right of it, narrower.
+    x = t.left + SEAL_SPACE if square_seal else t.left
+    vw, dw, mid6 = (150, 170, x + 280) if square_seal else (lw, 250, mid)
     t.hline(4)
-    t.cell_label(t.left, 4, "车辆识别代号", "VIN", lw)
-    t.cell_value(t.left + lw, 4, vin, t.right - t.left - lw)
-    t.hline(5)
-    t.cell_label(t.left, 5, "发动机号码", "Engine No.", lw)
-    t.cell_value(t.left + lw, 5, engine, t.right - t.left - lw)
-    t.hline(6)
-    t.cell_label(t.left, 6, "注册日期", "Register Date", lw)
-    t.cell_value(t.left + lw, 6, f"{register:%Y-%m-%d}", 250)
-    t.draw.line((mid, t.y(6), mid, t.y(7)), fill=LINE)
-    t.cell_label(mid, 6, "发证日期", "Issue Date", 140)
-    t.cell_value(mid + 140, 6, f"{issue:%Y-%m-%d}", t.right - mid - 140)
+    t.cell_label(x, 4, "车辆识别代号", "VIN", vw)
+    t.cell_value(x + vw, 4, vin, t.right - x - vw)
+    t.hline(5, x0=x)
+    t.cell_label(x, 5, "发动机号码", "Engine No.", vw)
+    t.cell_value(x + vw, 5, engine, t.right - x - vw)
+    t.hline(6, x0=x)
+    t.cell_label(x, 6, "注册日期", "Register Date", mid6 - x - dw)
+    t.cell_value(mid6 - dw, 6, f"{register:%Y-%m-%d}", dw)
+    t.draw.line((mid6, t.y(6), mid6, t.y(7)), fill=LINE)
+    t.cell_label(mid6, 6, "发证日期", "Issue Date", 140)
+    t.cell_value(mid6 + 140, 6, f"{issue:%Y-%m-%d}", t.right - mid6 - 140)
     t.hline(7)
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(7)), outline=LINE, width=2)
     seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
-    canvas.seal(img, (W - 150 + style.randint(-10, 10), t.y(6) + 10), 80, seal, seal_font, style)
+    if square_seal:
+        x0 = t.left + (SEAL_SPACE - SEAL_SIDE) / 2 + style.randint(-8, 8)
+        y0 = t.y(5.5) - SEAL_SIDE / 2
+        canvas.square_seal(img, (x0, y0, x0 + SEAL_SIDE, y0 + SEAL_SIDE), seal, seal_font, style)
+    else:
+        centre = (W - 150 + style.randint(-10, 10), t.y(6) + 10)
+        canvas.seal(img, centre, 80, seal, seal_font, style)
     truth = {
         "plate_num": plate.number,
         "vehicle_type": vehicle_type,
@@ -357,7 +370,7 @@ def vehicle_licence(data: random.Random, style: random.Random, side: str | None 
         draw = data.random()
         side = "Both" if draw < 0.5 else "Back" if draw < 0.6 else "Front"
     pages = side.lower()
-    info = {"fonts": [t.value_spec.key]}
+    info = {"fonts": [t.value_spec.key]} | ({"seal": "square"} if square_seal else {})
     if pages == "front":
         return Doc(canvas.round_corners(img, 20), truth, "Front", info)
     if pages not in ("both", "back"):
@@ -474,5 +487,7 @@ def make_drivinglicense(
     return driving_licence(data, style, side, shift, one_row, square_seal)
 
 
-def make_driving(data: random.Random, style: random.Random, side: str | None) -> Doc:
-    return vehicle_licence(data, style, side)
+def make_driving(
+    data: random.Random, style: random.Random, side: str | None, square_seal: bool = False
+) -> Doc:
+    return vehicle_licence(data, style, side, square_seal)
