@@ -876,6 +876,12 @@ def test_a_plate_number_painted_large_on_a_bus_is_not_the_plate() -> None:
     assert result.fields == {"number": "赣A36218", "color": "yellow"}
     result = EXTRACTORS[DocType.PLATENUM](page(painted))  # the paint alone: as it looks
     assert result.fields == {"number": "赣A36218", "color": "blue"}
+    # A road camera's caption repeats a one-row plate's number in small white print: the
+    # plate is still the plate.
+    blue_plate = box("赣A·36218", 300, 200, 120, 60, blue)
+    caption = box("赣A36218 蓝色", 0, 26, 112, 24, ((229, 231, 230), (40, 42, 41)))
+    result = EXTRACTORS[DocType.PLATENUM](page(caption, blue_plate))
+    assert result.fields == {"number": "赣A36218", "color": "blue"}
 
 
 def test_a_licence_number_cut_short_is_warned() -> None:

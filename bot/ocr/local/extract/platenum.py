@@ -310,10 +310,14 @@ def extract(page: Page) -> Result:
         if number:
             best = (number, line)
             break
-    if best is not None and (same := [ln for t, ln in candidates if plate_fix(t) == best[0]]):
+    if best is not None and best[0][0] in best[1].text:
         # A bus or lorry paints its number large on its body (放大号), in a colour of its
-        # own: the plate is the smallest print of that number.
-        best = (best[0], min(same, key=lambda ln: ln.height))
+        # own, above its plate, which has two rows: a reading of the same number joined
+        # from two rows (the province above the line, not on it) is the plate.
+        rows2 = [
+            ln for t, ln in candidates if plate_fix(t) == best[0] and best[0][0] not in ln.text
+        ]
+        best = (best[0], rows2[0]) if rows2 else best
     if best is None:  # the format holds but for the province: the image chooses it
         first: tuple[str, Line, dict[str, float]] | None = None
         for text, line in candidates[:2]:
