@@ -870,8 +870,8 @@ def test_a_plate_number_painted_large_on_a_bus_is_not_the_plate() -> None:
         quad = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
         return Line(text, quad, 0.99, tones=tones)
 
-    painted = box("赣A36218", 400, 600, 600, 104, blue)
-    plate = [box("赣·A", 520, 756, 90, 34, yellow), box("36218", 474, 795, 176, 82, yellow)]
+    painted = box("赣A36218", 380, 590, 620, 110, blue)
+    plate = [box("赣·A", 530, 750, 90, 36, yellow), box("36218", 480, 792, 180, 80, yellow)]
     result = EXTRACTORS[DocType.PLATENUM](page(painted, *plate))
     assert result.fields == {"number": "赣A36218", "color": "yellow"}
     result = EXTRACTORS[DocType.PLATENUM](page(painted))  # the paint alone: as it looks
@@ -879,8 +879,14 @@ def test_a_plate_number_painted_large_on_a_bus_is_not_the_plate() -> None:
     # A road camera's caption repeats a one-row plate's number in small white print: the
     # plate is still the plate.
     blue_plate = box("赣A·36218", 300, 200, 120, 60, blue)
-    caption = box("赣A36218 蓝色", 0, 26, 112, 24, ((229, 231, 230), (40, 42, 41)))
+    white = ((229, 231, 230), (40, 42, 41))
+    caption = box("赣A36218 蓝色", 0, 26, 112, 24, white)
     result = EXTRACTORS[DocType.PLATENUM](page(caption, blue_plate))
+    assert result.fields == {"number": "赣A36218", "color": "blue"}
+    # Nor a caption boxed in two pieces either side of the dot (a row of one, not two),
+    # even below the plate.
+    split = [box("赣A", 300, 400, 30, 24, white), box("36218", 335, 400, 80, 24, white)]
+    result = EXTRACTORS[DocType.PLATENUM](page(blue_plate, *split))
     assert result.fields == {"number": "赣A36218", "color": "blue"}
 
 

@@ -153,10 +153,11 @@ def _join(lines: list[Line]) -> str:
     return text
 
 
-def _join_rows(page: Page) -> list[tuple[str, Line]]:
+def _join_rows(page: Page) -> tuple[list[tuple[str, Line]], set[Line]]:
     """Each row's text (a plate may be read as two boxes either side of its dot), and a
     two-row plate's (a lorry's rear plate: province and letter small above, the rest
-    large below) as one, with the lower row's box."""
+    large below) as one, with the lower row's box; and the boxes of those two-row
+    readings."""
     out = []
     grid = rows(page.lines)
     for row in grid:
@@ -172,7 +173,9 @@ def _join_rows(page: Page) -> list[tuple[str, Line]]:
             continue
         tops = [top] if len(top) == 2 else _upper_row(page, upper, wide)
         out += [(t + _join(lower.lines), wide) for t in dict.fromkeys(tops)]
-    return out + [item for line in page.lines for item in _upper_row_inside(page, line)]
+    one_row = len(grid)
+    out += [item for line in page.lines for item in _upper_row_inside(page, line)]
+    return out, {line for _, line in out[one_row:]}
 
 
 # Shapes a lone capital of a plate's upper row is read as (J as a corner bracket).
@@ -297,7 +300,7 @@ def _likeliest_province(text: str, line: Line, scores: dict[str, float]) -> str 
 
 def extract(page: Page) -> Result:
     result = Result()
-    candidates = _join_rows(page)
+    candidates, two_rows = _join_rows(page)
     candidates.sort(key=lambda item: -item[1].height)  # the plate is the biggest print
     best: tuple[str, Line] | None = None
     for text, line in candidates:
@@ -310,14 +313,21 @@ def extract(page: Page) -> Result:
         if number:
             best = (number, line)
             break
-    if best is not None and best[0][0] in best[1].text:
+    if best is not None and best[1] not in two_rows:
         # A bus or lorry paints its number large on its body (放大号), in a colour of its
-        # own, above its plate, which has two rows: a reading of the same number joined
-        # from two rows (the province above the line, not on it) is the plate.
-        rows2 = [
-            ln for t, ln in candidates if plate_fix(t) == best[0] and best[0][0] not in ln.text
+        # own, above its plate, which has two rows: a two-row reading of the same number
+        # below the painted one is the plate.
+        painted = best[1]
+        plates = [
+            ln
+            for t, ln in candidates
+            if ln in two_rows
+            and plate_fix(t) == best[0]
+            and ln.y0 > painted.cy
+            and ln.x0 < painted.x1
+            and painted.x0 < ln.x1
         ]
-        best = (best[0], rows2[0]) if rows2 else best
+        best = (best[0], plates[0]) if plates else best
     if best is None:  # the format holds but for the province: the image chooses it
         first: tuple[str, Line, dict[str, float]] | None = None
         for text, line in candidates[:2]:
