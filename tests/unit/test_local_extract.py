@@ -560,7 +560,9 @@ def test_a_seal_read_a_character_off_is_the_one_known_detachment_near_it() -> No
     assert places.nearest_seal(patrol) == patrol
     assert places.nearest_seal(patrol[:-1]) == patrol
     assert places.nearest_seal("天津市公安局公安交通管理") == "天津市公安局公安交通管理局"
-    assert places.nearest_seal("河北省承德市公安局交迎警察支队") is None  # 通 or 巡
+    # 通 or 巡: the usual name first (the caller warns unless it is the holder's city's).
+    assert places.nearest_seal("河北省承德市公安局交迎警察支队") == chengde
+    assert places.nearest_seal("河北省承德市公安局交通警察总") == chengde[:-2] + "总队"
 
 
 def test_a_square_seal_is_read_from_its_rows_whoever_the_holder_is() -> None:

@@ -842,22 +842,27 @@ def _plate(text: str) -> tuple[dict, list[str]]:
 
 def test_a_square_seal_put_right_is_warned_unless_the_address_agrees() -> None:
     """A seal's rows read a character short are put right to the one known name near
-    them; a renamed city's seal (襄樊) or a 总队's is a character from another's, so the
-    name is warned unless it is the detachment of the holder's city."""
+    them; a renamed city's seal (襄樊) is a character from another's, so the name is
+    warned unless it is the detachment of the holder's city. A rarer ending read as
+    printed (交巡警察支队) is given, warned unless it names the holder's city."""
 
-    def seal(first: str) -> list[Line]:
+    def seal(first: str, last: str = "通警察支队") -> list[Line]:
         return [line(first, 10, 250, 170), line("市公安局交", 10, 290, 170),
-                line("通警察支队", 10, 330, 170)]  # fmt: skip
+                line(last, 10, 330, 170)]  # fmt: skip
 
     card = _licence(200)  # the seal in its space on the left
-    for first, name, warned in (
-        ("广西壮族自治区梧", "梧州", False),  # 州 lost, the city's
-        ("广西壮族自治区梧州", "梧州", False),  # as printed
-        ("广西壮族自治区柳", "柳州", True),
-    ):  # 州 lost, another's
-        result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*card, *seal(first)))
-        assert result.fields["official_seal"] == f"广西壮族自治区{name}市公安局交通警察支队"
-        assert (drivinglicense.SEAL_FIXED_WARNING in result.warnings) is warned, first
+    guangxi = "广西壮族自治区"
+    for first, last, want, warned in (
+        (guangxi + "梧", "通警察支队", "梧州市公安局交通警察支队", False),  # 州 lost, home
+        (guangxi + "梧州", "通警察支队", "梧州市公安局交通警察支队", False),  # as printed
+        (guangxi + "柳", "通警察支队", "柳州市公安局交通警察支队", True),  # 州 lost, another
+        (guangxi + "柳州", "通警察支队", "柳州市公安局交通警察支队", False),  # moved house
+        (guangxi + "梧州", "巡警察支队", "梧州市公安局交巡警察支队", False),  # home, patrol
+        (guangxi + "柳州", "巡警察支队", "柳州市公安局交巡警察支队", True),  # 通 read 巡?
+    ):
+        result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*card, *seal(first, last)))
+        assert result.fields["official_seal"] == guangxi + want, first
+        assert (drivinglicense.SEAL_FIXED_WARNING in result.warnings) is warned, (first, last)
 
 
 def test_a_plate_number_painted_large_on_a_bus_is_not_the_plate() -> None:
@@ -900,6 +905,12 @@ def test_a_licence_number_cut_short_is_warned() -> None:
     assert "证号校验未通过，请核对" in result.warnings
     result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*_licence()))
     assert "证号校验未通过，请核对" not in result.warnings
+    old = [line(ID[:6] + ID[8:17], 160, 70) if ln.text == ID else ln for ln in _licence()]
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*old))  # an old 15-digit ID number
+    assert len(result.fields["id_num"]) == 15 and "证号校验未通过，请核对" not in result.warnings
+    empty = [ln for ln in _licence() if ln.text != ID]
+    result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*empty))  # none read: nothing to doubt
+    assert "id_num" not in result.fields and "证号校验未通过，请核对" not in result.warnings
     back = [line(ID[:6], 160, 70) if ln.text == ID else ln for ln in _licence_back(0)]
     result = EXTRACTORS[DocType.DRIVINGLICENSE](page(*back))  # the 副页 alone
     assert result.fields["id_num"] == ID[:6]

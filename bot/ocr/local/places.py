@@ -364,13 +364,16 @@ def police_seal_forms() -> frozenset[str]:
 
 def nearest_seal(text: str) -> str | None:
     """The detachment ``text`` names: a known seal (:func:`police_seal_forms`) as read,
-    or the one known seal a character away from it (one misread, lost or read twice);
-    else None (also when two are a character away)."""
-    names = police_seal_forms()
-    if text in names:
+    or the one known seal a character away from it (one misread, lost or read twice),
+    the usual name (:func:`police_seals`) first; else None (also when two are a
+    character away)."""
+    if text in police_seal_forms():
         return text
-    near = [name for name in names if abs(len(name) - len(text)) <= 1 and _one_edit(text, name)]
-    return near[0] if len(near) == 1 else None
+    for names in (police_seals(), police_seal_forms()):
+        near = [n for n in names if abs(len(n) - len(text)) <= 1 and _one_edit(text, n)]
+        if near:
+            return near[0] if len(near) == 1 else None
+    return None
 
 
 def _one_edit(a: str, b: str) -> bool:

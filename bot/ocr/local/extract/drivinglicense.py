@@ -31,7 +31,13 @@ from bot.ocr.local.layout import (
     two_pages,
 )
 from bot.ocr.local.page import Line, Page, region
-from bot.ocr.local.places import fix_division, nearest_seal, one_off, police_seal_of
+from bot.ocr.local.places import (
+    fix_division,
+    nearest_seal,
+    one_off,
+    police_seal_of,
+    police_seals,
+)
 
 LABELS = {
     "id_num": ["证号"],
@@ -242,9 +248,12 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
     taken = {ln for value in values.values() for ln in value.lines}
     if printed := _seal_in_rows(page.lines, taken):
         name, as_read = printed
-        if not as_read and name != police_seal_of(result.fields.get("address", "")):
-            # Put right to a known name the address does not confirm: a seal of a city
-            # since renamed (襄樊) or of a 总队 is one character from another's.
+        home = police_seal_of(result.fields.get("address", "")) or ""
+        usual = as_read and name in police_seals()
+        if name != home and not (usual or (as_read and _seal_city(name) == _seal_city(home))):
+            # Put right to a known name the address does not confirm (a seal of a city
+            # since renamed, 襄樊, is one character from another's), or a rarer ending as
+            # read for another city (交巡警察支队 is one from 交通警察支队).
             result.warnings.append(SEAL_FIXED_WARNING)
         return name
     expected = police_seal_of(result.fields.get("address", ""))
@@ -264,6 +273,18 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
         return named.pop()  # the seal's views (as photographed, deblurred) do not disagree
     result.warnings.append("印章文字未能识别")
     return None
+
+
+def _number_in_doubt(number: str) -> bool:
+    """Whether a licence number read is no valid ID number: one failing its check, or
+    cut short (blurred out, or past an edge). An old 15-digit ID number has no check
+    digit to fail (as ID cards say); an empty one is no number."""
+    return bool(number) and not id_valid(number) and not re.fullmatch(r"\d{15}", number)
+
+
+def _seal_city(seal: str) -> str:
+    """The province and city a detachment's seal names (all before its 公安)."""
+    return seal.split("公安")[0]
 
 
 def _seal_in_rows(lines: list[Line], taken: set[Line]) -> tuple[str, bool] | None:
@@ -540,7 +561,7 @@ def _read_back(page: Page) -> Result:
     result = Result()
     if "id_num" in values:
         number = id_number(values["id_num"].text) or re.sub(r"\W", "", values["id_num"].text)
-        if not id_valid(number):  # also a number cut short (blurred out, or past an edge)
+        if _number_in_doubt(number):
             result.warnings.append(NUMBER_WARNING)
         result.put("id_num", number)
     if "name" in values:
@@ -568,7 +589,7 @@ def _name_under_number(lines: list[Line], values: dict[str, Value]) -> Value | N
             ln
             for ln in lines
             if ln not in taken
-            and 0 <= name.x0 - ln.x1 < 4 * name.height  # the 姓名 column, not a page beside
+            and 0 <= name.x0 - ln.x1 < 6 * name.height  # the 姓名 column, not a page beside
             and abs(ln.cy - name.cy) < 0.5 * name.height
             and re.fullmatch(_NAME, clean(ln.text))
             and not clean(ln.text).startswith(("姓名", "性别", "国籍"))
@@ -645,7 +666,7 @@ def extract(page: Page) -> Result:
                 if sum(a != b for a, b in zip(number, repeated, strict=True)) > BACK_NUMBER_OFF:
                     result.warnings.append("证号取自副页，与正页不符，请核对")
                 number = repeated
-        if not id_valid(number):  # also a number cut short (blurred out, or past an edge)
+        if _number_in_doubt(number):
             result.warnings.append(NUMBER_WARNING)
         result.put("id_num", number)
     # The name, out of register like the number, falls off its label's row.
