@@ -198,7 +198,7 @@ def square_seal(
     rng: random.Random,
     color: Color = (215, 30, 35),
 ) -> None:
-    """A square red seal, as a driver's licence's detachment stamps it: a frame and
+    """A square red seal, as a licence's traffic police detachment stamps it: a frame and
     ``text`` in rows of upright, condensed characters (河北省承德 / 市公安局交 / 通警察支队),
     three rows, four for a long name."""
     layer = Image.new("RGBA", img.size, (0, 0, 0, 0))

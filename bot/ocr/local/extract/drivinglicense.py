@@ -238,9 +238,11 @@ def _date_between(page: Page, above: Value | None, below: Value | None) -> list[
 
 
 def _seal(page: Page, values: dict, result: Result) -> str | None:
-    """The issuing detachment: a printed line naming it (scans of reissued licences),
-    or the name on the round red seal (:mod:`bot.ocr.local.seal`), weighed against the
-    detachment of the city in the holder's address, which is where a licence is issued."""
+    """The issuing detachment: a printed line naming it (scans of reissued licences);
+    the rows of the square seal real cards stamp (:func:`_seal_in_rows`), warned when
+    put right to a name the holder's city does not confirm; or the name on a round red
+    seal (:mod:`bot.ocr.local.seal`), weighed against the detachment of the city in the
+    holder's address, which is where a licence is issued."""
     for ln in page.lines:
         m = _SEAL.search(clean(ln.text))
         if m and not (values.get("address") and ln in values["address"].lines):
