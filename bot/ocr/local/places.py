@@ -373,7 +373,7 @@ def nearest_seal(text: str) -> str | None:
         return None
     for names in (_by_length(police_seals()), _by_length(police_seal_forms())):
         near = [
-            n for size in (-1, 0, 1) for n in names.get(len(text) + size, ()) if _one_edit(text, n)
+            n for size in (-1, 0, 1) for n in names.get(len(text) + size, ()) if one_edit(text, n)
         ]
         if near:
             return near[0] if len(near) == 1 else None
@@ -390,10 +390,10 @@ def _by_length(names: Collection[str]) -> dict[int, tuple[str, ...]]:
     return {size: tuple(group) for size, group in out.items()}
 
 
-def _one_edit(a: str, b: str) -> bool:
+def one_edit(a: str, b: str) -> bool:
     """Whether ``a`` becomes ``b`` by changing, adding or dropping one character."""
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+        return one_off(a, b)
     short, long = sorted((a, b), key=len)
     if len(long) - len(short) != 1:
         return False

@@ -13,7 +13,7 @@ from bot.numbers import TO_DIGIT, TO_LETTER, single_fix
 from bot.ocr.local.extract import Result
 from bot.ocr.local.layout import rows
 from bot.ocr.local.page import Page, region
-from bot.ocr.local.places import one_off
+from bot.ocr.local.places import one_edit, one_off
 
 _FILLER = str.maketrans({"く": "<", "«": "<", "‹": "<", "〈": "<", "＜": "<", " ": "<"})
 _DIGIT_POS = [*range(9, 10), *range(13, 20), *range(21, 28), 42, 43]
@@ -179,8 +179,7 @@ def _names_from_visual_zone(page: Page, first: str) -> str:
     # A letter read as no letter and dropped (YU]IA, 1620308): the one word there that
     # is the name with one more letter, when the name itself is none of its words.
     for part in set(re.findall(r"[A-Z]{3,}", names)) - words:
-        fits = {w for w in words if len(w) == len(part) + 1
-                and any(w[:i] + w[i + 1 :] == part for i in range(len(w)))}  # fmt: skip
+        fits = {w for w in words if len(w) == len(part) + 1 and one_edit(part, w)}
         if len(fits) == 1:
             names = _word_replaced(names, part, fits.pop())
             names = names[:-1] if names.endswith("<") else names
