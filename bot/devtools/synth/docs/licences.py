@@ -95,6 +95,13 @@ def _title(img: Image.Image, style: random.Random, cn: str, en: str) -> None:
     draw.text((W / 2, 88), en, font=en_font, fill=LABEL, anchor="mm")
 
 
+def _square_seal(img: Image.Image, t: _Table, seal: str, font_load, style: random.Random) -> None:
+    """The square seal in the space the form leaves it, left of rows 4 to 6's labels."""
+    x0 = t.left + (SEAL_SPACE - SEAL_SIDE) / 2 + style.randint(-8, 8)
+    y0 = t.y(5.5) - SEAL_SIDE / 2
+    canvas.square_seal(img, (x0, y0, x0 + SEAL_SIDE, y0 + SEAL_SIDE), seal, font_load, style)
+
+
 def _seal_text(region: people.Region) -> str:
     """The traffic police detachment of the holder's city; a county-level city under its
     province directly (湖北省仙桃市) has its own. Municipalities: the municipality's."""
@@ -192,10 +199,7 @@ def driving_licence(
     t.draw.line((photo_x, t.y(0), photo_x, t.y(last + 1)), fill=LINE)
     seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
     if square_seal:
-        x0 = t.left + (SEAL_SPACE - SEAL_SIDE) / 2 + style.randint(-8, 8)
-        y0 = t.y(5.5) - SEAL_SIDE / 2
-        box = (x0, y0, x0 + SEAL_SIDE, y0 + SEAL_SIDE)
-        canvas.square_seal(img, box, seal, seal_font, style)
+        _square_seal(img, t, seal, seal_font, style)
     else:
         centre = (95 + style.randint(-5, 5), t.y(6) + 20)  # over the labels, not the values
         canvas.seal(img, centre, SEAL_RADIUS, seal, seal_font, style)
@@ -348,9 +352,7 @@ def vehicle_licence(
     t.draw.rectangle((t.left, t.y(0), t.right, t.y(7)), outline=LINE, width=2)
     seal_font = partial(fonts.load, fonts.pick(style, "sans_bold"))
     if square_seal:
-        x0 = t.left + (SEAL_SPACE - SEAL_SIDE) / 2 + style.randint(-8, 8)
-        y0 = t.y(5.5) - SEAL_SIDE / 2
-        canvas.square_seal(img, (x0, y0, x0 + SEAL_SIDE, y0 + SEAL_SIDE), seal, seal_font, style)
+        _square_seal(img, t, seal, seal_font, style)
     else:
         centre = (W - 150 + style.randint(-10, 10), t.y(6) + 10)
         canvas.seal(img, centre, 80, seal, seal_font, style)
