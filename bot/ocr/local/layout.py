@@ -194,6 +194,11 @@ class Value:
     x_end: float = float("inf")
 
 
+def lines_of(values: Mapping[str, Value]) -> set[Line]:
+    """The lines the ``values`` were read from: taken, so no other value's."""
+    return {ln for value in values.values() for ln in value.lines}
+
+
 def _find_all(text: str, label: str, breaks: Collection[int] = ()) -> list[tuple[int, int]]:
     """Indices of ``label`` in ``text``. A label of 4+ characters may come back with one
     character misread or missing (a seal's ink over 准驾车型 leaves 准驾型). ``breaks``:

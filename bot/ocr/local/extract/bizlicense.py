@@ -21,6 +21,7 @@ from bot.ocr.local.layout import (
     image_chooser,
     labelled_values,
     likeliest,
+    lines_of,
     read_beside,
     red_ink,
     rows,
@@ -497,7 +498,7 @@ def _address_below_period(page: Page, values: dict[str, Value]) -> list[Line]:
     period = values.get("valid_period")
     if period is None or not period.lines:
         return []
-    taken = {ln for v in values.values() for ln in v.lines}
+    taken = lines_of(values)
     last = max(period.lines, key=lambda ln: ln.y1)
     h, bottom = last.height, last.y1
     found: list[Line] = []

@@ -26,6 +26,7 @@ from bot.ocr.local.layout import (
     image_chooser,
     labelled_values,
     line_under,
+    lines_of,
     read_beside,
     rows,
     two_pages,
@@ -247,10 +248,10 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
         m = _SEAL.search(clean(ln.text))
         if m and not (values.get("address") and ln in values["address"].lines):
             return m.group(0)
-    taken = {ln for value in values.values() for ln in value.lines}
-    if printed := _seal_in_rows(page.lines, taken):
+    expected = police_seal_of(result.fields.get("address", ""))
+    if printed := _seal_in_rows(page.lines, lines_of(values)):
         name, as_read = printed
-        home = police_seal_of(result.fields.get("address", "")) or ""
+        home = expected or ""
         usual = as_read and name in police_seals()
         if name != home and not (usual or (as_read and _seal_city(name) == _seal_city(home))):
             # Put right to a known name the address does not confirm (a seal of a city
@@ -258,7 +259,6 @@ def _seal(page: Page, values: dict, result: Result) -> str | None:
             # read for another city (交巡警察支队 is one from 交通警察支队).
             result.warnings.append(SEAL_FIXED_WARNING)
         return name
-    expected = police_seal_of(result.fields.get("address", ""))
     readings = page.seal_readings(1)
     if expected is not None and readings and readings[0].name(expected) == expected:
         # The seal as photographed names the address's detachment: the deblurred view
@@ -586,7 +586,7 @@ def _name_under_number(lines: list[Line], values: dict[str, Value]) -> Value | N
         return None
     name = line_under(lines, number, _NAME)
     if name is not None and clean(name.text).startswith(("性别", "国籍")):
-        taken = {ln for value in values.values() for ln in value.lines}
+        taken = lines_of(values)
         left = [
             ln
             for ln in lines
